@@ -1,0 +1,176 @@
+// Composition root: config -> services -> the contract's handlers and the status bus. Both the
+// Electron shell (index.ts) and headless mode (headless.ts) build exactly this; neither adds logic.
+import { SERVICE_NAMES, type AppInfo, type ServiceName, type ServiceStatus, type StatusSnapshot } from '../shared/api';
+import type { Config } from '../shared/config';
+import type { ConfigStore } from './config';
+import type { Logger } from './log';
+import type { SecretStore } from './secrets';
+import type { Service, ServiceTable } from './service';
+import type { Handlers } from './transport/dispatch';
+import { PushHub } from './transport/push';
+
+/** The services this build ships. Later services register here. */
+export const BUILT_IN_SERVICES: ServiceTable = {};
+
+/** The part of the config each service is built from: a change there restarts that service only. */
+const SLICES: Record<ServiceName, (c: Config) => unknown> = {
+  pipe: (c) => [c.dataDir, c.pipe],
+  wandb: (c) => [c.dataDir, c.wandb],
+  discord: (c) => [c.dataDir, c.discord],
+  engine: (c) => c.engine,
+  slots: (c) => [c.dataDir, c.slots],
+};
+
+/** Whether a service should run, and if not, the config key that says so. */
+const ENABLED: Record<ServiceName, (c: Config) => true | string> = {
+  pipe: () => true,
+  wandb: (c) => c.wandb.enabled || 'wandb.enabled is false',
+  discord: (c) => c.discord.enabled || 'discord.enabled is false',
+  engine: (c) => c.engine.enabled || 'engine.enabled is false',
+  slots: (c) => c.slots.length > 0 || 'no slots configured',
+};
+
+export interface AppOptions {
+  mode: AppInfo['mode'];
+  version: string;
+  configStore: ConfigStore;
+  secrets: SecretStore;
+  logger: Logger;
+  services?: ServiceTable;
+  /** Stop deadline for every service together. */
+  stopTimeoutMs?: number;
+}
+
+interface Running {
+  service: Service;
+  slice: string;
+}
+
+export class ControlRoomApp {
+  readonly hub = new PushHub();
+  private readonly running = new Map<ServiceName, Running>();
+  private readonly idle = new Map<ServiceName, ServiceStatus>();
+  private readonly table: ServiceTable;
+  private started = false;
+  readonly handlers: Handlers;
+
+  constructor(private readonly opts: AppOptions) {
+    this.table = opts.services ?? BUILT_IN_SERVICES;
+    const store = opts.configStore;
+    this.handlers = {
+      'app.info': () => this.info(),
+      'status.get': () => this.snapshot(),
+      'config.get': () => store.view(),
+      'config.update': async (edit) => {
+        store.update(edit);
+        opts.logger.info({ path: store.path }, 'configuration saved');
+        await this.reconcile();
+        const view = store.view();
+        this.hub.publish('config', view);
+        return view;
+      },
+      'ui.ready': (_input, ctx) => {
+        ctx.client.markReady();
+        return { ok: true as const };
+      },
+    };
+  }
+
+  info(): AppInfo {
+    return {
+      name: 'Factorio Control Room',
+      version: this.opts.version,
+      mode: this.opts.mode,
+      platform: process.platform,
+      configPath: this.opts.configStore.path,
+      dataDir: this.opts.configStore.effective.dataDir!,
+    };
+  }
+
+  snapshot(): StatusSnapshot {
+    const services = {} as Record<ServiceName, ServiceStatus>;
+    for (const name of SERVICE_NAMES) {
+      services[name] = this.running.get(name)?.service.status() ?? this.idle.get(name) ?? { state: 'stopped', summary: 'not started', since: Date.now() };
+    }
+    const bad = Object.values(services).some((s) => s.state === 'error' || s.state === 'degraded');
+    return { status: bad || this.opts.configStore.loadError ? 'degraded' : 'ok', services };
+  }
+
+  private statusChanged = (): void => {
+    if (this.started) this.hub.publish('status', this.snapshot());
+  };
+
+  private setIdle(name: ServiceName, state: ServiceStatus['state'], summary: string): void {
+    const prev = this.idle.get(name);
+    this.idle.set(name, { state, summary, since: prev?.state === state ? prev.since : Date.now() });
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.reconcile();
+    this.statusChanged();
+  }
+
+  /** Starts, stops or restarts each service so that it matches the current effective config. */
+  private async reconcile(): Promise<void> {
+    const config = this.opts.configStore.effective;
+    await Promise.all(
+      SERVICE_NAMES.map(async (name) => {
+        const slice = JSON.stringify(SLICES[name](config));
+        const current = this.running.get(name);
+        if (current && current.slice === slice) return;
+        if (current) {
+          this.running.delete(name);
+          await this.stopOne(name, current.service);
+        }
+        const enabled = ENABLED[name](config);
+        const factory = this.table[name];
+        if (enabled !== true) return this.setIdle(name, 'disabled', `off: ${enabled}`);
+        if (!factory) return this.setIdle(name, 'unavailable', 'not part of this build yet');
+        this.idle.delete(name);
+        try {
+          const service = factory({ config, secrets: this.opts.secrets, logger: this.opts.logger.child({ service: name }), statusChanged: this.statusChanged });
+          this.running.set(name, { service, slice });
+          await service.start();
+        } catch (e) {
+          this.running.delete(name);
+          this.opts.logger.error({ service: name, err: e }, 'service failed to start');
+          this.setIdle(name, 'error', `failed to start: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }),
+    );
+    this.statusChanged();
+  }
+
+  private async stopOne(name: ServiceName, service: Service): Promise<void> {
+    try {
+      await service.stop();
+      this.setIdle(name, 'stopped', 'stopped');
+    } catch (e) {
+      this.opts.logger.error({ service: name, err: e }, 'service failed to stop');
+      this.setIdle(name, 'error', `failed to stop: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Stops every service in parallel; resolves by the deadline even if one hangs (and says which). */
+  async stop(): Promise<{ timedOut: ServiceName[] }> {
+    const deadline = this.opts.stopTimeoutMs ?? 4500;
+    const pending = new Set<ServiceName>(this.running.keys());
+    const all = Promise.all(
+      [...this.running].map(async ([name, r]) => {
+        await this.stopOne(name, r.service);
+        pending.delete(name);
+      }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, deadline)))]);
+    clearTimeout(timer);
+    this.running.clear();
+    const timedOut = [...pending];
+    if (timedOut.length) this.opts.logger.warn({ services: timedOut }, 'services did not stop in time');
+    this.hub.close();
+    this.started = false;
+    return { timedOut };
+  }
+}

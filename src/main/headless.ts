@@ -1,0 +1,103 @@
+// Headless mode: the same app.ts without Electron, the UI and contract served over HTTP+WebSocket.
+// Usage: node out/main/headless.js [--config FILE] [--data-dir DIR] [--port N] [--open]
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { boot, onShutdownSignal } from './bootstrap';
+import { ConfigError } from './config';
+import { createLogger } from './log';
+import { defaultConfigPath } from './paths';
+import { WebServer } from './transport/web';
+
+const USAGE = 'usage: headless [--config FILE] [--data-dir DIR] [--host HOST] [--port N] [--open]';
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        config: { type: 'string' },
+        'data-dir': { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        open: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const logger = createLogger('control-room');
+  const configPath = args.config ?? defaultConfigPath();
+  if (args.config && !existsSync(args.config)) {
+    console.error(`config file not found: ${args.config} (create it, even as {}, or omit --config to use ${defaultConfigPath()})`);
+    process.exit(2);
+  }
+  let booted;
+  try {
+    booted = boot({ mode: 'headless', configPath, dataDir: args['data-dir'], logger, keepLastGood: false });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.issues.map((i) => `config error: ${e.file}: ${i.path}: ${i.message}`).join('\n'));
+      process.exit(2);
+    }
+    throw e;
+  }
+  const { app, store } = booted;
+  const web = store.effective.web;
+  const port = args.port !== undefined ? Number(args.port) : web.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`--port must be 0-65535 (got ${JSON.stringify(args.port)})`);
+    process.exit(2);
+  }
+  const host = args.host ?? web.host;
+  await app.start();
+  const server = new WebServer({
+    host,
+    port,
+    allowedHosts: web.allowedHosts,
+    rendererDir: join(__dirname, '../renderer'),
+    handlers: app.handlers,
+    hub: app.hub,
+    health: () => app.snapshot(),
+    logger,
+  });
+  try {
+    await server.listen();
+  } catch (e) {
+    console.error(`cannot listen on ${host}:${port}: ${(e as Error).message} (set web.port, or --port 0 for any free port)`);
+    await app.stop();
+    process.exit(1);
+  }
+  logger.info({ config: store.path, dataDir: store.effective.dataDir, mode: 'headless' }, 'started');
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    console.log(`warning: listening on ${host}; anyone who can reach it and has the token controls this app`);
+  }
+  // Tests and the start script read this line; keep its shape.
+  console.log(`Control Room UI: ${server.url}`);
+  if (args.open) {
+    try {
+      const { default: open } = await import('open');
+      const child = await open(server.url);
+      child.on('error', () => console.log('could not open a browser; open the URL above yourself'));
+    } catch {
+      console.log('could not open a browser; open the URL above yourself');
+    }
+  }
+  onShutdownSignal(async (signal) => {
+    logger.info({ signal }, 'stopping');
+    const { timedOut } = await app.stop();
+    await server.close();
+    process.exit(timedOut.length ? 1 : 0);
+  });
+}
+
+main().catch((e: unknown) => {
+  console.error(`headless: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,214 @@
+// Headless transport: serves the built renderer and the contract over WebSocket. Defences: a random
+// access token (URL once, then an HttpOnly cookie), Host and Origin allow-lists against DNS
+// rebinding, a strict CSP. /health is the only thing answered without the token, and holds no secrets.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { hostname, networkInterfaces } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import sirv from 'sirv';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ClientFrame, ServerFrame, StatusSnapshot } from '../../shared/api';
+import type { Logger } from '../log';
+import { dispatch, type Handlers } from './dispatch';
+import type { PushHub } from './push';
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface WebServerOptions {
+  host: string;
+  port: number;
+  allowedHosts: string[];
+  rendererDir: string;
+  handlers: Handlers;
+  hub: PushHub;
+  health: () => StatusSnapshot;
+  logger: Logger;
+  /** Defaults to 32 random bytes; tests may not choose it, only read it. */
+  token?: string;
+}
+
+const WILDCARD = new Set(['0.0.0.0', '::', '']);
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function parseCookies(header: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out.set(part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim()));
+  }
+  return out;
+}
+
+export class WebServer {
+  readonly token: string;
+  private server: Server | null = null;
+  private wss: WebSocketServer | null = null;
+  private port = 0;
+
+  constructor(private readonly opts: WebServerOptions) {
+    this.token = opts.token ?? randomBytes(32).toString('base64url');
+  }
+
+  /** Cookies ignore ports, so the name carries it: two instances on one host do not collide. */
+  private get cookieName(): string {
+    return `cr_token_${this.port}`;
+  }
+
+  /** host:port names this server answers to. */
+  private allowedHostHeaders(): Set<string> {
+    const names = new Set(['127.0.0.1', 'localhost', '[::1]', ...this.opts.allowedHosts.map((h) => h.replace(/:\d+$/, ''))]);
+    if (WILDCARD.has(this.opts.host)) {
+      names.add(hostname());
+      for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(a.family === 'IPv6' ? `[${a.address}]` : a.address);
+    } else {
+      names.add(this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host);
+    }
+    const out = new Set<string>();
+    for (const n of names) out.add(`${n.toLowerCase()}:${this.port}`);
+    for (const h of this.opts.allowedHosts) if (/:\d+$/.test(h)) out.add(h.toLowerCase());
+    return out;
+  }
+
+  private hostAllowed(req: IncomingMessage): boolean {
+    const host = req.headers.host?.toLowerCase();
+    return host !== undefined && this.allowedHostHeaders().has(host);
+  }
+
+  /** Browsers always send Origin on WebSocket upgrades; it must be one of our own. */
+  private originAllowed(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      return false;
+    }
+    return (url.protocol === 'http:' || url.protocol === 'https:') && this.allowedHostHeaders().has(url.host.toLowerCase());
+  }
+
+  private authorized(req: IncomingMessage, url: URL): boolean {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const candidate = parseCookies(req.headers.cookie).get(this.cookieName) ?? bearer ?? url.searchParams.get('token') ?? '';
+    return safeEqual(candidate, this.token);
+  }
+
+  get url(): string {
+    const host = WILDCARD.has(this.opts.host) ? '127.0.0.1' : this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host;
+    return `http://${host}:${this.port}/?token=${this.token}`;
+  }
+
+  async listen(): Promise<{ url: string; port: number }> {
+    const assets = sirv(this.opts.rendererDir, {
+      single: true,
+      etag: true,
+      dev: false,
+      setHeaders: (res) => {
+        res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        res.setHeader('X-Frame-Options', 'DENY');
+        res.setHeader('Referrer-Policy', 'no-referrer');
+      },
+    });
+    const server = createServer((req, res) => this.onRequest(req, res, assets));
+    const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+    server.on('upgrade', (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const refuse = (status: string) => {
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      };
+      if (url.pathname !== '/ws') return refuse('404 Not Found');
+      if (!this.hostAllowed(req)) return refuse('403 Forbidden');
+      if (!this.originAllowed(req)) return refuse('403 Forbidden');
+      if (!this.authorized(req, url)) return refuse('401 Unauthorized');
+      wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+    });
+    this.server = server;
+    this.wss = wss;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (server.address() as AddressInfo).port;
+    return { url: this.url, port: this.port };
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse, assets: ReturnType<typeof sirv>): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const text = (status: number, body: string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
+      res.end(body + '\n');
+    };
+    if (!this.hostAllowed(req)) return text(403, 'Host not allowed. Add it to web.allowedHosts if this is intended.');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'Method not allowed', { Allow: 'GET, HEAD' });
+    if (url.pathname === '/health') {
+      const snap = this.opts.health();
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      res.end(JSON.stringify(snap));
+      return;
+    }
+    const given = url.searchParams.get('token');
+    if (given !== null) {
+      if (!safeEqual(given, this.token)) return text(401, 'Wrong access token. Use the URL the app printed when it started.');
+      url.searchParams.delete('token');
+      // The token leaves the address bar at once; from here on the HttpOnly cookie carries it.
+      return text(303, 'Signed in', {
+        Location: url.pathname + (url.search || ''),
+        'Set-Cookie': `${this.cookieName}=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
+      });
+    }
+    if (!this.authorized(req, url)) return text(401, 'Access token required. Open the URL the app printed when it started (it ends in ?token=...).');
+    assets(req, res, () => text(404, 'Not found'));
+  }
+
+  private onSocket(ws: WebSocket): void {
+    const client = this.opts.hub.attach({
+      send: (push, payload) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ push, payload } satisfies ServerFrame));
+      },
+    });
+    ws.on('close', () => client.detach());
+    ws.on('error', (err) => this.opts.logger.warn({ err: err.message }, 'websocket error'));
+    ws.on('message', async (data) => {
+      let frame: ClientFrame;
+      try {
+        frame = JSON.parse(data.toString()) as ClientFrame;
+        if (typeof frame !== 'object' || frame === null || typeof frame.id !== 'number') throw new Error('frame needs a numeric id');
+      } catch (e) {
+        ws.send(JSON.stringify({ id: 0, result: { ok: false, error: { code: 'bad_request', message: `bad frame: ${(e as Error).message}` } } } satisfies ServerFrame));
+        return;
+      }
+      const result = await dispatch(this.opts.handlers, frame.method, frame.payload, { client }, this.opts.logger);
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: frame.id, result } satisfies ServerFrame));
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.wss?.clients ?? []) ws.close(1001, 'server shutting down');
+    this.wss?.close();
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,131 @@
+// THE contract between main and renderer: invoke methods (request -> response) and pushed events
+// (main -> renderer), each with its zod schema. Main validates every incoming payload as `unknown`;
+// preload and the WebSocket client are generic adapters over the name lists below.
+import { z } from 'zod';
+import { ConfigEditSchema, RedactedConfigSchema } from './config';
+
+export const SERVICE_NAMES = ['pipe', 'wandb', 'discord', 'engine', 'slots'] as const;
+export const ServiceNameSchema = z.enum(SERVICE_NAMES);
+export type ServiceName = z.infer<typeof ServiceNameSchema>;
+
+/**
+ * disabled: turned off in config. unavailable: not part of this build yet. starting/running/stopped:
+ * lifecycle. degraded: running but something needs attention. error: not working; `summary` says why.
+ */
+export const ServiceStateSchema = z.enum(['disabled', 'unavailable', 'starting', 'running', 'degraded', 'error', 'stopped']);
+export type ServiceState = z.infer<typeof ServiceStateSchema>;
+
+export const ServiceStatusSchema = z.object({
+  state: ServiceStateSchema,
+  /** One human line: what the service is doing or why it is not. Never contains secrets. */
+  summary: z.string(),
+  /** Epoch ms when `state` last changed. */
+  since: z.number(),
+  /** Counters and small facts for the status bar and /health. */
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+});
+export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;
+
+export const StatusSnapshotSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  services: z.record(ServiceNameSchema, ServiceStatusSchema),
+});
+export type StatusSnapshot = z.infer<typeof StatusSnapshotSchema>;
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  mode: z.enum(['electron', 'headless']),
+  platform: z.string(),
+  configPath: z.string(),
+  dataDir: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+export const ConfigIssueSchema = z.object({ path: z.string(), message: z.string() });
+
+export const ConfigViewSchema = z.object({
+  /** The config file's content, secrets redacted. This is what Settings edits. */
+  file: RedactedConfigSchema,
+  /** What services run with: file + .env + environment, secrets redacted. */
+  effective: RedactedConfigSchema,
+  /** Field paths whose effective value comes from an environment variable, with its name. */
+  overrides: z.record(z.string(), z.string()),
+  path: z.string(),
+  /** Set when the file on disk is invalid and the app kept running on the last good config. */
+  loadError: z.object({ message: z.string(), issues: z.array(ConfigIssueSchema) }).nullable(),
+  /** Whether new secret values are encrypted at rest (Electron safeStorage) or written as given. */
+  secretsEncrypted: z.boolean(),
+});
+export type ConfigView = z.infer<typeof ConfigViewSchema>;
+
+const none = z.undefined();
+
+/** Invoke methods: name -> input and output schemas. */
+export const methods = {
+  'app.info': { input: none, output: AppInfoSchema },
+  'status.get': { input: none, output: StatusSnapshotSchema },
+  'config.get': { input: none, output: ConfigViewSchema },
+  /** Validates, saves atomically, restarts the services whose section changed. */
+  'config.update': { input: ConfigEditSchema, output: ConfigViewSchema },
+  /** The page has subscribed: queued pushes may flow now. */
+  'ui.ready': { input: none, output: z.object({ ok: z.literal(true) }) },
+} as const;
+
+export type MethodName = keyof typeof methods;
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export type MethodInput<M extends MethodName> = z.input<(typeof methods)[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<(typeof methods)[M]['output']>;
+
+/**
+ * Pushed events. `latest`: only the newest payload matters, queued copies are coalesced.
+ * `stream`: every item matters; items of one ~50 ms window arrive as one array.
+ */
+export const pushes = {
+  status: { kind: 'latest', payload: StatusSnapshotSchema },
+  config: { kind: 'latest', payload: ConfigViewSchema },
+} as const;
+
+export type PushName = keyof typeof pushes;
+export const PUSH_NAMES = Object.keys(pushes) as PushName[];
+export type PushPayload<P extends PushName> = z.output<(typeof pushes)[P]['payload']>;
+
+export const ERROR_CODES = ['bad_request', 'unknown_method', 'invalid_config', 'forbidden', 'unavailable', 'internal'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ApiErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** For `invalid_config`/`bad_request`: one entry per field problem. */
+  issues?: { path: string; message: string }[];
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiErrorBody };
+
+/** Thrown on either side of the boundary; crosses it as `{ ok: false, error }` and is rebuilt. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues?: { path: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  toBody(): ApiErrorBody {
+    return this.issues ? { code: this.code, message: this.message, issues: this.issues } : { code: this.code, message: this.message };
+  }
+
+  static fromBody(body: ApiErrorBody): ApiError {
+    return new ApiError(body.code, body.message, body.issues);
+  }
+}
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+/** The WebSocket frames of the headless transport (the IPC transport carries the same payloads). */
+export type ClientFrame = { id: number; method: string; payload?: unknown };
+export type ServerFrame = { id: number; result: Result<unknown> } | { push: PushName; payload: unknown };

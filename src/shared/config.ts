@@ -1,0 +1,177 @@
+// The configuration schema: shared so the Settings view validates with the same rules as main.
+// Key names are a public interface (README "Configuration"): add keys, never rename them.
+import { z } from 'zod';
+
+/** A secret in the config file: a literal, a reference to an env var or a file, or safeStorage ciphertext. */
+export const SecretRefSchema = z.union([
+  z.string().min(1),
+  z.object({ env: z.string().min(1) }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
+  z.object({ encrypted: z.string().min(1) }).strict(),
+]);
+export type SecretRef = z.infer<typeof SecretRefSchema>;
+
+/** What the renderer may know of a secret: whether it is set and where it comes from, never its value. */
+export const SecretStatusSchema = z.object({
+  set: z.boolean(),
+  source: z.enum(['literal', 'env', 'file', 'encrypted']).nullable(),
+  /** The env var name or file path for `env`/`file` sources (these are not secret). */
+  ref: z.string().optional(),
+});
+export type SecretStatus = z.infer<typeof SecretStatusSchema>;
+
+/** How the Settings view changes a secret: keep it, clear it, set a new value, or point it elsewhere. */
+export const SecretEditSchema = z.union([
+  z.object({ keep: z.literal(true) }).strict(),
+  z.object({ clear: z.literal(true) }).strict(),
+  z.object({ value: z.string().min(1) }).strict(),
+  z.object({ env: z.string().min(1) }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
+]);
+export type SecretEdit = z.infer<typeof SecretEditSchema>;
+
+const port = z.number().int().min(1).max(65535);
+const nonEmpty = z.string().min(1);
+
+const LocalDeploySchema = z.object({ kind: z.literal('local'), dir: nonEmpty }).strict();
+
+function slotSchema<S extends z.ZodType>(secret: S) {
+  const sshDeploy = z
+    .object({
+      kind: z.literal('ssh'),
+      host: nonEmpty,
+      port: port.default(22),
+      user: nonEmpty,
+      dir: nonEmpty,
+      keyPath: nonEmpty.optional(),
+      password: secret.optional(),
+      /** Pinned host key fingerprint (`SHA256:...`); otherwise known_hosts is used. */
+      hostFingerprint: nonEmpty.optional(),
+    })
+    .strict();
+  return z
+    .object({
+      id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'use 1-40 of a-z, 0-9, "-" or "_", starting with a letter or digit'),
+      name: nonEmpty.optional(),
+      host: nonEmpty.default('127.0.0.1'),
+      gamePort: port.default(34197),
+      rconPort: port.default(27015),
+      rconPassword: secret.optional(),
+      deploy: z.discriminatedUnion('kind', [LocalDeploySchema, sshDeploy]).optional(),
+      restartCommand: nonEmpty.optional(),
+    })
+    .strict();
+}
+
+function configSchema<S extends z.ZodType>(secret: S) {
+  const slot = slotSchema(secret);
+  return z
+    .object({
+      /** Where services keep journals, positions and history. Default: the app's data folder. */
+      dataDir: nonEmpty.optional(),
+      pipe: z
+        .object({
+          /** Default: the platform's Factorio `script-output/events.pipe`. */
+          path: nonEmpty.optional(),
+          mode: z.enum(['auto', 'fifo', 'file']).default('auto'),
+          capacity: z.number().int().min(1).max(1_000_000).default(10_000),
+          mirrorLogPath: nonEmpty.optional(),
+        })
+        .strict()
+        .prefault({}),
+      wandb: z
+        .object({
+          enabled: z.boolean().default(false),
+          baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.wandb.ai'),
+          apiKey: secret.optional(),
+          project: nonEmpty.default('factorio-experiments'),
+          /** Empty: the API key's default entity. */
+          entity: z.string().default(''),
+        })
+        .strict()
+        .prefault({}),
+      discord: z
+        .object({
+          enabled: z.boolean().default(false),
+          webhookUrl: secret.optional(),
+          consoleLogPath: nonEmpty.optional(),
+          botName: z.string().min(1).max(80).default('Factorio'),
+        })
+        .strict()
+        .prefault({}),
+      engine: z
+        .object({
+          enabled: z.boolean().default(false),
+          host: nonEmpty.default('127.0.0.1'),
+          port: port.default(50051),
+        })
+        .strict()
+        .prefault({}),
+      slots: z
+        .array(slot)
+        .default([])
+        .superRefine((slots, ctx) => {
+          const seen = new Set<string>();
+          slots.forEach((s, i) => {
+            if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate slot id "${s.id}"` });
+            seen.add(s.id);
+          });
+        }),
+      web: z
+        .object({
+          host: nonEmpty.default('127.0.0.1'),
+          /** 0 picks a free port. */
+          port: z.number().int().min(0).max(65535).default(7780),
+          /** Extra `host[:port]` names the headless server answers to (reverse proxies, LAN names). */
+          allowedHosts: z.array(nonEmpty).default([]),
+        })
+        .strict()
+        .prefault({}),
+    })
+    .strict();
+}
+
+/** The config file as written on disk (secrets as references). */
+export const ConfigSchema = configSchema(SecretRefSchema);
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** The config as the renderer sees it: secrets replaced by their status. */
+export const RedactedConfigSchema = configSchema(SecretStatusSchema);
+export type RedactedConfig = z.infer<typeof RedactedConfigSchema>;
+
+/** The config as the Settings view submits it: secrets as edits. */
+export const ConfigEditSchema = configSchema(SecretEditSchema);
+export type ConfigEdit = z.input<typeof ConfigEditSchema>;
+
+export interface ConfigIssue {
+  /** Dotted field path, e.g. `slots.0.rconPort`. */
+  path: string;
+  message: string;
+}
+
+/** Field paths that hold secrets (`*` is any array index). */
+export const SECRET_PATHS = ['wandb.apiKey', 'discord.webhookUrl', 'slots.*.rconPassword', 'slots.*.deploy.password'] as const;
+
+export function isSecretPath(path: string): boolean {
+  const generic = path.replace(/\.\d+(?=\.|$)/g, '.*');
+  return SECRET_PATHS.some((p) => generic === p || generic.startsWith(p + '.'));
+}
+
+/** Turns zod issues into `path: problem (got value)` lines; values at secret paths are never echoed. */
+export function describeIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.') || '(root)';
+    let message = issue.message;
+    if ('input' in issue && issue.input !== undefined && !isSecretPath(path) && issue.code !== 'unrecognized_keys') {
+      const shown = JSON.stringify(issue.input);
+      if (shown !== undefined) message += ` (got ${shown.length > 80 ? shown.slice(0, 77) + '...' : shown})`;
+    }
+    if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    return { path, message };
+  });
+}
+
+export function formatIssues(issues: ConfigIssue[]): string {
+  return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+}
