@@ -11,6 +11,22 @@ import { WebServer } from './transport/web';
 
 const USAGE = 'usage: headless [--config FILE] [--data-dir DIR] [--host HOST] [--port N] [--open]';
 
+/** Opens the default browser where a desktop session exists; otherwise says what to do. */
+async function openBrowser(url: string): Promise<void> {
+  const fallback = 'No browser could be opened here; open the URL above in one.';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    console.log(fallback);
+    return;
+  }
+  try {
+    const { default: open } = await import('open');
+    const child = await open(url);
+    child.on('error', () => console.log(fallback));
+  } catch {
+    console.log(fallback);
+  }
+}
+
 async function main(): Promise<void> {
   let args;
   try {
@@ -80,15 +96,7 @@ async function main(): Promise<void> {
   }
   // Tests and the start script read this line; keep its shape.
   console.log(`Control Room UI: ${server.url}`);
-  if (args.open) {
-    try {
-      const { default: open } = await import('open');
-      const child = await open(server.url);
-      child.on('error', () => console.log('could not open a browser; open the URL above yourself'));
-    } catch {
-      console.log('could not open a browser; open the URL above yourself');
-    }
-  }
+  if (args.open) await openBrowser(server.url);
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, 'stopping');
     const { timedOut } = await app.stop();

@@ -61,13 +61,13 @@ export type ConfigView = z.infer<typeof ConfigViewSchema>;
 
 const none = z.undefined();
 
-/** Invoke methods: name -> input and output schemas. */
+/** Invoke methods: name -> input and output schemas (and the error code for a payload that fails its schema, if not `bad_request`). */
 export const methods = {
   'app.info': { input: none, output: AppInfoSchema },
   'status.get': { input: none, output: StatusSnapshotSchema },
   'config.get': { input: none, output: ConfigViewSchema },
   /** Validates, saves atomically, restarts the services whose section changed. */
-  'config.update': { input: ConfigEditSchema, output: ConfigViewSchema },
+  'config.update': { input: ConfigEditSchema, output: ConfigViewSchema, invalid: 'invalid_config' },
   /** The page has subscribed: queued pushes may flow now. */
   'ui.ready': { input: none, output: z.object({ ok: z.literal(true) }) },
 } as const;

@@ -2,6 +2,7 @@
 // through its zod schema, errors folded into `{ ok: false, error }`. Both transports use it.
 import { ApiError, isMethodName, methods, type MethodName, type MethodOutput, type Result } from '../../shared/api';
 import type { z } from 'zod';
+import { describeIssues, formatIssues } from '../../shared/config';
 import type { Logger } from '../log';
 import type { PushClient } from './push';
 
@@ -17,10 +18,12 @@ export async function dispatch(handlers: Handlers, method: unknown, payload: unk
   if (!isMethodName(method)) {
     return { ok: false, error: { code: 'unknown_method', message: `unknown method ${JSON.stringify(method)?.slice(0, 60)}` } };
   }
-  const parsed = methods[method].input.safeParse(payload);
+  const spec = methods[method];
+  const parsed = spec.input.safeParse(payload, { reportInput: true });
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(payload)', message: i.message }));
-    return { ok: false, error: { code: 'bad_request', message: `${method}: invalid payload: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues } };
+    const issues = describeIssues(parsed.error);
+    const code = 'invalid' in spec ? spec.invalid : 'bad_request';
+    return { ok: false, error: { code, message: `${method}: invalid payload: ${formatIssues(issues)}`, issues } };
   }
   try {
     const handler = handlers[method] as (input: unknown, ctx: CallContext) => unknown;

@@ -84,7 +84,7 @@ export class PushHub {
     const kind: string = pushes[name].kind;
     if (kind === 'stream') {
       const arr = this.pending.stream.get(name) ?? [];
-      arr.push(...(payload as unknown[]));
+      arr.push(...(payload as unknown as unknown[]));
       this.pending.stream.set(name, arr);
     } else {
       this.pending.latest.set(name, payload);

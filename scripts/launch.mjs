@@ -1,0 +1,67 @@
+// Helpers for `npm start` and `npm run headless`: build when the output is missing or older than
+// the sources, find or install Electron's binary, and run a child with signals forwarded.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const OUTPUTS = ['out/main/index.js', 'out/main/headless.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+const INPUTS = ['src', 'electron.vite.config.ts', 'package.json', 'package-lock.json'];
+
+function newestMtime(path) {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+/** True when some output is missing or some source is newer than the oldest output. */
+export function buildIsStale() {
+  const outs = OUTPUTS.map((p) => join(root, p));
+  if (outs.some((p) => !existsSync(p))) return true;
+  const oldestOut = Math.min(...outs.map((p) => statSync(p).mtimeMs));
+  const newestIn = Math.max(...INPUTS.map((p) => join(root, p)).filter(existsSync).map(newestMtime));
+  return newestIn > oldestOut;
+}
+
+export function ensureBuilt() {
+  if (!buildIsStale()) return;
+  console.log('Building the app (electron-vite build)...');
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error('Build failed; see the errors above.');
+    process.exit(r.status ?? 1);
+  }
+}
+
+/** The Electron executable, or null when its binary was never downloaded (install scripts are off). */
+export function electronBinary() {
+  const dir = join(root, 'node_modules/electron');
+  const pathFile = join(dir, 'path.txt');
+  if (!existsSync(pathFile)) return null;
+  const exe = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(exe) ? exe : null;
+}
+
+/** Runs Electron's own installer (it downloads the binary); returns null on success or a one-line reason. */
+export function installElectron() {
+  const script = join(root, 'node_modules/electron/install.js');
+  if (!existsSync(script)) return 'the electron package is not installed (run npm install)';
+  console.log('Electron binary not found; running its installer (downloads about 100 MB)...');
+  const r = spawnSync(process.execPath, [script], { cwd: root, encoding: 'utf8', timeout: 10 * 60_000 });
+  if (r.status === 0 && electronBinary()) return null;
+  const text = `${r.stderr ?? ''}\n${r.stdout ?? ''}`;
+  const line = text.split('\n').map((l) => l.trim()).find((l) => /error|ENOTFOUND|ECONN|EAI_AGAIN|timed? ?out|fail/i.test(l));
+  return line ?? (r.error ? r.error.message : `installer exited with code ${r.status}`);
+}
+
+/** Spawns a child that shares our terminal; Ctrl+C and SIGTERM reach it, and we exit with its code. */
+export function runForwarding(cmd, args, options = {}) {
+  const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', ...options });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  return child;
+}
