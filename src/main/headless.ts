@@ -72,8 +72,16 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const host = args.host ?? web.host;
+  let server: WebServer | null = null;
+  // Installed before anything starts, so a signal at any moment still stops services cleanly.
+  onShutdownSignal(async (signal) => {
+    logger.info({ signal }, 'stopping');
+    const { timedOut } = await app.stop();
+    await server?.close();
+    process.exit(timedOut.length ? 1 : 0);
+  });
   await app.start();
-  const server = new WebServer({
+  server = new WebServer({
     host,
     port,
     allowedHosts: web.allowedHosts,
@@ -91,18 +99,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   logger.info({ config: store.path, dataDir: store.effective.dataDir, mode: 'headless' }, 'started');
+  const url = server.url;
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
     console.log(`warning: listening on ${host}; anyone who can reach it and has the token controls this app`);
   }
   // Tests and the start script read this line; keep its shape.
-  console.log(`Control Room UI: ${server.url}`);
-  if (args.open) await openBrowser(server.url);
-  onShutdownSignal(async (signal) => {
-    logger.info({ signal }, 'stopping');
-    const { timedOut } = await app.stop();
-    await server.close();
-    process.exit(timedOut.length ? 1 : 0);
-  });
+  console.log(`Control Room UI: ${url}`);
+  if (args.open) await openBrowser(url);
 }
 
 main().catch((e: unknown) => {

@@ -114,18 +114,18 @@ function SecretField({ status, edit, onChange, testId }: { status: SecretStatus 
 
 export function SettingsView() {
   const view = useStore((s) => s.config);
+  // Outlives the form, which re-mounts after a save so its draft starts from what is on disk.
+  const [message, setMessage] = useState<string | null>(null);
   if (!view) return <p className="muted">Loading configuration…</p>;
-  // Re-mount the form when the saved config changes, so the draft starts from what is on disk.
-  return <SettingsForm key={JSON.stringify(view.file)} view={view} />;
+  return <SettingsForm key={JSON.stringify(view.file)} view={view} message={message} setMessage={setMessage} />;
 }
 
-function SettingsForm({ view }: { view: ConfigView }) {
+function SettingsForm({ view, message, setMessage }: { view: ConfigView; message: string | null; setMessage: (m: string | null) => void }) {
   const setConfig = useStore((s) => s.setConfig);
   const initial = useMemo(() => toDraft(view.file), [view.file]);
   const [form, setForm] = useState<Obj>(initial.form);
   const [slotsText, setSlotsText] = useState(initial.slotsText);
   const [serverIssues, setServerIssues] = useState<ConfigIssue[]>([]);
-  const [message, setMessage] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
 
   const { candidate, issues } = useMemo(() => {
@@ -150,8 +150,8 @@ function SettingsForm({ view }: { view: ConfigView }) {
     try {
       const next = await api().call('config.update', candidate as never);
       setServerIssues([]);
-      setConfig(next);
       setMessage('Saved. Services whose settings changed were restarted.');
+      setConfig(next);
     } catch (e) {
       setServerIssues(e instanceof ApiError && e.issues ? e.issues : []);
       setMessage(e instanceof Error ? e.message : String(e));

@@ -1,0 +1,75 @@
+// Fixtures shared by every spec. `ui` is the app's window: a Chromium page on headless mode for the
+// web target, the Electron window for the electron target. Specs use only data-testids.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test as base, type Browser, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, electronExecutable, root, startHeadless, tempDir, type Headless } from './harness';
+
+export type Target = 'web' | 'electron';
+
+interface TestFixtures {
+  /** Config the app under test starts with (merged over `{web:{port:0}}`). */
+  appConfig: object;
+  headlessApp: Headless;
+  ui: Page;
+}
+
+interface WorkerFixtures {
+  target: Target;
+  launchChromium: () => Promise<Browser>;
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  target: ['web', { option: true, scope: 'worker' }],
+  appConfig: [{}, { option: true }],
+  launchChromium: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({ playwright }, use) => {
+      let browser: Browser | null = null;
+      await use(async () => (browser ??= await playwright.chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })));
+      await (browser as Browser | null)?.close();
+    },
+    { scope: 'worker' },
+  ],
+  headlessApp: async ({ appConfig }, use) => {
+    const h = await startHeadless(appConfig);
+    await use(h);
+    await h.stop();
+  },
+  ui: async ({ target, launchChromium, playwright, appConfig }, use, testInfo) => {
+    if (target === 'electron') {
+      const exe = electronExecutable();
+      if ('reason' in exe) {
+        console.log(`[electron] skipped: ${exe.reason}`);
+        testInfo.skip(true, exe.reason);
+        return;
+      }
+      const home = tempDir('cr-electron-');
+      writeFileSync(join(home, 'config.json'), JSON.stringify(appConfig));
+      const args = [root];
+      if (process.platform === 'linux' && process.getuid?.() === 0) args.push('--no-sandbox');
+      const app = await playwright._electron.launch({ executablePath: exe.path, args, env: { ...process.env, CONTROL_ROOM_HOME: home } });
+      const win = await app.firstWindow();
+      await use(win);
+      await app.close();
+      return;
+    }
+    const h = await startHeadless(appConfig);
+    const context = await (await launchChromium()).newContext();
+    const page = await context.newPage();
+    await page.goto(h.url);
+    (page as Page & { headless?: Headless }).headless = h;
+    await use(page);
+    await context.close();
+    await h.stop();
+  },
+});
+
+/** The headless instance behind a web-target page. */
+export function headlessOf(page: Page): Headless {
+  const h = (page as Page & { headless?: Headless }).headless;
+  if (!h) throw new Error('not a web-target page');
+  return h;
+}
+
+export { expect } from '@playwright/test';

@@ -1,0 +1,98 @@
+import { createServer } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, headlessOf, test } from './fixtures';
+import { root, run, tempDir, waitForLine } from './harness';
+
+test.describe('headless mode', () => {
+  test.skip(({ target }) => target !== 'web', 'headless-mode checks run once, in the web project');
+
+  test('the UI needs the token; the URL token becomes an HttpOnly cookie and leaves the address bar', async ({ ui, launchChromium }) => {
+    const h = headlessOf(ui);
+    await expect(ui.getByTestId('connection')).toHaveAttribute('data-state', 'open');
+    expect(ui.url()).not.toContain('token');
+    const cookies = await ui.context().cookies();
+    expect(cookies).toContainEqual(expect.objectContaining({ name: `cr_token_${h.port}`, httpOnly: true, sameSite: 'Strict' }));
+
+    const stranger = await (await launchChromium()).newPage();
+    const res = await stranger.goto(h.origin + '/');
+    expect(res!.status()).toBe(401);
+    await expect(stranger.locator('body')).toContainText('Access token required');
+    await stranger.close();
+  });
+
+  test('/health answers without a token and carries each service state', async ({ headlessApp: headless, request }) => {
+    const res = await request.get(`${headless.origin}/health`);
+    expect(res.status()).toBe(200);
+    const body = await res.json();
+    expect(body.status).toBe('ok');
+    expect(body.services.pipe.state).toBe('unavailable');
+    expect(body.services.wandb.state).toBe('disabled');
+    expect(JSON.stringify(body)).not.toContain(headless.token);
+  });
+
+  test('a foreign Host header is refused (DNS rebinding)', async ({ headlessApp: headless }) => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: headless.port, path: '/health', headers: { Host: `attacker.example:${headless.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(403);
+  });
+
+  test('a page from another origin cannot open the contract socket, even with the cookie in the browser', async ({ ui }) => {
+    const h = headlessOf(ui);
+    // Same site (127.0.0.1), other port: the browser would send the cookie, so only the Origin check protects.
+    const evil = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<!doctype html><title>other origin</title>');
+    });
+    await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
+    const evilPort = (evil.address() as AddressInfo).port;
+    const page = await ui.context().newPage();
+    await page.goto(`http://127.0.0.1:${evilPort}/`);
+    const outcome = await page.evaluate(
+      (url) =>
+        new Promise<string>((resolve) => {
+          const ws = new WebSocket(url);
+          ws.onopen = () => resolve('open');
+          ws.onclose = (e) => resolve(`closed ${e.code}`);
+        }),
+      `ws://127.0.0.1:${h.port}/ws`,
+    );
+    expect(outcome).toBe('closed 1006');
+    await page.close();
+    evil.close();
+  });
+
+  test('SIGTERM stops every service and exits 0', async ({ headlessApp: headless }) => {
+    expect(await headless.stop()).toBe(0);
+    expect(headless.stderr()).toContain('"msg":"stopping"');
+  });
+
+  test('a bad config exits 2 naming the field and the value', async () => {
+    const dir = tempDir();
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ pipe: { capacity: -1 }, web: { port: 0 } }));
+    const r = run([join(root, 'out/main/headless.js'), '--config', config]);
+    expect(await r.exited).toBe(2);
+    expect(r.stderr()).toMatch(/config error: .*config\.json: pipe\.capacity: .*\(got -1\)/);
+  });
+
+  test('npm run headless -- --config FILE serves the UI and /health', async ({ request }) => {
+    const dir = tempDir();
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ web: { port: 0 } }));
+    const r = run([join(root, 'scripts/headless.mjs'), '--config', config, '--data-dir', join(dir, 'data')], { CONTROL_ROOM_HOME: join(dir, 'home') });
+    const [, url] = await waitForLine(r, /Control Room UI: (\S+)/);
+    const health = await request.get(new URL('/health', url).href);
+    expect((await health.json()).status).toBe('ok');
+    r.proc.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+  });
+});
