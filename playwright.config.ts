@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 // One spec set, two targets: `web` drives headless mode in Debian's Chromium; `electron` launches
 // the built app (skipped, with the reason printed, where no Electron binary is installed).
-export default defineConfig({
+export default defineConfig<{ target: 'web' | 'electron' }>({
   testDir: 'e2e',
   timeout: 60_000,
   expect: { timeout: 10_000 },

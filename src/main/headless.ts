@@ -90,6 +90,9 @@ async function main(): Promise<void> {
     hub: app.hub,
     health: () => app.snapshot(),
     logger,
+    // `npm run dev` restarts this process on every rebuild and keeps one token across restarts.
+    token: process.env.CONTROL_ROOM_TOKEN && process.env.CONTROL_ROOM_TOKEN.length >= 32 ? process.env.CONTROL_ROOM_TOKEN : undefined,
+    devAssets: process.env.CONTROL_ROOM_DEV === '1',
   });
   try {
     await server.listen();

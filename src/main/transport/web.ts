@@ -34,8 +34,10 @@ export interface WebServerOptions {
   hub: PushHub;
   health: () => StatusSnapshot;
   logger: Logger;
-  /** Defaults to 32 random bytes; tests may not choose it, only read it. */
+  /** Defaults to 32 random bytes. */
   token?: string;
+  /** Re-read the renderer folder on each request (it is rebuilt under us in development). */
+  devAssets?: boolean;
 }
 
 const WILDCARD = new Set(['0.0.0.0', '::', '']);
@@ -118,7 +120,7 @@ export class WebServer {
     const assets = sirv(this.opts.rendererDir, {
       single: true,
       etag: true,
-      dev: false,
+      dev: this.opts.devAssets ?? false,
       setHeaders: (res) => {
         res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
         res.setHeader('X-Content-Type-Options', 'nosniff');
