@@ -23,7 +23,6 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   target: ['web', { option: true, scope: 'worker' }],
   appConfig: [{}, { option: true }],
   launchChromium: [
-    // eslint-disable-next-line no-empty-pattern
     async ({ playwright }, use) => {
       let browser: Browser | null = null;
       await use(async () => (browser ??= await playwright.chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })));
