@@ -1,0 +1,16 @@
+// `npm run bench`: runs every bench/*.bench.mjs in turn. Benchmarks print figures beside a ceiling
+// measured in the same run; they never pass or fail on time.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = process.argv[2];
+let failed = 0;
+for (const f of readdirSync(here).filter((n) => n.endsWith('.bench.mjs')).sort()) {
+  if (only && !f.includes(only)) continue;
+  console.log(`\n## ${f}`);
+  failed += spawnSync(process.execPath, [join(here, f)], { stdio: 'inherit' }).status === 0 ? 0 : 1;
+}
+process.exit(failed ? 1 : 0);
