@@ -1,8 +1,14 @@
 // Composition root: config -> services -> the contract's handlers and the status bus. Both the
 // Electron shell (index.ts) and headless mode (headless.ts) build exactly this; neither adds logic.
-import { SERVICE_NAMES, type AppInfo, type ServiceName, type ServiceStatus, type StatusSnapshot } from '../shared/api';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ApiError, SERVICE_NAMES, type AppInfo, type DemoStatus, type ServiceName, type ServiceStatus, type StatusSnapshot } from '../shared/api';
 import type { Config } from '../shared/config';
+import type { PipeEvent } from '../shared/events';
 import type { ConfigStore } from './config';
+import { DemoFeed } from './demo/controller';
+import { EventCache } from './pipe/cache';
+import { PipeService } from './pipe/service';
 import type { Logger } from './log';
 import type { SecretStore } from './secrets';
 import type { Service, ServiceTable } from './service';
@@ -10,7 +16,18 @@ import type { Handlers } from './transport/dispatch';
 import { PushHub } from './transport/push';
 
 /** The services this build ships. Later services register here. */
-export const BUILT_IN_SERVICES: ServiceTable = {};
+export const BUILT_IN_SERVICES: ServiceTable = {
+  pipe: (ctx) =>
+    new PipeService({
+      path: ctx.config.pipe.path!,
+      config: ctx.config.pipe,
+      dataDir: ctx.config.dataDir!,
+      cache: ctx.events,
+      logger: ctx.logger,
+      statusChanged: ctx.statusChanged,
+      push: ctx.push,
+    }),
+};
 
 /** The part of the config each service is built from: a change there restarts that service only. */
 const SLICES: Record<ServiceName, (c: Config) => unknown> = {
@@ -39,7 +56,14 @@ export interface AppOptions {
   services?: ServiceTable;
   /** Stop deadline for every service together. */
   stopTimeoutMs?: number;
+  /** The built demo feed program; without it the demo cannot run. */
+  feedScript?: string;
+  /** `auto`: start the demo feed when no Factorio is found at start-up. */
+  demo?: 'auto' | 'on' | 'off';
 }
+
+/** Stats lines per second of the demo feed: the scenario's pace at 60 UPS (one per 120 ticks). */
+const DEMO_RATE = 0.5;
 
 interface Running {
   service: Service;
@@ -48,6 +72,11 @@ interface Running {
 
 export class ControlRoomApp {
   readonly hub = new PushHub();
+  /** Every accepted game event, newest last; survives pipe restarts. */
+  readonly events: EventCache<PipeEvent>;
+  private readonly demo: DemoFeed | null;
+  /** Set while the demo feed writes somewhere other than pipe.path (no Factorio folder here). */
+  private demoPath: string | null = null;
   private readonly running = new Map<ServiceName, Running>();
   private readonly idle = new Map<ServiceName, ServiceStatus>();
   private readonly table: ServiceTable;
@@ -57,6 +86,9 @@ export class ControlRoomApp {
   constructor(private readonly opts: AppOptions) {
     this.table = opts.services ?? BUILT_IN_SERVICES;
     const store = opts.configStore;
+    this.events = new EventCache<PipeEvent>(store.effective.pipe.capacity, (e) => e.line, (e) => opts.logger.error({ err: e }, 'event subscriber failed'));
+    this.events.subscribe((e) => this.hub.publish('events', [e]));
+    this.demo = opts.feedScript ? new DemoFeed({ script: opts.feedScript, logger: opts.logger.child({ service: 'demo' }), onChange: (s) => this.hub.publish('demo', s) }) : null;
     this.handlers = {
       'app.info': () => this.info(),
       'status.get': () => this.snapshot(),
@@ -68,6 +100,20 @@ export class ControlRoomApp {
         const view = store.view();
         this.hub.publish('config', view);
         return view;
+      },
+      'pipe.query': ({ text, types, limit }) => {
+        const matches = this.events.filter((e) => (text === undefined || e.line.includes(text)) && (types === undefined || types.includes(e.event.type)));
+        return { events: matches.slice(-(limit ?? 500)), total: matches.length };
+      },
+      'pipe.counters': () => (this.running.get('pipe')?.service as PipeService | undefined)?.counters() ?? null,
+      'demo.status': () => this.demoStatus(),
+      'demo.start': async (input) => {
+        await this.startDemo(input?.rate ?? DEMO_RATE, false);
+        return this.demoStatus();
+      },
+      'demo.stop': async () => {
+        await this.stopDemo();
+        return this.demoStatus();
       },
       'ui.ready': (_input, ctx) => {
         ctx.client.markReady();
@@ -85,6 +131,39 @@ export class ControlRoomApp {
       configPath: this.opts.configStore.path,
       dataDir: this.opts.configStore.effective.dataDir!,
     };
+  }
+
+  private demoStatus(): DemoStatus {
+    if (!this.demo) return { running: false, path: null, rate: null, startedAt: null, auto: false, message: 'the demo feed is not available in this build' };
+    return this.demo.status();
+  }
+
+  /** No Factorio here: the folder the pipe would live in does not exist. */
+  private factorioMissing(): boolean {
+    return !existsSync(dirname(this.opts.configStore.effective.pipe.path!));
+  }
+
+  /** The config services run with: the effective config, with the demo's pipe path when it has one. */
+  private serviceConfig(): Config {
+    const c = this.opts.configStore.effective;
+    return this.demoPath ? { ...c, pipe: { ...c.pipe, path: this.demoPath } } : c;
+  }
+
+  private async startDemo(rate: number, auto: boolean): Promise<void> {
+    if (!this.demo) throw new ApiError('unavailable', 'the demo feed is not available in this build');
+    // Without a Factorio folder the feed writes into our data folder, and the pipe reads it there.
+    this.demoPath = this.factorioMissing() ? join(this.opts.configStore.effective.dataDir!, 'demo', 'events.pipe') : null;
+    if (this.demoPath) mkdirSync(dirname(this.demoPath), { recursive: true });
+    await this.reconcile();
+    await this.demo.start(this.serviceConfig().pipe.path!, rate, auto);
+  }
+
+  private async stopDemo(): Promise<void> {
+    await this.demo?.stop();
+    if (this.demoPath) {
+      this.demoPath = null;
+      await this.reconcile();
+    }
   }
 
   snapshot(): StatusSnapshot {
@@ -109,12 +188,22 @@ export class ControlRoomApp {
     if (this.started) return;
     this.started = true;
     await this.reconcile();
+    const demo = this.opts.demo ?? 'off';
+    if (this.demo && (demo === 'on' || (demo === 'auto' && this.factorioMissing()))) {
+      try {
+        await this.startDemo(DEMO_RATE, demo === 'auto');
+        this.opts.logger.info({ path: this.demoPath ?? this.opts.configStore.effective.pipe.path }, demo === 'auto' ? 'no Factorio found: demo feed started' : 'demo feed started');
+      } catch (e) {
+        this.opts.logger.warn({ err: e }, 'demo feed failed to start');
+      }
+    }
     this.statusChanged();
   }
 
   /** Starts, stops or restarts each service so that it matches the current effective config. */
   private async reconcile(): Promise<void> {
-    const config = this.opts.configStore.effective;
+    const config = this.serviceConfig();
+    if (config.pipe.capacity !== this.events.capacity) this.events.resize(config.pipe.capacity);
     await Promise.all(
       SERVICE_NAMES.map(async (name) => {
         const slice = JSON.stringify(SLICES[name](config));
@@ -130,7 +219,14 @@ export class ControlRoomApp {
         if (!factory) return this.setIdle(name, 'unavailable', 'not part of this build yet');
         this.idle.delete(name);
         try {
-          const service = factory({ config, secrets: this.opts.secrets, logger: this.opts.logger.child({ service: name }), statusChanged: this.statusChanged });
+          const service = factory({
+            config,
+            secrets: this.opts.secrets,
+            logger: this.opts.logger.child({ service: name }),
+            statusChanged: this.statusChanged,
+            push: (n, p) => this.hub.publish(n, p),
+            events: this.events,
+          });
           this.running.set(name, { service, slice });
           await service.start();
         } catch (e) {
@@ -156,6 +252,8 @@ export class ControlRoomApp {
   /** Stops every service in parallel; resolves by the deadline even if one hangs (and says which). */
   async stop(): Promise<{ timedOut: ServiceName[] }> {
     const deadline = this.opts.stopTimeoutMs ?? 4500;
+    // The feed first: a writer left behind would block on the FIFO we are about to remove.
+    await this.demo?.stop();
     const pending = new Set<ServiceName>(this.running.keys());
     const all = Promise.all(
       [...this.running].map(async ([name, r]) => {

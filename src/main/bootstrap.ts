@@ -15,6 +15,15 @@ export interface BootOptions {
   logger: Logger;
   cipher?: SecretCipher | null;
   keepLastGood: boolean;
+  /** The built demo feed program (out/main/feed.js). */
+  feedScript?: string;
+  demo?: 'auto' | 'on' | 'off';
+}
+
+/** `--demo` / `--no-demo` from a command line; `auto` otherwise. */
+export function demoFlag(argv: string[]): 'auto' | 'on' | 'off' {
+  if (argv.includes('--no-demo')) return 'off';
+  return argv.includes('--demo') ? 'on' : 'auto';
 }
 
 export function boot(opts: BootOptions): { app: ControlRoomApp; store: ConfigStore } {
@@ -30,7 +39,7 @@ export function boot(opts: BootOptions): { app: ControlRoomApp; store: ConfigSto
     keepLastGood: opts.keepLastGood,
   });
   store.load();
-  const app = new ControlRoomApp({ mode: opts.mode, version, configStore: store, secrets, logger: opts.logger });
+  const app = new ControlRoomApp({ mode: opts.mode, version, configStore: store, secrets, logger: opts.logger, feedScript: opts.feedScript, demo: opts.demo });
   return { app, store };
 }
 

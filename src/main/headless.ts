@@ -9,7 +9,7 @@ import { createLogger } from './log';
 import { defaultConfigPath } from './paths';
 import { WebServer } from './transport/web';
 
-const USAGE = 'usage: headless [--config FILE] [--data-dir DIR] [--host HOST] [--port N] [--open]';
+const USAGE = 'usage: headless [--config FILE] [--data-dir DIR] [--host HOST] [--port N] [--open] [--demo | --no-demo]';
 
 /** Opens the default browser where a desktop session exists; otherwise says what to do. */
 async function openBrowser(url: string): Promise<void> {
@@ -37,6 +37,8 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         port: { type: 'string' },
         open: { type: 'boolean', default: false },
+        demo: { type: 'boolean' },
+        'no-demo': { type: 'boolean' },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -56,7 +58,15 @@ async function main(): Promise<void> {
   }
   let booted;
   try {
-    booted = boot({ mode: 'headless', configPath, dataDir: args['data-dir'], logger, keepLastGood: false });
+    booted = boot({
+      mode: 'headless',
+      configPath,
+      dataDir: args['data-dir'],
+      logger,
+      keepLastGood: false,
+      feedScript: join(__dirname, 'feed.js'),
+      demo: args['no-demo'] ? 'off' : args.demo ? 'on' : 'auto',
+    });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.issues.map((i) => `config error: ${e.file}: ${i.path}: ${i.message}`).join('\n'));

@@ -3,7 +3,7 @@
 import { app, BrowserWindow, dialog, safeStorage, session, shell } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { boot, onShutdownSignal } from './bootstrap';
+import { boot, demoFlag, onShutdownSignal } from './bootstrap';
 import type { ControlRoomApp } from './app';
 import { createLogger } from './log';
 import { appHome, defaultConfigPath } from './paths';
@@ -72,7 +72,15 @@ async function main(): Promise<void> {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
 
-  const booted = boot({ mode: 'electron', configPath: defaultConfigPath(), logger, cipher, keepLastGood: true });
+  const booted = boot({
+    mode: 'electron',
+    configPath: defaultConfigPath(),
+    logger,
+    cipher,
+    keepLastGood: true,
+    feedScript: join(__dirname, 'feed.js'),
+    demo: demoFlag(process.argv),
+  });
   controlRoom = booted.app;
   if (booted.store.loadError) logger.warn({ error: booted.store.loadError.message }, 'config file invalid; running on the last good config');
   await controlRoom.start();

@@ -1,7 +1,9 @@
 // What every service is to the composition root: start/stop (idempotent) and a status snapshot.
 // Services never import electron; what they need from the outside arrives in ServiceContext.
-import type { ServiceName, ServiceState, ServiceStatus } from '../shared/api';
+import type { PushName, PushPayload, ServiceName, ServiceState, ServiceStatus } from '../shared/api';
 import type { Config } from '../shared/config';
+import type { PipeEvent } from '../shared/events';
+import type { EventCache } from './pipe/cache';
 import type { Logger } from './log';
 import type { SecretStore } from './secrets';
 
@@ -18,6 +20,10 @@ export interface ServiceContext {
   logger: Logger;
   /** Call whenever `status()` would answer differently; the app pushes it to the UI. */
   statusChanged(): void;
+  /** Pushes to the UI (batched by the app). */
+  push<P extends PushName>(name: P, payload: PushPayload<P>): void;
+  /** The app's event cache: the pipe fills it, other services subscribe to it. */
+  events: EventCache<PipeEvent>;
 }
 
 export type ServiceFactory = (ctx: ServiceContext) => Service;

@@ -3,6 +3,7 @@
 // preload and the WebSocket client are generic adapters over the name lists below.
 import { z } from 'zod';
 import { ConfigEditSchema, RedactedConfigSchema } from './config';
+import { PipeCountersSchema, PipeEventSchema } from './events';
 
 export const SERVICE_NAMES = ['pipe', 'wandb', 'discord', 'engine', 'slots'] as const;
 export const ServiceNameSchema = z.enum(SERVICE_NAMES);
@@ -59,6 +60,31 @@ export const ConfigViewSchema = z.object({
 });
 export type ConfigView = z.infer<typeof ConfigViewSchema>;
 
+export const DemoStatusSchema = z.object({
+  running: z.boolean(),
+  /** Where the feed writes (the pipe's path, or a folder of ours when no Factorio is installed). */
+  path: z.string().nullable(),
+  /** Stats lines per second. */
+  rate: z.number().nullable(),
+  startedAt: z.number().nullable(),
+  /** Started because no Factorio was found at start-up. */
+  auto: z.boolean(),
+  /** One line: what the feed is doing, or why it stopped. */
+  message: z.string(),
+});
+export type DemoStatus = z.infer<typeof DemoStatusSchema>;
+
+export const PipeQuerySchema = z
+  .object({
+    /** Only events whose line contains this text (case-sensitive). */
+    text: z.string().max(200).optional(),
+    /** Only these event types. */
+    types: z.array(z.string().max(100)).max(20).optional(),
+    /** The newest `limit` matches (default 500). */
+    limit: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict();
+
 const none = z.undefined();
 
 /** Invoke methods: name -> input and output schemas (and the error code for a payload that fails its schema, if not `bad_request`). */
@@ -68,6 +94,14 @@ export const methods = {
   'config.get': { input: none, output: ConfigViewSchema },
   /** Validates, saves atomically, restarts the services whose section changed. */
   'config.update': { input: ConfigEditSchema, output: ConfigViewSchema, invalid: 'invalid_config' },
+  /** Events in the cache (oldest first), filtered; `total` counts all matches before `limit`. */
+  'pipe.query': { input: PipeQuerySchema, output: z.object({ events: z.array(PipeEventSchema), total: z.number() }) },
+  /** The reader's counters; null while the pipe service is not running. */
+  'pipe.counters': { input: none, output: PipeCountersSchema.nullable() },
+  'demo.status': { input: none, output: DemoStatusSchema },
+  /** Starts the simulated factory writing into the pipe (`rate`: stats lines per second, default 0.5). */
+  'demo.start': { input: z.object({ rate: z.number().min(0.1).max(1000).optional() }).strict().optional(), output: DemoStatusSchema },
+  'demo.stop': { input: none, output: DemoStatusSchema },
   /** The page has subscribed: queued pushes may flow now. */
   'ui.ready': { input: none, output: z.object({ ok: z.literal(true) }) },
 } as const;
@@ -84,6 +118,10 @@ export type MethodOutput<M extends MethodName> = z.output<(typeof methods)[M]['o
 export const pushes = {
   status: { kind: 'latest', payload: StatusSnapshotSchema },
   config: { kind: 'latest', payload: ConfigViewSchema },
+  /** Every accepted event, in order. */
+  events: { kind: 'stream', payload: z.array(PipeEventSchema) },
+  pipe: { kind: 'latest', payload: PipeCountersSchema },
+  demo: { kind: 'latest', payload: DemoStatusSchema },
 } as const;
 
 export type PushName = keyof typeof pushes;

@@ -75,7 +75,14 @@ function configSchema<S extends z.ZodType>(secret: S) {
           path: nonEmpty.optional(),
           mode: z.enum(['auto', 'fifo', 'file']).default('auto'),
           capacity: z.number().int().min(1).max(1_000_000).default(10_000),
+          /** A longer line is rejected without being buffered whole. */
+          maxLineBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+          /** File mode with no saved position: read what is already there (`start`) or only new lines (`end`). */
+          startAt: z.enum(['start', 'end']).default('end'),
           mirrorLogPath: nonEmpty.optional(),
+          /** The mirror rotates at this size, keeping `mirrorFiles` old files. */
+          mirrorMaxBytes: z.number().int().min(1024).default(10 * 1024 * 1024),
+          mirrorFiles: z.number().int().min(1).max(100).default(5),
         })
         .strict()
         .prefault({}),

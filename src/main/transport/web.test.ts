@@ -72,7 +72,7 @@ describe('WebServer (headless transport)', () => {
     mkdirSync(rendererDir);
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Control Room test page</title>');
     const path = join(dir, 'config.json');
-    writeFileSync(path, JSON.stringify({ wandb: { apiKey: 'never-leaks-123' } }));
+    writeFileSync(path, JSON.stringify({ wandb: { apiKey: 'never-leaks-123' }, pipe: { path: join(dir, 'events.jsonl') } }));
     const secrets = new SecretStore({}, dir);
     const store = new ConfigStore({ path, env: {}, secrets, appHome: dir, keepLastGood: false });
     store.load();

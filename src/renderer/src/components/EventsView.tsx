@@ -1,0 +1,200 @@
+// The raw event stream: counters, the demo feed switch, a filtered live table (virtualized, so
+// thousands of rows cost only the visible ones) and the last rejected lines with their reasons.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { PipeEvent } from '../../../shared/events';
+import { api } from '../api/client';
+import { RECENT_EVENTS, useStore } from '../store';
+import { formatAge, formatGameTime, summarize } from './format';
+import { useNow } from './useNow';
+
+const TYPE_FILTERS = ['all', 'stats', 'session_init', 'other'] as const;
+type TypeFilter = (typeof TYPE_FILTERS)[number];
+
+function Counters() {
+  const c = useStore((s) => s.pipeCounters);
+  const now = useNow(1000);
+  if (!c) return <p className="muted">The event pipe is not running (see the status bar).</p>;
+  const cells: [string, string, string | number][] = [
+    ['mode', 'Mode', c.mode ?? '—'],
+    ['linesRead', 'Lines read', c.linesRead],
+    ['accepted', 'Accepted', c.accepted],
+    ['rejected', 'Rejected', c.rejectedTotal],
+    ['evicted', 'Evicted', c.evicted],
+    ['cached', 'In memory', `${c.cached} / ${c.capacity}`],
+    ['writerSessions', 'Writer sessions', c.writerSessions ?? 'n/a'],
+    ['lastEventAge', 'Last event', c.lastEventAt ? formatAge(now - c.lastEventAt) : 'none yet'],
+  ];
+  return (
+    <div className="counters">
+      {cells.map(([id, label, value]) => (
+        <div className="counter" key={id}>
+          <div className="counter-label">{label}</div>
+          <div className="counter-value" data-testid={`counter-${id}`}>
+            {value}
+          </div>
+        </div>
+      ))}
+      <div className="counter wide">
+        <div className="counter-label">Path</div>
+        <div className="counter-value path" data-testid="counter-path" title={c.path}>
+          {c.path}
+          {c.createdFifo ? ' (FIFO created by us, removed on stop)' : ''}
+        </div>
+      </div>
+      {c.rejectedTotal > 0 && (
+        <div className="counter wide">
+          <div className="counter-label">Rejected by reason</div>
+          <div className="counter-value small" data-testid="counter-rejected-reasons">
+            {Object.entries(c.rejected)
+              .map(([r, n]) => `${r}: ${n}`)
+              .join(' · ')}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function DemoControls() {
+  const demo = useStore((s) => s.demo);
+  const [error, setError] = useState<string | null>(null);
+  const toggle = async () => {
+    setError(null);
+    try {
+      const next = demo?.running ? await api().call('demo.stop') : await api().call('demo.start', {});
+      useStore.setState({ demo: next });
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <div className="demo">
+      <button type="button" onClick={() => void toggle()} data-testid="demo-toggle">
+        {demo?.running ? 'Stop demo feed' : 'Start demo feed'}
+      </button>
+      <span className="muted" data-testid="demo-status">
+        {demo ? (demo.running ? `Demo feed ${demo.auto ? '(started because no Factorio was found) ' : ''}— ${demo.message}` : `Demo feed: ${demo.message}`) : ''}
+      </span>
+      {error && <span className="issue">{error}</span>}
+    </div>
+  );
+}
+
+function Rejected() {
+  const rows = useStore((s) => s.pipeCounters?.recentRejected ?? []);
+  if (!rows.length) return null;
+  return (
+    <section className="rejected">
+      <h2>Rejected lines (last {rows.length})</h2>
+      <table>
+        <tbody>
+          {[...rows].reverse().map((r, i) => (
+            <tr key={`${r.at}-${i}`} data-testid="rejected-row" data-reason={r.reason}>
+              <td className="nowrap">{new Date(r.at).toLocaleTimeString()}</td>
+              <td className="nowrap reason">{r.reason}</td>
+              <td>{r.message}</td>
+              <td className="preview">
+                <code>{r.preview}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function useFilteredEvents(text: string, type: TypeFilter): PipeEvent[] {
+  const live = useStore((s) => s.recentEvents);
+  const [result, setResult] = useState<PipeEvent[] | null>(null);
+  const filtering = text !== '' || type !== 'all';
+  const types = type === 'all' || type === 'other' ? undefined : [type];
+  const lastSeq = live.at(-1)?.seq ?? 0;
+  // Filtering runs in main over the whole cache (findContaining), refreshed as events arrive.
+  useEffect(() => {
+    if (!filtering) return;
+    let cancelled = false;
+    const t = setTimeout(async () => {
+      const r = await api().call('pipe.query', { text: text || undefined, types, limit: RECENT_EVENTS });
+      let events = r.events as PipeEvent[];
+      if (type === 'other') events = events.filter((e) => e.event.type !== 'stats' && e.event.type !== 'session_init');
+      if (!cancelled) setResult(events);
+    }, 250);
+    return () => {
+      cancelled = true;
+      clearTimeout(t);
+    };
+    // types derives from type; lastSeq refreshes the result when new events arrive.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [filtering, text, type, lastSeq]);
+  return filtering ? (result ?? []) : live;
+}
+
+function EventTable({ events }: { events: PipeEvent[] }) {
+  const parent = useRef<HTMLDivElement>(null);
+  const rows = useMemo(() => [...events].reverse(), [events]);
+  // TanStack Virtual hands back functions the React Compiler cannot memoize; that is expected here.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => 28, overscan: 12 });
+  return (
+    <div className="event-table">
+      <div className="event-row head">
+        <span>#</span>
+        <span>Received</span>
+        <span>Type</span>
+        <span>Session</span>
+        <span>Tick</span>
+        <span>Game time</span>
+        <span>Summary</span>
+      </div>
+      <div className="event-scroll" ref={parent} data-testid="events-table">
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((v) => {
+            const e = rows[v.index];
+            const ev = e.event as { type: string; session_id?: unknown; tick?: unknown };
+            const tick = typeof ev.tick === 'number' ? ev.tick : null;
+            return (
+              <div key={e.seq} className="event-row" data-testid="event-row" data-seq={e.seq} data-type={ev.type} style={{ position: 'absolute', top: 0, transform: `translateY(${v.start}px)`, height: v.size }}>
+                <span>{e.seq}</span>
+                <span>{new Date(e.receivedAt).toLocaleTimeString()}</span>
+                <span>{ev.type}</span>
+                <span className="mono">{typeof ev.session_id === 'string' ? ev.session_id : '—'}</span>
+                <span>{tick ?? '—'}</span>
+                <span>{tick === null ? '—' : formatGameTime(tick)}</span>
+                <span className="summary">{summarize(e)}</span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function EventsView() {
+  const [text, setText] = useState('');
+  const [type, setType] = useState<TypeFilter>('all');
+  const events = useFilteredEvents(text, type);
+  return (
+    <div className="events-view">
+      <DemoControls />
+      <Counters />
+      <div className="filters">
+        <input placeholder="Filter: text contained in the line" value={text} onChange={(e) => setText(e.target.value)} data-testid="events-filter-text" />
+        <select value={type} onChange={(e) => setType(e.target.value as TypeFilter)} data-testid="events-filter-type">
+          {TYPE_FILTERS.map((t) => (
+            <option key={t} value={t}>
+              {t === 'all' ? 'all types' : t}
+            </option>
+          ))}
+        </select>
+        <span className="muted" data-testid="events-count">
+          {events.length} event{events.length === 1 ? '' : 's'}
+        </span>
+      </div>
+      <EventTable events={events} />
+      <Rejected />
+    </div>
+  );
+}
