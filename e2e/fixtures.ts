@@ -47,7 +47,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       writeFileSync(join(home, 'config.json'), JSON.stringify(appConfig));
       const args = [root];
       if (process.platform === 'linux' && process.getuid?.() === 0) args.push('--no-sandbox');
-      const app = await playwright._electron.launch({ executablePath: exe.path, args, env: { ...process.env, CONTROL_ROOM_HOME: home } });
+      const app = await playwright._electron.launch({ executablePath: exe.path, args, env: { ...process.env, CONTROL_ROOM_HOME: home, HOME: home } });
       const win = await app.firstWindow();
       await use(win);
       await app.close();

@@ -77,7 +77,8 @@ export async function startHeadless(config: object = {}, extraEnv: NodeJS.Proces
   const dir = tempDir();
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify({ web: { port: 0 }, ...config }, null, 2));
-  const r = run([join(root, 'out/main/headless.js'), '--config', configPath, '--data-dir', join(dir, 'data')], { CONTROL_ROOM_HOME: join(dir, 'home'), ...extraEnv });
+  // HOME is ours too, so a Factorio installed on the test machine never changes what the app sees.
+  const r = run([join(root, 'out/main/headless.js'), '--config', configPath, '--data-dir', join(dir, 'data')], { CONTROL_ROOM_HOME: join(dir, 'home'), HOME: join(dir, 'home'), ...extraEnv });
   const [, url] = await waitForLine(r, /Control Room UI: (\S+)/);
   const u = new URL(url);
   return {

@@ -28,7 +28,7 @@ test.describe('headless mode', () => {
     expect(res.status()).toBe(200);
     const body = await res.json();
     expect(body.status).toBe('ok');
-    expect(body.services.pipe.state).toBe('unavailable');
+    expect(body.services.pipe.state).toBe('running');
     expect(body.services.wandb.state).toBe('disabled');
     expect(JSON.stringify(body)).not.toContain(headless.token);
   });

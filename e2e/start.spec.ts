@@ -13,6 +13,7 @@ test.describe('npm start', () => {
     writeFileSync(join(home, 'config.json'), JSON.stringify({ web: { port: 0 } }));
     const r = run([join(root, 'scripts/start.mjs')], {
       CONTROL_ROOM_HOME: home,
+      HOME: home,
       CONTROL_ROOM_NO_BROWSER: '1',
       // Point Electron's installer at a closed local port so the download fails the same way everywhere.
       ELECTRON_MIRROR: 'http://127.0.0.1:9/',

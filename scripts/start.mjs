@@ -16,7 +16,7 @@ if (!exe && !forceHeadless) {
 }
 
 if (exe) {
-  const electronArgs = ['.'];
+  const electronArgs = ['.', ...args];
   // Chromium refuses to run as root with its sandbox; say so instead of failing obscurely.
   if (process.platform === 'linux' && process.getuid?.() === 0) {
     console.log('Running as root: starting Electron with --no-sandbox (run as a normal user to keep the Chromium sandbox).');

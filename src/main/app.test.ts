@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ControlRoomApp } from './app';
 import { ConfigStore } from './config';
 import { silentLogger } from './log';
@@ -93,6 +93,54 @@ describe('ControlRoomApp', () => {
     await app.start();
     app.hub.flush();
     expect(seen).toContainEqual(['status', app.snapshot()]);
+    await app.stop();
+  });
+});
+
+describe('ControlRoomApp with the event pipe and the demo feed', () => {
+  const feed = { feedScript: join(__dirname, 'demo', 'feed.ts'), feedExecArgv: ['--import', 'tsx'] };
+
+  function pipeApp(config: object, demo: 'auto' | 'on' | 'off') {
+    const dir = mkdtempSync(join(tmpdir(), 'cr-app-'));
+    const path = join(dir, 'config.json');
+    writeFileSync(path, JSON.stringify({ dataDir: join(dir, 'data'), ...config }));
+    const secrets = new SecretStore({}, dir);
+    const store = new ConfigStore({ path, env: {}, secrets, appHome: dir, keepLastGood: false });
+    store.load();
+    return { dir, app: new ControlRoomApp({ mode: 'headless', version: 't', configStore: store, secrets, logger: silentLogger(), ...feed, demo }) };
+  }
+
+  it.runIf(process.platform !== 'win32')('with no Factorio folder, auto mode feeds the pipe from the demo in our data folder', async () => {
+    const { dir, app } = pipeApp({ pipe: { path: '/nonexistent-factorio-dir/script-output/events.pipe' } }, 'auto');
+    const pushed: unknown[] = [];
+    app.hub.attach({ send: (name, p) => name === 'events' && pushed.push(...(p as unknown[])) }).markReady();
+    await app.start();
+    const demo = await app.handlers['demo.status'](undefined, { client });
+    expect(demo).toMatchObject({ running: true, auto: true, path: join(dir, 'data', 'demo', 'events.pipe') });
+    await vi.waitFor(() => expect(app.events.size()).toBeGreaterThanOrEqual(1), { timeout: 10_000, interval: 20 });
+    expect(app.events.getAll()[0].event.type).toBe('session_init');
+    app.hub.flush();
+    expect(pushed.length).toBeGreaterThanOrEqual(1);
+    expect(app.snapshot().services.pipe.summary).toContain(join('demo', 'events.pipe'));
+    await app.stop();
+    expect(existsSync(join(dir, 'data', 'demo', 'events.pipe'))).toBe(false);
+  });
+
+  it.runIf(process.platform !== 'win32')('the demo writes into pipe.path when its folder exists; stop and start from the contract', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cr-factorio-'));
+    const pipePath = join(dir, 'events.pipe');
+    const { app } = pipeApp({ pipe: { path: pipePath } }, 'off');
+    await app.start();
+    expect((await app.handlers['demo.status'](undefined, { client })).running).toBe(false);
+    const started = await app.handlers['demo.start']({ rate: 50 }, { client });
+    expect(started).toMatchObject({ running: true, auto: false, path: pipePath, rate: 50 });
+    await vi.waitFor(() => expect(app.events.size()).toBeGreaterThanOrEqual(5), { timeout: 10_000, interval: 20 });
+    const q = await app.handlers['pipe.query']({ types: ['session_init'] }, { client });
+    expect(q.total).toBe(1);
+    const counters = await app.handlers['pipe.counters'](undefined, { client });
+    expect(counters).toMatchObject({ mode: 'fifo', path: pipePath, rejectedTotal: 0 });
+    const stopped = await app.handlers['demo.stop'](undefined, { client });
+    expect(stopped.running).toBe(false);
     await app.stop();
   });
 });

@@ -58,9 +58,13 @@ export interface AppOptions {
   stopTimeoutMs?: number;
   /** The built demo feed program; without it the demo cannot run. */
   feedScript?: string;
+  feedExecArgv?: string[];
   /** `auto`: start the demo feed when no Factorio is found at start-up. */
   demo?: 'auto' | 'on' | 'off';
 }
+
+/** A copy with own fields only: cached events hold their parsed form behind a getter. */
+const plainEvent = (e: PipeEvent): PipeEvent => ({ seq: e.seq, receivedAt: e.receivedAt, event: e.event, line: e.line });
 
 /** Stats lines per second of the demo feed: the scenario's pace at 60 UPS (one per 120 ticks). */
 const DEMO_RATE = 0.5;
@@ -87,8 +91,8 @@ export class ControlRoomApp {
     this.table = opts.services ?? BUILT_IN_SERVICES;
     const store = opts.configStore;
     this.events = new EventCache<PipeEvent>(store.effective.pipe.capacity, (e) => e.line, (e) => opts.logger.error({ err: e }, 'event subscriber failed'));
-    this.events.subscribe((e) => this.hub.publish('events', [e]));
-    this.demo = opts.feedScript ? new DemoFeed({ script: opts.feedScript, logger: opts.logger.child({ service: 'demo' }), onChange: (s) => this.hub.publish('demo', s) }) : null;
+    this.events.subscribe((e) => this.hub.publish('events', [plainEvent(e)]));
+    this.demo = opts.feedScript ? new DemoFeed({ script: opts.feedScript, execArgv: opts.feedExecArgv, logger: opts.logger.child({ service: 'demo' }), onChange: (s) => this.hub.publish('demo', s) }) : null;
     this.handlers = {
       'app.info': () => this.info(),
       'status.get': () => this.snapshot(),
@@ -103,7 +107,7 @@ export class ControlRoomApp {
       },
       'pipe.query': ({ text, types, limit }) => {
         const matches = this.events.filter((e) => (text === undefined || e.line.includes(text)) && (types === undefined || types.includes(e.event.type)));
-        return { events: matches.slice(-(limit ?? 500)), total: matches.length };
+        return { events: matches.slice(-(limit ?? 500)).map(plainEvent), total: matches.length };
       },
       'pipe.counters': () => (this.running.get('pipe')?.service as PipeService | undefined)?.counters() ?? null,
       'demo.status': () => this.demoStatus(),

@@ -8,6 +8,8 @@ import type { Logger } from '../log';
 export interface DemoFeedOptions {
   /** Path of the built feed program (out/main/feed.js). */
   script: string;
+  /** Node options for the child (tests run the TypeScript source through a loader). */
+  execArgv?: string[];
   logger: Logger;
   onChange(status: DemoStatus): void;
 }
@@ -29,7 +31,7 @@ export class DemoFeed {
 
   async start(path: string, rate: number, auto: boolean): Promise<void> {
     await this.stop();
-    const child = spawn(process.execPath, [this.opts.script, '--path', path, '--rate', String(rate)], {
+    const child = spawn(process.execPath, [...(this.opts.execArgv ?? []), this.opts.script, '--path', path, '--rate', String(rate)], {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -1,5 +1,5 @@
 // The pipe against real FIFOs and files, fed by separate writer processes.
-import { existsSync, lstatSync, mkdtempSync, renameSync, truncateSync, appendFileSync, writeFileSync, openSync, closeSync, constants } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync, mkdtempSync, renameSync, truncateSync, appendFileSync, writeFileSync, openSync, closeSync, constants } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,14 +14,20 @@ import { runWriter, statsLine } from './writers';
 const linux = process.platform === 'linux';
 const started: PipeService[] = [];
 
-function setup(opts: { capacity?: number; mode?: 'auto' | 'fifo' | 'file'; startAt?: 'start' | 'end'; file?: string; dir?: string } = {}) {
+function setup(opts: { capacity?: number; mode?: 'auto' | 'fifo' | 'file'; startAt?: 'start' | 'end'; file?: string; dir?: string; mirror?: boolean } = {}) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cr-pipe-'));
   const path = join(dir, opts.file ?? 'events.pipe');
   const cache = new EventCache<PipeEvent>(opts.capacity ?? 10_000, (e) => e.line);
   const make = () => {
     const svc = new PipeService({
       path,
-      config: { ...ConfigSchema.parse({}).pipe, capacity: cache.capacity, mode: opts.mode ?? 'auto', startAt: opts.startAt ?? 'end' },
+      config: {
+        ...ConfigSchema.parse({}).pipe,
+        capacity: cache.capacity,
+        mode: opts.mode ?? 'auto',
+        startAt: opts.startAt ?? 'end',
+        ...(opts.mirror ? { mirrorLogPath: join(dir, 'mirror', 'raw.log'), mirrorMaxBytes: 2048, mirrorFiles: 20 } : {}),
+      },
       dataDir: join(dir, 'data'),
       cache,
       logger: silentLogger(),
@@ -205,6 +211,22 @@ describe('PipeService on a regular file', () => {
     writeFileSync(join(dir, 'next'), statsLine(4) + '\n');
     renameSync(join(dir, 'next'), path);
     await waitFor(() => expect(cycles(cache)).toEqual([1, 2, 3, 4]));
+  });
+
+  it('mirrors every raw line to a size-rotated log', async () => {
+    const { dir, path, make } = setup({ file: 'events.jsonl', mirror: true });
+    writeFileSync(path, '');
+    const svc = make();
+    await svc.start();
+    const lines = Array.from({ length: 60 }, (_, i) => statsLine(i + 1));
+    appendFileSync(path, lines.join('\n') + '\nnot json\n');
+    await waitFor(() => expect(svc.counters().linesRead).toBe(61));
+    await svc.stop();
+    const files = readdirSync(join(dir, 'mirror'));
+    expect(files.length).toBeGreaterThan(2);
+    const all = files.map((f) => readFileSync(join(dir, 'mirror', f), 'utf8')).join('');
+    for (const l of [...lines, 'not json']) expect(all).toContain(l + '\n');
+    for (const f of files) expect(statSync(join(dir, 'mirror', f)).size).toBeLessThanOrEqual(2048 + 200);
   });
 
   it('refuses a mode that contradicts what is at the path', async () => {

@@ -12,6 +12,7 @@ import { parseEventLine, type PipeCounters, type PipeEvent, type RejectedLine, t
 import type { Logger } from '../log';
 import { StatusCell, type Service } from '../service';
 import type { EventCache } from './cache';
+import { CachedEvent } from './cached-event';
 import { FifoReader } from './fifo';
 import { LineSplitter } from './lines';
 import { PipeStateStore } from './state';
@@ -181,7 +182,9 @@ export class PipeService implements Service {
     this.accepted++;
     this.lastEventAt = Date.now();
     // The cache's push count is app-wide, so sequence numbers stay unique across pipe restarts.
-    this.opts.cache.push({ seq: this.opts.cache.pushed + 1, receivedAt: this.lastEventAt, event: r.event, line: text });
+    const e = new CachedEvent(this.opts.cache.pushed + 1, this.lastEventAt, text, r.event);
+    this.opts.cache.push(e);
+    e.release();
     this.countersChanged();
   }
 
