@@ -1,5 +1,6 @@
 // Composition root: config -> services -> the contract's handlers and the status bus. Both the
 // Electron shell (index.ts) and headless mode (headless.ts) build exactly this; neither adds logic.
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ApiError, SERVICE_NAMES, type AppInfo, type DemoStatus, type ServiceName, type ServiceStatus, type StatusSnapshot } from '../shared/api';
@@ -81,6 +82,7 @@ export class ControlRoomApp {
   private readonly demo: DemoFeed | null;
   /** Set while the demo feed writes somewhere other than pipe.path (no Factorio folder here). */
   private demoPath: string | null = null;
+  private readonly runId = randomUUID();
   private readonly running = new Map<ServiceName, Running>();
   private readonly idle = new Map<ServiceName, ServiceStatus>();
   private readonly table: ServiceTable;
@@ -134,6 +136,7 @@ export class ControlRoomApp {
       platform: process.platform,
       configPath: this.opts.configStore.path,
       dataDir: this.opts.configStore.effective.dataDir!,
+      runId: this.runId,
     };
   }
 

@@ -40,6 +40,8 @@ export const AppInfoSchema = z.object({
   platform: z.string(),
   configPath: z.string(),
   dataDir: z.string(),
+  /** Random per start of main: a page that reconnects to a different run starts over. */
+  runId: z.string(),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 

@@ -94,9 +94,8 @@ export class DemoFactory {
 
   private newSession(): SessionInit {
     this.sessionCount++;
-    this.sessionId = Math.floor(this.rand() * 2 ** 48)
-      .toString(16)
-      .padStart(12, '0');
+    const hex = (bits: number) => Math.floor(this.rand() * 2 ** bits).toString(16).padStart(bits / 4, '0');
+    this.sessionId = hex(32) + hex(16);
     this.levelName = LEVELS[(this.sessionCount - 1) % LEVELS.length];
     this.tick = 0;
     this.cycle = 0;

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { ProductionView } from './charts/ProductionView';
 import { EventsView } from './components/EventsView';
 import { StatusBar } from './components/StatusBar';
 import { PlannedView } from './components/PlannedView';
@@ -34,7 +35,7 @@ export function App() {
           </div>
         )}
         <h1>{current.label}</h1>
-        {view === 'settings' ? <SettingsView /> : view === 'events' ? <EventsView /> : <PlannedView plan={current.plan} />}
+        {view === 'settings' ? <SettingsView /> : view === 'events' ? <EventsView /> : view === 'production' ? <ProductionView /> : <PlannedView plan={current.plan} />}
       </main>
       <StatusBar />
     </div>

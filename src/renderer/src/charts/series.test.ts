@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { PipeEvent } from '../../../shared/events';
+import { ARCHIVE_BUCKET_SECONDS, downsample, FULL_RES_SECONDS, MAX_SESSIONS, SeriesStore, type Point } from './series';
+
+let seq = 0;
+const stats = (session: string, cycle: number, prod: Record<string, number>, cons: Record<string, number> = {}, receivedAt = cycle * 2000): PipeEvent => ({
+  seq: ++seq,
+  receivedAt,
+  line: '',
+  event: { type: 'stats', session_id: session, cycle, tick: cycle * 120, products_production: prod, materials_consumption: cons },
+});
+const init = (session: string, tick = 0, level = 'open_world'): PipeEvent => ({ seq: ++seq, receivedAt: 0, line: '', event: { type: 'session_init', session_id: session, tick, level_name: level } });
+
+describe('SeriesStore', () => {
+  it('keys samples by game time and computes production, consumption and net', () => {
+    const st = new SeriesStore();
+    st.ingest([init('a'), stats('a', 1, { 'iron-plate': 100 }, { 'iron-plate': 30 }), stats('a', 2, { 'iron-plate': 120.5 }, { 'iron-plate': 20 })]);
+    const s = st.sessions.get('a')!;
+    expect(s.points('iron-plate', 'production', 0).map((p) => [p.t, p.v])).toEqual([
+      [2, 100],
+      [4, 120.5],
+    ]);
+    expect(s.points('iron-plate', 'consumption', 0).map((p) => p.v)).toEqual([30, 20]);
+    expect(s.points('iron-plate', 'net', 0).map((p) => p.v)).toEqual([70, 100.5]);
+    expect(s.latest('iron-plate', 'net')).toBe(100.5);
+    expect(s.level).toBe('open_world');
+    expect(s.markers).toEqual([{ t: 0, label: 'session start' }]);
+  });
+
+  it('treats an item missing from a line as 0, before and after it appears', () => {
+    const st = new SeriesStore();
+    st.ingest([stats('a', 1, { coal: 5 }), stats('a', 2, { coal: 6, stone: 9 }), stats('a', 3, { coal: 7 })]);
+    const s = st.sessions.get('a')!;
+    expect(s.points('stone', 'production', 0).map((p) => p.v)).toEqual([0, 9, 0]);
+    expect(s.points('coal', 'consumption', 0).map((p) => p.v)).toEqual([0, 0, 0]);
+  });
+
+  it('skips a stats line whose cycle does not advance, and counts it', () => {
+    const st = new SeriesStore();
+    st.ingest([stats('a', 1, { coal: 1 }), stats('a', 2, { coal: 2 }), stats('a', 2, { coal: 99 }), stats('a', 1, { coal: 98 })]);
+    const s = st.sessions.get('a')!;
+    expect(s.points('coal', 'production', 0).map((p) => p.v)).toEqual([1, 2]);
+    expect(s.skipped).toBe(2);
+  });
+
+  it('starts a new series per session, marks reloads, and keeps at most MAX_SESSIONS', () => {
+    const st = new SeriesStore();
+    st.ingest([init('a'), stats('a', 1, { coal: 1 }), init('b'), stats('b', 1, { coal: 50 }), init('a', 240)]);
+    expect(st.sessions.get('b')!.latest('coal', 'production')).toBe(50);
+    expect(st.sessions.get('a')!.markers.map((m) => m.label)).toEqual(['session start', 'game loaded']);
+    for (let i = 0; i < MAX_SESSIONS + 3; i++) st.ingest([init(`s${i}`)]);
+    expect(st.sessions.size).toBe(MAX_SESSIONS);
+    expect(st.dropped).toBe(5);
+    expect(st.latestSessionId()).toBe(`s${MAX_SESSIONS + 2}`);
+  });
+
+  it('bounds memory: full resolution for 2 h of game time, then buckets that keep min, max and mean', () => {
+    const st = new SeriesStore();
+    const cycles = (FULL_RES_SECONDS / 2) * 3; // 6 h of game time at one line per 120 ticks
+    const batch: PipeEvent[] = [];
+    for (let c = 1; c <= cycles; c++) batch.push(stats('a', c, { gear: c === 100 ? 5000 : c % 2 ? 10 : 20 }));
+    st.ingest(batch);
+    const s = st.sessions.get('a')!;
+    expect(s.samples).toBeLessThanOrEqual(FULL_RES_SECONDS / 2 + 1);
+    expect(s.archivedBuckets).toBeGreaterThan(0);
+    expect(s.archivedBuckets).toBeLessThanOrEqual(Math.ceil((cycles * 2 - FULL_RES_SECONDS) / ARCHIVE_BUCKET_SECONDS) + 1);
+    const pts = s.points('gear', 'production', 0);
+    // The spike at cycle 100 (t = 200 s) survives inside its bucket's range; means are in between.
+    expect(Math.max(...pts.map((p) => p.hi))).toBe(5000);
+    const firstBucket = pts[0];
+    expect(firstBucket.lo).toBe(10);
+    expect(firstBucket.v).toBeGreaterThan(10);
+    expect(s.span()![1]).toBe(cycles * 2);
+  });
+
+  it('typical gap between stats lines drives staleness', () => {
+    const st = new SeriesStore();
+    st.ingest([stats('a', 1, {}, {}, 1000), stats('a', 2, {}, {}, 1500), stats('a', 3, {}, {}, 2000), stats('a', 4, {}, {}, 2600)]);
+    expect(st.sessions.get('a')!.typicalGapMs()).toBe(500);
+  });
+
+  it('ranks items by their current rate (magnitude for net)', () => {
+    const st = new SeriesStore();
+    st.ingest([stats('a', 1, { a: 1, b: 50, c: 10 }, { a: 100 })]);
+    const s = st.sessions.get('a')!;
+    expect(s.topItems('production', 2)).toEqual(['b', 'c']);
+    expect(s.topItems('net', 1)).toEqual(['a']);
+  });
+});
+
+describe('downsample', () => {
+  const pts = (vals: number[], dt = 1): Point[] => vals.map((v, i) => ({ t: i * dt, v, lo: v, hi: v }));
+
+  it('returns every point unchanged when they fit', () => {
+    const rows = downsample([{ key: 'x', points: pts([1, 2, 3]) }], 0, 2, 100);
+    expect(rows).toEqual([
+      { t: 0, x: 1 },
+      { t: 1, x: 2 },
+      { t: 2, x: 3 },
+    ]);
+  });
+
+  it('reduces to about one row per pixel and keeps every extreme of every series', () => {
+    const n = 100_000;
+    const a = Array.from({ length: n }, (_, i) => Math.sin(i / 500) * 10);
+    const b = Array.from({ length: n }, () => 5);
+    a[12_345] = 999; // a one-sample spike
+    b[77_777] = -42; // a one-sample dip in another series
+    const rows = downsample(
+      [
+        { key: 'a', points: pts(a) },
+        { key: 'b', points: pts(b) },
+      ],
+      0,
+      n - 1,
+      400,
+    );
+    expect(rows.length).toBeLessThanOrEqual(400);
+    expect(Math.max(...rows.map((r) => r.a))).toBe(999);
+    expect(Math.min(...rows.map((r) => r.b))).toBe(-42);
+    expect(Math.min(...rows.map((r) => r.a))).toBeCloseTo(-10, 3);
+    expect(rows.every((r, i) => i === 0 || r.t >= rows[i - 1].t)).toBe(true);
+  });
+
+  it('uses the range of archived buckets, not only their mean', () => {
+    const points: Point[] = [{ t: 0, v: 10, lo: 1, hi: 90 }, ...pts([10, 10, 10]).map((p) => ({ ...p, t: p.t + 1 }))];
+    const rows = downsample([{ key: 'x', points }], 0, 3, 2);
+    expect(rows.map((r) => r.x)).toEqual(expect.arrayContaining([1, 90]));
+  });
+});
