@@ -37,9 +37,18 @@ test.describe('Production view', () => {
     const chart = ui.getByTestId('chart');
     // Default: the top 8 items by current rate, production, last 30 minutes of game time.
     await expect(chart).toHaveAttribute('data-series', 'iron-plate,item-9,item-8,item-7,item-6,item-5,item-4,item-3');
-    await expect(ui.locator('.recharts-line')).toHaveCount(8);
+    await expect(ui.locator('.series-line')).toHaveCount(8);
     await expect(chart).toHaveAttribute('data-to', '802');
     await expect(chart).toHaveAttribute('data-from', '0');
+
+    // Hovering shows the exact values written at that game time (cycle c wrote iron-plate = 1000 + c).
+    const box = (await chart.boundingBox())!;
+    await ui.mouse.move(box.x + box.width * 0.6, box.y + 150);
+    const tip = await ui.getByTestId('chart-tooltip').textContent();
+    const [, h, m, sec] = /game time (\d+):(\d+):(\d+)/.exec(tip!)!.map(Number);
+    const cycle = (h * 3600 + m * 60 + sec) / 2;
+    expect(tip).toContain(`iron-plate: ${(1000 + cycle).toLocaleString('en-US')} /min`);
+    expect(tip).toContain(`item-9: ${90 + cycle} /min`);
 
     await ui.getByTestId('mode-net').click();
     await expect(chart).toHaveAttribute('data-mode', 'net');
@@ -55,16 +64,16 @@ test.describe('Production view', () => {
     await ui.getByTestId('item-picker-search').fill('item-1');
     await ui.getByTestId('item-option-item-1').check();
     await expect(chart).toHaveAttribute('data-series', 'iron-plate,item-9,item-8,item-7,item-6,item-5,item-4,item-3,item-1');
-    await expect(ui.locator('.recharts-line')).toHaveCount(9);
+    await expect(ui.locator('.series-line')).toHaveCount(9);
     // A legend click hides a line and keeps its item selected.
-    await ui.locator('.recharts-legend-item', { hasText: 'item-9' }).click();
+    await ui.getByTestId('legend-item-9').click();
     await expect(chart).toHaveAttribute('data-series', 'iron-plate,item-8,item-7,item-6,item-5,item-4,item-3,item-1');
-    await ui.locator('.recharts-legend-item', { hasText: 'item-9' }).click();
+    await ui.getByTestId('legend-item-9').click();
     await expect(chart).toHaveAttribute('data-series', 'iron-plate,item-9,item-8,item-7,item-6,item-5,item-4,item-3,item-1');
     await ui.getByTestId('item-picker-search').fill('iron');
     await ui.getByTestId('item-option-iron-plate').uncheck();
     await expect(ui.getByTestId('readout-iron-plate')).toHaveCount(0);
-    await expect(ui.locator('.recharts-line')).toHaveCount(8);
+    await expect(ui.locator('.series-line')).toHaveCount(8);
   });
 
   test('a new session starts its own series with a marker; the picker revisits the earlier one', async ({ ui }) => {
@@ -102,7 +111,7 @@ test.describe('Production view', () => {
     await expect(ui.getByTestId('session-tick')).toContainText('1:00:00');
     await ui.getByTestId('window-0').click();
     const chart = ui.getByTestId('chart');
-    await expect(ui.locator('.recharts-line')).toHaveCount(8);
+    await expect(ui.locator('.series-line')).toHaveCount(8);
     await expect(ui.locator('.readout')).toHaveCount(8);
     const width = (await chart.boundingBox())!.width;
     const rows = Number(await chart.getAttribute('data-rows'));

@@ -12,13 +12,35 @@ describe('PushHub', () => {
     const hub = new PushHub({ intervalMs: 50 });
     const sent: [string, unknown][] = [];
     hub.attach({ send: (n, p) => sent.push([n, p]) }).markReady();
+    // After a quiet spell: whatever this tick publishes goes out together on the next tick.
     for (let i = 1; i <= 100; i++) hub.publish('status', snap(i));
     expect(sent).toEqual([]);
-    vi.advanceTimersByTime(50);
+    vi.advanceTimersByTime(0);
     expect(sent).toEqual([['status', snap(100)]]);
+    // Within the window: held until the window ends, then the newest only.
     hub.publish('status', snap(101));
+    vi.advanceTimersByTime(20);
+    hub.publish('status', snap(102));
+    vi.advanceTimersByTime(20);
+    expect(sent).toHaveLength(1);
+    vi.advanceTimersByTime(10);
+    expect(sent.map(([, p]) => (p as StatusSnapshot).services.pipe.summary)).toEqual(['100', '102']);
+  });
+
+  it('stream pushes arrive as one array per flush, in order', () => {
+    const hub = new PushHub({ intervalMs: 50 });
+    const sent: [string, unknown][] = [];
+    hub.attach({ send: (n, p) => sent.push([n, p]) }).markReady();
+    const ev = (seq: number) => ({ seq, receivedAt: 0, line: '', event: { type: 'x' } });
+    hub.publish('events', [ev(1)]);
+    hub.publish('events', [ev(2), ev(3)]);
+    vi.advanceTimersByTime(0);
+    hub.publish('events', [ev(4)]);
     vi.advanceTimersByTime(50);
-    expect(sent.map(([, p]) => (p as StatusSnapshot).services.pipe.summary)).toEqual(['100', '101']);
+    expect(sent.map(([n, p]) => [n, (p as { seq: number }[]).map((e) => e.seq)])).toEqual([
+      ['events', [1, 2, 3]],
+      ['events', [4]],
+    ]);
   });
 
   it('queues pushes until the client is ready, then delivers the latest at once', () => {

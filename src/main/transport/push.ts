@@ -1,6 +1,9 @@
-// Batches pushes (~50 ms) and queues them per client until that page said it is ready. `latest`
-// pushes coalesce to the newest payload (never dropping the final value); `stream` pushes arrive
-// as one array per window, bounded per waiting client with a drop count.
+// Batches pushes (at most one flush per ~50 ms) and queues them per client until that page said it
+// is ready. After a quiet spell the first push goes out on the next tick (with whatever else the
+// same tick published), so a lone event is not held for a whole window; while busy, pushes gather
+// for the rest of the window. `latest` pushes coalesce to the newest payload (never dropping the
+// final value); `stream` pushes arrive as one array per flush, bounded per waiting client with a
+// drop count.
 import { pushes, type PushName, type PushPayload } from '../../shared/api';
 
 export interface PushSink {
@@ -77,6 +80,7 @@ export class PushHub {
   private readonly clients = new Set<Client>();
   private pending: Pending = emptyPending();
   private timer: NodeJS.Timeout | null = null;
+  private lastFlush = -Infinity;
 
   constructor(private readonly opts: { intervalMs?: number; maxQueued?: number } = {}) {}
 
@@ -89,7 +93,10 @@ export class PushHub {
     } else {
       this.pending.latest.set(name, payload);
     }
-    this.timer ??= setTimeout(() => this.flush(), this.opts.intervalMs ?? 50);
+    if (!this.timer) {
+      const wait = Math.max(0, this.lastFlush + (this.opts.intervalMs ?? 50) - Date.now());
+      this.timer = setTimeout(() => this.flush(), wait);
+    }
   }
 
   /** Sends everything pending now (also called on shutdown so the last values are not lost). */
@@ -99,6 +106,7 @@ export class PushHub {
     const p = this.pending;
     this.pending = emptyPending();
     if (p.latest.size === 0 && p.stream.size === 0) return;
+    this.lastFlush = Date.now();
     for (const c of this.clients) c.deliver(p);
   }
 

@@ -1,13 +1,13 @@
 // Live production/consumption charts for one game session: header, controls, the chart and a
 // readout of each selected item's newest value. Items/min throughout.
 import { useMemo, useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, LineChart, ReferenceLine, Tooltip, usePlotArea, useXAxisScale, useYAxisScale, XAxis, YAxis } from 'recharts';
 import { api } from '../api/client';
 import { formatAge, formatGameTime } from '../components/format';
 import { useNow } from '../components/useNow';
 import { series, useStore, type WindowSeconds } from '../store';
 import { useFrameValue, useWidth } from './hooks';
-import { downsample, type Mode, type SessionSeries } from './series';
+import { downsample, type Mode, type Row, type SessionSeries } from './series';
 
 const DEFAULT_TOP = 8;
 const COLORS = ['#f2a33a', '#4fa3e0', '#6cc070', '#e05a4f', '#b58de8', '#e0d24f', '#4fd1c5', '#e87fb4', '#a0a8b8', '#d9915b', '#7c9be0', '#9ed47a'];
@@ -109,6 +109,84 @@ function ItemPicker({ session, mode, selected }: { session: SessionSeries; mode:
   );
 }
 
+/**
+ * The series as one SVG path each, drawn with the chart's own scales. Recharts' <Line> builds a
+ * label entry per point even when no labels are shown (object spreads on every render), which
+ * made each update take 50-150 ms at ~1,000 points x 8 lines in the charts benchmark; this costs
+ * one string per line.
+ */
+function SeriesPaths({ rows, keys, colors }: { rows: Row[]; keys: string[]; colors: string[] }) {
+  const x = useXAxisScale();
+  const y = useYAxisScale();
+  const area = usePlotArea();
+  if (!x || !y || !area) return null;
+  return (
+    <g className="series-paths">
+      <clipPath id="plot-clip">
+        <rect x={area.x} y={area.y} width={area.width} height={area.height} />
+      </clipPath>
+      {keys.map((k, i) => {
+        let d = '';
+        for (const r of rows) {
+          const v = r[k];
+          if (v === undefined) continue;
+          const px = x(r.t);
+          const py = y(v);
+          if (px === undefined || py === undefined) continue;
+          d += `${d ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`;
+        }
+        return <path key={k} className="series-line" data-key={k} d={d} fill="none" stroke={colors[i]} strokeWidth={1.6} clipPath="url(#plot-clip)" />;
+      })}
+    </g>
+  );
+}
+
+/** A y range that shows every visible value with a little headroom, from 0 for rates. */
+function yDomain(rows: Row[], keys: string[]): [number, number] {
+  let lo = 0;
+  let hi = 0;
+  for (const r of rows)
+    for (const k of keys) {
+      const v = r[k];
+      if (v === undefined) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  if (hi === lo) hi = lo + 1;
+  return [lo < 0 ? -niceCeil(-lo * 1.05) : 0, niceCeil(hi * 1.05)];
+}
+
+/** The smallest of 1, 2, 2.5, 5 x 10^k that is at least x, so the axis ends on a round number. */
+function niceCeil(x: number): number {
+  if (x <= 0) return 1;
+  const k = 10 ** Math.floor(Math.log10(x));
+  return ([1, 2, 2.5, 5, 10].find((m) => m * k >= x) ?? 10) * k;
+}
+
+function RowTooltip({ active, label, rows, keys, colors }: { active?: boolean; label?: unknown; rows: Row[]; keys: string[]; colors: string[] }) {
+  if (!active || label === undefined) return null;
+  const t = Number(label);
+  // The nearest row at or before the cursor; at full resolution this is the exact sample.
+  let row: Row | undefined;
+  for (const r of rows) {
+    if (r.t > t) break;
+    row = r;
+  }
+  if (!row) return null;
+  return (
+    <div className="chart-tooltip" data-testid="chart-tooltip">
+      <div className="muted">game time {formatGameTime(row.t * 60)}</div>
+      {keys.map((k, i) =>
+        row[k] === undefined ? null : (
+          <div key={k}>
+            <i className="swatch" style={{ background: colors[i] }} /> {k}: <b>{formatRate(row[k])}</b> /min
+          </div>
+        ),
+      )}
+    </div>
+  );
+}
+
 function Chart({ session, mode, windowSeconds, items, hidden }: { session: SessionSeries; mode: Mode; windowSeconds: WindowSeconds; items: string[]; hidden: string[] }) {
   const setChart = useStore((s) => s.setChart);
   const [ref, width] = useWidth<HTMLDivElement>();
@@ -116,7 +194,8 @@ function Chart({ session, mode, windowSeconds, items, hidden }: { session: Sessi
   const to = span ? span[1] : 0;
   const from = span ? (windowSeconds === 0 ? span[0] : Math.max(span[0], to - windowSeconds)) : 0;
   const visible = items.filter((i) => !hidden.includes(i));
-  const plotWidth = Math.max(100, width - 80);
+  const colors = visible.map((k) => COLORS[items.indexOf(k) % COLORS.length]);
+  const plotWidth = Math.max(100, width - 96);
   const visibleKey = visible.join('\n');
   const rows = useMemo(
     () => (span ? downsample(visible.map((key) => ({ key, points: session.points(key, mode, from) })), from, to, plotWidth) : []),
@@ -128,30 +207,33 @@ function Chart({ session, mode, windowSeconds, items, hidden }: { session: Sessi
   return (
     <div ref={ref} className="chart" data-testid="chart" data-from={from} data-to={to} data-rows={rows.length} data-series={visible.join(',')} data-mode={mode}>
       {width > 0 && (
-        <LineChart width={width} height={380} data={rows} margin={{ top: 16, right: 24, bottom: 8, left: 8 }}>
+        <LineChart width={width} height={360} data={rows} margin={{ top: 16, right: 24, bottom: 8, left: 8 }}>
           <CartesianGrid stroke="#30343c" strokeDasharray="3 3" />
           <XAxis type="number" dataKey="t" domain={[from, to]} tickFormatter={(t: number) => formatGameTime(t * 60)} stroke="#8b919b" allowDataOverflow />
-          <YAxis stroke="#8b919b" width={64} label={{ value: 'items/min', angle: -90, position: 'insideLeft', fill: '#8b919b', dy: 30 }} />
-          <Tooltip
-            isAnimationActive={false}
-            contentStyle={{ background: '#1f2228', border: '1px solid #30343c' }}
-            labelFormatter={(t) => `game time ${formatGameTime(Number(t) * 60)}`}
-            formatter={(v) => [`${formatRate(Number(v))} /min`]}
-          />
-          <Legend
-            onClick={(e) => {
-              const key = String(e.dataKey ?? e.value);
-              setChart({ hiddenItems: hidden.includes(key) ? hidden.filter((h) => h !== key) : [...hidden, key] });
-            }}
-          />
+          <YAxis type="number" domain={yDomain(rows, visible)} allowDataOverflow stroke="#8b919b" width={72} tickFormatter={(v: number) => formatRate(Math.round(v))} label={{ value: 'items/min', angle: -90, position: 'insideLeft', fill: '#8b919b', dy: 30 }} />
+          <Tooltip isAnimationActive={false} content={(p) => <RowTooltip active={p.active} label={p.label} rows={rows} keys={visible} colors={colors} />} />
           {markers.map((m) => (
             <ReferenceLine key={`${m.t}-${m.label}`} x={m.t} stroke="#e0b33a" strokeDasharray="4 3" label={{ value: m.label, fill: '#e0b33a', position: 'insideTopLeft' }} />
           ))}
-          {items.map((key, i) => (
-            <Line key={key} dataKey={key} name={key} hide={hidden.includes(key)} stroke={COLORS[i % COLORS.length]} dot={false} isAnimationActive={false} connectNulls strokeWidth={1.6} />
-          ))}
+          <SeriesPaths rows={rows} keys={visible} colors={colors} />
         </LineChart>
       )}
+      <div className="legend">
+        {items.map((k, i) => (
+          <button
+            key={k}
+            type="button"
+            className={hidden.includes(k) ? 'legend-item off' : 'legend-item'}
+            aria-pressed={!hidden.includes(k)}
+            title={hidden.includes(k) ? 'Show this line' : 'Hide this line'}
+            onClick={() => setChart({ hiddenItems: hidden.includes(k) ? hidden.filter((h) => h !== k) : [...hidden, k] })}
+            data-testid={`legend-${k}`}
+          >
+            <i className="swatch" style={{ background: COLORS[i % COLORS.length] }} />
+            {k}
+          </button>
+        ))}
+      </div>
     </div>
   );
 }
