@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const OUTPUTS = ['out/main/index.js', 'out/main/headless.js', 'out/main/feed.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+const OUTPUTS = ['out/main/index.js', 'out/main/headless.js', 'out/main/feed.js', 'out/main/wandb-sync.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
 const INPUTS = ['src', 'electron.vite.config.ts', 'package.json', 'package-lock.json'];
 
 function newestMtime(path) {

@@ -10,6 +10,7 @@ import type { ConfigStore } from './config';
 import { DemoFeed } from './demo/controller';
 import { EventCache } from './pipe/cache';
 import { PipeService } from './pipe/service';
+import { WandbService } from './wandb/service';
 import type { Logger } from './log';
 import type { SecretStore } from './secrets';
 import type { Service, ServiceTable } from './service';
@@ -24,6 +25,16 @@ export const BUILT_IN_SERVICES: ServiceTable = {
       config: ctx.config.pipe,
       dataDir: ctx.config.dataDir!,
       cache: ctx.events,
+      logger: ctx.logger,
+      statusChanged: ctx.statusChanged,
+      push: ctx.push,
+    }),
+  wandb: (ctx) =>
+    new WandbService({
+      config: ctx.config.wandb,
+      dataDir: ctx.config.dataDir!,
+      apiKey: ctx.secrets.resolve(ctx.config.wandb.apiKey, 'wandb.apiKey'),
+      events: ctx.events,
       logger: ctx.logger,
       statusChanged: ctx.statusChanged,
       push: ctx.push,
@@ -113,6 +124,16 @@ export class ControlRoomApp {
       },
       'pipe.counters': () => (this.running.get('pipe')?.service as PipeService | undefined)?.counters() ?? null,
       'demo.status': () => this.demoStatus(),
+      'wandb.status': () => (this.running.get('wandb')?.service as WandbService | undefined)?.snapshot() ?? null,
+      'wandb.sync': async () => {
+        const w = this.running.get('wandb')?.service as WandbService | undefined;
+        if (!w) throw new ApiError('unavailable', 'W&B is turned off (wandb.enabled)');
+        try {
+          return await w.sync();
+        } catch (e) {
+          throw new ApiError('unavailable', (e as Error).message);
+        }
+      },
       'demo.start': async (input) => {
         await this.startDemo(input?.rate ?? DEMO_RATE, false);
         return this.demoStatus();

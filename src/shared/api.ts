@@ -76,6 +76,38 @@ export const DemoStatusSchema = z.object({
 });
 export type DemoStatus = z.infer<typeof DemoStatusSchema>;
 
+export const WandbRunInfoSchema = z.object({
+  runId: z.string(),
+  displayName: z.string(),
+  sessionId: z.string(),
+  project: z.string(),
+  /** Known once W&B has the run. */
+  entity: z.string().nullable(),
+  url: z.string().nullable(),
+  state: z.enum(['offline', 'connecting', 'active', 'retrying', 'finished', 'failed']),
+  /** Epoch ms of the next attempt while retrying. */
+  retryAt: z.number().nullable(),
+  /** Why W&B refused the run. */
+  failure: z.string().nullable(),
+  lastStep: z.number().nullable(),
+  linesJournaled: z.number(),
+  linesAcked: z.number(),
+  createdAt: z.number(),
+  finishedAt: z.number().nullable(),
+});
+export type WandbRunInfo = z.infer<typeof WandbRunInfoSchema>;
+
+export const WandbStatusSchema = z.object({
+  mode: z.enum(['online', 'offline']),
+  active: WandbRunInfoSchema.nullable(),
+  /** Newest first. */
+  runs: z.array(WandbRunInfoSchema),
+  /** Stats lines not sent because their cycle did not increase. */
+  skippedCycles: z.number(),
+  syncing: z.boolean(),
+});
+export type WandbStatus = z.infer<typeof WandbStatusSchema>;
+
 export const PipeQuerySchema = z
   .object({
     /** Only events whose line contains this text (case-sensitive). */
@@ -104,6 +136,10 @@ export const methods = {
   /** Starts the simulated factory writing into the pipe (`rate`: stats lines per second, default 0.5). */
   'demo.start': { input: z.object({ rate: z.number().min(0.1).max(1000).optional() }).strict().optional(), output: DemoStatusSchema },
   'demo.stop': { input: none, output: DemoStatusSchema },
+  /** The W&B session manager's runs; null while it is not running. */
+  'wandb.status': { input: none, output: WandbStatusSchema.nullable() },
+  /** Uploads runs kept offline or refused earlier. */
+  'wandb.sync': { input: none, output: z.object({ runs: z.number() }) },
   /** The page has subscribed: queued pushes may flow now. */
   'ui.ready': { input: none, output: z.object({ ok: z.literal(true) }) },
 } as const;
@@ -124,6 +160,7 @@ export const pushes = {
   events: { kind: 'stream', payload: z.array(PipeEventSchema) },
   pipe: { kind: 'latest', payload: PipeCountersSchema },
   demo: { kind: 'latest', payload: DemoStatusSchema },
+  wandb: { kind: 'latest', payload: WandbStatusSchema },
 } as const;
 
 export type PushName = keyof typeof pushes;

@@ -94,6 +94,10 @@ function configSchema<S extends z.ZodType>(secret: S) {
           project: nonEmpty.default('factorio-experiments'),
           /** Empty: the API key's default entity. */
           entity: z.string().default(''),
+          /** `offline`: keep runs in the local journal only, upload later with Sync. */
+          mode: z.enum(['online', 'offline']).default('online'),
+          /** Stats lines are gathered and sent together this often (and when a run finishes). */
+          flushSeconds: z.number().min(0.05).max(600).default(5),
         })
         .strict()
         .prefault({}),

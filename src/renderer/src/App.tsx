@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ProductionView } from './charts/ProductionView';
 import { EventsView } from './components/EventsView';
+import { SessionsView } from './components/SessionsView';
 import { StatusBar } from './components/StatusBar';
 import { PlannedView } from './components/PlannedView';
 import { SettingsView } from './components/SettingsView';
@@ -35,7 +36,7 @@ export function App() {
           </div>
         )}
         <h1>{current.label}</h1>
-        {view === 'settings' ? <SettingsView /> : view === 'events' ? <EventsView /> : view === 'production' ? <ProductionView /> : <PlannedView plan={current.plan} />}
+        {view === 'settings' ? <SettingsView /> : view === 'events' ? <EventsView /> : view === 'production' ? <ProductionView /> : view === 'sessions' ? <SessionsView /> : <PlannedView plan={current.plan} />}
       </main>
       <StatusBar />
     </div>

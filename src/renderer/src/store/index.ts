@@ -2,7 +2,7 @@
 // through selectors so a push re-renders only what depends on it. Chart series live outside React
 // state (charts/series.ts, mutated in place); the store carries their version numbers.
 import { create, type StateCreator } from 'zustand';
-import type { AppInfo, ConfigView, DemoStatus, StatusSnapshot } from '../../../shared/api';
+import type { AppInfo, ConfigView, DemoStatus, StatusSnapshot, WandbStatus } from '../../../shared/api';
 import type { PipeCounters, PipeEvent } from '../../../shared/events';
 import { api, type ConnectionState } from '../api/client';
 import { SeriesStore, type Mode } from '../charts/series';
@@ -23,6 +23,8 @@ export interface ConnectionSlice {
 export interface StatusSlice {
   info: AppInfo | null;
   status: StatusSnapshot | null;
+  /** The W&B session manager's runs; null while it is off. */
+  wandb: WandbStatus | null;
 }
 
 export interface ConfigSlice {
@@ -60,7 +62,7 @@ export interface ChartsSlice {
 export type Store = ConnectionSlice & StatusSlice & ConfigSlice & PipeSlice & ChartsSlice;
 
 const connectionSlice: StateCreator<Store, [], [], ConnectionSlice> = () => ({ connection: 'connecting', connectionError: null });
-const statusSlice: StateCreator<Store, [], [], StatusSlice> = () => ({ info: null, status: null });
+const statusSlice: StateCreator<Store, [], [], StatusSlice> = () => ({ info: null, status: null, wandb: null });
 const configSlice: StateCreator<Store, [], [], ConfigSlice> = (set) => ({
   config: null,
   setConfig: (config) => set({ config }),
@@ -117,18 +119,20 @@ export function connectStore(): void {
   client.on('config', (config) => useStore.setState({ config }));
   client.on('pipe', (pipeCounters) => useStore.setState({ pipeCounters }));
   client.on('demo', (demo) => useStore.setState({ demo }));
+  client.on('wandb', (wandb) => useStore.setState({ wandb }));
   client.on('events', (batch) => useStore.getState().appendEvents(batch as PipeEvent[]));
   client.onConnection((connection) => {
     useStore.setState({ connection });
     if (connection !== 'open') return;
     void (async () => {
       try {
-        const [info, status, config, pipeCounters, demo, history] = await Promise.all([
+        const [info, status, config, pipeCounters, demo, wandb, history] = await Promise.all([
           client.call('app.info'),
           client.call('status.get'),
           client.call('config.get'),
           client.call('pipe.counters'),
           client.call('demo.status'),
+          client.call('wandb.status'),
           client.call('pipe.query', { limit: HISTORY_EVENTS }),
         ]);
         // A different run of main numbers its events afresh: start over rather than skip them.
@@ -136,7 +140,7 @@ export function connectStore(): void {
           series = new SeriesStore();
           useStore.setState({ recentEvents: [], lastSeq: 0, sessionIds: [], sessionVersions: {} });
         }
-        useStore.setState({ info, status, config, pipeCounters, demo, connectionError: null });
+        useStore.setState({ info, status, config, pipeCounters, demo, wandb, connectionError: null });
         useStore.getState().appendEvents(history.events as PipeEvent[]);
         await client.call('ui.ready');
       } catch (e) {

@@ -1,0 +1,75 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WandbTestServer } from '../src/main/wandb/test-server';
+import { expect, test as base } from './fixtures';
+import { root, run, waitForLine } from './harness';
+
+const test = base.extend<{ wandbServer: WandbTestServer }>({
+  // eslint-disable-next-line no-empty-pattern
+  wandbServer: async ({}, use) => {
+    const server = new WandbTestServer();
+    await server.start();
+    await use(server);
+    await server.stop();
+  },
+  appConfig: async ({ wandbServer }, use) => {
+    await use({ wandb: { enabled: true, baseUrl: wandbServer.url, apiKey: 'test-key', flushSeconds: 0.2 } });
+  },
+});
+
+test.describe('W&B sessions', () => {
+  test('the demo feed becomes a W&B run whose step advances in the Sessions view', async ({ ui, wandbServer }) => {
+    await ui.getByTestId('nav-sessions').click();
+    await expect(ui.getByTestId('wandb-mode')).toHaveText('Online');
+    await expect(ui.getByTestId('wandb-active-state')).toHaveAttribute('data-state', 'active', { timeout: 15_000 });
+    await expect(async () => expect(Number(await ui.getByTestId('wandb-active-step').textContent())).toBeGreaterThanOrEqual(2)).toPass({ timeout: 15_000 });
+    const step = Number(await ui.getByTestId('wandb-active-step').textContent());
+    await expect(async () => expect(Number(await ui.getByTestId('wandb-active-step').textContent())).toBeGreaterThan(step)).toPass({ timeout: 15_000 });
+    const name = (await ui.getByTestId('wandb-active-name').textContent())!;
+    const runId = /\(([0-9a-z]{8})\)/.exec(name)![1];
+    await expect(async () => expect(wandbServer.run(runId)?.history.length).toBeGreaterThanOrEqual(step)).toPass({ timeout: 15_000 });
+    await expect(ui.getByTestId('wandb-run-link').first()).toHaveAttribute('href', `${wandbServer.url}/factorio-team/factorio-experiments/runs/${runId}`);
+    await expect(ui.getByTestId('wandb-active-pending')).toHaveText(/^\d+$/);
+  });
+
+  test('killed mid-run, the app resumes the run on restart and completes it', async ({ wandbServer }, testInfo) => {
+    test.skip(testInfo.project.name !== 'web', 'process-level check, run once in the web project');
+    const dir = mkdtempSync(join(tmpdir(), 'cr-e2e-wandb-'));
+    const pipePath = join(dir, 'events.pipe');
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ web: { port: 0 }, pipe: { path: pipePath }, wandb: { enabled: true, baseUrl: wandbServer.url, apiKey: 'test-key', flushSeconds: 0.1 } }));
+    const env = { HOME: dir, CONTROL_ROOM_HOME: dir };
+    const start = async () => {
+      const r = run([join(root, 'out/main/headless.js'), '--config', config, '--data-dir', join(dir, 'data')], env);
+      await waitForLine(r, /Control Room UI: (\S+)/);
+      return r;
+    };
+    const line = (c: number) => JSON.stringify({ type: 'stats', session_id: 'crash', cycle: c, tick: c * 120, products_production: { 'iron-plate': c }, materials_consumption: {} });
+    const write = async (lines: string[]) => {
+      const w = run(['-e', `const fs=require('fs');for(const l of ${JSON.stringify(lines)})fs.appendFileSync(${JSON.stringify(pipePath)}, l+'\\n')`]);
+      expect(await w.exited).toBe(0);
+    };
+    const first = await start();
+    await write([JSON.stringify({ type: 'session_init', session_id: 'crash', tick: 0, level_name: 'open_world' }), line(1), line(2)]);
+    await expect(async () => expect([...wandbServer.runs.values()][0]?.history.length).toBe(2)).toPass({ timeout: 15_000 });
+    // W&B goes down; more lines are journaled but not delivered; then the app is killed outright.
+    wandbServer.faults = Array.from({ length: 10_000 }, () => ({ status: 503 }));
+    await write([line(3), line(4), line(5)]);
+    await new Promise((r) => setTimeout(r, 500));
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    const stored = [...wandbServer.runs.values()][0];
+    expect(stored.history).toHaveLength(2);
+    expect(stored.complete).toBe(false);
+
+    wandbServer.faults = [];
+    const second = await start();
+    await write([line(6)]);
+    await expect(async () => expect(stored.history.map((l) => JSON.parse(l)._step)).toEqual([1, 2, 3, 4, 5, 6])).toPass({ timeout: 15_000 });
+    second.proc.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(stored.complete).toBe(true);
+    expect(wandbServer.runs.size).toBe(1);
+  });
+});

@@ -1,0 +1,57 @@
+// `npm run wandb-sync -- --data-dir DIR [--config FILE]`: uploads every run in the journal (runs
+// kept offline, refused earlier, or left unsent by a crash) and finishes them. Run it while the app
+// is closed; with the app open, use the Sessions view's Sync button instead.
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, ConfigStore, loadEnv } from '../config';
+import { createLogger } from '../log';
+import { appHome, defaultConfigPath } from '../paths';
+import { EventCache } from '../pipe/cache';
+import { SecretStore } from '../secrets';
+import { WandbService } from './service';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, config: { type: 'string' }, timeout: { type: 'string' } } });
+  const configPath = resolve(values.config ?? defaultConfigPath());
+  const env = loadEnv(process.cwd());
+  const secrets = new SecretStore(env, join(configPath, '..'));
+  const store = new ConfigStore({ path: configPath, env, secrets, appHome: appHome(env as NodeJS.ProcessEnv), dataDirOverride: values['data-dir'], keepLastGood: false });
+  try {
+    store.load();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const config = store.effective;
+  const apiKey = secrets.resolve(config.wandb.apiKey, 'wandb.apiKey');
+  if (!apiKey) {
+    console.error('no W&B API key: set wandb.apiKey in the config, or WANDB_API_KEY');
+    process.exit(2);
+  }
+  const svc = new WandbService({
+    config: { ...config.wandb, mode: 'online' },
+    dataDir: config.dataDir!,
+    apiKey,
+    events: new EventCache(1),
+    logger: createLogger('wandb-sync', process.env.LOG_LEVEL ?? 'warn'),
+    statusChanged() {},
+    push() {},
+    finishTimeoutMs: Number(values.timeout ?? 60) * 1000,
+  });
+  await svc.start();
+  await svc.idle();
+  await svc.stop();
+  const runs = svc.snapshot().runs;
+  for (const r of runs) console.log(`${r.runId}  ${r.displayName}  ${r.state}  ${r.linesAcked}/${r.linesJournaled} lines${r.failure ? `  (${r.failure})` : ''}${r.url ? `  ${r.url}` : ''}`);
+  const bad = runs.filter((r) => r.state !== 'finished');
+  console.log(`${runs.length - bad.length} of ${runs.length} runs are complete in W&B`);
+  process.exit(bad.length ? 1 : 0);
+}
+
+main().catch((e: unknown) => {
+  console.error(`wandb-sync: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,128 @@
+// W&B runs: the active run with its delivery state, recent runs with their journal status, Sync.
+import { useState } from 'react';
+import type { WandbRunInfo } from '../../../shared/api';
+import { api } from '../api/client';
+import { useStore } from '../store';
+import { formatAge } from './format';
+import { useNow } from './useNow';
+
+function stateText(r: WandbRunInfo, now: number): string {
+  if (r.state === 'retrying' && r.retryAt) return `retrying in ${Math.max(0, Math.ceil((r.retryAt - now) / 1000))} s`;
+  if (r.state === 'failed') return `failed: ${r.failure ?? 'refused'}`;
+  return r.state;
+}
+
+function RunLink({ run }: { run: WandbRunInfo }) {
+  return run.url ? (
+    <a href={run.url} target="_blank" rel="noreferrer" data-testid="wandb-run-link">
+      open in W&B
+    </a>
+  ) : (
+    <span className="muted">not in W&B yet</span>
+  );
+}
+
+export function SessionsView() {
+  const wandb = useStore((s) => s.wandb);
+  const enabled = useStore((s) => s.config?.effective.wandb.enabled ?? false);
+  const now = useNow(1000);
+  const [message, setMessage] = useState<string | null>(null);
+  if (!enabled || !wandb)
+    return (
+      <p className="planned" data-testid="wandb-off">
+        Weights &amp; Biases logging is off. Turn on <code>wandb.enabled</code> in Settings (with an API key, or offline to keep runs in the local journal): each game
+        session then becomes one W&amp;B run with <code>production/&lt;item&gt;</code> and <code>consumption/&lt;item&gt;</code> at step = stats cycle.
+      </p>
+    );
+  const a = wandb.active;
+  const sync = async () => {
+    setMessage(null);
+    try {
+      const r = await api().call('wandb.sync');
+      setMessage(`Sync started for ${r.runs} run${r.runs === 1 ? '' : 's'}.`);
+    } catch (e) {
+      setMessage(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <div className="sessions">
+      <div className="demo">
+        <span data-testid="wandb-mode">{wandb.mode === 'online' ? 'Online' : 'Offline: runs are kept in the local journal'}</span>
+        <button type="button" onClick={() => void sync()} disabled={wandb.syncing} data-testid="wandb-sync">
+          {wandb.syncing ? 'Syncing…' : 'Sync'}
+        </button>
+        {message && <span className="muted" data-testid="wandb-sync-message">{message}</span>}
+        {wandb.skippedCycles > 0 && <span className="muted">{wandb.skippedCycles} stats line(s) not sent: their cycle did not increase</span>}
+      </div>
+      {a ? (
+        <div className="counters">
+          <div className="counter wide">
+            <div className="counter-label">Active run</div>
+            <div className="counter-value" data-testid="wandb-active-name">
+              {a.displayName} <span className="muted mono">({a.runId})</span> <RunLink run={a} />
+            </div>
+          </div>
+          <div className="counter">
+            <div className="counter-label">State</div>
+            <div className={`counter-value small ${a.state === 'failed' ? 'issue' : ''}`} data-testid="wandb-active-state" data-state={a.state}>
+              {stateText(a, now)}
+            </div>
+          </div>
+          <div className="counter">
+            <div className="counter-label">Last step</div>
+            <div className="counter-value" data-testid="wandb-active-step">
+              {a.lastStep ?? '—'}
+            </div>
+          </div>
+          <div className="counter">
+            <div className="counter-label">Acknowledged</div>
+            <div className="counter-value" data-testid="wandb-active-acked">
+              {a.linesAcked}
+            </div>
+          </div>
+          <div className="counter">
+            <div className="counter-label">Pending</div>
+            <div className="counter-value" data-testid="wandb-active-pending">
+              {a.linesJournaled - a.linesAcked}
+            </div>
+          </div>
+        </div>
+      ) : (
+        <p className="muted">No active run: one starts with the next game session.</p>
+      )}
+      <h2>Recent runs</h2>
+      <table className="runs">
+        <thead>
+          <tr>
+            <th>Run</th>
+            <th>Session</th>
+            <th>State</th>
+            <th>Last step</th>
+            <th>Acknowledged / journaled</th>
+            <th>Started</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {wandb.runs.map((r) => (
+            <tr key={r.runId} data-testid="wandb-run-row" data-state={r.state}>
+              <td>
+                {r.displayName} <span className="muted mono">{r.runId}</span>
+              </td>
+              <td className="mono">{r.sessionId}</td>
+              <td>{stateText(r, now)}</td>
+              <td>{r.lastStep ?? '—'}</td>
+              <td>
+                {r.linesAcked} / {r.linesJournaled}
+              </td>
+              <td>{formatAge(now - r.createdAt)}</td>
+              <td>
+                <RunLink run={r} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
