@@ -240,8 +240,12 @@ export class WandbService implements Service {
         if (j.upload.entity !== ref.entity) j.setUpload({ entity: ref.entity });
       }
       const ref = { entity: j.upload.entity!, project: j.meta.project, runId: j.meta.runId };
-      while (j.pending.length > 0) {
-        const lines = j.pending.slice(0, BATCH_LINES);
+      // Only what was pending when this flush began: lines that arrive during a request wait for
+      // the next flush instead of each trailing request carrying a line or two.
+      let due = j.pending.length;
+      while (due > 0 && j.pending.length > 0) {
+        const lines = j.pending.slice(0, Math.min(BATCH_LINES, due));
+        due -= lines.length;
         await client.fileStream(ref, { history: { offset: j.upload.acked, lines }, summary: j.summary });
         // A newer instance may own the journal now; an answer arriving after our deadline is not recorded.
         if (this.aborted) return;
@@ -249,7 +253,7 @@ export class WandbService implements Service {
         l.state = 'active';
         this.changed();
       }
-      if (j.meta.finishedAt !== null && !j.upload.complete) {
+      if (j.meta.finishedAt !== null && !j.upload.complete && j.pending.length === 0) {
         await client.fileStream(ref, { summary: j.summary, complete: { exitCode: j.meta.exitCode ?? 0 } });
         j.setUpload({ complete: true });
         this.opts.logger.info({ run: j.meta.runId, lines: j.upload.acked }, 'W&B run finished');
