@@ -1,0 +1,34 @@
+-- Plays the scenario under the Factorio double and writes its real output, for the TypeScript
+-- integration test (and by hand). Each write opens, appends and closes the file, as the game does.
+--   lua5.2 run_scenario.lua --out DIR [--api 2.0|1.1] [--ticks N] [--restart-at T]
+-- The server runs the helpers' factory; at --restart-at it saves and a fresh server loads the
+-- save and plays on. Prints {"text": everything written to events.pipe} as JSON on stdout.
+local here = arg[0]:match("^(.*)run_scenario%.lua$") or "./"
+package.path = here .. "?.lua;" .. package.path
+local H = require("helpers")
+local dkjson = require("dkjson")
+
+local opts = { api = "2.0", ticks = 1200, restart_at = nil, out = nil }
+local i = 1
+while i <= #arg do
+  local k, v = arg[i], arg[i + 1]
+  if k == "--api" then opts.api = v
+  elseif k == "--ticks" then opts.ticks = tonumber(v)
+  elseif k == "--restart-at" then opts.restart_at = tonumber(v)
+  elseif k == "--out" then opts.out = v
+  else error("unknown argument " .. tostring(k)) end
+  i = i + 2
+end
+assert(opts.out, "--out DIR is required")
+
+local server = H.game(opts.api, { output_dir = opts.out })
+server:call("enqueue_json", '{"type":"log","message":"integration run"}')
+local first = opts.restart_at or opts.ticks
+server:run(first, H.factory)
+local text = server.files["events.pipe"] or ""
+if opts.restart_at then
+  local restarted = H.double.load(server:save(), { role = "server", output_dir = opts.out })
+  restarted:run(opts.ticks - first, H.factory)
+  text = text .. (restarted.files["events.pipe"] or "")
+end
+io.write(dkjson.encode({ text = text }), "\n")
