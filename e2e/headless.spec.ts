@@ -75,6 +75,13 @@ test.describe('headless mode', () => {
     expect(headless.stderr()).toContain('"msg":"stopping"');
   });
 
+  test('Ctrl+C (SIGINT) stops every service and exits 0', async ({ headlessApp: headless }) => {
+    headless.proc.kill('SIGINT');
+    expect(await headless.exited).toBe(0);
+    expect(headless.stderr()).toContain('"signal":"SIGINT"');
+    expect(headless.stderr()).toContain('"msg":"stopping"');
+  });
+
   test('a bad config exits 2 naming the field and the value', async () => {
     const dir = tempDir();
     const config = join(dir, 'config.json');

@@ -42,6 +42,26 @@ test.describe('app shell', () => {
     }
   });
 
+  test("settings edits the pipe's line limit, start position and mirror rotation, and W&B's mode and pace", async ({ ui }) => {
+    await ui.getByTestId('nav-settings').click();
+    const configPath = await ui.getByTestId('config-path').textContent();
+    await ui.getByTestId('setting-pipe.maxLineBytes').fill('2048');
+    await ui.getByTestId('setting-pipe.startAt').selectOption('start');
+    await ui.getByTestId('setting-pipe.mirrorMaxBytes').fill('65536');
+    await ui.getByTestId('setting-pipe.mirrorFiles').fill('3');
+    await ui.getByTestId('setting-wandb.mode').selectOption('offline');
+    await ui.getByTestId('setting-wandb.flushSeconds').fill('0.5');
+    await ui.getByTestId('settings-save').click();
+    await expect(ui.getByTestId('settings-message')).toContainText('Saved');
+    const saved = JSON.parse(readFileSync(configPath!, 'utf8'));
+    expect(saved.pipe).toMatchObject({ maxLineBytes: 2048, startAt: 'start', mirrorMaxBytes: 65536, mirrorFiles: 3 });
+    expect(saved.wandb).toMatchObject({ mode: 'offline', flushSeconds: 0.5 });
+    // The same schema as main: out of range is named and not saved.
+    await ui.getByTestId('setting-wandb.flushSeconds').fill('0');
+    await expect(ui.getByTestId('issue-wandb.flushSeconds')).toContainText('wandb.flushSeconds');
+    await expect(ui.getByTestId('settings-save')).toBeDisabled();
+  });
+
   test('settings names invalid fields and will not save them', async ({ ui }) => {
     await ui.getByTestId('nav-settings').click();
     const configPath = await ui.getByTestId('config-path').textContent();

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { watch } from 'node:fs';
 import { join } from 'node:path';
-import { electronBinary, ensureBuilt, installElectron, root, runForwarding } from './launch.mjs';
+import { electronBinary, electronViteDevArgs, ensureBuilt, installElectron, NO_SANDBOX_NOTICE, root, runForwarding, sandboxRefused } from './launch.mjs';
 
 const viteBin = join(root, 'node_modules/electron-vite/bin/electron-vite.js');
 const args = process.argv.slice(2);
@@ -13,7 +13,9 @@ const headlessOnly = args.includes('--headless');
 const reason = headlessOnly ? 'headless mode requested' : electronBinary() ? null : installElectron();
 
 if (!reason) {
-  runForwarding(process.execPath, [viteBin, 'dev', '--watch']);
+  // As `npm start` does: Chromium refuses to run as root with its sandbox.
+  if (sandboxRefused()) console.log(NO_SANDBOX_NOTICE);
+  runForwarding(process.execPath, [viteBin, ...electronViteDevArgs()]);
 } else {
   console.log(`Electron is unavailable (${reason}); developing in headless mode: rebuild on change, restart, reload the page.`);
   ensureBuilt();

@@ -46,6 +46,23 @@ export function electronBinary() {
   return existsSync(exe) ? exe : null;
 }
 
+export const NO_SANDBOX_NOTICE = 'Running as root: starting Electron with --no-sandbox (run as a normal user to keep the Chromium sandbox).';
+
+/** Chromium refuses to run as root on Linux with its sandbox: Electron must then run without it. */
+export function sandboxRefused({ platform = process.platform, uid = process.getuid?.() } = {}) {
+  return platform === 'linux' && uid === 0;
+}
+
+/** Electron's arguments for `npm start`. */
+export function electronStartArgs(args, host) {
+  return sandboxRefused(host) ? ['.', ...args, '--no-sandbox'] : ['.', ...args];
+}
+
+/** electron-vite's arguments for `npm run dev` (it passes `--noSandbox` on to Electron as `--no-sandbox`). */
+export function electronViteDevArgs(host) {
+  return sandboxRefused(host) ? ['dev', '--watch', '--noSandbox'] : ['dev', '--watch'];
+}
+
 /** Runs Electron's own installer (it downloads the binary); returns null on success or a one-line reason. */
 export function installElectron() {
   const script = join(root, 'node_modules/electron/install.js');

@@ -1,7 +1,7 @@
 // `npm start`: build if needed, then open the Electron window. Without an Electron binary, try its
 // installer once; if that cannot reach the internet, run headless mode and open the UI in a browser.
 import { join } from 'node:path';
-import { electronBinary, ensureBuilt, installElectron, root, runForwarding } from './launch.mjs';
+import { electronBinary, electronStartArgs, ensureBuilt, installElectron, NO_SANDBOX_NOTICE, root, runForwarding, sandboxRefused } from './launch.mjs';
 
 const args = process.argv.slice(2);
 const forceHeadless = args.includes('--headless') || process.env.CONTROL_ROOM_HEADLESS === '1';
@@ -16,13 +16,9 @@ if (!exe && !forceHeadless) {
 }
 
 if (exe) {
-  const electronArgs = ['.', ...args];
   // Chromium refuses to run as root with its sandbox; say so instead of failing obscurely.
-  if (process.platform === 'linux' && process.getuid?.() === 0) {
-    console.log('Running as root: starting Electron with --no-sandbox (run as a normal user to keep the Chromium sandbox).');
-    electronArgs.push('--no-sandbox');
-  }
-  runForwarding(exe, electronArgs);
+  if (sandboxRefused()) console.log(NO_SANDBOX_NOTICE);
+  runForwarding(exe, electronStartArgs(args));
 } else {
   console.log(`Electron is unavailable (${reason}); starting headless mode, the same app in your browser.`);
   const headlessArgs = [join(root, 'out/main/headless.js'), ...args.filter((a) => a !== '--headless')];

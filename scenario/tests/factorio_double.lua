@@ -61,6 +61,7 @@ local function new_peer(opts)
   p.level_name = opts.level_name or "open_world"
   p.seed = opts.seed or 1234567
   p.tick = opts.start_tick or 0
+  p.players = opts.players or {}
   p.phase = "control"
   p.files, p.writes, p.skipped_writes, p.logs = {}, {}, 0, {}
   p.events, p.nth = {}, {}
@@ -228,6 +229,12 @@ function Peer:build_env()
 
   local game_fields = {
     tick = getter(function() return p.tick end),
+    -- Names in p.players (the RCON host sets them); each a LuaPlayer with a name.
+    connected_players = getter(function()
+      local list = {}
+      for i, name in ipairs(p.players) do list[i] = lua_object("LuaPlayer", { name = name, index = i }) end
+      return list
+    end),
     forces = { player = force("player"), enemy = force("enemy"), neutral = force("neutral") },
     surfaces = surfaces,
     print = function(s) p.logs[#p.logs + 1] = "print: " .. tostring(s) end,

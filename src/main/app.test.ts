@@ -1,7 +1,9 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { parseEventLine } from '../shared/events';
 import { ControlRoomApp } from './app';
 import { ConfigStore } from './config';
 import { silentLogger } from './log';
@@ -33,7 +35,9 @@ class RecordingService implements Service {
   }
 }
 
-function makeApp(config: object, services: ConstructorParameters<typeof ControlRoomApp>[0]['services'], stopTimeoutMs = 4500) {
+type AppServices = ConstructorParameters<typeof ControlRoomApp>[0]['services'];
+
+function makeApp(config: object, services: AppServices, stopTimeoutMs = 4500) {
   const dir = mkdtempSync(join(tmpdir(), 'cr-app-'));
   const path = join(dir, 'config.json');
   writeFileSync(path, JSON.stringify(config));
@@ -86,6 +90,35 @@ describe('ControlRoomApp', () => {
     expect(await app.stop()).toEqual({ timedOut: ['engine'] });
   });
 
+  it('pipe.query searches the whole cache by text (on each line as read, case-sensitive) and by type, newest last', async () => {
+    const app = makeApp({ pipe: { capacity: 100 } }, {});
+    const lines = [
+      '{"type":"session_init","session_id":"aa11","tick":0,"level_name":"Iron"}',
+      '{"type":"stats","session_id":"aa11","cycle":1,"tick":120,"products_production":{"iron-plate":1},"materials_consumption":{}}',
+      '{"type":"chat","text":"iron is low"}',
+      '{"type":"stats","session_id":"bb22","cycle":1,"tick":120,"products_production":{"copper-plate":2},"materials_consumption":{}}',
+    ];
+    lines.forEach((line, i) => {
+      const r = parseEventLine(line);
+      if (!r.ok) throw new Error(r.message);
+      app.events.push({ seq: i + 1, receivedAt: 0, event: r.event, line });
+    });
+    const q = (input: Parameters<(typeof app.handlers)['pipe.query']>[0]) => app.handlers['pipe.query'](input, { client });
+    const seqs = async (input: Parameters<(typeof app.handlers)['pipe.query']>[0]) => {
+      const r = await q(input);
+      return { seqs: r.events.map((e) => e.seq), total: r.total };
+    };
+    expect(await seqs({ text: 'iron' })).toEqual({ seqs: [2, 3], total: 2 });
+    expect(await seqs({ text: 'Iron' })).toEqual({ seqs: [1], total: 1 });
+    expect(await seqs({ text: 'iron', types: ['stats'] })).toEqual({ seqs: [2], total: 1 });
+    expect(await seqs({ text: 'plate', limit: 1 })).toEqual({ seqs: [4], total: 2 });
+    expect(await seqs({ types: ['stats', 'session_init'] })).toEqual({ seqs: [1, 2, 4], total: 3 });
+    expect(await seqs({})).toEqual({ seqs: [1, 2, 3, 4], total: 4 });
+    // What crosses the contract is the event's own fields, the line included.
+    expect((await q({ text: 'chat' })).events).toEqual([{ seq: 3, receivedAt: 0, event: { type: 'chat', text: 'iron is low' }, line: lines[2] }]);
+    await app.stop();
+  });
+
   it('publishes status changes to ready clients', async () => {
     const app = makeApp({ engine: { enabled: true } }, { engine: (ctx) => new RecordingService(ctx) });
     const seen: unknown[] = [];
@@ -100,14 +133,14 @@ describe('ControlRoomApp', () => {
 describe('ControlRoomApp with the event pipe and the demo feed', () => {
   const feed = { feedScript: join(__dirname, 'demo', 'feed.ts'), feedExecArgv: ['--import', 'tsx'] };
 
-  function pipeApp(config: object, demo: 'auto' | 'on' | 'off') {
+  function pipeApp(config: object, demo: 'auto' | 'on' | 'off', more: { services?: AppServices; stopTimeoutMs?: number } = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'cr-app-'));
     const path = join(dir, 'config.json');
     writeFileSync(path, JSON.stringify({ dataDir: join(dir, 'data'), ...config }));
     const secrets = new SecretStore({}, dir);
     const store = new ConfigStore({ path, env: {}, secrets, appHome: dir, keepLastGood: false });
     store.load();
-    return { dir, app: new ControlRoomApp({ mode: 'headless', version: 't', configStore: store, secrets, logger: silentLogger(), ...feed, demo }) };
+    return { dir, app: new ControlRoomApp({ mode: 'headless', version: 't', configStore: store, secrets, logger: silentLogger(), ...feed, demo, ...more }) };
   }
 
   it.runIf(process.platform !== 'win32')('with no Factorio folder, auto mode feeds the pipe from the demo in our data folder', async () => {
@@ -142,5 +175,43 @@ describe('ControlRoomApp with the event pipe and the demo feed', () => {
     const stopped = await app.handlers['demo.stop'](undefined, { client });
     expect(stopped.running).toBe(false);
     await app.stop();
+  });
+
+  /** Linux: whether a child of this process is blocked opening a FIFO that has no reader. */
+  function childBlockedOpeningFifo(): boolean {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid === process.pid && /fifo|partner/.test(readFileSync(`/proc/${pid}/wchan`, 'utf8'))) return true;
+      } catch {
+        // The process ended while we looked.
+      }
+    }
+    return false;
+  }
+
+  it.runIf(process.platform === 'linux')('one stop deadline covers the demo feed and the services: a feed stuck on a FIFO is killed, a hung service named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cr-factorio-'));
+    const pipePath = join(dir, 'events.pipe');
+    // A FIFO nobody reads (no pipe service here): the feed blocks opening it and cannot see SIGTERM,
+    // so its own stop would wait out a 1 s grace before killing it, longer than the whole deadline.
+    execFileSync('mkfifo', [pipePath]);
+    RecordingService.log = [];
+    const { app } = pipeApp({ pipe: { path: pipePath }, engine: { enabled: true } }, 'on', {
+      services: { engine: (ctx) => new RecordingService(ctx, { hangOnStop: true }) },
+      stopTimeoutMs: 200,
+    });
+    await app.start();
+    expect((await app.handlers['demo.status'](undefined, { client })).running).toBe(true);
+    await vi.waitFor(() => expect(childBlockedOpeningFifo()).toBe(true), { timeout: 10_000, interval: 20 });
+
+    expect(await app.stop()).toEqual({ timedOut: ['demo', 'engine'] });
+    // The services were still asked to stop, after the feed.
+    expect(RecordingService.log).toEqual(['start engine.port=50051', 'stop']);
+    // And no writer outlives the app: the feed was killed, not left blocked on the FIFO.
+    await vi.waitFor(async () => expect(await app.handlers['demo.status'](undefined, { client })).toMatchObject({ running: false, message: 'stopped' }), { timeout: 5_000, interval: 20 });
+    expect(childBlockedOpeningFifo()).toBe(false);
   });
 });

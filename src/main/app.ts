@@ -11,6 +11,10 @@ import { DemoFeed } from './demo/controller';
 import { EventCache } from './pipe/cache';
 import { PipeService } from './pipe/service';
 import { WandbService } from './wandb/service';
+import { DiscordService } from './discord/service';
+import { EngineService } from './engine/service';
+import { SlotsService } from './slots/service';
+import { bundledScenarioDir, slotOps } from './slots/ops-impl';
 import type { Logger } from './log';
 import type { SecretStore } from './secrets';
 import type { Service, ServiceTable } from './service';
@@ -39,15 +43,44 @@ export const BUILT_IN_SERVICES: ServiceTable = {
       statusChanged: ctx.statusChanged,
       push: ctx.push,
     }),
+  slots: (ctx) =>
+    new SlotsService({
+      slots: ctx.config.slots,
+      joinTest: ctx.config.joinTest,
+      dataDir: ctx.config.dataDir!,
+      scenarioDir: bundledScenarioDir(),
+      secret: (ref, path) => ctx.secrets.resolve(ref, path),
+      ops: slotOps(ctx.secrets, ctx.logger),
+      logger: ctx.logger,
+      statusChanged: ctx.statusChanged,
+      push: ctx.push,
+    }),
+  discord: (ctx) =>
+    new DiscordService({
+      config: ctx.config.discord,
+      dataDir: ctx.config.dataDir!,
+      webhookUrl: ctx.secrets.resolve(ctx.config.discord.webhookUrl, 'discord.webhookUrl') ?? null,
+      logger: ctx.logger,
+      statusChanged: ctx.statusChanged,
+      push: ctx.push,
+    }),
+  engine: (ctx) =>
+    new EngineService({
+      config: ctx.config.engine,
+      logger: ctx.logger,
+      statusChanged: ctx.statusChanged,
+      push: ctx.push,
+    }),
 };
 
 /** The part of the config each service is built from: a change there restarts that service only. */
 const SLICES: Record<ServiceName, (c: Config) => unknown> = {
   pipe: (c) => [c.dataDir, c.pipe],
   wandb: (c) => [c.dataDir, c.wandb],
-  discord: (c) => [c.dataDir, c.discord],
+  // Type switches apply in place (reconfigure), so flipping one keeps the relay and its recent lines.
+  discord: (c) => [c.dataDir, { ...c.discord, types: undefined }],
   engine: (c) => c.engine,
-  slots: (c) => [c.dataDir, c.slots],
+  slots: (c) => [c.dataDir, c.slots, c.joinTest],
 };
 
 /** Whether a service should run, and if not, the config key that says so. */
@@ -119,7 +152,8 @@ export class ControlRoomApp {
         return view;
       },
       'pipe.query': ({ text, types, limit }) => {
-        const matches = this.events.filter((e) => (text === undefined || e.line.includes(text)) && (types === undefined || types.includes(e.event.type)));
+        const byText = text === undefined ? this.events.getAll() : this.events.findContaining(text);
+        const matches = types === undefined ? byText : byText.filter((e) => types.includes(e.event.type));
         return { events: matches.slice(-(limit ?? 500)).map(plainEvent), total: matches.length };
       },
       'pipe.counters': () => (this.running.get('pipe')?.service as PipeService | undefined)?.counters() ?? null,
@@ -134,6 +168,36 @@ export class ControlRoomApp {
           throw new ApiError('unavailable', (e as Error).message);
         }
       },
+      'engine.status': () => this.engine()?.snapshot() ?? null,
+      'engine.reset': ({ envId, seed }) => this.requireEngine().reset(envId, seed),
+      'engine.step': ({ envId, state, action }) => this.requireEngine().step(envId, state, action),
+      'slots.status': () => this.slots()?.snapshot() ?? null,
+      'slots.check': ({ id }) =>
+        this.slotsCall(async (s) => {
+          await s.pollNow(id);
+          return s.snapshot();
+        }),
+      'slots.deploy': ({ id }) =>
+        this.slotsCall((s) => {
+          const ids = id ? [id] : s.snapshot().slots.filter((x) => x.deployable).map((x) => x.id);
+          if (!ids.length) throw new Error('no slot has a deploy target (slots[].deploy)');
+          return Promise.all(ids.map(async (i) => ({ id: i, ...(await s.deploy(i)) })));
+        }),
+      'slots.restart': ({ id }) => this.slotsCall((s) => s.restart(id)),
+      'slots.joinTest': ({ id }) => this.slotsCall((s) => s.joinTest(id)),
+      'discord.status': () => (this.running.get('discord')?.service as DiscordService | undefined)?.snapshot() ?? null,
+      'discord.test': () => {
+        const d = this.running.get('discord')?.service as DiscordService | undefined;
+        if (!d) throw new ApiError('unavailable', 'the Discord relay is turned off (discord.enabled)');
+        return d.sendTest();
+      },
+      'discord.setType': async ({ type, enabled }) => {
+        store.amend((file) => ({ ...file, discord: { ...file.discord, types: { ...file.discord.types, [type]: enabled } } }));
+        await this.reconcile();
+        const view = store.view();
+        this.hub.publish('config', view);
+        return view;
+      },
       'demo.start': async (input) => {
         await this.startDemo(input?.rate ?? DEMO_RATE, false);
         return this.demoStatus();
@@ -147,6 +211,36 @@ export class ControlRoomApp {
         return { ok: true as const };
       },
     };
+  }
+
+  private slots(): SlotsService | undefined {
+    return this.running.get('slots')?.service as SlotsService | undefined;
+  }
+
+  /** Runs a slot action; its failures cross the contract as `unavailable` with their message. */
+  private async slotsCall<T>(fn: (s: SlotsService) => Promise<T>): Promise<T> {
+    const s = this.slots();
+    if (!s) throw new ApiError('unavailable', 'no slots are configured (slots[])');
+    try {
+      return await fn(s);
+    } catch (e) {
+      throw e instanceof ApiError ? e : new ApiError('unavailable', (e as Error).message);
+    }
+  }
+
+  private engine(): EngineService | undefined {
+    return this.running.get('engine')?.service as EngineService | undefined;
+  }
+
+  private requireEngine(): EngineService {
+    const e = this.engine();
+    if (!e) throw new ApiError('unavailable', 'the engine server is turned off (engine.enabled)');
+    return e;
+  }
+
+  /** Prometheus text of the engine server (headless /metrics); null while it is not running. */
+  metrics(): string | null {
+    return this.engine()?.metricsText() ?? null;
   }
 
   info(): AppInfo {
@@ -236,7 +330,7 @@ export class ControlRoomApp {
       SERVICE_NAMES.map(async (name) => {
         const slice = JSON.stringify(SLICES[name](config));
         const current = this.running.get(name);
-        if (current && current.slice === slice) return;
+        if (current && current.slice === slice) return current.service.reconfigure?.(config);
         if (current) {
           this.running.delete(name);
           await this.stopOne(name, current.service);
@@ -277,23 +371,39 @@ export class ControlRoomApp {
     }
   }
 
-  /** Stops every service in parallel; resolves by the deadline even if one hangs (and says which). */
-  async stop(): Promise<{ timedOut: ServiceName[] }> {
-    const deadline = this.opts.stopTimeoutMs ?? 4500;
+  /**
+   * Stops the demo feed, then every service in parallel, all within one deadline; resolves by it
+   * even if something hangs, and says what did not stop in time.
+   */
+  async stop(): Promise<{ timedOut: (ServiceName | 'demo')[] }> {
+    const end = Date.now() + (this.opts.stopTimeoutMs ?? 4500);
+    /** Whether `work` finished before the deadline. */
+    const inTime = async (work: Promise<unknown>): Promise<boolean> => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<false>((r) => (timer = setTimeout(() => r(false), Math.max(0, end - Date.now()))));
+      try {
+        return await Promise.race([work.then(() => true as const), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    const timedOut: (ServiceName | 'demo')[] = [];
     // The feed first: a writer left behind would block on the FIFO we are about to remove.
-    await this.demo?.stop();
+    if (this.demo && !(await inTime(this.demo.stop()))) {
+      this.demo.kill();
+      timedOut.push('demo');
+    }
     const pending = new Set<ServiceName>(this.running.keys());
-    const all = Promise.all(
-      [...this.running].map(async ([name, r]) => {
-        await this.stopOne(name, r.service);
-        pending.delete(name);
-      }),
+    await inTime(
+      Promise.all(
+        [...this.running].map(async ([name, r]) => {
+          await this.stopOne(name, r.service);
+          pending.delete(name);
+        }),
+      ),
     );
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, deadline)))]);
-    clearTimeout(timer);
     this.running.clear();
-    const timedOut = [...pending];
+    timedOut.push(...pending);
     if (timedOut.length) this.opts.logger.warn({ services: timedOut }, 'services did not stop in time');
     this.hub.close();
     this.started = false;

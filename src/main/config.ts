@@ -211,6 +211,22 @@ export class ConfigStore {
     };
   }
 
+  /** Changes the file config in code (e.g. a switch in a view): validated, written and adopted like an edit. */
+  amend(change: (file: Config) => Config): void {
+    let file: Config;
+    try {
+      file = parseConfig(JSON.parse(JSON.stringify(change(structuredClone(this.file)))), this.opts.path);
+      this.computeEffective(file);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ApiError('invalid_config', e.message, e.issues);
+      throw e;
+    }
+    writeAtomic(this.opts.path, JSON.stringify(file, null, 2) + '\n');
+    writeAtomic(this.lastGoodPath, JSON.stringify(file, null, 2) + '\n');
+    this.adopt(file);
+    this.loadError = null;
+  }
+
   /** Validates a Settings edit, writes it atomically and adopts it. Throws ApiError('invalid_config'). */
   update(input: unknown): void {
     const parsed = ConfigEditSchema.safeParse(input, { reportInput: true });

@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     handlers: app.handlers,
     hub: app.hub,
     health: () => app.snapshot(),
+    metrics: () => app.metrics(),
     logger,
     // `npm run dev` restarts this process on every rebuild and keeps one token across restarts.
     token: process.env.CONTROL_ROOM_TOKEN && process.env.CONTROL_ROOM_TOKEN.length >= 32 ? process.env.CONTROL_ROOM_TOKEN : undefined,

@@ -8,8 +8,8 @@ import type { ControlRoomApp } from './app';
 import { createLogger } from './log';
 import { appHome, defaultConfigPath } from './paths';
 import type { SecretCipher } from './secrets';
+import { cspFor } from './transport/csp';
 import { attachIpc, type IpcTransport } from './transport/ipc';
-import { CONTENT_SECURITY_POLICY } from './transport/web';
 
 // Both shells share one folder, so the browser fallback of `npm start` sees the same config.
 app.setPath('userData', appHome());
@@ -68,8 +68,10 @@ async function main(): Promise<void> {
   await app.whenReady();
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+  // Strict for the built page; `npm run dev` serves it from Vite, which needs inline code and a socket.
+  const csp = cspFor(devUrl);
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
-    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
 
   const booted = boot({

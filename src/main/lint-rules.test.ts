@@ -1,25 +1,65 @@
 // The architecture rules the linter enforces, proven against real ESLint with our config.
+import { builtinModules } from 'node:module';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
 const eslint = new ESLint({ cwd: process.cwd() });
 
-async function restrictedImportErrors(filePath: string, code: string): Promise<string[]> {
+/** Messages of our two architecture rules for `code` linted as if it were `filePath`. */
+async function architectureErrors(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
-  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  const fatal = result.messages.filter((m) => m.fatal);
+  if (fatal.length) throw new Error(`parse error: ${fatal[0].message}`);
+  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax').map((m) => m.message);
 }
 
+/** Every way TypeScript code can load `mod`. */
+const loads = (mod: string) => ({
+  import: `import * as m from '${mod}';\nexport const a = m;\n`,
+  'import type': `import type * as m from '${mod}';\nexport type A = typeof m;\n`,
+  're-export': `export * from '${mod}';\n`,
+  require: `const m = require('${mod}');\nexport const a = m;\n`,
+  'dynamic import()': `export const a = import('${mod}');\n`,
+  'import = require': `import m = require('${mod}');\nexport const a = m;\n`,
+});
+const forms = Object.keys(loads('x')) as (keyof ReturnType<typeof loads>)[];
+
+const SERVICE_FILES = ['src/main/pipe/reader.ts', 'src/main/wandb/run.ts', 'src/main/app.ts'];
+const BROWSER_FILES = ['src/shared/x.ts', 'src/renderer/src/x.tsx'];
+
 describe('lint rules', () => {
-  it.each(['src/main/pipe/reader.ts', 'src/main/wandb/run.ts', 'src/main/app.ts', 'src/shared/x.ts', 'src/renderer/src/x.tsx'])('forbids importing electron in %s', async (file) => {
-    expect(await restrictedImportErrors(file, "import { app } from 'electron';\nexport const a = app;\n")).toHaveLength(1);
+  describe.each([...SERVICE_FILES, ...BROWSER_FILES])('forbids electron in %s', (file) => {
+    it.each(['electron', 'electron/main', 'electron/renderer', 'electron/common'])('%s', async (mod) => {
+      for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod}`).toHaveLength(1);
+    });
   });
 
   it('allows electron in the shell and the IPC transport', async () => {
-    expect(await restrictedImportErrors('src/main/index.ts', "import { app } from 'electron';\nexport const a = app;\n")).toEqual([]);
-    expect(await restrictedImportErrors('src/main/transport/ipc.ts', "import { ipcMain } from 'electron';\nexport const a = ipcMain;\n")).toEqual([]);
+    for (const file of ['src/main/index.ts', 'src/main/transport/ipc.ts']) {
+      for (const mod of ['electron', 'electron/main']) {
+        for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod} in ${file}`).toEqual([]);
+      }
+    }
   });
 
-  it('keeps Node built-ins out of shared code and the renderer', async () => {
-    expect(await restrictedImportErrors('src/shared/y.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n")).toHaveLength(1);
+  it('does not mistake packages that merely start with "electron" for it', async () => {
+    expect(await architectureErrors('src/main/app.ts', loads('electron-vite').import)).toEqual([]);
+    expect(await architectureErrors('src/main/app.ts', loads('electron-vite').require)).toEqual([]);
+  });
+
+  describe.each(BROWSER_FILES)('keeps Node built-ins out of %s', (file) => {
+    it.each(['node:fs', 'fs', 'path', 'child_process', 'fs/promises', 'node:fs/promises', 'os', 'crypto', 'events', 'worker_threads'])('%s', async (mod) => {
+      for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod}`).toHaveLength(1);
+    });
+
+    it('every bare built-in name, imported', async () => {
+      for (const mod of builtinModules) expect(await architectureErrors(file, loads(mod).import), mod).toHaveLength(1);
+    });
+  });
+
+  it('allows Node built-ins in main, and npm packages named like a built-in only with a suffix', async () => {
+    for (const form of forms) expect(await architectureErrors('src/main/app.ts', loads('fs')[form]), form).toEqual([]);
+    expect(await architectureErrors('src/renderer/src/x.tsx', loads('path-browserify').import)).toEqual([]);
+    expect(await architectureErrors('src/renderer/src/x.tsx', loads('events-ish').require)).toEqual([]);
   });
 });

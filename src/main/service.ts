@@ -11,6 +11,8 @@ export interface Service {
   start(): Promise<void>;
   stop(): Promise<void>;
   status(): ServiceStatus;
+  /** Takes config changes outside the service's restart slice (see app.ts SLICES) without restarting. */
+  reconfigure?(config: Config): void;
 }
 
 export interface ServiceContext {

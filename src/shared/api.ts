@@ -3,7 +3,10 @@
 // preload and the WebSocket client are generic adapters over the name lists below.
 import { z } from 'zod';
 import { ConfigEditSchema, RedactedConfigSchema } from './config';
+import { DiscordStatusSchema, RelayedLineSchema } from './discord';
+import { EnginePlayResultSchema, EngineResetInputSchema, EngineStatusSchema, EngineStepInputSchema } from './engine';
 import { PipeCountersSchema, PipeEventSchema } from './events';
+import { JoinTestRunSchema, SlotsStatusSchema } from './slots';
 
 export const SERVICE_NAMES = ['pipe', 'wandb', 'discord', 'engine', 'slots'] as const;
 export const ServiceNameSchema = z.enum(SERVICE_NAMES);
@@ -140,9 +143,32 @@ export const methods = {
   'wandb.status': { input: none, output: WandbStatusSchema.nullable() },
   /** Uploads runs kept offline or refused earlier. */
   'wandb.sync': { input: none, output: z.object({ runs: z.number() }) },
+  /** The Discord relay's counters, queue and recent lines; null while it is not running. */
+  /** The engine server's address, games and call figures; null while it is not running. */
+  'engine.status': { input: none, output: EngineStatusSchema.nullable() },
+  /** gRPC Reset on our own engine server (seed: a u64 within JavaScript's safe integers). */
+  'engine.reset': { input: EngineResetInputSchema, output: EnginePlayResultSchema },
+  /** gRPC Step on our own engine server; illegal moves come back as bad_request with the engine's reason. */
+  'engine.step': { input: EngineStepInputSchema, output: EnginePlayResultSchema },
+  'discord.status': { input: none, output: DiscordStatusSchema.nullable() },
+  /** Queues a test message through the outbox (and retries a stopped delivery once). */
+  'discord.test': { input: none, output: RelayedLineSchema },
+  /** Turns relaying of one event type on or off (saved in the config file as discord.types). */
+  'discord.setType': { input: z.object({ type: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/), enabled: z.boolean() }).strict(), output: ConfigViewSchema, invalid: 'bad_request' },
+  /** Every slot's live status, deploy progress and join-test history; null while no slots are configured. */
+  'slots.status': { input: none, output: SlotsStatusSchema.nullable() },
+  /** Polls one slot now. */
+  'slots.check': { input: z.object({ id: z.string().max(40) }).strict(), output: SlotsStatusSchema },
+  /** Deploys the bundled scenario to one slot, or to every slot with a deploy target (no id). */
+  'slots.deploy': { input: z.object({ id: z.string().max(40).optional() }).strict(), output: z.array(z.object({ id: z.string(), ok: z.boolean(), message: z.string() })) },
+  /** Runs the slot's restartCommand; its output streams into the slot's status. */
+  'slots.restart': { input: z.object({ id: z.string().max(40) }).strict(), output: z.object({ exitCode: z.number().nullable(), output: z.array(z.string()) }) },
+  'slots.joinTest': { input: z.object({ id: z.string().max(40) }).strict(), output: JoinTestRunSchema },
   /** The page has subscribed: queued pushes may flow now. */
   'ui.ready': { input: none, output: z.object({ ok: z.literal(true) }) },
 } as const;
+
+export type { EnginePlayResult, EngineStatus } from './engine';
 
 export type MethodName = keyof typeof methods;
 export const METHOD_NAMES = Object.keys(methods) as MethodName[];
@@ -161,6 +187,9 @@ export const pushes = {
   pipe: { kind: 'latest', payload: PipeCountersSchema },
   demo: { kind: 'latest', payload: DemoStatusSchema },
   wandb: { kind: 'latest', payload: WandbStatusSchema },
+  discord: { kind: 'latest', payload: DiscordStatusSchema },
+  slots: { kind: 'latest', payload: SlotsStatusSchema },
+  engine: { kind: 'latest', payload: EngineStatusSchema },
 } as const;
 
 export type PushName = keyof typeof pushes;

@@ -1,6 +1,7 @@
 // The configuration schema: shared so the Settings view validates with the same rules as main.
 // Key names are a public interface (README "Configuration"): add keys, never rename them.
 import { z } from 'zod';
+import { checkUserPattern } from './discord';
 
 /** A secret in the config file: a literal, a reference to an env var or a file, or safeStorage ciphertext. */
 export const SecretRefSchema = z.union([
@@ -33,6 +34,21 @@ export type SecretEdit = z.infer<typeof SecretEditSchema>;
 const port = z.number().int().min(1).max(65535);
 const nonEmpty = z.string().min(1);
 
+export const DiscordPatternSchema = z
+  .object({
+    /** The event type this pattern makes (also its switch in `discord.types`). */
+    name: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'use 1-40 of a-z, 0-9, "-" or "_", starting with a letter'),
+    regex: z.string().min(1).max(2000),
+    template: z.string().min(1).max(2000),
+    emoji: z.string().max(16).optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const problem = checkUserPattern(p);
+    if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message, input: problem.field === 'regex' ? p.regex : p.template });
+  });
+export type DiscordPattern = z.infer<typeof DiscordPatternSchema>;
+
 const LocalDeploySchema = z.object({ kind: z.literal('local'), dir: nonEmpty }).strict();
 
 function slotSchema<S extends z.ZodType>(secret: S) {
@@ -59,6 +75,8 @@ function slotSchema<S extends z.ZodType>(secret: S) {
       rconPassword: secret.optional(),
       deploy: z.discriminatedUnion('kind', [LocalDeploySchema, sshDeploy]).optional(),
       restartCommand: nonEmpty.optional(),
+      /** Seconds between status polls while the slot answers (backoff up to 60 s while it does not). */
+      pollSeconds: z.number().min(1).max(3600).default(5),
     })
     .strict();
 }
@@ -106,7 +124,20 @@ function configSchema<S extends z.ZodType>(secret: S) {
           enabled: z.boolean().default(false),
           webhookUrl: secret.optional(),
           consoleLogPath: nonEmpty.optional(),
-          botName: z.string().min(1).max(80).default('Factorio'),
+          // Discord refuses webhook names containing "discord" or "clyde" (400), so catch it here.
+          botName: z
+            .string()
+            .min(1)
+            .max(80)
+            .refine((n) => !/discord|clyde/i.test(n), 'Discord does not allow "discord" or "clyde" in a webhook name')
+            .default('Factorio'),
+          avatarUrl: z.url({ protocol: /^https?$/ }).optional(),
+          /** With no saved position: relay only lines written from now on (`end`) or the whole file (`start`). */
+          startAt: z.enum(['start', 'end']).default('end'),
+          /** Per event type (built-in or a pattern's name): relay it or not. Whispers and commands are off unless set. */
+          types: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/), z.boolean()).default({}),
+          /** Extra line shapes, tried before the built-in ones: RE2 syntax, named groups fill `{name}` in the template. */
+          patterns: z.array(DiscordPatternSchema).max(100).default([]),
         })
         .strict()
         .prefault({}),
@@ -128,6 +159,15 @@ function configSchema<S extends z.ZodType>(secret: S) {
             seen.add(s.id);
           });
         }),
+      /** Step 6 of the slots' join test: a real Factorio client launched with --mp-connect. */
+      joinTest: z
+        .object({
+          /** The Factorio client executable; unset: the join test skips the client step. */
+          clientPath: nonEmpty.optional(),
+          timeoutSeconds: z.number().min(5).max(3600).default(120),
+        })
+        .strict()
+        .prefault({}),
       web: z
         .object({
           host: nonEmpty.default('127.0.0.1'),

@@ -58,4 +58,9 @@ export class DemoFeed {
     await exited;
     clearTimeout(timer);
   }
+
+  /** Ends the feed at once (the app's stop deadline ran out): no writer may outlive the app. */
+  kill(): void {
+    this.child?.kill('SIGKILL');
+  }
 }

@@ -79,7 +79,8 @@ export class LineSplitter {
       for (let s = start; s <= end; ) {
         const nl = chunk.indexOf(NL, s);
         const e = nl === -1 || nl > end ? end : nl;
-        this.emitBytes(chunk.subarray(s, e));
+        if (e - s > this.maxLineBytes) this.tooLong(e - s);
+        else this.emitBytes(chunk.subarray(s, e));
         s = e + 1;
       }
       return;

@@ -9,21 +9,9 @@ import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientFrame, ServerFrame, StatusSnapshot } from '../../shared/api';
 import type { Logger } from '../log';
+import { CONTENT_SECURITY_POLICY } from './csp';
 import { dispatch, type Handlers } from './dispatch';
 import type { PushHub } from './push';
-
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 export interface WebServerOptions {
   host: string;
@@ -33,6 +21,8 @@ export interface WebServerOptions {
   handlers: Handlers;
   hub: PushHub;
   health: () => StatusSnapshot;
+  /** Prometheus text for GET /metrics (like /health: no token, no secrets); null answers 404. */
+  metrics?: () => string | null;
   logger: Logger;
   /** Defaults to 32 random bytes. */
   token?: string;
@@ -166,6 +156,13 @@ export class WebServer {
       const snap = this.opts.health();
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
       res.end(JSON.stringify(snap));
+      return;
+    }
+    if (url.pathname === '/metrics' && this.opts.metrics) {
+      const body = this.opts.metrics();
+      if (body === null) return text(404, 'No metrics: the engine server is not running (engine.enabled).');
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(body);
       return;
     }
     const given = url.searchParams.get('token');

@@ -1,5 +1,8 @@
 import { useEffect, useState } from 'react';
 import { ProductionView } from './charts/ProductionView';
+import { DiscordView } from './components/DiscordView';
+import { SlotsView } from './components/SlotsView';
+import { EngineView } from './components/EngineView';
 import { EventsView } from './components/EventsView';
 import { SessionsView } from './components/SessionsView';
 import { StatusBar } from './components/StatusBar';
@@ -36,7 +39,7 @@ export function App() {
           </div>
         )}
         <h1>{current.label}</h1>
-        {view === 'settings' ? <SettingsView /> : view === 'events' ? <EventsView /> : view === 'production' ? <ProductionView /> : view === 'sessions' ? <SessionsView /> : <PlannedView plan={current.plan} />}
+        {view === 'settings' ? <SettingsView /> : view === 'events' ? <EventsView /> : view === 'production' ? <ProductionView /> : view === 'sessions' ? <SessionsView /> : view === 'discord' ? <DiscordView /> : view === 'slots' ? <SlotsView /> : view === 'engine' ? <EngineView /> : <PlannedView plan={current.plan} />}
       </main>
       <StatusBar />
     </div>

@@ -5,7 +5,7 @@ import { CartesianGrid, LineChart, ReferenceLine, Tooltip, usePlotArea, useXAxis
 import { api } from '../api/client';
 import { formatAge, formatGameTime } from '../components/format';
 import { useNow } from '../components/useNow';
-import { series, useStore, type WindowSeconds } from '../store';
+import { activeSessionId, series, useStore, type WindowSeconds } from '../store';
 import { useFrameValue, useWidth } from './hooks';
 import { downsample, type Mode, type Row, type SessionSeries } from './series';
 
@@ -29,9 +29,7 @@ export function formatRate(v: number): string {
 }
 
 function useActiveSession(): SessionSeries | null {
-  const pinned = useStore((s) => s.pinnedSession);
-  const ids = useStore((s) => s.sessionIds);
-  const id = pinned && ids.includes(pinned) ? pinned : (ids.at(-1) ?? null);
+  const id = useStore(activeSessionId);
   // Re-render when this session's data changes, at most once a frame.
   useFrameValue((s) => (id ? s.sessionVersions[id] : 0));
   return id ? (series.sessions.get(id) ?? null) : null;

@@ -23,7 +23,11 @@ const SECTIONS: { title: string; fields: FieldSpec[] }[] = [
       { path: 'pipe.path', label: 'Pipe or file path', type: 'text', hint: 'Empty: Factorio’s script-output/events.pipe.' },
       { path: 'pipe.mode', label: 'Mode', type: { select: ['auto', 'fifo', 'file'] } },
       { path: 'pipe.capacity', label: 'Events kept in memory', type: 'number' },
+      { path: 'pipe.maxLineBytes', label: 'Longest line (bytes)', type: 'number', hint: 'Longer lines are rejected as too_long.' },
+      { path: 'pipe.startAt', label: 'A new file is read from', type: { select: ['end', 'start'] }, hint: 'File mode with no saved position: only new lines (end), or what is already there (start).' },
       { path: 'pipe.mirrorLogPath', label: 'Mirror raw lines to', type: 'text' },
+      { path: 'pipe.mirrorMaxBytes', label: 'Rotate the mirror at (bytes)', type: 'number' },
+      { path: 'pipe.mirrorFiles', label: 'Mirror files kept', type: 'number' },
     ],
   },
   {
@@ -34,6 +38,8 @@ const SECTIONS: { title: string; fields: FieldSpec[] }[] = [
       { path: 'wandb.apiKey', label: 'API key', type: 'secret' },
       { path: 'wandb.project', label: 'Project', type: 'text' },
       { path: 'wandb.entity', label: 'Entity', type: 'text', hint: 'Empty: the API key’s default entity.' },
+      { path: 'wandb.mode', label: 'Mode', type: { select: ['online', 'offline'] }, hint: 'Offline: journal only; upload later with Sync.' },
+      { path: 'wandb.flushSeconds', label: 'Send every (seconds)', type: 'number' },
     ],
   },
   {

@@ -3,6 +3,9 @@
 // state (charts/series.ts, mutated in place); the store carries their version numbers.
 import { create, type StateCreator } from 'zustand';
 import type { AppInfo, ConfigView, DemoStatus, StatusSnapshot, WandbStatus } from '../../../shared/api';
+import type { DiscordStatus } from '../../../shared/discord';
+import type { EngineStatus } from '../../../shared/engine';
+import type { SlotsStatus } from '../../../shared/slots';
 import type { PipeCounters, PipeEvent } from '../../../shared/events';
 import { api, type ConnectionState } from '../api/client';
 import { SeriesStore, type Mode } from '../charts/series';
@@ -25,6 +28,12 @@ export interface StatusSlice {
   status: StatusSnapshot | null;
   /** The W&B session manager's runs; null while it is off. */
   wandb: WandbStatus | null;
+  /** The Discord relay's state; null while it is off. */
+  discord: DiscordStatus | null;
+  /** The engine server's figures; null while it is off. */
+  engine: EngineStatus | null;
+  /** Headless slots; null while none are configured. */
+  slots: SlotsStatus | null;
 }
 
 export interface ConfigSlice {
@@ -62,17 +71,45 @@ export interface ChartsSlice {
 export type Store = ConnectionSlice & StatusSlice & ConfigSlice & PipeSlice & ChartsSlice;
 
 const connectionSlice: StateCreator<Store, [], [], ConnectionSlice> = () => ({ connection: 'connecting', connectionError: null });
-const statusSlice: StateCreator<Store, [], [], StatusSlice> = () => ({ info: null, status: null, wandb: null });
+const statusSlice: StateCreator<Store, [], [], StatusSlice> = () => ({ info: null, status: null, wandb: null, discord: null, engine: null, slots: null });
 const configSlice: StateCreator<Store, [], [], ConfigSlice> = (set) => ({
   config: null,
   setConfig: (config) => set({ config }),
 });
 
-function versions(ids: Iterable<string>, prev: Record<string, number>): Record<string, number> {
+function versions(ids: Iterable<string>, prev: Record<string, number>, from: SeriesStore): Record<string, number> {
   const next = { ...prev };
-  for (const id of ids) next[id] = series.sessions.get(id)?.version ?? 0;
-  for (const id of Object.keys(next)) if (!series.sessions.has(id)) delete next[id];
+  for (const id of ids) next[id] = from.sessions.get(id)?.version ?? 0;
+  for (const id of Object.keys(next)) if (!from.sessions.has(id)) delete next[id];
   return next;
+}
+
+/** `prev` itself while it holds the same ids in the same order, so components selecting it do not re-render. */
+function stableIds(prev: string[], ids: Iterable<string>): string[] {
+  const next = [...ids];
+  return next.length === prev.length && next.every((id, i) => id === prev[i]) ? prev : next;
+}
+
+/**
+ * What one pushed batch changes: its new events (after a reconnect a batch may repeat some) go to
+ * the table and into `into`'s series, and the sessions it touched get new versions. `sessionIds`
+ * stays the same array unless a session arrived or was dropped. Null when nothing is new.
+ */
+export function batchUpdate(s: Pick<Store, 'recentEvents' | 'lastSeq' | 'sessionIds' | 'sessionVersions'>, batch: readonly PipeEvent[], into: SeriesStore): Partial<Store> | null {
+  const fresh = batch.length && batch[0].seq <= s.lastSeq ? batch.filter((e) => e.seq > s.lastSeq) : batch;
+  if (!fresh.length) return null;
+  const next = s.recentEvents.concat(fresh);
+  const changed = into.ingest(fresh);
+  return {
+    recentEvents: next.length > RECENT_EVENTS ? next.slice(next.length - RECENT_EVENTS) : next,
+    lastSeq: fresh[fresh.length - 1].seq,
+    ...(changed.size ? { sessionIds: stableIds(s.sessionIds, into.sessions.keys()), sessionVersions: versions(changed, s.sessionVersions, into) } : {}),
+  };
+}
+
+/** The session on screen: the pinned one while it is still in memory, otherwise the newest. */
+export function activeSessionId(s: Pick<Store, 'pinnedSession' | 'sessionIds'>): string | null {
+  return s.pinnedSession && s.sessionIds.includes(s.pinnedSession) ? s.pinnedSession : (s.sessionIds.at(-1) ?? null);
 }
 
 const pipeSlice: StateCreator<Store, [], [], PipeSlice> = (set) => ({
@@ -80,19 +117,8 @@ const pipeSlice: StateCreator<Store, [], [], PipeSlice> = (set) => ({
   lastSeq: 0,
   pipeCounters: null,
   demo: null,
-  appendEvents: (batch) =>
-    set((s) => {
-      // After a reconnect, a batch may repeat events we already have.
-      const fresh = batch.length && batch[0].seq <= s.lastSeq ? batch.filter((e) => e.seq > s.lastSeq) : batch;
-      if (!fresh.length) return {};
-      const next = s.recentEvents.concat(fresh);
-      const changed = series.ingest(fresh);
-      return {
-        recentEvents: next.length > RECENT_EVENTS ? next.slice(next.length - RECENT_EVENTS) : next,
-        lastSeq: fresh[fresh.length - 1].seq,
-        ...(changed.size ? { sessionIds: [...series.sessions.keys()], sessionVersions: versions(changed, s.sessionVersions) } : {}),
-      };
-    }),
+  // One store update per batch, and none for a batch with nothing new (returning `s` notifies nobody).
+  appendEvents: (batch) => set((s) => batchUpdate(s, batch, series) ?? s),
 });
 
 const chartsSlice: StateCreator<Store, [], [], ChartsSlice> = (set) => ({
@@ -108,6 +134,12 @@ const chartsSlice: StateCreator<Store, [], [], ChartsSlice> = (set) => ({
 
 export const useStore = create<Store>()((...a) => ({ ...connectionSlice(...a), ...statusSlice(...a), ...configSlice(...a), ...pipeSlice(...a), ...chartsSlice(...a) }));
 
+/** Drops every event and chart series (a different run of main numbers its events afresh). */
+export function forgetEvents(): void {
+  series = new SeriesStore();
+  useStore.setState({ recentEvents: [], lastSeq: 0, sessionIds: [], sessionVersions: {} });
+}
+
 let wired = false;
 
 /** Subscribes to pushes and, on every (re)connection, loads the current state and says ready. */
@@ -120,6 +152,9 @@ export function connectStore(): void {
   client.on('pipe', (pipeCounters) => useStore.setState({ pipeCounters }));
   client.on('demo', (demo) => useStore.setState({ demo }));
   client.on('wandb', (wandb) => useStore.setState({ wandb }));
+  client.on('discord', (discord) => useStore.setState({ discord }));
+  client.on('engine', (engine) => useStore.setState({ engine }));
+  client.on('slots', (slots) => useStore.setState({ slots }));
   client.on('events', (batch) => useStore.getState().appendEvents(batch as PipeEvent[]));
   client.onConnection((connection) => {
     useStore.setState({ connection });
@@ -136,11 +171,8 @@ export function connectStore(): void {
           client.call('pipe.query', { limit: HISTORY_EVENTS }),
         ]);
         // A different run of main numbers its events afresh: start over rather than skip them.
-        if (useStore.getState().info?.runId !== info.runId) {
-          series = new SeriesStore();
-          useStore.setState({ recentEvents: [], lastSeq: 0, sessionIds: [], sessionVersions: {} });
-        }
-        useStore.setState({ info, status, config, pipeCounters, demo, wandb, connectionError: null });
+        if (useStore.getState().info?.runId !== info.runId) forgetEvents();
+        useStore.setState({ info, status, config, pipeCounters, demo, wandb, discord: await client.call('discord.status'), engine: await client.call('engine.status'), slots: await client.call('slots.status'), connectionError: null });
         useStore.getState().appendEvents(history.events as PipeEvent[]);
         await client.call('ui.ready');
       } catch (e) {

@@ -1,0 +1,168 @@
+// Engine server speed, each figure beside a ceiling measured in the same run:
+// 1. in-process steps/s (the ceiling of everything else): unary-shaped (decode, step, encode) and
+//    BatchSimulate-shaped (state kept decoded, random legal action).
+// 2. unary Step latency from one sequential client in this process to the server in another,
+//    beside a bare grpc-js unary echo answering fixed bytes of the same sizes; rounds alternate.
+// 3. unary throughput with 64 calls in flight, same pair.
+// 4. BatchSimulate transitions/s received and decoded by the client, beside a bare stream of the
+//    same chunk bytes (decoded the same way).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials, Metadata, type Client } from '@grpc/grpc-js';
+import { EngineClient } from '../src/main/engine/client';
+import { SimResultChunk, StepRequest, StepResponse } from '../src/main/engine/gen/engine/v1/engine';
+import { builtInGames } from '../src/main/engine/registry';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
+const PER_ROUND = Number(process.env.BENCH_CALLS ?? 1000);
+const STREAM_TRANSITIONS = Number(process.env.BENCH_TRANSITIONS ?? 2_000_000);
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)];
+const us = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+// 1. In process.
+const reg = builtInGames();
+function inProcess(envId: string, ms: number): { unary: number; batch: number } {
+  const g = reg.create(envId);
+  let state = g.reset(1n, new Uint8Array(0)).state.slice();
+  const env = g.newEnv();
+  env.reset(1n, new Uint8Array(0));
+  const act = new Uint8Array(1);
+  let n = 0;
+  let t0 = performance.now();
+  let seed = 1n;
+  while (performance.now() - t0 < ms) {
+    for (let k = 0; k < 1000; k++) {
+      // Unary-shaped: bytes in, bytes out, with an action picked from the state bytes.
+      try {
+        const out = g.step(state, pickLegal(envId, state, act));
+        state = out.done ? g.reset(++seed, new Uint8Array(0)).state.slice() : out.state.slice();
+      } catch {
+        state = g.reset(++seed, new Uint8Array(0)).state.slice();
+      }
+      n++;
+    }
+  }
+  const unary = (n * 1000) / (performance.now() - t0);
+  n = 0;
+  t0 = performance.now();
+  let rng = 0x12345;
+  while (performance.now() - t0 < ms) {
+    for (let k = 0; k < 1000; k++) {
+      if (env.done) env.reset(++seed, new Uint8Array(0));
+      rng = (Math.imul(rng, 1103515245) + 12345) >>> 0;
+      env.stepLegal(rng % env.legalCount);
+      env.obs();
+      n++;
+    }
+  }
+  return { unary, batch: (n * 1000) / (performance.now() - t0) };
+}
+
+/** First legal action from the state bytes (tictactoe: first empty cell; 2048: try in order). */
+function pickLegal(envId: string, state: Uint8Array, act: Uint8Array): Uint8Array {
+  if (envId === 'tictactoe') act[0] = state.subarray(0, 9).indexOf(0);
+  else act[0] = (state[20] + state[21]) & 3;
+  return act;
+}
+
+const ttt = inProcess('tictactoe', 1500);
+const g2048 = inProcess('2048', 1500);
+console.log(`in-process steps/s: tictactoe unary-shaped ${fmt(ttt.unary)}, batch-shaped ${fmt(ttt.batch)}; 2048 unary-shaped ${fmt(g2048.unary)}, batch-shaped ${fmt(g2048.batch)}`);
+
+// Sizes for the bare servers: a real StepResponse and a real BatchSimulate chunk.
+const sample = reg.create('tictactoe');
+const resetState = sample.reset(1n, new Uint8Array(0)).state.slice();
+const stepReply = Buffer.from(StepResponse.encode(sample.step(resetState, Uint8Array.of(4))).finish());
+const request: StepRequest = { id: { envId: 'tictactoe', buildId: '' }, state: resetState, action: Uint8Array.of(4) };
+
+const child = spawn(process.execPath, ['--import', 'tsx', 'bench/engine-servers.ts', stepReply.toString('base64'), ''], { stdio: ['ignore', 'pipe', 'inherit'] });
+const ports = await new Promise<{ engine: number; bare: number }>((resolve) => child.stdout.once('data', (d) => resolve(JSON.parse(String(d)))));
+const engine = new EngineClient(`127.0.0.1:${ports.engine}`);
+const firstChunk = (await engine.batch({ envId: 'tictactoe', seed: 1n, numEnvs: 1000, maxSteps: 1, random: { seed: 1n }, chunkSize: 1000 }))[0];
+child.kill('SIGTERM');
+const chunkBytes = Buffer.from(SimResultChunk.encode(firstChunk).finish());
+engine.close();
+
+const chunkFile = join(mkdtempSync(join(tmpdir(), 'cr-bench-engine-')), 'chunk.bin');
+writeFileSync(chunkFile, chunkBytes);
+const servers = spawn(process.execPath, ['--import', 'tsx', 'bench/engine-servers.ts', stepReply.toString('base64'), chunkFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+const p = await new Promise<{ engine: number; bare: number }>((resolve) => servers.stdout.once('data', (d) => resolve(JSON.parse(String(d)))));
+const eng = new EngineClient(`127.0.0.1:${p.engine}`);
+const bare = eng.raw.constructor as unknown as new (addr: string, creds: ReturnType<typeof credentials.createInsecure>) => Client;
+const bareClient = new bare(`127.0.0.1:${p.bare}`, credentials.createInsecure());
+const encodeReq = (r: StepRequest) => Buffer.from(StepRequest.encode(r).finish());
+
+const engineStep = () => new Promise<void>((resolve, reject) => eng.raw.step(request, (e) => (e ? reject(e) : resolve())));
+const bareStep = () =>
+  new Promise<void>((resolve, reject) => bareClient.makeUnaryRequest('/bench.Bare/Echo', encodeReq, (b: Buffer) => StepResponse.decode(b), request, new Metadata(), {}, (e) => (e ? reject(e) : resolve())));
+
+// 2. Sequential latency, alternating rounds (warm-up first).
+for (let i = 0; i < 300; i++) {
+  await engineStep();
+  await bareStep();
+}
+const lat = { engine: [] as number[], bare: [] as number[] };
+for (let r = 0; r < ROUNDS; r++) {
+  for (const [name, fn] of [['engine', engineStep], ['bare', bareStep]] as const) {
+    for (let i = 0; i < PER_ROUND; i++) {
+      const t = performance.now();
+      await fn();
+      lat[name].push(performance.now() - t);
+    }
+  }
+}
+const e50 = pct(lat.engine, 0.5);
+const b50 = pct(lat.bare, 0.5);
+const e99 = pct(lat.engine, 0.99);
+const b99 = pct(lat.bare, 0.99);
+console.log(`unary Step, 1 client, sequential (${lat.engine.length} calls each): p50 ${us(e50)} vs bare echo ${us(b50)} (${(e50 / b50).toFixed(2)}×); p99 ${us(e99)} vs ${us(b99)} (${(e99 / b99).toFixed(2)}×)`);
+
+// 3. 64 in flight.
+async function inFlight(fn: () => Promise<void>, total: number): Promise<number> {
+  let started = 0;
+  const t = performance.now();
+  const worker = async () => {
+    while (started < total) {
+      started++;
+      await fn();
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+  return (total * 1000) / (performance.now() - t);
+}
+const tput = { engine: 0, bare: 0 };
+for (let r = 0; r < 3; r++) {
+  tput.engine = Math.max(tput.engine, await inFlight(engineStep, 6000));
+  tput.bare = Math.max(tput.bare, await inFlight(bareStep, 6000));
+}
+console.log(`unary Step, 64 in flight (best of 3 × 6,000): ${fmt(tput.engine)} calls/s vs bare echo ${fmt(tput.bare)} calls/s (${(tput.engine / tput.bare).toFixed(2)}×)`);
+
+// 4. Streams: transitions received and decoded.
+async function drain(stream: NodeJS.ReadableStream): Promise<number> {
+  let n = 0;
+  const t = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (c: Buffer | SimResultChunk) => (n += (Buffer.isBuffer(c) ? SimResultChunk.decode(c) : c).transitions.length));
+    stream.on('end', () => resolve());
+    stream.on('error', reject);
+  });
+  return (n * 1000) / (performance.now() - t);
+}
+const chunks = Math.ceil(STREAM_TRANSITIONS / firstChunk.transitions.length);
+const nreq = Buffer.alloc(4);
+nreq.writeUInt32LE(chunks);
+const rate = { engine: 0, bare: 0 };
+for (let r = 0; r < 2; r++) {
+  rate.engine = Math.max(rate.engine, await drain(eng.batchStream({ envId: 'tictactoe', seed: 1n, numEnvs: 1000, maxSteps: Math.ceil(STREAM_TRANSITIONS / 1000), random: { seed: 1n }, autoReset: true, chunkSize: 1000 })));
+  rate.bare = Math.max(rate.bare, await drain(bareClient.makeServerStreamRequest('/bench.Bare/Stream', (b: Buffer) => b, (b: Buffer) => b, nreq, new Metadata(), {})));
+}
+console.log(
+  `BatchSimulate tictactoe, 1,000 envs, chunks of 1,000 transitions (${fmt(chunkBytes.length)} B), best of 2 × ${fmt(STREAM_TRANSITIONS)}: ${fmt(rate.engine)} transitions/s received and decoded vs bare stream of the same chunk ${fmt(rate.bare)}/s (${(rate.engine / rate.bare).toFixed(2)}×)`,
+);
+eng.close();
+bareClient.close();
+servers.kill('SIGTERM');

@@ -1,0 +1,55 @@
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DiscordTestServer } from '../src/main/discord/test-server';
+import { expect, test as base } from './fixtures';
+
+const test = base.extend<{ discordServer: DiscordTestServer; consoleLog: string }>({
+  // eslint-disable-next-line no-empty-pattern
+  discordServer: async ({}, use) => {
+    const server = new DiscordTestServer();
+    await server.start();
+    await use(server);
+    await server.stop();
+  },
+  // eslint-disable-next-line no-empty-pattern
+  consoleLog: async ({}, use) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'cr-e2e-console-')), 'console.log');
+    writeFileSync(path, '   0.000 2019-01-20 10:00:00; Factorio 2.0.12 (build 79000, linux64, headless)\n');
+    await use(path);
+  },
+  appConfig: async ({ discordServer, consoleLog }, use) => {
+    await use({ discord: { enabled: true, webhookUrl: discordServer.webhookUrl, consoleLogPath: consoleLog } });
+  },
+});
+
+test.describe('Discord relay', () => {
+  test('lines appended to console.log are listed as delivered; switches and the test message work', async ({ ui, discordServer, consoleLog }) => {
+    await ui.getByTestId('nav-discord').click();
+    await expect(ui.getByTestId('discord-webhook')).toHaveText('Webhook set');
+    await expect(ui.getByTestId('discord-tail')).toHaveAttribute('data-state', 'following');
+    appendFileSync(consoleLog, '2019-01-20 10:30:04 [JOIN] Alice joined the game\n2019-01-20 10:30:07 [CHAT] Alice: hello *factory*\n');
+    const lines = ui.getByTestId('discord-line');
+    await expect(lines).toHaveCount(2);
+    await expect(lines.nth(0)).toHaveAttribute('data-state', 'sent');
+    await expect(lines.nth(1)).toHaveAttribute('data-state', 'sent');
+    await expect(lines.nth(0)).toContainText('💬 **Alice:** hello \\*factory\\*');
+    await expect(lines.nth(1)).toContainText('✅ **Alice** joined the game');
+    expect(discordServer.lines()).toEqual(['✅ **Alice** joined the game', '💬 **Alice:** hello \\*factory\\*']);
+    await expect(ui.getByTestId('discord-sent-events')).toHaveText('2');
+
+    // Turning chat off is saved in the config; a chat line is then read but not relayed.
+    await ui.getByTestId('discord-type-chat').locator('input').click();
+    await expect(ui.getByTestId('discord-type-chat').locator('input')).not.toBeChecked();
+    appendFileSync(consoleLog, '2019-01-20 10:31:00 [CHAT] Alice: not for Discord\n2019-01-20 10:31:01 [LEAVE] Alice left the game\n');
+    await expect(lines).toHaveCount(3);
+    await expect(lines.nth(0)).toContainText('❌ **Alice** left the game');
+    await expect(lines.nth(0)).toHaveAttribute('data-state', 'sent');
+
+    await ui.getByTestId('discord-test').click();
+    await expect(lines.nth(0)).toContainText('Test message');
+    await expect(lines.nth(0)).toHaveAttribute('data-state', 'sent');
+    expect(discordServer.lines().at(-1)).toBe('🧪 Test message from Factorio Control Room');
+    expect(discordServer.lines()).not.toContain('💬 **Alice:** not for Discord');
+  });
+});

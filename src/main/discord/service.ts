@@ -1,0 +1,375 @@
+// The Discord relay: tails the Factorio server's console log, turns lines into events, journals
+// each event in the outbox, and posts them to the webhook in order. Delivery is one request at a
+// time (order matters); whatever is queued when a request leaves is coalesced into it, up to
+// Discord's content limit. @discordjs/rest reads the X-RateLimit-* headers and waits out buckets
+// and 429s itself; 5xx and network errors are retried here with capped, jittered backoff; 404,
+// 401 and 403 stop delivery with a plain reason and keep the outbox for a corrected webhook.
+import { DiscordAPIError, HTTPError, REST, RESTEvents, type RateLimitData } from '@discordjs/rest';
+import { join } from 'node:path';
+import type { Config } from '../../shared/config';
+import { CONSOLE_EVENT_TYPES, EVENT_LABELS, typeEnabled, type DiscordStatus, type RelayedLine } from '../../shared/discord';
+import type { PushName, PushPayload } from '../../shared/api';
+import type { Logger } from '../log';
+import { LineSplitter } from '../pipe/lines';
+import { PipeStateStore } from '../pipe/state';
+import { FileTail } from '../pipe/tail';
+import { StatusCell, type Service } from '../service';
+import { coalesce, clip, formatEvent } from './format';
+import { Outbox } from './outbox';
+import { ConsoleParser } from './parse';
+
+/** Lines are capped at this many characters (the rest is cut, marked with …). */
+export const MAX_LINE_CHARS = 10_000;
+const RECENT = 50;
+
+export interface DiscordServiceOptions {
+  config: Config['discord'];
+  dataDir: string;
+  /** The resolved webhook URL (a secret: never logged, never pushed). */
+  webhookUrl: string | null;
+  logger: Logger;
+  statusChanged(): void;
+  push<P extends PushName>(name: P, payload: PushPayload<P>): void;
+  /** Backoff after 5xx/network errors: base doubling to max, ±50% jitter. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** How long stop() waits for a request in flight before abandoning it (it is re-sent next start). */
+  stopTimeoutMs?: number;
+  pollMs?: number;
+}
+
+export interface Webhook {
+  /** `origin/api`, what @discordjs/rest calls `api`. */
+  api: string;
+  route: `/webhooks/${string}/${string}`;
+}
+
+/** Splits a webhook URL into the API base (its own origin, so tests and proxies work) and route. */
+export function parseWebhookUrl(url: string): Webhook {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error('discord.webhookUrl is not a URL');
+  }
+  const m = /^(.*?\/api)(?:\/v\d+)?\/webhooks\/(\d+)\/([A-Za-z0-9_-]+)\/?$/.exec(u.pathname);
+  if (!/^https?:$/.test(u.protocol) || !m) throw new Error('discord.webhookUrl is not a Discord webhook URL (expected https://…/api/webhooks/ID/TOKEN)');
+  return { api: `${u.origin}${m[1]}`, route: `/webhooks/${m[2]}/${m[3]}` };
+}
+
+type Delivery = DiscordStatus['delivery'];
+
+export class DiscordService implements Service {
+  private readonly cell: StatusCell;
+  private readonly parser: ConsoleParser;
+  private outbox: Outbox | null = null;
+  private tail: FileTail | null = null;
+  private state: PipeStateStore | null = null;
+  private splitter: LineSplitter;
+  private rest: REST | null = null;
+  private webhook: Webhook | null = null;
+  private running = false;
+  private pumpDone: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | null = null;
+  private abort: AbortController | null = null;
+  private pushTimer: NodeJS.Timeout | null = null;
+
+  private tailState: DiscordStatus['tail'] = 'off';
+  private delivery: Delivery = 'idle';
+  private reason: string | null = null;
+  private retryAt: number | null = null;
+  private attempt = 0;
+  private stopped: string | null = null;
+  private counts = { sentMessages: 0, sentEvents: 0, failed: 0, retried: 0, rateLimitHits: 0 };
+  private lines = { read: 0, matched: 0, filtered: 0, tooLong: 0 };
+  private readonly seen = new Map<string, number>();
+  private rateLimit: DiscordStatus['rateLimit'] = null;
+  private readonly recent: RelayedLine[] = [];
+  private types: Record<string, boolean>;
+
+  constructor(private readonly opts: DiscordServiceOptions) {
+    this.cell = new StatusCell('stopped', 'not started', opts.statusChanged);
+    this.types = opts.config.types;
+    this.parser = new ConsoleParser(opts.config.patterns);
+    // Bytes, not characters: a 10,000-character line of 4-byte characters still fits.
+    this.splitter = new LineSplitter({ line: (t) => this.onLine(t), bad: (reason) => this.onBadLine(reason) }, MAX_LINE_CHARS * 4);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const dir = join(this.opts.dataDir, 'discord');
+    this.outbox = new Outbox(join(dir, 'outbox.jsonl'));
+    for (const e of this.outbox.pending.slice(-RECENT)) this.remember({ id: e.id, type: e.type, text: e.text, at: e.at, state: 'queued', error: null });
+    if (this.opts.webhookUrl) {
+      try {
+        this.webhook = parseWebhookUrl(this.opts.webhookUrl);
+      } catch (e) {
+        this.stopped = (e as Error).message;
+      }
+    } else {
+      this.stopped = 'no webhook URL set (discord.webhookUrl): events are kept in the outbox';
+    }
+    if (this.webhook) this.rest = this.makeClient(this.webhook);
+    const path = this.opts.config.consoleLogPath;
+    if (path) {
+      this.state = new PipeStateStore(join(dir, 'tail.json'), path);
+      const saved = this.state.get().position;
+      this.tail = new FileTail(
+        path,
+        { from: saved ?? this.opts.config.startAt, pollMs: this.opts.pollMs },
+        {
+          data: (chunk, position) => {
+            this.splitter.push(chunk);
+            // Saved as soon as the chunk's events are journaled, so a restart neither repeats nor skips.
+            this.state!.update({ position }, 'now');
+            this.changed();
+          },
+          opened: () => this.setTail('following'),
+          missing: () => this.setTail('waiting'),
+          rotated: () => this.splitter.flush(),
+          error: (err) => this.opts.logger.warn({ err: err.message }, 'console log read failed'),
+        },
+      );
+      await this.tail.start();
+    }
+    this.updateCell();
+    this.pumpDone = this.pump();
+    this.changed();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.tail?.stop();
+    this.splitter.flush();
+    this.tail = null;
+    this.state?.flush();
+    this.wake();
+    // A request in flight may finish; past the deadline it is abandoned and re-sent next start.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.pumpDone, new Promise((r) => (timer = setTimeout(r, this.opts.stopTimeoutMs ?? 2000)))]);
+    clearTimeout(timer);
+    this.abort?.abort();
+    await this.pumpDone;
+    this.outbox?.close();
+    this.outbox = null;
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    this.pushTimer = null;
+    this.tailState = 'off';
+    this.opts.push('discord', this.snapshot());
+    this.cell.set('stopped', 'stopped');
+  }
+
+  reconfigure(config: Config): void {
+    this.types = config.discord.types;
+    this.changed();
+  }
+
+  /** Queues a test message through the outbox like any event; also retries a stopped delivery once. */
+  sendTest(): RelayedLine {
+    if (!this.outbox) throw new Error('the Discord relay is not running');
+    const e = this.outbox.append('test', '🧪 Test message from Factorio Control Room');
+    const line: RelayedLine = { id: e.id, type: 'test', text: e.text, at: e.at, state: 'queued', error: null };
+    this.remember(line);
+    if (this.stopped && this.webhook) this.stopped = null;
+    this.updateCell();
+    this.wake();
+    this.changed();
+    return line;
+  }
+
+  private makeClient(webhook: Webhook): REST {
+    // retries: 0 -- 5xx and network errors come back to us, to retry with our own backoff and count.
+    const rest = new REST({ api: webhook.api, version: '10', retries: 0, timeout: 15_000, hashSweepInterval: 0, handlerSweepInterval: 0 });
+    rest.on(RESTEvents.Response, (_req, res) => {
+      if (res.status === 429) this.counts.rateLimitHits++;
+      const limit = Number(res.headers.get('x-ratelimit-limit'));
+      const remaining = Number(res.headers.get('x-ratelimit-remaining'));
+      const resetAfter = Number(res.headers.get('x-ratelimit-reset-after'));
+      if (res.headers.has('x-ratelimit-limit') && Number.isFinite(limit + remaining + resetAfter)) {
+        this.rateLimit = { limit, remaining, resetAt: Date.now() + resetAfter * 1000 };
+      }
+      this.changed();
+    });
+    rest.on(RESTEvents.RateLimited, (info: RateLimitData) => {
+      this.delivery = 'rate_limited';
+      this.retryAt = Date.now() + info.timeToReset;
+      this.changed();
+    });
+    return rest;
+  }
+
+  private setTail(s: DiscordStatus['tail']): void {
+    this.tailState = s;
+    this.updateCell();
+    this.changed();
+  }
+
+  private onBadLine(reason: 'too_long' | 'invalid_utf8'): void {
+    this.lines.read++;
+    if (reason === 'too_long') this.lines.tooLong++;
+  }
+
+  private onLine(raw: string): void {
+    this.lines.read++;
+    const line = raw.length > MAX_LINE_CHARS ? clip(raw, MAX_LINE_CHARS) : raw;
+    const event = this.parser.parse(line);
+    if (!event) return;
+    this.lines.matched++;
+    this.seen.set(event.type, (this.seen.get(event.type) ?? 0) + 1);
+    if (!typeEnabled(this.types, event.type)) {
+      this.lines.filtered++;
+      return;
+    }
+    const e = this.outbox!.append(event.type, formatEvent(event, this.opts.config.patterns));
+    this.remember({ id: e.id, type: e.type, text: e.text, at: e.at, state: 'queued', error: null });
+    this.wake();
+  }
+
+  private remember(line: RelayedLine): void {
+    this.recent.push(line);
+    if (this.recent.length > RECENT) this.recent.shift();
+  }
+
+  private mark(ids: Set<number>, state: RelayedLine['state'], error: string | null = null): void {
+    for (const l of this.recent) if (ids.has(l.id)) Object.assign(l, { state, error });
+  }
+
+  private wake(): void {
+    this.wakeUp?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = Number.isFinite(ms) ? setTimeout(done, Math.max(0, ms)) : undefined;
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakeUp = done;
+    }).then(() => {
+      this.wakeUp = null;
+    });
+  }
+
+  private async pump(): Promise<void> {
+    while (this.running) {
+      const outbox = this.outbox!;
+      if (this.stopped || !this.rest || outbox.pending.length === 0) {
+        await this.sleep(Infinity);
+        continue;
+      }
+      if (this.retryAt !== null && this.delivery === 'retrying' && this.retryAt > Date.now()) {
+        await this.sleep(this.retryAt - Date.now());
+        continue;
+      }
+      await this.sendOnce(outbox, this.rest);
+    }
+  }
+
+  private async sendOnce(outbox: Outbox, rest: REST): Promise<void> {
+    const batch = coalesce(outbox.pending.map((e) => e.text));
+    const ids = new Set(outbox.pending.slice(0, batch.count).map((e) => e.id));
+    this.delivery = 'sending';
+    this.changed();
+    this.abort = new AbortController();
+    try {
+      const body: Record<string, unknown> = { content: batch.content, username: this.opts.config.botName, allowed_mentions: { parse: [] } };
+      if (this.opts.config.avatarUrl) body.avatar_url = this.opts.config.avatarUrl;
+      await rest.post(this.webhook!.route, { body, auth: false, query: new URLSearchParams({ wait: 'true' }), signal: this.abort.signal });
+      const done = outbox.ack(batch.count);
+      this.counts.sentMessages++;
+      this.counts.sentEvents += done.length;
+      this.mark(ids, 'sent');
+      this.attempt = 0;
+      this.delivery = 'idle';
+      this.reason = null;
+      this.retryAt = null;
+    } catch (e) {
+      if (!this.running && this.abort.signal.aborted) return;
+      const status = e instanceof DiscordAPIError || e instanceof HTTPError ? e.status : null;
+      if (status === 404 || status === 401 || status === 403) {
+        this.stopped =
+          status === 404
+            ? 'Discord says this webhook does not exist (404): it was deleted. Set a new webhook URL; queued events are kept.'
+            : `Discord rejected the webhook token (${status}). Check the webhook URL; queued events are kept.`;
+        this.delivery = 'stopped';
+        this.opts.logger.warn({ status }, 'Discord webhook refused: delivery stopped');
+      } else if (status !== null && status >= 400 && status < 500 && status !== 429) {
+        // Refused for good (e.g. 400): retrying the same body cannot succeed. Keep the record, move on.
+        const error = `Discord refused the message (${status}): ${(e as Error).message}`;
+        const done = outbox.ack(batch.count, [...ids], error);
+        this.counts.failed += done.length;
+        this.mark(ids, 'failed', error);
+        this.opts.logger.warn({ status, events: done.length }, 'Discord refused a message');
+        this.delivery = 'idle';
+      } else {
+        this.attempt++;
+        this.counts.retried++;
+        const backoff = Math.min(this.opts.retryMaxMs ?? 60_000, (this.opts.retryBaseMs ?? 1000) * 2 ** (this.attempt - 1));
+        this.retryAt = Date.now() + backoff * (0.5 + Math.random());
+        this.delivery = 'retrying';
+        this.reason = status !== null ? `Discord answered ${status}` : `network error: ${describeNetworkError(e)}`;
+        this.opts.logger.debug({ status, attempt: this.attempt }, 'Discord request failed; will retry');
+      }
+    } finally {
+      this.abort = null;
+      this.updateCell();
+      this.changed();
+    }
+  }
+
+  private updateCell(): void {
+    if (!this.running) return;
+    const q = this.outbox?.pending.length ?? 0;
+    const where = this.opts.config.consoleLogPath ? (this.tailState === 'waiting' ? `waiting for ${this.opts.config.consoleLogPath}` : `following ${this.opts.config.consoleLogPath}`) : 'no console log configured (discord.consoleLogPath)';
+    if (this.stopped) this.cell.set('degraded', `${this.stopped} (${q} queued)`);
+    else if (this.delivery === 'retrying') this.cell.set('degraded', `${this.reason}; retrying (${q} queued)`);
+    else this.cell.set('running', `${where}; ${this.counts.sentMessages} messages sent, ${q} queued`);
+  }
+
+  snapshot(): DiscordStatus {
+    const custom = this.opts.config.patterns.map((p) => p.name);
+    const types = [...CONSOLE_EVENT_TYPES, ...custom.filter((n) => !(CONSOLE_EVENT_TYPES as readonly string[]).includes(n))];
+    return {
+      webhookSet: Boolean(this.opts.webhookUrl),
+      consoleLogPath: this.opts.config.consoleLogPath ?? null,
+      tail: this.tailState,
+      delivery: this.stopped ? 'stopped' : this.delivery,
+      reason: this.stopped ?? this.reason,
+      retryAt: this.delivery === 'retrying' || this.delivery === 'rate_limited' ? this.retryAt : null,
+      queue: this.outbox?.pending.length ?? 0,
+      ...this.counts,
+      rateLimit: this.rateLimit,
+      lines: { ...this.lines },
+      types: types.map((type) => ({
+        type,
+        label: EVENT_LABELS[type as keyof typeof EVENT_LABELS] ?? type,
+        enabled: typeEnabled(this.types, type),
+        custom: custom.includes(type),
+        seen: this.seen.get(type) ?? 0,
+      })),
+      recent: this.recent.map((l) => ({ ...l })).reverse(),
+    };
+  }
+
+  private changed(): void {
+    this.pushTimer ??= setTimeout(() => {
+      this.pushTimer = null;
+      this.updateCell();
+      this.opts.push('discord', this.snapshot());
+    }, 100);
+  }
+
+  status() {
+    const s = this.cell.get();
+    const details = { queue: this.outbox?.pending.length ?? 0, sentMessages: this.counts.sentMessages, sentEvents: this.counts.sentEvents, failed: this.counts.failed, retried: this.counts.retried, rateLimitHits: this.counts.rateLimitHits };
+    return { ...s, details };
+  }
+}
+
+function describeNetworkError(e: unknown): string {
+  const err = e as Error & { cause?: { code?: string; message?: string } };
+  return err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
+}

@@ -1,0 +1,268 @@
+// The two faces of a game. Authors write a typed `Game<State, Action, Obs>`; the gRPC boundary only
+// sees `ErasedGame`, which speaks bytes. `eraseGame` adapts one to the other and owns the scratch
+// objects and buffers every call reuses, so a step allocates nothing itself: the views it returns
+// are valid until the next call on the same instance (the server encodes them at once).
+import { ChaCha20Rng } from './rng';
+
+export type EngineErrorCode = 'not_found' | 'invalid_argument' | 'failed_precondition' | 'resource_exhausted';
+
+/** A refusal with its gRPC meaning; anything else thrown from a game is an internal error. */
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export const invalid = (message: string): EngineError => new EngineError('invalid_argument', message);
+
+export type ActionSpace = { kind: 'discrete'; n: number } | { kind: 'multi_discrete'; nvec: number[] } | { kind: 'box'; shape: number[]; low: number[]; high: number[] };
+
+export interface GameInfo {
+  envId: string;
+  description: string;
+  encoding: { state: string; action: string; obs: string; schemaVersion: number };
+  actionSpace: ActionSpace;
+  /** 0: no fixed bound. */
+  maxHorizon: number;
+  preferredBatch: number;
+  /** Largest encoded state and action, and the (fixed) observation size, in bytes. */
+  maxStateBytes: number;
+  maxActionBytes: number;
+  obsBytes: number;
+}
+
+/**
+ * What a game author implements. States are mutable scratch objects the adapter reuses; all
+ * randomness must come from the `rng` given to reset and be kept in the state (so it is in the
+ * state's bytes), which makes `step` a pure function of (state bytes, action bytes).
+ */
+export interface Game<S, A, O> {
+  readonly info: GameInfo;
+  newState(): S;
+  newObs(): O;
+  /** Starts an episode in `state`. `hint` holds game-specific options (empty: defaults). */
+  reset(state: S, rng: ChaCha20Rng, hint: Uint8Array): void;
+  /** Applies a legal action; returns the reward. Throws EngineError for an illegal one. */
+  step(state: S, action: A): number;
+  isDone(state: S): boolean;
+  observe(state: S, out: O): void;
+  /** Writes the legal actions into `out` (length >= the action count); returns how many. */
+  legalActions(state: S, out: A[]): number;
+  /** Encoders return the byte count written at the start of `out`. */
+  encodeState(state: S, out: Uint8Array): number;
+  /** Fills `into` from bytes; throws EngineError (invalid_argument) for anything malformed. */
+  decodeState(bytes: Uint8Array, into: S): void;
+  encodeAction(action: A, out: Uint8Array): number;
+  decodeAction(bytes: Uint8Array): A;
+  encodeObs(obs: O, out: Uint8Array): number;
+}
+
+/** Result views (reused; valid until the next call on the same instance). */
+export interface StepOut {
+  state: Uint8Array;
+  obs: Uint8Array;
+  reward: number;
+  done: boolean;
+}
+
+/** One environment kept decoded in memory between steps (BatchSimulate). */
+export interface ErasedEnv {
+  reset(seed: bigint, hint: Uint8Array): void;
+  readonly done: boolean;
+  readonly legalCount: number;
+  /** Steps with the k-th legal action (0 <= k < legalCount); returns the reward. */
+  stepLegal(k: number): number;
+  /** Steps with an encoded action; throws EngineError if malformed or illegal. */
+  stepBytes(action: Uint8Array): number;
+  /** The last action's bytes, the observation and the state (views, reused). */
+  lastAction(): Uint8Array;
+  obs(): Uint8Array;
+  state(): Uint8Array;
+}
+
+/** The bytes-only game the gRPC server holds. */
+export interface ErasedGame {
+  readonly info: GameInfo;
+  reset(seed: bigint, hint: Uint8Array): StepOut;
+  step(state: Uint8Array, action: Uint8Array): StepOut;
+  newEnv(): ErasedEnv;
+}
+
+class Env<S, A, O> implements ErasedEnv {
+  private readonly s: S;
+  private readonly o: O;
+  private readonly rng = new ChaCha20Rng();
+  private readonly legal: A[];
+  private legalN = -1;
+  private readonly stateBuf: Uint8Array;
+  private readonly obsBuf: Uint8Array;
+  private readonly actionBuf: Uint8Array;
+  private actionLen = 0;
+
+  constructor(private readonly g: Game<S, A, O>) {
+    this.s = g.newState();
+    this.o = g.newObs();
+    this.legal = new Array<A>(legalCapacity(g.info.actionSpace));
+    this.stateBuf = new Uint8Array(g.info.maxStateBytes);
+    this.obsBuf = new Uint8Array(g.info.obsBytes);
+    this.actionBuf = new Uint8Array(g.info.maxActionBytes);
+  }
+
+  reset(seed: bigint, hint: Uint8Array): void {
+    this.rng.seedU64(seed);
+    this.g.reset(this.s, this.rng, hint);
+    this.legalN = -1;
+    this.actionLen = 0;
+  }
+
+  get done(): boolean {
+    return this.g.isDone(this.s);
+  }
+
+  get legalCount(): number {
+    if (this.legalN < 0) this.legalN = this.g.legalActions(this.s, this.legal);
+    return this.legalN;
+  }
+
+  stepLegal(k: number): number {
+    if (k >= this.legalCount) throw new EngineError('failed_precondition', `no legal action #${k}: ${this.legalCount} legal`);
+    const a = this.legal[k];
+    this.actionLen = this.g.encodeAction(a, this.actionBuf);
+    return this.apply(a);
+  }
+
+  stepBytes(action: Uint8Array): number {
+    if (this.g.isDone(this.s)) throw new EngineError('failed_precondition', 'the episode is over: call Reset for a new one');
+    const a = this.g.decodeAction(action);
+    this.actionLen = this.g.encodeAction(a, this.actionBuf);
+    return this.apply(a);
+  }
+
+  private apply(a: A): number {
+    const r = this.g.step(this.s, a);
+    this.legalN = -1;
+    return r;
+  }
+
+  lastAction(): Uint8Array {
+    return this.actionBuf.subarray(0, this.actionLen);
+  }
+
+  obs(): Uint8Array {
+    this.g.observe(this.s, this.o);
+    return this.obsBuf.subarray(0, this.g.encodeObs(this.o, this.obsBuf));
+  }
+
+  state(): Uint8Array {
+    return this.stateBuf.subarray(0, this.g.encodeState(this.s, this.stateBuf));
+  }
+
+  /** Unary Step: decode into the scratch state, then step. */
+  load(bytes: Uint8Array): void {
+    this.g.decodeState(bytes, this.s);
+    this.legalN = -1;
+  }
+}
+
+function legalCapacity(space: ActionSpace): number {
+  if (space.kind === 'discrete') return space.n;
+  if (space.kind === 'multi_discrete') return space.nvec.reduce((a, b) => a * b, 1);
+  return 1;
+}
+
+class Adapter<S, A, O> implements ErasedGame {
+  private readonly env: Env<S, A, O>;
+  private readonly out: StepOut = { state: new Uint8Array(0), obs: new Uint8Array(0), reward: 0, done: false };
+
+  constructor(private readonly g: Game<S, A, O>) {
+    this.env = new Env(g);
+  }
+
+  get info(): GameInfo {
+    return this.g.info;
+  }
+
+  reset(seed: bigint, hint: Uint8Array): StepOut {
+    this.env.reset(seed, hint);
+    return this.fill(0);
+  }
+
+  step(state: Uint8Array, action: Uint8Array): StepOut {
+    if (state.length > this.g.info.maxStateBytes) throw invalid(`state is ${state.length} bytes; ${this.g.info.envId} states are at most ${this.g.info.maxStateBytes} bytes (${this.g.info.encoding.state})`);
+    if (action.length > this.g.info.maxActionBytes) throw invalid(`action is ${action.length} bytes; ${this.g.info.envId} actions are at most ${this.g.info.maxActionBytes} byte(s) (${this.g.info.encoding.action})`);
+    this.env.load(state);
+    return this.fill(this.env.stepBytes(action));
+  }
+
+  private fill(reward: number): StepOut {
+    const o = this.out;
+    o.state = this.env.state();
+    o.obs = this.env.obs();
+    o.reward = reward;
+    o.done = this.env.done;
+    return o;
+  }
+
+  newEnv(): ErasedEnv {
+    return new Env(this.g);
+  }
+}
+
+export function eraseGame<S, A, O>(game: Game<S, A, O>): ErasedGame {
+  return new Adapter(game);
+}
+
+/** env_id -> factory. The server makes one instance per env_id and reuses it for every call. */
+export class GameRegistry {
+  private readonly factories = new Map<string, () => ErasedGame>();
+
+  register(envId: string, factory: () => ErasedGame): this {
+    if (this.factories.has(envId)) throw new Error(`env_id "${envId}" is registered twice`);
+    this.factories.set(envId, factory);
+    return this;
+  }
+
+  ids(): string[] {
+    return [...this.factories.keys()].sort();
+  }
+
+  create(envId: string): ErasedGame {
+    const f = this.factories.get(envId);
+    if (!f) throw new EngineError('not_found', `unknown env_id "${envId}"; this engine serves: ${this.ids().join(', ')}`);
+    return f();
+  }
+}
+
+// Observations are float32 little-endian. Writing through one shared 4-byte view keeps encoders
+// allocation-free; every platform Node supports in practice is little-endian, checked here once.
+const f32 = new Float32Array(1);
+const f32Bytes = new Uint8Array(f32.buffer);
+if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) throw new Error('the engine needs a little-endian platform');
+
+export function putF32(out: Uint8Array, off: number, v: number): void {
+  f32[0] = v;
+  out[off] = f32Bytes[0];
+  out[off + 1] = f32Bytes[1];
+  out[off + 2] = f32Bytes[2];
+  out[off + 3] = f32Bytes[3];
+}
+
+/** A float32 observation with a byte view over the same memory, made once per environment. */
+export interface F32Obs {
+  values: Float32Array;
+  bytes: Uint8Array;
+}
+
+export function newF32Obs(n: number): F32Obs {
+  const values = new Float32Array(n);
+  return { values, bytes: new Uint8Array(values.buffer) };
+}
+
+export function encodeF32Obs(obs: F32Obs, out: Uint8Array): number {
+  out.set(obs.bytes);
+  return obs.bytes.length;
+}

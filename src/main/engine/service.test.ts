@@ -1,0 +1,57 @@
+// The engine as an app service: starts the real server from config, plays through its own gRPC
+// client, maps refusals to contract errors, pushes figures, and stops cleanly.
+import { describe, expect, it } from 'vitest';
+import { ApiError, type EngineStatus } from '../../shared/api';
+import { silentLogger } from '../log';
+import { EngineClient } from './client';
+import { EngineService } from './service';
+
+function make() {
+  const pushes: EngineStatus[] = [];
+  const svc = new EngineService({ config: { enabled: true, host: '127.0.0.1', port: 0 }, logger: silentLogger(), statusChanged() {}, push: (_n, p) => pushes.push(p as EngineStatus), pushMs: 20 });
+  return { svc, pushes };
+}
+
+describe('EngineService', () => {
+  it('serves on the configured host, plays TicTacToe over gRPC, and reports calls, steps and errors', async () => {
+    const { svc, pushes } = make();
+    await svc.start();
+    await svc.start();
+    const snap = svc.snapshot();
+    expect(snap.listening).toBe(true);
+    expect(snap.games.map((g) => `${g.envId} ${g.actionSpace}`)).toEqual(['2048 discrete(4)', 'tictactoe discrete(9)']);
+    // Another client sees the same server at the published address.
+    const other = new EngineClient(snap.address);
+    expect((await other.capabilities('tictactoe')).maxHorizon).toBe(9);
+    other.close();
+
+    let g = await svc.reset('tictactoe', 5);
+    for (const c of [0, 3, 1, 4]) g = await svc.step('tictactoe', g.state, [c]);
+    await expect(svc.step('tictactoe', g.state, [0])).rejects.toMatchObject({ code: 'bad_request', message: expect.stringMatching(/cell 0 is taken/) });
+    g = await svc.step('tictactoe', g.state, [2]);
+    expect(g).toMatchObject({ done: true, reward: 1 });
+    expect(g.obs).toHaveLength(27);
+    await expect(svc.reset('chess', 1)).rejects.toBeInstanceOf(ApiError);
+
+    await expect.poll(() => pushes.at(-1)?.steps).toBe(5);
+    const last = pushes.at(-1)!;
+    expect(last.calls).toBe(9);
+    expect(last.stepP50Ms).not.toBeNull();
+    expect(last.errors).toEqual(expect.arrayContaining([{ envId: 'tictactoe', code: 'INVALID_ARGUMENT', count: 1 }, { envId: 'unknown', code: 'NOT_FOUND', count: 1 }]));
+    expect(svc.metricsText()).toMatch(/engine_steps_total\{env_id="tictactoe"\} 5/);
+    await svc.stop();
+    await svc.stop();
+    expect(svc.status().state).toBe('stopped');
+    await expect(svc.reset('tictactoe', 1)).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('reports a port it cannot take as an error state', async () => {
+    const { svc } = make();
+    await svc.start();
+    const port = Number(svc.snapshot().address.split(':').at(-1));
+    const second = new EngineService({ config: { enabled: true, host: '127.0.0.1', port }, logger: silentLogger(), statusChanged() {}, push() {} });
+    await expect(second.start()).rejects.toThrow();
+    expect(second.status()).toMatchObject({ state: 'error', summary: expect.stringMatching(/cannot listen on 127.0.0.1/) });
+    await svc.stop();
+  });
+});

@@ -1,0 +1,300 @@
+// Deploy and verify with real files: local targets, and SFTP to a real sshd on 127.0.0.1.
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bundledScenarioDir, deployScenario, deployToTree, describeMismatches, localTree, resolveDeployTarget, verifyScenario, type DeployProgress, type DeployTarget } from './deploy';
+import { HostKeyError } from './ssh';
+import { sshdUnavailableReason, startTestSshd, type TestSshd } from './test-sshd';
+
+const noSshd = sshdUnavailableReason();
+if (noSshd) console.log(`[slots] SSH deploy tests skipped: ${noSshd}`);
+
+const temps: string[] = [];
+afterEach(() => {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'cr-deploy-'));
+  temps.push(d);
+  return d;
+}
+
+/** Writes `{relPath: content}` under a new folder. */
+function tree(files: Record<string, string>, root = tempDir()): string {
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(join(root, rel, '..'), { recursive: true });
+    writeFileSync(join(root, rel), content);
+  }
+  return root;
+}
+
+/** Every file under `root` with its content, relative `/` paths. */
+function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out[relative(root, join(e.parentPath, e.name)).split('\\').join('/')] = readFileSync(join(e.parentPath, e.name), 'utf8');
+  }
+  return out;
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+const SOURCE = {
+  'control.lua': 'script.on_init(function() end)\n',
+  'version.lua': 'return "1.2.3"\n',
+  'description.json': '{"order":"a"}\n',
+  'lib/json.lua': 'return {}\n',
+  'lib/deep/util.lua': '-- util\n',
+};
+
+describe('bundledScenarioDir', () => {
+  it('finds scenario/open_world from the source tree (dev and tests)', () => {
+    expect(bundledScenarioDir()).toBe(resolve(import.meta.dirname, '../../../scenario/open_world'));
+  });
+
+  it('finds it from a built bundle (out/main/chunks) and from Electron resources', () => {
+    const app = tree({ 'scenario/open_world/control.lua': '--', 'out/main/chunks/x.js': '' });
+    expect(bundledScenarioDir(join(app, 'out/main/chunks'), undefined)).toBe(join(app, 'scenario/open_world'));
+    const res = tree({ 'resources/scenario/open_world/control.lua': '--', 'elsewhere/a/b/c/d/e/f/g/x.js': '' });
+    expect(bundledScenarioDir(join(res, 'elsewhere/a/b/c/d/e/f/g'), join(res, 'resources'))).toBe(join(res, 'resources/scenario/open_world'));
+  });
+
+  it('says where it looked when the scenario is missing', () => {
+    const empty = tempDir();
+    expect(() => bundledScenarioDir(empty, undefined)).toThrow(new RegExp(`not found; looked in ${join(empty, 'scenario', 'open_world')}`));
+  });
+});
+
+describe('local deploy', () => {
+  it('creates a fresh target (and its parents) with exactly the source files, and leaves nothing beside it', async () => {
+    const source = tree(SOURCE);
+    const parent = join(tempDir(), 'factorio', 'scenarios');
+    const target = join(parent, 'open_world');
+    const r = await deployScenario({ target: { kind: 'local', dir: target }, sourceDir: source });
+    expect(r.ok).toBe(true);
+    expect(r.mismatches).toEqual([]);
+    expect(r.target).toBe(target);
+    expect(snapshot(target)).toEqual(SOURCE);
+    expect(r.files).toEqual(
+      Object.keys(SOURCE)
+        .sort()
+        .map((p) => ({ path: p, sha256: sha(SOURCE[p as keyof typeof SOURCE]), bytes: Buffer.byteLength(SOURCE[p as keyof typeof SOURCE]) })),
+    );
+    expect(readdirSync(parent)).toEqual(['open_world']);
+  });
+
+  it('replaces an existing target: files no longer in the source are gone', async () => {
+    const source = tree(SOURCE);
+    const parent = tempDir();
+    const target = tree({ 'control.lua': 'old', 'stale.lua': 'old', 'olddir/x.lua': 'old' }, join(parent, 'open_world'));
+    const r = await deployScenario({ target: { kind: 'local', dir: target }, sourceDir: source });
+    expect(r.ok).toBe(true);
+    expect(snapshot(target)).toEqual(SOURCE);
+    expect(existsSync(join(target, 'olddir'))).toBe(false);
+    expect(readdirSync(parent)).toEqual(['open_world']);
+  });
+
+  it('fails mid-copy on an unreadable source file: the old target is intact and no temp folder remains', async () => {
+    const source = tree(SOURCE);
+    // Sorted last, so several files are already written when it fails.
+    symlinkSync(join(source, 'does-not-exist'), join(source, 'zz-broken.lua'));
+    const parent = tempDir();
+    const old = { 'control.lua': 'old control', 'stale.lua': 'old' };
+    const target = tree(old, join(parent, 'open_world'));
+    const events: DeployProgress[] = [];
+    await expect(deployScenario({ target: { kind: 'local', dir: target }, sourceDir: source, onProgress: (p) => events.push(p) })).rejects.toThrow(
+      `deploy to ${target}: cannot read source file ${join(source, 'zz-broken.lua')}: ENOENT`,
+    );
+    expect(events.filter((e) => e.phase === 'upload').length).toBe(Object.keys(SOURCE).length);
+    expect(snapshot(target)).toEqual(old);
+    expect(readdirSync(parent)).toEqual(['open_world']);
+  });
+
+  it('puts the old target back when moving the new one in fails', async () => {
+    const source = tree(SOURCE);
+    const parent = tempDir();
+    const old = { 'control.lua': 'old control' };
+    const target = tree(old, join(parent, 'open_world'));
+    const real = localTree();
+    const failing = { ...real, rename: (from: string, to: string) => (from.includes('.deploy-') ? Promise.reject(Object.assign(new Error('injected'), { code: 'EIO' })) : real.rename(from, to)) };
+    await expect(deployToTree(failing, target, source, { parentDir: parent, baseName: 'open_world' })).rejects.toThrow(/cannot move .*\.open_world\.deploy-[^ ]+ into place: EIO; the old folder is back/);
+    expect(snapshot(target)).toEqual(old);
+    expect(readdirSync(parent)).toEqual(['open_world']);
+  });
+
+  it('does not swap in a copy whose read-back differs, and reports it', async () => {
+    const source = tree(SOURCE);
+    const parent = tempDir();
+    const old = { 'control.lua': 'old control' };
+    const target = tree(old, join(parent, 'open_world'));
+    const real = localTree();
+    const corrupting = { ...real, writeFile: (p: string, data: Buffer) => real.writeFile(p, p.endsWith('version.lua') ? Buffer.from('corrupt') : data) };
+    const r = await deployToTree(corrupting, target, source, { parentDir: parent, baseName: 'open_world' });
+    expect(r.mismatches).toEqual([{ path: 'version.lua', expected: sha(SOURCE['version.lua']), got: sha('corrupt'), problem: 'changed' }]);
+    expect(snapshot(target)).toEqual(old);
+    expect(readdirSync(parent)).toEqual(['open_world']);
+  });
+
+  it('refuses to replace a folder that does not look like a scenario, unless forced', async () => {
+    const source = tree(SOURCE);
+    const scenarios = tree({ 'other_scenario/control.lua': 'x', 'notes.txt': 'keep me' });
+    await expect(deployScenario({ target: { kind: 'local', dir: scenarios }, sourceDir: source })).rejects.toThrow(/refusing to replace .*no control\.lua/);
+    expect(snapshot(scenarios)).toEqual({ 'other_scenario/control.lua': 'x', 'notes.txt': 'keep me' });
+    const r = await deployScenario({ target: { kind: 'local', dir: scenarios }, sourceDir: source, force: true });
+    expect(r.ok).toBe(true);
+    expect(snapshot(scenarios)).toEqual(SOURCE);
+  });
+
+  it('reports progress per file: upload, then verify, then one swap', async () => {
+    const source = tree(SOURCE);
+    const events: DeployProgress[] = [];
+    await deployScenario({ target: { kind: 'local', dir: join(tempDir(), 'open_world') }, sourceDir: source, onProgress: (p) => events.push(p) });
+    const files = Object.keys(SOURCE).sort();
+    const perFile = (phase: 'upload' | 'verify') => files.map((f, i) => ({ phase, file: f, index: i + 1, total: files.length, bytes: Buffer.byteLength(SOURCE[f as keyof typeof SOURCE]) }));
+    expect(events).toEqual([...perFile('upload'), ...perFile('verify'), { phase: 'swap', file: null, index: 1, total: 1, bytes: 0 }]);
+  });
+
+  it('deploys the bundled scenario by default', async () => {
+    const target = join(tempDir(), 'open_world');
+    const r = await deployScenario({ target: { kind: 'local', dir: target } });
+    expect(r.ok).toBe(true);
+    expect(r.files.map((f) => f.path)).toContain('control.lua');
+    expect((await verifyScenario({ target: { kind: 'local', dir: target } })).ok).toBe(true);
+  });
+});
+
+describe('verifyScenario (local)', () => {
+  it('passes on an exact copy and changes nothing', async () => {
+    const source = tree(SOURCE);
+    const target = tree(SOURCE);
+    const r = await verifyScenario({ target: { kind: 'local', dir: target }, sourceDir: source });
+    expect(r).toMatchObject({ ok: true, mismatches: [], target });
+    expect(r.files).toHaveLength(Object.keys(SOURCE).length);
+    expect(snapshot(target)).toEqual(SOURCE);
+  });
+
+  it('names a tampered, a missing and an extra file with both hashes', async () => {
+    const source = tree(SOURCE);
+    const { 'lib/json.lua': _gone, ...rest } = SOURCE;
+    const target = tree({ ...rest, 'control.lua': 'tampered', 'extra.lua': 'x' });
+    mkdirSync(join(target, 'emptydir'));
+    const r = await verifyScenario({ target: { kind: 'local', dir: target }, sourceDir: source });
+    expect(r.ok).toBe(false);
+    expect(r.mismatches).toEqual([
+      { path: 'control.lua', expected: sha(SOURCE['control.lua']), got: sha('tampered'), problem: 'changed' },
+      { path: 'lib/json.lua', expected: sha(SOURCE['lib/json.lua']), got: 'missing', problem: 'missing' },
+      { path: 'extra.lua', expected: null, got: 'extra file', problem: 'extra' },
+      { path: 'emptydir/', expected: null, got: 'extra folder', problem: 'extra' },
+    ]);
+    const line = describeMismatches(r.mismatches);
+    expect(line).toContain(`control.lua: expected sha256 ${sha(SOURCE['control.lua'])}, got ${sha('tampered')}`);
+    expect(line).toContain('extra.lua: extra file');
+  });
+
+  it('reports every file missing when the target does not exist', async () => {
+    const source = tree(SOURCE);
+    const r = await verifyScenario({ target: { kind: 'local', dir: join(tempDir(), 'nope') }, sourceDir: source });
+    expect(r.ok).toBe(false);
+    expect(r.mismatches.map((m) => [m.path, m.got])).toEqual(Object.keys(SOURCE).sort().map((p) => [p, 'missing']));
+  });
+});
+
+describe('resolveDeployTarget', () => {
+  it('resolves the SSH password through the secret store and leaves local targets alone', () => {
+    const calls: string[] = [];
+    const secrets = { resolve: (ref: unknown, path: string) => (calls.push(path), ref === undefined ? undefined : 'pw') };
+    expect(resolveDeployTarget({ kind: 'local', dir: '/x' }, secrets, 'slots.0.deploy.password')).toEqual({ kind: 'local', dir: '/x' });
+    expect(resolveDeployTarget({ kind: 'ssh', host: 'h', port: 22, user: 'u', dir: '/d', password: { env: 'P' } }, secrets, 'slots.0.deploy.password')).toEqual({
+      kind: 'ssh',
+      host: 'h',
+      port: 22,
+      user: 'u',
+      dir: '/d',
+      password: 'pw',
+    });
+    expect(calls).toEqual(['slots.0.deploy.password']);
+  });
+});
+
+describe.skipIf(noSshd)('SSH deploy to a real sshd', () => {
+  let sshd: TestSshd;
+  beforeAll(async () => {
+    sshd = await startTestSshd();
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+
+  const sshTarget = (dir: string, extra: Partial<Extract<DeployTarget, { kind: 'ssh' }>> = {}): DeployTarget => ({
+    kind: 'ssh',
+    host: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
+    dir,
+    keyPath: sshd.clientKeyPath,
+    hostFingerprint: sshd.hostFingerprint,
+    ...extra,
+  });
+
+  it('uploads with key auth and a pinned host key, replacing the old target, and verifies', async () => {
+    const source = tree(SOURCE);
+    const parent = tempDir();
+    const target = tree({ 'control.lua': 'old', 'stale.lua': 'old', 'olddir/x.lua': 'old' }, join(parent, 'open_world'));
+    const events: DeployProgress[] = [];
+    const r = await deployScenario({ target: sshTarget(target), sourceDir: source, onProgress: (p) => events.push(p) });
+    expect(r.mismatches).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.target).toBe(`${sshd.user}@127.0.0.1:${sshd.port}:${target}`);
+    expect(snapshot(target)).toEqual(SOURCE);
+    expect(readdirSync(parent)).toEqual(['open_world']);
+    expect(events.map((e) => e.phase)).toEqual([...Array(5).fill('upload'), ...Array(5).fill('verify'), 'swap']);
+  });
+
+  it('creates missing parent folders on the host', async () => {
+    const source = tree(SOURCE);
+    const target = join(tempDir(), 'a', 'b', 'open_world');
+    const r = await deployScenario({ target: sshTarget(target), sourceDir: source });
+    expect(r.ok).toBe(true);
+    expect(snapshot(target)).toEqual(SOURCE);
+  });
+
+  it('verify detects a file changed on the target after the deploy', async () => {
+    const source = tree(SOURCE);
+    const target = join(tempDir(), 'open_world');
+    expect((await deployScenario({ target: sshTarget(target), sourceDir: source })).ok).toBe(true);
+    expect((await verifyScenario({ target: sshTarget(target), sourceDir: source })).ok).toBe(true);
+    writeFileSync(join(target, 'lib/deep/util.lua'), 'edited on the server');
+    writeFileSync(join(target, 'lib/new.lua'), 'added on the server');
+    const r = await verifyScenario({ target: sshTarget(target), sourceDir: source });
+    expect(r.ok).toBe(false);
+    expect(r.target).toBe(`${sshd.user}@127.0.0.1:${sshd.port}:${target}`);
+    expect(r.mismatches).toEqual([
+      { path: 'lib/deep/util.lua', expected: sha(SOURCE['lib/deep/util.lua']), got: sha('edited on the server'), problem: 'changed' },
+      { path: 'lib/new.lua', expected: null, got: 'extra file', problem: 'extra' },
+    ]);
+  });
+
+  it('leaves the old target intact and no temp folder when the upload fails midway', async () => {
+    const source = tree(SOURCE);
+    symlinkSync(join(source, 'does-not-exist'), join(source, 'zz-broken.lua'));
+    const parent = tempDir();
+    const old = { 'control.lua': 'old control' };
+    const target = tree(old, join(parent, 'open_world'));
+    await expect(deployScenario({ target: sshTarget(target), sourceDir: source })).rejects.toThrow(/cannot read source file .*zz-broken\.lua: ENOENT/);
+    expect(snapshot(target)).toEqual(old);
+    expect(readdirSync(parent)).toEqual(['open_world']);
+  });
+
+  it('refuses a host whose key does not match the pin, before writing anything', async () => {
+    const source = tree(SOURCE);
+    const target = join(tempDir(), 'open_world');
+    const wrong = 'SHA256:' + Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '');
+    const err = await deployScenario({ target: sshTarget(target, { hostFingerprint: wrong }), sourceDir: source }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostKeyError);
+    expect((err as Error).message).toContain(sshd.hostFingerprint);
+    expect(existsSync(target)).toBe(false);
+  });
+});

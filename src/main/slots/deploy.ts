@@ -1,0 +1,530 @@
+// Deploys a scenario folder to a slot's target, locally or over SFTP, so that the target is at any
+// moment either the complete old folder or the complete, verified new one: files go into a temp
+// folder beside the target (same parent, so renames stay on one filesystem and are atomic), are
+// read back and hashed, and only then is the old folder renamed away and the new one renamed in.
+// Verification is exported on its own: the join test compares a slot's files without deploying.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { lstat, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, basename, join, resolve, posix, sep } from 'node:path';
+import type { SFTPWrapper, Stats as SftpStats } from 'ssh2';
+import type { Config, SecretRef } from '../../shared/config';
+import type { Logger } from '../log';
+import { SshError, connectSsh, sshWhere, type SshConnectOptions } from './ssh';
+
+type SlotDeploy = NonNullable<Config['slots'][number]['deploy']>;
+
+/** A deploy target with its password resolved (`resolveDeployTarget`). */
+export type DeployTarget =
+  | { kind: 'local'; dir: string }
+  | { kind: 'ssh'; host: string; port: number; user: string; dir: string; keyPath?: string; password?: string; hostFingerprint?: string };
+
+/** What resolves secrets: `SecretStore` fits. */
+export interface SecretResolver {
+  resolve(ref: SecretRef | undefined, path: string): string | undefined;
+}
+
+/** Resolves the SSH password (if any); `secretPath` names it in errors, e.g. `slots.0.deploy.password`. */
+export function resolveDeployTarget(deploy: SlotDeploy, secrets: SecretResolver, secretPath: string): DeployTarget {
+  if (deploy.kind === 'local') return { kind: 'local', dir: deploy.dir };
+  const { password, ...rest } = deploy;
+  return { ...rest, password: secrets.resolve(password, secretPath) };
+}
+
+/** `dir` or `user@host:port:dir`, for messages. */
+export function describeTarget(t: DeployTarget): string {
+  return t.kind === 'local' ? t.dir : `${sshWhere(t)}:${t.dir}`;
+}
+
+export interface FileEntry {
+  /** Relative, `/`-separated. */
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface Mismatch {
+  path: string;
+  /** Our SHA-256; null for a file we do not have. */
+  expected: string | null;
+  /** The target's SHA-256, or what is there instead (`missing`, `directory`, `symlink`, …). */
+  got: string;
+  problem: 'changed' | 'missing' | 'extra' | 'not-a-file';
+}
+
+export interface DeployProgress {
+  phase: 'upload' | 'verify' | 'swap';
+  /** The file just handled (relative path); null for the swap. */
+  file: string | null;
+  /** Files done in this phase, 1-based (reported after each file). */
+  index: number;
+  total: number;
+  bytes: number;
+}
+
+export interface DeployResult {
+  ok: boolean;
+  files: FileEntry[];
+  mismatches: Mismatch[];
+  durationMs: number;
+  /** Where: the folder, or `user@host:port:/abs/folder`. */
+  target: string;
+}
+
+export type VerifyResult = DeployResult;
+
+interface CommonOptions {
+  target: DeployTarget;
+  /** Default: `bundledScenarioDir()`. */
+  sourceDir?: string;
+  onProgress?: (p: DeployProgress) => void;
+  logger?: Logger;
+  /** For SSH targets: known_hosts path, timeouts. */
+  ssh?: Omit<SshConnectOptions, 'logger'>;
+}
+
+export interface DeployOptions extends CommonOptions {
+  /**
+   * Replace an existing target even when it does not look like a scenario folder (no control.lua
+   * at its top). Off by default, so a `dir` pointing one level too high is refused, not wiped.
+   */
+  force?: boolean;
+}
+
+export type VerifyOptions = CommonOptions;
+
+// --- the scenario we ship ----------------------------------------------------------------------
+
+/**
+ * The bundled `scenario/open_world`: found from the repo root in dev and tests, beside the built
+ * `out/` in the built app, and in Electron's resources folder when packaged.
+ */
+export function bundledScenarioDir(from: string = import.meta.dirname, resourcesPath: string | undefined = (process as { resourcesPath?: string }).resourcesPath): string {
+  const candidates: string[] = [];
+  // src/main/slots, out/main, out/main/chunks: walk up to the app root, whichever depth we are at.
+  let dir = from;
+  for (let i = 0; i < 6; i++) {
+    candidates.push(join(dir, 'scenario', 'open_world'));
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  if (resourcesPath) candidates.push(join(resourcesPath, 'scenario', 'open_world'), join(resourcesPath, 'app', 'scenario', 'open_world'));
+  const found = candidates.find((c) => existsSync(join(c, 'control.lua')));
+  if (!found) throw new Error(`the bundled scenario (scenario/open_world/control.lua) was not found; looked in ${candidates.join(', ')}`);
+  return found;
+}
+
+// --- the two kinds of target, behind one small interface ---------------------------------------
+
+type EntryKind = 'file' | 'directory' | 'symlink' | 'other';
+
+/** The file operations a deploy needs; paths are absolute in the target's own syntax. */
+export interface TreeFs {
+  /** For messages: the path, with `user@host:port:` for remote ones. */
+  where(path: string): string;
+  join(dir: string, rel: string): string;
+  /** Does not follow symlinks; null when nothing is there. */
+  kind(path: string): Promise<EntryKind | null>;
+  list(dir: string): Promise<{ name: string; kind: EntryKind }[]>;
+  mkdir(path: string): Promise<void>;
+  writeFile(path: string, data: Buffer): Promise<void>;
+  /** SHA-256 and size of what is stored now. */
+  hashFile(path: string): Promise<{ sha256: string; bytes: number }>;
+  /** Fails if `to` exists. */
+  rename(from: string, to: string): Promise<void>;
+  removeTree(path: string): Promise<void>;
+}
+
+function kindOf(s: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): EntryKind {
+  return s.isFile() ? 'file' : s.isDirectory() ? 'directory' : s.isSymbolicLink() ? 'symlink' : 'other';
+}
+
+function errCode(e: unknown): string {
+  const err = e as { code?: string | number; message?: string };
+  return typeof err.code === 'string' ? err.code : (err.message ?? String(e));
+}
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function localTree(): TreeFs {
+  return {
+    where: (p) => p,
+    join: (dir, rel) => join(dir, ...rel.split('/')),
+    async kind(p) {
+      try {
+        return kindOf(await lstat(p));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw e;
+      }
+    },
+    async list(dir) {
+      return (await readdir(dir, { withFileTypes: true })).map((d) => ({ name: d.name, kind: kindOf(d) }));
+    },
+    async mkdir(p) {
+      await mkdir(p, { recursive: true });
+    },
+    async writeFile(p, data) {
+      // fsync before the swap: after a crash the new folder holds whole files or is not in place.
+      const fh = await open(p, 'wx', 0o644);
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    },
+    async hashFile(p) {
+      const data = await readFile(p);
+      return { sha256: sha256(data), bytes: data.length };
+    },
+    async rename(from, to) {
+      if (existsSync(to)) throw Object.assign(new Error(`${to} exists`), { code: 'EEXIST' });
+      await rename(from, to);
+    },
+    async removeTree(p) {
+      await rm(p, { recursive: true, force: true });
+    },
+  };
+}
+
+const SFTP_NO_SUCH_FILE = 2;
+
+function sftpCall<T>(what: string, fn: (cb: (err: Error | null | undefined, value?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(Object.assign(err, { op: what })) : resolve(value as T))));
+}
+
+function sftpKind(s: SftpStats): EntryKind {
+  return kindOf(s);
+}
+
+export function sftpTree(sftp: SFTPWrapper, where: string): TreeFs {
+  const tree: TreeFs = {
+    where: (p) => `${where}:${p}`,
+    join: (dir, rel) => posix.join(dir, rel),
+    async kind(p) {
+      try {
+        return sftpKind(await sftpCall<SftpStats>('lstat', (cb) => sftp.lstat(p, cb)));
+      } catch (e) {
+        if ((e as { code?: number }).code === SFTP_NO_SUCH_FILE) return null;
+        throw e;
+      }
+    },
+    async list(dir) {
+      const entries = await sftpCall<{ filename: string; attrs: SftpStats }[]>('readdir', (cb) => sftp.readdir(dir, cb));
+      // readdir attrs come from lstat on OpenSSH; `isX()` helpers exist on them in ssh2.
+      return entries.filter((e) => e.filename !== '.' && e.filename !== '..').map((e) => ({ name: e.filename, kind: sftpKind(e.attrs) }));
+    },
+    async mkdir(p) {
+      // mkdir -p: create each missing ancestor, tolerating ones that appear meanwhile.
+      const parts = p.split('/').filter(Boolean);
+      let cur = p.startsWith('/') ? '/' : '';
+      for (const part of parts) {
+        cur = cur ? posix.join(cur, part) : part;
+        const k = await tree.kind(cur);
+        // A symlink is taken to lead to a folder; if not, the next step fails with the server's reason.
+        if (k === 'directory' || k === 'symlink') continue;
+        if (k !== null) throw Object.assign(new Error(`${cur} exists and is not a folder`), { code: 'ENOTDIR' });
+        try {
+          await sftpCall<void>('mkdir', (cb) => sftp.mkdir(cur, cb));
+        } catch (e) {
+          if ((await tree.kind(cur)) !== 'directory') throw e;
+        }
+      }
+    },
+    async writeFile(p, data) {
+      await sftpCall<void>('write', (cb) => sftp.writeFile(p, data, { flag: 'wx', mode: 0o644 }, cb));
+    },
+    async hashFile(p) {
+      const data = await sftpCall<Buffer>('read', (cb) => sftp.readFile(p, cb));
+      return { sha256: sha256(data), bytes: data.length };
+    },
+    async rename(from, to) {
+      // SFTP rename (OpenSSH) refuses an existing destination, which is what we want.
+      await sftpCall<void>('rename', (cb) => sftp.rename(from, to, cb));
+    },
+    async removeTree(p) {
+      const k = await tree.kind(p);
+      if (k === null) return;
+      if (k !== 'directory') {
+        await sftpCall<void>('unlink', (cb) => sftp.unlink(p, cb));
+        return;
+      }
+      for (const e of await tree.list(p)) await tree.removeTree(posix.join(p, e.name));
+      await sftpCall<void>('rmdir', (cb) => sftp.rmdir(p, cb));
+    },
+  };
+  return tree;
+}
+
+// --- walking and comparing -----------------------------------------------------------------------
+
+/** Relative paths of every file under `root` (symlinks reported as such, not followed), sorted. */
+async function walk(tree: TreeFs, root: string): Promise<{ files: string[]; dirs: string[]; others: { path: string; kind: EntryKind }[] }> {
+  const files: string[] = [];
+  const dirs: string[] = [];
+  const others: { path: string; kind: EntryKind }[] = [];
+  const visit = async (rel: string) => {
+    const entries = await tree.list(rel ? tree.join(root, rel) : root);
+    for (const e of entries) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.kind === 'file') files.push(r);
+      else if (e.kind === 'directory') {
+        dirs.push(r);
+        await visit(r);
+      } else others.push({ path: r, kind: e.kind });
+    }
+  };
+  await visit('');
+  files.sort();
+  dirs.sort();
+  return { files, dirs, others };
+}
+
+/** The files of a source folder (symlinks followed: we deploy what they point to). */
+async function listSource(sourceDir: string): Promise<string[]> {
+  const out: string[] = [];
+  const visit = async (rel: string) => {
+    const abs = rel ? join(sourceDir, ...rel.split('/')) : sourceDir;
+    for (const d of await readdir(abs, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      let k = kindOf(d);
+      if (k === 'symlink') {
+        try {
+          k = kindOf(await stat(join(abs, d.name)));
+        } catch {
+          k = 'file'; // a dangling link: reading it fails below, with the file's name
+        }
+      }
+      if (k === 'file') out.push(r);
+      else if (k === 'directory') await visit(r);
+      else throw new Error(`source ${join(abs, d.name)} is not a regular file or folder`);
+    }
+  };
+  await visit('');
+  return out.sort();
+}
+
+async function readSource(sourceDir: string, rel: string): Promise<Buffer> {
+  const p = join(sourceDir, ...rel.split('/'));
+  try {
+    return await readFile(p);
+  } catch (e) {
+    throw new Error(`cannot read source file ${p}: ${errCode(e)}`);
+  }
+}
+
+/** Our files with their hashes. */
+export async function hashSourceTree(sourceDir: string): Promise<FileEntry[]> {
+  const out: FileEntry[] = [];
+  for (const rel of await listSource(sourceDir)) {
+    const data = await readSource(sourceDir, rel);
+    out.push({ path: rel, sha256: sha256(data), bytes: data.length });
+  }
+  return out;
+}
+
+/** Compares the tree at `root` with `expected`: changed, missing, extra and non-file entries. */
+async function compareTree(tree: TreeFs, root: string, expected: FileEntry[], onFile?: (file: string, index: number, bytes: number) => void): Promise<Mismatch[]> {
+  const mismatches: Mismatch[] = [];
+  const rootKind = await tree.kind(root);
+  if (rootKind !== 'directory') {
+    return expected.map((f) => ({ path: f.path, expected: f.sha256, got: rootKind === null ? 'missing' : `${rootKind} at the target`, problem: 'missing' as const }));
+  }
+  const found = await walk(tree, root);
+  const present = new Set(found.files);
+  const wanted = new Set(expected.map((f) => f.path));
+  const wantedDirs = new Set(expected.flatMap((f) => f.path.split('/').slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join('/'))));
+  let index = 0;
+  for (const f of expected) {
+    index++;
+    if (!present.has(f.path)) {
+      const other = found.others.find((o) => o.path === f.path);
+      const isDir = found.dirs.includes(f.path);
+      if (other || isDir) mismatches.push({ path: f.path, expected: f.sha256, got: isDir ? 'directory' : other!.kind, problem: 'not-a-file' });
+      else mismatches.push({ path: f.path, expected: f.sha256, got: 'missing', problem: 'missing' });
+      onFile?.(f.path, index, 0);
+      continue;
+    }
+    const got = await tree.hashFile(tree.join(root, f.path));
+    if (got.sha256 !== f.sha256) mismatches.push({ path: f.path, expected: f.sha256, got: got.sha256, problem: 'changed' });
+    onFile?.(f.path, index, got.bytes);
+  }
+  for (const p of found.files) if (!wanted.has(p)) mismatches.push({ path: p, expected: null, got: 'extra file', problem: 'extra' });
+  for (const d of found.dirs) if (!wantedDirs.has(d) && !wanted.has(d)) mismatches.push({ path: `${d}/`, expected: null, got: 'extra folder', problem: 'extra' });
+  for (const o of found.others) if (!wanted.has(o.path)) mismatches.push({ path: o.path, expected: null, got: `extra ${o.kind}`, problem: 'extra' });
+  return mismatches;
+}
+
+/** One line for a UI or log: the first few mismatches, each with both hashes. */
+export function describeMismatches(mismatches: Mismatch[], max = 5): string {
+  if (mismatches.length === 0) return 'no differences';
+  const shown = mismatches.slice(0, max).map((m) => (m.problem === 'extra' ? `${m.path}: ${m.got} (not in our scenario)` : `${m.path}: expected sha256 ${m.expected}, got ${m.got}`));
+  const more = mismatches.length > max ? `; and ${mismatches.length - max} more` : '';
+  return `${mismatches.length} difference${mismatches.length === 1 ? '' : 's'}: ${shown.join('; ')}${more}`;
+}
+
+// --- deploy and verify over a TreeFs ------------------------------------------------------------
+
+function looksLikeScenario(entries: { name: string }[]): boolean {
+  return entries.length === 0 || entries.some((e) => e.name === 'control.lua');
+}
+
+/** Deploys `sourceDir` to `targetDir` on `tree`. Exported for tests that inject failures. */
+export async function deployToTree(
+  tree: TreeFs,
+  targetDir: string,
+  sourceDir: string,
+  opts: { onProgress?: (p: DeployProgress) => void; logger?: Logger; force?: boolean; parentDir: string; baseName: string },
+): Promise<{ files: FileEntry[]; mismatches: Mismatch[] }> {
+  const log = opts.logger;
+  const existing = await tree.kind(targetDir);
+  if (existing !== null && existing !== 'directory') throw new Error(`${tree.where(targetDir)} exists and is not a folder`);
+  if (existing === 'directory' && !opts.force) {
+    const entries = await tree.list(targetDir);
+    if (!looksLikeScenario(entries))
+      throw new Error(`refusing to replace ${tree.where(targetDir)}: it is not empty and has no control.lua, so it does not look like a scenario folder (deploy.dir must be the scenario folder itself, e.g. …/scenarios/open_world)`);
+  }
+  const sources = await listSource(sourceDir);
+  if (sources.length === 0) throw new Error(`source ${sourceDir} holds no files`);
+
+  await tree.mkdir(opts.parentDir).catch((e: unknown) => {
+    throw new Error(`cannot create ${tree.where(opts.parentDir)}: ${errCode(e)}`);
+  });
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const temp = tree.join(opts.parentDir, `.${opts.baseName}.deploy-${tag}`);
+  const old = tree.join(opts.parentDir, `.${opts.baseName}.old-${tag}`);
+  const files: FileEntry[] = [];
+  let swapped = false;
+  try {
+    await tree.mkdir(temp).catch((e: unknown) => {
+      throw new Error(`cannot create ${tree.where(temp)}: ${errCode(e)}`);
+    });
+    const made = new Set<string>();
+    for (const rel of sources) {
+      const data = await readSource(sourceDir, rel);
+      const parent = rel.split('/').slice(0, -1).join('/');
+      if (parent && !made.has(parent)) {
+        await tree.mkdir(tree.join(temp, parent));
+        made.add(parent);
+      }
+      const dest = tree.join(temp, rel);
+      await tree.writeFile(dest, data).catch((e: unknown) => {
+        throw new Error(`cannot write ${tree.where(dest)}: ${errCode(e)}`);
+      });
+      files.push({ path: rel, sha256: sha256(data), bytes: data.length });
+      opts.onProgress?.({ phase: 'upload', file: rel, index: files.length, total: sources.length, bytes: data.length });
+    }
+
+    // Read back what landed before it replaces anything: a bad copy never goes live.
+    const mismatches = await compareTree(tree, temp, files, (file, index, bytes) => opts.onProgress?.({ phase: 'verify', file, index, total: files.length, bytes }));
+    if (mismatches.length > 0) {
+      log?.warn({ target: tree.where(targetDir), mismatches: mismatches.slice(0, 20) }, 'deploy: read-back differs; target left as it was');
+      return { files, mismatches };
+    }
+
+    opts.onProgress?.({ phase: 'swap', file: null, index: 1, total: 1, bytes: 0 });
+    if ((await tree.kind(targetDir)) === null) {
+      await tree.rename(temp, targetDir).catch((e: unknown) => {
+        throw new Error(`cannot move ${tree.where(temp)} to ${targetDir}: ${errCode(e)}`);
+      });
+      swapped = true;
+    } else {
+      await tree.rename(targetDir, old).catch((e: unknown) => {
+        throw new Error(`cannot move the old ${tree.where(targetDir)} aside: ${errCode(e)}`);
+      });
+      try {
+        await tree.rename(temp, targetDir);
+        swapped = true;
+      } catch (e) {
+        // Put the old folder back: the target must never be left missing.
+        await tree.rename(old, targetDir).catch((e2: unknown) => {
+          log?.error({ target: tree.where(targetDir), old: tree.where(old), err: errCode(e2) }, 'deploy: could not restore the old target');
+          throw new Error(`cannot move ${tree.where(temp)} into place (${errCode(e)}) nor restore the old folder (${errCode(e2)}); it is at ${old}`);
+        });
+        throw new Error(`cannot move ${tree.where(temp)} into place: ${errCode(e)}; the old folder is back`);
+      }
+      await tree.removeTree(old).catch((e: unknown) => log?.warn({ old: tree.where(old), err: errCode(e) }, 'deploy: could not remove the old folder'));
+    }
+    return { files, mismatches: [] };
+  } finally {
+    if (!swapped) await tree.removeTree(temp).catch((e: unknown) => log?.warn({ temp: tree.where(temp), err: errCode(e) }, 'deploy: could not remove the temp folder'));
+  }
+}
+
+function localPath(dir: string): string {
+  const expanded = dir === '~' ? homedir() : dir.startsWith('~/') ? join(homedir(), dir.slice(2)) : dir;
+  return resolve(expanded);
+}
+
+/** SFTP paths relative to the login folder (or `~/…`) made absolute, so dirname/rename are unambiguous. */
+async function remotePath(sftp: SFTPWrapper, dir: string, where: string): Promise<string> {
+  const rel = dir === '~' ? '.' : dir.startsWith('~/') ? dir.slice(2) : dir;
+  if (rel.startsWith('/')) return posix.normalize(rel).replace(/(.)\/$/, '$1');
+  const home = await sftpCall<string>('realpath', (cb) => sftp.realpath('.', cb)).catch((e: unknown) => {
+    throw new Error(`${where}: cannot find the login folder for ${dir}: ${errCode(e)}`);
+  });
+  return posix.join(home, rel).replace(/(.)\/$/, '$1');
+}
+
+async function withTarget<T>(target: DeployTarget, opts: CommonOptions, fn: (tree: TreeFs, dir: string, shown: string) => Promise<T>): Promise<T> {
+  if (target.kind === 'local') {
+    const dir = localPath(target.dir);
+    return fn(localTree(), dir, dir);
+  }
+  const conn = await connectSsh(target, { ...opts.ssh, logger: opts.logger });
+  try {
+    const sftp = await conn.sftp();
+    const dir = await remotePath(sftp, target.dir, conn.where);
+    return await fn(sftpTree(sftp, conn.where), dir, `${conn.where}:${dir}`);
+  } finally {
+    conn.close();
+  }
+}
+
+/** Says which target an error is about; SSH errors name their host already. */
+function prefixed(e: unknown, what: string): Error {
+  if (e instanceof SshError) return e;
+  return new Error(`${what}: ${(e as Error).message ?? String(e)}`, { cause: e });
+}
+
+/** Copies every file of the source folder to the target, verifies it, and swaps it in atomically. */
+export async function deployScenario(opts: DeployOptions): Promise<DeployResult> {
+  const started = performance.now();
+  const sourceDir = opts.sourceDir ?? bundledScenarioDir();
+  const log = opts.logger;
+  return withTarget(opts.target, opts, async (tree, dir, shown) => {
+    const isRemote = opts.target.kind === 'ssh';
+    const parentDir = isRemote ? posix.dirname(dir) : dirname(dir);
+    const baseName = isRemote ? posix.basename(dir) : basename(dir);
+    if (parentDir === dir || !baseName || baseName === sep) throw new Error(`deploy to ${shown}: the target cannot be a filesystem root`);
+    log?.info({ target: shown, source: sourceDir }, 'deploy: starting');
+    try {
+      const r = await deployToTree(tree, dir, sourceDir, { onProgress: opts.onProgress, logger: log, force: opts.force, parentDir, baseName });
+      const result: DeployResult = { ok: r.mismatches.length === 0, files: r.files, mismatches: r.mismatches, durationMs: Math.round(performance.now() - started), target: shown };
+      log?.info({ target: shown, ok: result.ok, files: r.files.length, durationMs: result.durationMs }, 'deploy: finished');
+      return result;
+    } catch (e) {
+      throw prefixed(e, `deploy to ${shown}`);
+    }
+  });
+}
+
+/** Compares the target's files with the source folder's (SHA-256, missing and extra files), changing nothing. */
+export async function verifyScenario(opts: VerifyOptions): Promise<VerifyResult> {
+  const started = performance.now();
+  const sourceDir = opts.sourceDir ?? bundledScenarioDir();
+  const expected = await hashSourceTree(sourceDir);
+  return withTarget(opts.target, opts, async (tree, dir, shown) => {
+    try {
+      const mismatches = await compareTree(tree, dir, expected, (file, index, bytes) => opts.onProgress?.({ phase: 'verify', file, index, total: expected.length, bytes }));
+      return { ok: mismatches.length === 0, files: expected, mismatches, durationMs: Math.round(performance.now() - started), target: shown };
+    } catch (e) {
+      throw prefixed(e, `verify ${shown}`);
+    }
+  });
+}
