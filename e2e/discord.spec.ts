@@ -1,8 +1,9 @@
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiscordTestServer } from '../src/main/discord/test-server';
 import { expect, test as base } from './fixtures';
+import { root } from './harness';
 
 const test = base.extend<{ discordServer: DiscordTestServer; consoleLog: string }>({
   // eslint-disable-next-line no-empty-pattern
@@ -24,7 +25,7 @@ const test = base.extend<{ discordServer: DiscordTestServer; consoleLog: string 
 });
 
 test.describe('Discord relay', () => {
-  test('lines appended to console.log are listed as delivered; switches and the test message work', async ({ ui, discordServer, consoleLog }) => {
+  test('lines appended to console.log are listed as delivered; switches and the test message work', async ({ ui, discordServer, consoleLog }, testInfo) => {
     await ui.getByTestId('nav-discord').click();
     await expect(ui.getByTestId('discord-webhook')).toHaveText('Webhook set');
     await expect(ui.getByTestId('discord-tail')).toHaveAttribute('data-state', 'following');
@@ -51,5 +52,10 @@ test.describe('Discord relay', () => {
     await expect(lines.nth(0)).toHaveAttribute('data-state', 'sent');
     expect(discordServer.lines().at(-1)).toBe('🧪 Test message from Factorio Control Room');
     expect(discordServer.lines()).not.toContain('💬 **Alice:** not for Discord');
+    if (testInfo.project.name === 'web') {
+      const shot = testInfo.outputPath('discord.png');
+      await ui.screenshot({ path: shot, fullPage: true });
+      if (process.env.SCREENSHOTS === '1') copyFileSync(shot, join(root, 'docs/discord.png'));
+    }
   });
 });
