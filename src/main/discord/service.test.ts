@@ -181,6 +181,21 @@ describe('DiscordService', () => {
     expect(svc.snapshot().lines.filtered).toBe(1);
   });
 
+  it('a line cut at stop is read whole by the next start, once', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cr-discord-'));
+    const a = make({ dataDir });
+    writeFileSync(a.log, '');
+    await a.svc.start();
+    appendFileSync(a.log, '[JOIN] a joined the game\n[JOIN] b joi');
+    await waitFor(() => expect(server.lines()).toEqual(['✅ **a** joined the game']));
+    await a.svc.stop();
+    services.splice(services.indexOf(a.svc), 1);
+    appendFileSync(a.log, 'ned the game\n');
+    const b = make({ dataDir, log: a.log });
+    await b.svc.start();
+    await waitFor(() => expect(server.lines()).toEqual(['✅ **a** joined the game', '✅ **b** joined the game']));
+  });
+
   it('starts at the end of an existing file by default, and relays from there', async () => {
     const { svc, log } = make({ discord: { startAt: 'end' } });
     writeFileSync(log, '[JOIN] old joined the game\n');

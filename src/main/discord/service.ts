@@ -121,8 +121,9 @@ export class DiscordService implements Service {
         {
           data: (chunk, position) => {
             this.splitter.push(chunk);
-            // Saved as soon as the chunk's events are journaled, so a restart neither repeats nor skips.
-            this.state!.update({ position }, 'now');
+            // Saved as soon as the chunk's events are journaled, so a restart neither repeats nor
+            // skips; an unfinished last line is not ours yet: the saved offset is where it begins.
+            this.state!.update({ position: { inode: position.inode, offset: position.offset - this.splitter.pending } }, 'now');
             this.changed();
           },
           opened: () => this.setTail('following'),
@@ -141,8 +142,9 @@ export class DiscordService implements Service {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    // An unfinished last line stays unread: the writer may still finish it, and the next start
+    // reads it whole from the saved offset.
     await this.tail?.stop();
-    this.splitter.flush();
     this.tail = null;
     this.state?.flush();
     this.wake();
