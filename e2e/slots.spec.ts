@@ -10,7 +10,7 @@ import { root, run } from './harness';
 
 const noLua = luaAvailable();
 
-const test = base.extend<{ factorio: FactorioHost; target: string }>({
+const test = base.extend<{ factorio: FactorioHost; slotDir: string }>({
   // eslint-disable-next-line no-empty-pattern
   factorio: async ({}, use) => {
     const h = new FactorioHost({ password: 'rcon-secret', players: ['alice'] });
@@ -19,12 +19,12 @@ const test = base.extend<{ factorio: FactorioHost; target: string }>({
     await h.stop();
   },
   // eslint-disable-next-line no-empty-pattern
-  target: async ({}, use) => {
+  slotDir: async ({}, use) => {
     await use(join(mkdtempSync(join(tmpdir(), 'cr-e2e-slot-')), 'scenarios', 'open_world'));
   },
-  appConfig: async ({ factorio, target }, use) => {
+  appConfig: async ({ factorio, slotDir }, use) => {
     await use({
-      slots: [{ id: 'alpha', name: 'Alpha', rconPort: factorio.rcon.port, rconPassword: 'rcon-secret', deploy: { kind: 'local', dir: target }, restartCommand: 'echo rotating saves; echo restarted' }],
+      slots: [{ id: 'alpha', name: 'Alpha', rconPort: factorio.rcon.port, rconPassword: 'rcon-secret', deploy: { kind: 'local', dir: slotDir }, restartCommand: 'echo rotating saves; echo restarted' }],
       joinTest: { clientPath: factorio.clientExecutable(), timeoutSeconds: 30 },
     });
   },
@@ -33,7 +33,7 @@ const test = base.extend<{ factorio: FactorioHost; target: string }>({
 test.describe('Slots', () => {
   test.skip(noLua !== null, noLua ?? '');
 
-  test('the slot shows live status; Deploy shows progress and verification, then Join test passes step by step', async ({ ui, target }, testInfo) => {
+  test('the slot shows live status; Deploy shows progress and verification, then Join test passes step by step', async ({ ui, slotDir }, testInfo) => {
     await ui.getByTestId('nav-slots').click();
     const row = ui.getByTestId('slot-alpha');
     await expect(row).toHaveAttribute('data-state', 'reachable', { timeout: 15_000 });
@@ -46,7 +46,7 @@ test.describe('Slots', () => {
     await expect(deploy).toHaveAttribute('data-phase', 'done', { timeout: 15_000 });
     await expect(deploy).toContainText('every SHA-256 verified');
     await expect(deploy).toContainText('older runtime are not joinable');
-    expect(readFileSync(join(target, 'control.lua'), 'utf8')).toBe(readFileSync(join(root, 'scenario/open_world/control.lua'), 'utf8'));
+    expect(readFileSync(join(slotDir, 'control.lua'), 'utf8')).toBe(readFileSync(join(root, 'scenario/open_world/control.lua'), 'utf8'));
 
     await row.getByTestId('slot-join-button').click();
     const runBox = ui.getByTestId('slot-join-run').first();
