@@ -1,7 +1,17 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { expect, test } from './fixtures';
 import { root } from './harness';
+
+/** A port nobody listens on right now (the engine takes it a moment later). */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
 
 const VIEWS = ['production', 'events', 'sessions', 'discord', 'engine', 'slots', 'settings'];
 
@@ -27,13 +37,14 @@ test.describe('app shell', () => {
     const configPath = await ui.getByTestId('config-path').textContent();
     await ui.getByTestId('setting-wandb.project').fill('e2e-project');
     await ui.getByTestId('setting-engine.enabled').check();
+    await ui.getByTestId('setting-engine.port').fill(String(await freePort()));
     await ui.getByTestId('settings-save').click();
     await expect(ui.getByTestId('settings-message')).toContainText('Saved');
     const saved = JSON.parse(readFileSync(configPath!, 'utf8'));
     expect(saved.wandb.project).toBe('e2e-project');
     expect(saved.engine.enabled).toBe(true);
-    // engine.enabled now true: the engine service is no longer "disabled" (it ships in a later issue).
-    await expect(ui.getByTestId('status-engine')).toHaveAttribute('data-state', 'unavailable');
+    // engine.enabled now true: the engine server starts, and the status bar follows.
+    await expect(ui.getByTestId('status-engine')).toHaveAttribute('data-state', 'running');
     if (testInfo.project.name === 'web') {
       await ui.getByTestId('view-settings').evaluate((el) => el.scrollTo(0, 0));
       const shot = testInfo.outputPath('settings.png');
@@ -42,7 +53,7 @@ test.describe('app shell', () => {
     }
   });
 
-  test("settings edits the pipe's line limit, start position and mirror rotation, and W&B's mode and pace", async ({ ui }) => {
+  test("settings edits the pipe's line limit, start position and mirror rotation, W&B's mode and pace, the relay's start and the join test's client", async ({ ui }) => {
     await ui.getByTestId('nav-settings').click();
     const configPath = await ui.getByTestId('config-path').textContent();
     await ui.getByTestId('setting-pipe.maxLineBytes').fill('2048');
@@ -51,11 +62,20 @@ test.describe('app shell', () => {
     await ui.getByTestId('setting-pipe.mirrorFiles').fill('3');
     await ui.getByTestId('setting-wandb.mode').selectOption('offline');
     await ui.getByTestId('setting-wandb.flushSeconds').fill('0.5');
+    await ui.getByTestId('setting-discord.startAt').selectOption('start');
+    await ui.getByTestId('setting-joinTest.clientPath').fill('/opt/factorio/bin/x64/factorio');
+    await ui.getByTestId('setting-joinTest.timeoutSeconds').fill('90');
     await ui.getByTestId('settings-save').click();
     await expect(ui.getByTestId('settings-message')).toContainText('Saved');
     const saved = JSON.parse(readFileSync(configPath!, 'utf8'));
     expect(saved.pipe).toMatchObject({ maxLineBytes: 2048, startAt: 'start', mirrorMaxBytes: 65536, mirrorFiles: 3 });
     expect(saved.wandb).toMatchObject({ mode: 'offline', flushSeconds: 0.5 });
+    expect(saved.discord).toMatchObject({ startAt: 'start' });
+    expect(saved.joinTest).toEqual({ clientPath: '/opt/factorio/bin/x64/factorio', timeoutSeconds: 90 });
+    // Discord refuses webhook names with "discord" in them: the form says so before saving.
+    await ui.getByTestId('setting-discord.botName').fill('Discord Bridge');
+    await expect(ui.getByTestId('issue-discord.botName')).toContainText('does not allow');
+    await ui.getByTestId('setting-discord.botName').fill('Factorio');
     // The same schema as main: out of range is named and not saved.
     await ui.getByTestId('setting-wandb.flushSeconds').fill('0');
     await expect(ui.getByTestId('issue-wandb.flushSeconds')).toContainText('wandb.flushSeconds');

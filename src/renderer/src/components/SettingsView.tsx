@@ -49,6 +49,15 @@ const SECTIONS: { title: string; fields: FieldSpec[] }[] = [
       { path: 'discord.webhookUrl', label: 'Webhook URL', type: 'secret' },
       { path: 'discord.consoleLogPath', label: 'Server console.log', type: 'text' },
       { path: 'discord.botName', label: 'Bot name', type: 'text' },
+      { path: 'discord.avatarUrl', label: 'Avatar URL', type: 'text' },
+      { path: 'discord.startAt', label: 'A new log is read from', type: { select: ['end', 'start'] }, hint: 'With no saved position: only new lines (end), or the whole file (start).' },
+    ],
+  },
+  {
+    title: 'Join test',
+    fields: [
+      { path: 'joinTest.clientPath', label: 'Factorio client', type: 'text', hint: 'The client executable the slots’ join test launches with --mp-connect. Empty: that step is skipped.' },
+      { path: 'joinTest.timeoutSeconds', label: 'Client verdict timeout (s)', type: 'number' },
     ],
   },
   {
