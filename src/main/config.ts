@@ -15,8 +15,8 @@ import {
   type RedactedConfig,
   type SecretRef,
 } from '../shared/config';
-import { defaultPipePath } from './paths';
-import type { Env, SecretStore } from './secrets';
+import { appHome, defaultConfigPath, defaultPipePath } from './paths';
+import { SecretStore, type Env } from './secrets';
 
 export class ConfigError extends Error {
   constructor(
@@ -213,18 +213,7 @@ export class ConfigStore {
 
   /** Changes the file config in code (e.g. a switch in a view): validated, written and adopted like an edit. */
   amend(change: (file: Config) => Config): void {
-    let file: Config;
-    try {
-      file = parseConfig(JSON.parse(JSON.stringify(change(structuredClone(this.file)))), this.opts.path);
-      this.computeEffective(file);
-    } catch (e) {
-      if (e instanceof ConfigError) throw new ApiError('invalid_config', e.message, e.issues);
-      throw e;
-    }
-    writeAtomic(this.opts.path, JSON.stringify(file, null, 2) + '\n');
-    writeAtomic(this.lastGoodPath, JSON.stringify(file, null, 2) + '\n');
-    this.adopt(file);
-    this.loadError = null;
+    this.save(change(structuredClone(this.file)));
   }
 
   /** Validates a Settings edit, writes it atomically and adopts it. Throws ApiError('invalid_config'). */
@@ -254,6 +243,11 @@ export class ConfigStore {
         };
       }),
     };
+    this.save(next);
+  }
+
+  /** Validates a whole file config, writes it atomically (and as the last good one) and adopts it. */
+  private save(next: unknown): void {
     let file: Config;
     try {
       file = parseConfig(JSON.parse(JSON.stringify(next)), this.opts.path);
@@ -267,4 +261,17 @@ export class ConfigStore {
     this.adopt(file);
     this.loadError = null;
   }
+}
+
+/**
+ * The config a command-line tool runs with: the file (default: the app's), `.env` in the working
+ * directory, the environment, and `--data-dir`. Throws ConfigError for a bad file or environment.
+ */
+export function loadToolConfig(opts: { config?: string; dataDir?: string }): { store: ConfigStore; secrets: SecretStore; path: string } {
+  const path = resolve(opts.config ?? defaultConfigPath());
+  const env = loadEnv(process.cwd());
+  const secrets = new SecretStore(env, dirname(path));
+  const store = new ConfigStore({ path, env, secrets, appHome: appHome(env as NodeJS.ProcessEnv), dataDirOverride: opts.dataDir, keepLastGood: false });
+  store.load();
+  return { store, secrets, path };
 }

@@ -60,10 +60,11 @@ describe('DiscordService', () => {
       expect(m.allowed_mentions).toEqual({ parse: [] });
       expect(m.username).toBe('Factory Bot');
     }
+    // Discord has the message before its answer reaches us: the sent state follows the answer.
+    await waitFor(() => expect(svc.snapshot().recent.map((r) => r.state)).toEqual(['sent', 'sent', 'sent']));
     const s = svc.snapshot();
     expect(s.lines).toMatchObject({ read: 5, matched: 4, filtered: 1 });
     expect(s.types.find((t) => t.type === 'whisper')).toMatchObject({ enabled: false, seen: 1 });
-    expect(s.recent.map((r) => r.state)).toEqual(['sent', 'sent', 'sent']);
   });
 
   it('waits for a missing file, then follows truncation, rename-away rotation and replacement', async () => {
@@ -103,7 +104,7 @@ describe('DiscordService', () => {
     for (const m of server.messages) expect(m.content.length).toBeLessThanOrEqual(2000);
     // The client learns the bucket from the first response's headers and then never exceeds it.
     expect(server.tooManyRequests).toBeLessThanOrEqual(1);
-    expect(svc.snapshot()).toMatchObject({ sentEvents: 1000, queue: 0 });
+    await waitFor(() => expect(svc.snapshot()).toMatchObject({ sentEvents: 1000, queue: 0 }));
   });
 
   it('5xx and dropped connections are retried: everything arrives once, in order', async () => {
@@ -166,7 +167,7 @@ describe('DiscordService', () => {
     await waitFor(() => expect(svc.snapshot().failed).toBe(1));
     appendFileSync(log, '[JOIN] b joined the game\n');
     await waitFor(() => expect(server.lines()).toEqual(['✅ **b** joined the game']));
-    expect(svc.snapshot().recent.map((r) => r.state)).toEqual(['sent', 'failed']);
+    await waitFor(() => expect(svc.snapshot().recent.map((r) => r.state)).toEqual(['sent', 'failed']));
   });
 
   it('type switches apply in place: off is read and counted, not relayed; on again relays', async () => {

@@ -3,31 +3,24 @@
 // backpressure, cancel and deadline.
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../log';
 import { EngineClient, EngineRpcError } from './client';
 import { BatchSimulateRequest_Output, type SimResultChunk } from './gen/engine/v1/engine';
 import { EngineServer } from './server';
-import { startTarget, type EngineTarget } from './test-target';
+import { startPair, type EnginePair } from './test-target';
 
-let target: EngineTarget;
+let pair: EnginePair;
 let local: EngineServer;
 let a: EngineClient;
 let b: EngineClient;
 const u8 = (...v: number[]) => Uint8Array.from(v);
 
 beforeAll(async () => {
-  target = await startTarget();
-  local = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger() });
-  await local.start();
-  a = new EngineClient(target.address);
-  b = new EngineClient(local.address);
+  pair = await startPair();
+  ({ local, a, b } = pair);
 }, 40_000);
 
 afterAll(async () => {
-  a?.close();
-  b?.close();
-  await local?.stop();
-  await target?.stop();
+  await pair?.stop();
 });
 
 async function refused(p: Promise<unknown>): Promise<EngineRpcError> {

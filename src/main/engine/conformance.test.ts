@@ -6,31 +6,23 @@ import { loadPackageDefinition, status, type Client, type ServiceError } from '@
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProto } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../log';
 import { EngineClient, EngineRpcError } from './client';
 import { SimResultChunk, type Transition } from './gen/engine/v1/engine';
-import { EngineServer } from './server';
-import { startTarget, type EngineTarget } from './test-target';
+import { startPair, type EnginePair, type EngineTarget } from './test-target';
 
+let pair: EnginePair;
 let target: EngineTarget;
-let local: EngineServer;
 let a: EngineClient;
 let b: EngineClient;
 const u8 = (...v: number[]) => Uint8Array.from(v);
 
 beforeAll(async () => {
-  target = await startTarget();
-  local = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger() });
-  await local.start();
-  a = new EngineClient(target.address);
-  b = new EngineClient(local.address);
+  pair = await startPair();
+  ({ target, a, b } = pair);
 }, 40_000);
 
 afterAll(async () => {
-  a?.close();
-  b?.close();
-  await local?.stop();
-  await target?.stop();
+  await pair?.stop();
 });
 
 async function refused(p: Promise<unknown>): Promise<EngineRpcError> {

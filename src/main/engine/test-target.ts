@@ -4,6 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { silentLogger } from '../log';
+import { EngineClient } from './client';
+import { EngineServer } from './server';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -50,6 +53,35 @@ export async function startTarget(): Promise<EngineTarget> {
     async stop() {
       proc.kill('SIGTERM');
       await exited;
+    },
+  };
+}
+
+/** The suites' fixture: the target engine, a second in-process server, and a client of each. */
+export interface EnginePair {
+  target: EngineTarget;
+  local: EngineServer;
+  a: EngineClient;
+  b: EngineClient;
+  stop(): Promise<void>;
+}
+
+export async function startPair(): Promise<EnginePair> {
+  const target = await startTarget();
+  const local = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger() });
+  await local.start();
+  const a = new EngineClient(target.address);
+  const b = new EngineClient(local.address);
+  return {
+    target,
+    local,
+    a,
+    b,
+    async stop() {
+      a.close();
+      b.close();
+      await local.stop();
+      await target.stop();
     },
   };
 }

@@ -1,12 +1,9 @@
 // `npm run slots -- status|deploy|join-test [--slot ID] [--config FILE] [--data-dir DIR] [--json]`:
 // the Slots view's actions for shells and CI. Exit codes: 0 all good, 1 a slot failed (unreachable,
 // deploy or join test failed), 2 bad usage or config.
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, ConfigStore, loadEnv } from '../config';
+import { ConfigError, loadToolConfig } from '../config';
 import { createLogger } from '../log';
-import { appHome, defaultConfigPath } from '../paths';
-import { SecretStore } from '../secrets';
 import { bundledScenarioDir, slotOps } from './ops-impl';
 import { SlotsService } from './service';
 
@@ -26,12 +23,9 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const configPath = resolve(values.config ?? defaultConfigPath());
-  const env = loadEnv(process.cwd());
-  const secrets = new SecretStore(env, join(configPath, '..'));
-  const store = new ConfigStore({ path: configPath, env, secrets, appHome: appHome(env as NodeJS.ProcessEnv), dataDirOverride: values['data-dir'], keepLastGood: false });
+  let loaded;
   try {
-    store.load();
+    loaded = loadToolConfig({ config: values.config, dataDir: values['data-dir'] });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -39,6 +33,7 @@ async function main(): Promise<number> {
     }
     throw e;
   }
+  const { store, secrets, path: configPath } = loaded;
   const config = store.effective;
   const ids = values.slot ? [values.slot] : config.slots.map((s) => s.id);
   if (!config.slots.length) {

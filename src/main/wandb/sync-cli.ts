@@ -1,23 +1,17 @@
 // `npm run wandb-sync -- --data-dir DIR [--config FILE]`: uploads every run in the journal (runs
 // kept offline, refused earlier, or left unsent by a crash) and finishes them. Run it while the app
 // is closed; with the app open, use the Sessions view's Sync button instead.
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, ConfigStore, loadEnv } from '../config';
+import { ConfigError, loadToolConfig } from '../config';
 import { createLogger } from '../log';
-import { appHome, defaultConfigPath } from '../paths';
 import { EventCache } from '../pipe/cache';
-import { SecretStore } from '../secrets';
 import { WandbService } from './service';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, config: { type: 'string' }, timeout: { type: 'string' } } });
-  const configPath = resolve(values.config ?? defaultConfigPath());
-  const env = loadEnv(process.cwd());
-  const secrets = new SecretStore(env, join(configPath, '..'));
-  const store = new ConfigStore({ path: configPath, env, secrets, appHome: appHome(env as NodeJS.ProcessEnv), dataDirOverride: values['data-dir'], keepLastGood: false });
+  let loaded;
   try {
-    store.load();
+    loaded = loadToolConfig({ config: values.config, dataDir: values['data-dir'] });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -25,6 +19,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  const { store, secrets } = loaded;
   const config = store.effective;
   const apiKey = secrets.resolve(config.wandb.apiKey, 'wandb.apiKey');
   if (!apiKey) {
