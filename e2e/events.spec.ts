@@ -23,6 +23,20 @@ test.describe('Events view', () => {
     await expect(ui.getByTestId('demo-toggle')).toHaveText('Start demo feed');
   });
 
+  test.describe('with the pipe service down', () => {
+    // A directory where a FIFO is demanded: the pipe service cannot start, so it has no counters.
+    test.use({ appConfig: { pipe: { path: mkdtempSync(join(tmpdir(), 'cr-e2e-notapipe-')), mode: 'fifo' }, wandb: {} } });
+
+    test('the view still opens and says so (no counters is not a crash)', async ({ ui }) => {
+      await expect(ui.getByTestId('status-pipe')).toHaveAttribute('data-state', 'error');
+      await ui.getByTestId('nav-events').click();
+      await expect(ui.getByTestId('view-events')).toBeVisible();
+      await expect(ui.getByTestId('view-error')).toHaveCount(0);
+      await ui.getByTestId('nav-production').click();
+      await expect(ui.getByTestId('view-production')).toBeVisible();
+    });
+  });
+
   test.describe('fed by a game-like writer', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cr-e2e-pipe-'));
     const pipePath = join(dir, 'events.pipe');

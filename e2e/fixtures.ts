@@ -56,6 +56,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     const h = await startHeadless(appConfig);
     const context = await (await launchChromium()).newContext();
     const page = await context.newPage();
+    // A page error fails no assertion by itself but explains one that fails later: print it.
+    page.on('pageerror', (e) => console.log(`[pageerror] ${testInfo.title}: ${e.stack ?? e.message}`));
+    page.on('console', (m) => m.type() === 'error' && console.log(`[console.error] ${testInfo.title}: ${m.text()}`));
     await page.goto(h.url);
     (page as Page & { headless?: Headless }).headless = h;
     await use(page);

@@ -20,6 +20,7 @@ test.describe('app shell', () => {
     for (const id of VIEWS) {
       await ui.getByTestId(`nav-${id}`).click();
       await expect(ui.getByTestId(`view-${id}`)).toBeVisible();
+      await expect(ui.getByTestId('view-error')).toHaveCount(0);
     }
   });
 

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { ProductionView } from './charts/ProductionView';
 import { DiscordView } from './components/DiscordView';
 import { SlotsView } from './components/SlotsView';
+import { ViewBoundary } from './components/ViewBoundary';
 import { EngineView } from './components/EngineView';
 import { EventsView } from './components/EventsView';
 import { SessionsView } from './components/SessionsView';
@@ -39,7 +40,9 @@ export function App() {
           </div>
         )}
         <h1>{current.label}</h1>
-        {view === 'settings' ? <SettingsView /> : view === 'events' ? <EventsView /> : view === 'production' ? <ProductionView /> : view === 'sessions' ? <SessionsView /> : view === 'discord' ? <DiscordView /> : view === 'slots' ? <SlotsView /> : view === 'engine' ? <EngineView /> : <PlannedView plan={current.plan} />}
+        <ViewBoundary view={view}>
+          {view === 'settings' ? <SettingsView /> : view === 'events' ? <EventsView /> : view === 'production' ? <ProductionView /> : view === 'sessions' ? <SessionsView /> : view === 'discord' ? <DiscordView /> : view === 'slots' ? <SlotsView /> : view === 'engine' ? <EngineView /> : <PlannedView plan={current.plan} />}
+        </ViewBoundary>
       </main>
       <StatusBar />
     </div>

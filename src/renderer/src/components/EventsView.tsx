@@ -2,7 +2,7 @@
 // thousands of rows cost only the visible ones) and the last rejected lines with their reasons.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { PipeEvent } from '../../../shared/events';
+import type { PipeCounters, PipeEvent } from '../../../shared/events';
 import { api } from '../api/client';
 import { RECENT_EVENTS, useStore } from '../store';
 import { formatAge, formatGameTime, summarize } from './format';
@@ -81,8 +81,11 @@ function DemoControls() {
   );
 }
 
+/** One empty list for every render: a selector that made a new [] each time would never settle. */
+const NONE_REJECTED: PipeCounters['recentRejected'] = [];
+
 function Rejected() {
-  const rows = useStore((s) => s.pipeCounters?.recentRejected ?? []);
+  const rows = useStore((s) => s.pipeCounters?.recentRejected ?? NONE_REJECTED);
   if (!rows.length) return null;
   return (
     <section className="rejected">
