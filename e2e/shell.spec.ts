@@ -66,12 +66,18 @@ test.describe('app shell', () => {
     await ui.getByTestId('setting-discord.startAt').selectOption('start');
     await ui.getByTestId('setting-joinTest.clientPath').fill('/opt/factorio/bin/x64/factorio');
     await ui.getByTestId('setting-joinTest.timeoutSeconds').fill('90');
+    // A pattern that does not compile is named before saving; a good one is saved.
+    await ui.getByTestId('setting-discord.patterns').fill('[{"name":"launch","regex":"^\\\\[LAUNCH\\\\] (?P<who>\\\\S+","template":"{who}"}]');
+    await expect(ui.getByTestId('issue-discord.patterns')).toContainText('not a valid RE2 regular expression');
+    await expect(ui.getByTestId('settings-save')).toBeDisabled();
+    await ui.getByTestId('setting-discord.patterns').fill('[{"name":"launch","regex":"^\\\\[LAUNCH\\\\] (?P<who>\\\\S+)","template":"{who} launched"}]');
+    await expect(ui.getByTestId('issue-discord.patterns')).toHaveCount(0);
     await ui.getByTestId('settings-save').click();
     await expect(ui.getByTestId('settings-message')).toContainText('Saved');
     const saved = JSON.parse(readFileSync(configPath!, 'utf8'));
     expect(saved.pipe).toMatchObject({ maxLineBytes: 2048, startAt: 'start', mirrorMaxBytes: 65536, mirrorFiles: 3 });
     expect(saved.wandb).toMatchObject({ mode: 'offline', flushSeconds: 0.5 });
-    expect(saved.discord).toMatchObject({ startAt: 'start' });
+    expect(saved.discord).toMatchObject({ startAt: 'start', patterns: [{ name: 'launch', regex: '^\\[LAUNCH\\] (?P<who>\\S+)', template: '{who} launched' }] });
     expect(saved.joinTest).toEqual({ clientPath: '/opt/factorio/bin/x64/factorio', timeoutSeconds: 90 });
     // Discord refuses webhook names with "discord" in them: the form says so before saving.
     await ui.getByTestId('setting-discord.botName').fill('Discord Bridge');

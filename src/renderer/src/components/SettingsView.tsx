@@ -98,8 +98,8 @@ function setPath(o: Obj, path: string, value: unknown): Obj {
 
 const keepIfSet = (s: SecretStatus | undefined): SecretEdit | undefined => (s?.set || s?.source ? { keep: true } : undefined);
 
-/** The file config as an edit: secrets become `{keep:true}` when present. Slots are edited as JSON. */
-function toDraft(file: RedactedConfig): { form: Obj; slotsText: string } {
+/** The file config as an edit: secrets become `{keep:true}` when present. Slots and Discord patterns are edited as JSON. */
+function toDraft(file: RedactedConfig): { form: Obj; slotsText: string; patternsText: string } {
   let form: Obj = structuredClone(file) as unknown as Obj;
   for (const p of SECRET_FIELDS) form = setPath(form, p, keepIfSet(getPath(form, p) as SecretStatus | undefined));
   const slots = file.slots.map((s) => ({
@@ -108,7 +108,8 @@ function toDraft(file: RedactedConfig): { form: Obj; slotsText: string } {
     deploy: s.deploy?.kind === 'ssh' ? { ...s.deploy, password: keepIfSet(s.deploy.password) } : s.deploy,
   }));
   delete form.slots;
-  return { form, slotsText: JSON.stringify(slots, null, 2) };
+  delete (form.discord as Obj).patterns;
+  return { form, slotsText: JSON.stringify(slots, null, 2), patternsText: JSON.stringify(file.discord.patterns, null, 2) };
 }
 
 function SecretField({ status, edit, onChange, testId }: { status: SecretStatus | undefined; edit: SecretEdit | undefined; onChange: (e: SecretEdit | undefined) => void; testId: string }) {
@@ -140,20 +141,27 @@ function SettingsForm({ view, message, setMessage }: { view: ConfigView; message
   const initial = useMemo(() => toDraft(view.file), [view.file]);
   const [form, setForm] = useState<Obj>(initial.form);
   const [slotsText, setSlotsText] = useState(initial.slotsText);
+  const [patternsText, setPatternsText] = useState(initial.patternsText);
   const [serverIssues, setServerIssues] = useState<ConfigIssue[]>([]);
   const [saving, setSaving] = useState(false);
 
   const { candidate, issues } = useMemo(() => {
     let slots: unknown;
+    let patterns: unknown;
     try {
       slots = JSON.parse(slotsText || '[]');
     } catch (e) {
       return { candidate: null, issues: [{ path: 'slots', message: `not valid JSON: ${(e as Error).message}` }] };
     }
-    const c = { ...form, slots };
+    try {
+      patterns = JSON.parse(patternsText || '[]');
+    } catch (e) {
+      return { candidate: null, issues: [{ path: 'discord.patterns', message: `not valid JSON: ${(e as Error).message}` }] };
+    }
+    const c = { ...form, discord: { ...(form.discord as Obj), patterns }, slots };
     const r = ConfigEditSchema.safeParse(c, { reportInput: true });
     return { candidate: c, issues: r.success ? [] : describeIssues(r.error) };
-  }, [form, slotsText]);
+  }, [form, slotsText, patternsText]);
 
   const allIssues = [...issues, ...serverIssues];
   const issueFor = (path: string) => allIssues.filter((i) => i.path === path || i.path.startsWith(path + '.'));
@@ -261,6 +269,19 @@ function SettingsForm({ view, message, setMessage }: { view: ConfigView; message
         </fieldset>
       ))}
       <fieldset>
+        <legend>Discord line patterns</legend>
+        <p className="hint">
+          A JSON array, tried before the built-in lines: {'{'}name, regex (RE2 syntax, named groups), template ({'{group}'} placeholders), emoji{'}'}. Each name is also a switch in the Discord
+          view.
+        </p>
+        <textarea rows={4} value={patternsText} onChange={(e) => setPatternsText(e.target.value)} spellCheck={false} data-testid="setting-discord.patterns" />
+        {issueFor('discord.patterns').map((i) => (
+          <div className="issue" key={i.path + i.message} data-testid="issue-discord.patterns">
+            {i.path}: {i.message}
+          </div>
+        ))}
+      </fieldset>
+      <fieldset>
         <legend>Headless slots</legend>
         <p className="hint">
           A JSON array of slots: {'{'}id, name, host, gamePort, rconPort, rconPassword, deploy, restartCommand{'}'}. Secrets are written as {'{"value": "..."}'}, {'{"env": "NAME"}'},{' '}
@@ -282,6 +303,7 @@ function SettingsForm({ view, message, setMessage }: { view: ConfigView; message
           onClick={() => {
             setForm(initial.form);
             setSlotsText(initial.slotsText);
+            setPatternsText(initial.patternsText);
             setServerIssues([]);
             setMessage(null);
           }}
