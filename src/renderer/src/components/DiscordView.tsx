@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { DiscordStatus } from '../../../shared/discord';
 import { api } from '../api/client';
 import { useStore } from '../store';
+import { Counter } from './Counter';
 import { formatAge } from './format';
 import { useNow } from './useNow';
 
@@ -19,17 +20,6 @@ function deliveryText(d: DiscordStatus, now: number): string {
     default:
       return d.delivery;
   }
-}
-
-function Counter({ label, value, testId }: { label: string; value: string | number; testId: string }) {
-  return (
-    <div className="counter">
-      <div className="counter-label">{label}</div>
-      <div className="counter-value" data-testid={testId}>
-        {value}
-      </div>
-    </div>
-  );
 }
 
 export function DiscordView() {
@@ -67,28 +57,42 @@ export function DiscordView() {
         )}
       </div>
       <div className="counters">
-        <div className="counter wide">
-          <div className="counter-label">Console log</div>
-          <div className="counter-value path" data-testid="discord-tail" data-state={discord.tail}>
-            {discord.consoleLogPath ? `${discord.tail === 'waiting' ? 'waiting for' : 'following'} ${discord.consoleLogPath}` : 'not set (discord.consoleLogPath)'}
-          </div>
-        </div>
-        <div className="counter wide">
-          <div className="counter-label">Delivery</div>
-          <div className={`counter-value small ${discord.delivery === 'stopped' ? 'issue' : ''}`} data-testid="discord-delivery" data-state={discord.delivery}>
-            {deliveryText(discord, now)}
-          </div>
-        </div>
-        <Counter label="Queued" value={discord.queue} testId="discord-queue" />
-        <Counter label="Messages sent" value={discord.sentMessages} testId="discord-sent-messages" />
-        <Counter label="Events sent" value={discord.sentEvents} testId="discord-sent-events" />
-        <Counter label="Failed" value={discord.failed} testId="discord-failed" />
-        <Counter label="Retried" value={discord.retried} testId="discord-retried" />
-        <Counter label="429 received" value={discord.rateLimitHits} testId="discord-429" />
-        <Counter label="Rate limit" value={rl ? `${rl.remaining}/${rl.limit}, resets ${Math.max(0, Math.ceil((rl.resetAt - now) / 1000))} s` : '—'} testId="discord-ratelimit" />
-        <Counter label="Lines read" value={discord.lines.read} testId="discord-lines-read" />
-        <Counter label="Matched" value={discord.lines.matched} testId="discord-lines-matched" />
-        <Counter label="Switched off" value={discord.lines.filtered} testId="discord-lines-filtered" />
+        <Counter label="Console log" testId="discord-tail" wide small state={discord.tail}>
+          {discord.consoleLogPath ? `${discord.tail === 'waiting' ? 'waiting for' : 'following'} ${discord.consoleLogPath}` : 'not set (discord.consoleLogPath)'}
+        </Counter>
+        <Counter label="Delivery" testId="discord-delivery" wide small issue={discord.delivery === 'stopped'} state={discord.delivery}>
+          {deliveryText(discord, now)}
+        </Counter>
+        <Counter label="Queued" testId="discord-queue">
+          {discord.queue}
+        </Counter>
+        <Counter label="Messages sent" testId="discord-sent-messages">
+          {discord.sentMessages}
+        </Counter>
+        <Counter label="Events sent" testId="discord-sent-events">
+          {discord.sentEvents}
+        </Counter>
+        <Counter label="Failed" testId="discord-failed">
+          {discord.failed}
+        </Counter>
+        <Counter label="Retried" testId="discord-retried">
+          {discord.retried}
+        </Counter>
+        <Counter label="429 received" testId="discord-429">
+          {discord.rateLimitHits}
+        </Counter>
+        <Counter label="Rate limit" testId="discord-ratelimit">
+          {rl ? `${rl.remaining}/${rl.limit}, resets ${Math.max(0, Math.ceil((rl.resetAt - now) / 1000))} s` : '—'}
+        </Counter>
+        <Counter label="Lines read" testId="discord-lines-read">
+          {discord.lines.read}
+        </Counter>
+        <Counter label="Matched" testId="discord-lines-matched">
+          {discord.lines.matched}
+        </Counter>
+        <Counter label="Switched off" testId="discord-lines-filtered">
+          {discord.lines.filtered}
+        </Counter>
       </div>
       <h2>Event types</h2>
       <div className="type-switches">

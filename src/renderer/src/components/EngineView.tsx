@@ -4,6 +4,7 @@ import { useState, type CSSProperties } from 'react';
 import type { EnginePlayResult } from '../../../shared/engine';
 import { api } from '../api/client';
 import { useStore } from '../store';
+import { Counter } from './Counter';
 
 const board: CSSProperties = { display: 'grid', gridTemplateColumns: 'repeat(3, 56px)', gap: 4, margin: '8px 0' };
 const cell: CSSProperties = { width: 56, height: 56, fontSize: 28, fontWeight: 600 };
@@ -83,48 +84,27 @@ export function EngineView() {
   return (
     <div className="sessions">
       <div className="counters">
-        <div className="counter wide">
-          <div className="counter-label">Address</div>
-          <div className="counter-value small" data-testid="engine-address">
-            {engine.address}
-          </div>
-        </div>
-        <div className="counter">
-          <div className="counter-label">State</div>
-          <div className="counter-value small" data-testid="engine-state" data-state={state?.state}>
-            {engine.listening ? 'serving' : (state?.summary ?? 'stopped')}
-          </div>
-        </div>
-        <div className="counter">
-          <div className="counter-label">Calls/s</div>
-          <div className="counter-value" data-testid="engine-rate">
-            {engine.callsPerSec}
-          </div>
-        </div>
-        <div className="counter">
-          <div className="counter-label">Calls</div>
-          <div className="counter-value" data-testid="engine-calls">
-            {engine.calls}
-          </div>
-        </div>
-        <div className="counter">
-          <div className="counter-label">Steps</div>
-          <div className="counter-value" data-testid="engine-steps">
-            {engine.steps}
-          </div>
-        </div>
-        <div className="counter">
-          <div className="counter-label">Step p50 / p99</div>
-          <div className="counter-value small" data-testid="engine-latency" title="server handling time of recent Step calls">
-            {ms(engine.stepP50Ms)} / {ms(engine.stepP99Ms)}
-          </div>
-        </div>
-        <div className="counter">
-          <div className="counter-label">Errors</div>
-          <div className={`counter-value ${engine.errors.length ? 'issue' : ''}`} data-testid="engine-errors">
-            {engine.errors.reduce((n, e) => n + e.count, 0)}
-          </div>
-        </div>
+        <Counter label="Address" testId="engine-address" wide small>
+          {engine.address}
+        </Counter>
+        <Counter label="State" testId="engine-state" small state={state?.state}>
+          {engine.listening ? 'serving' : (state?.summary ?? 'stopped')}
+        </Counter>
+        <Counter label="Calls/s" testId="engine-rate">
+          {engine.callsPerSec}
+        </Counter>
+        <Counter label="Calls" testId="engine-calls">
+          {engine.calls}
+        </Counter>
+        <Counter label="Steps" testId="engine-steps">
+          {engine.steps}
+        </Counter>
+        <Counter label="Step p50 / p99" testId="engine-latency" small title="server handling time of recent Step calls">
+          {ms(engine.stepP50Ms)} / {ms(engine.stepP99Ms)}
+        </Counter>
+        <Counter label="Errors" testId="engine-errors" issue={engine.errors.length > 0}>
+          {engine.errors.reduce((n, e) => n + e.count, 0)}
+        </Counter>
       </div>
       {engine.errors.length > 0 && (
         <p className="muted" data-testid="engine-error-list">

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { WandbRunInfo } from '../../../shared/api';
 import { api } from '../api/client';
 import { useStore } from '../store';
+import { Counter } from './Counter';
 import { formatAge } from './format';
 import { useNow } from './useNow';
 
@@ -62,30 +63,18 @@ export function SessionsView() {
               {a.displayName} <span className="muted mono">({a.runId})</span> <RunLink run={a} />
             </div>
           </div>
-          <div className="counter">
-            <div className="counter-label">State</div>
-            <div className={`counter-value small ${a.state === 'failed' ? 'issue' : ''}`} data-testid="wandb-active-state" data-state={a.state}>
-              {stateText(a, now)}
-            </div>
-          </div>
-          <div className="counter">
-            <div className="counter-label">Last step</div>
-            <div className="counter-value" data-testid="wandb-active-step">
-              {a.lastStep ?? '—'}
-            </div>
-          </div>
-          <div className="counter">
-            <div className="counter-label">Acknowledged</div>
-            <div className="counter-value" data-testid="wandb-active-acked">
-              {a.linesAcked}
-            </div>
-          </div>
-          <div className="counter">
-            <div className="counter-label">Pending</div>
-            <div className="counter-value" data-testid="wandb-active-pending">
-              {a.linesJournaled - a.linesAcked}
-            </div>
-          </div>
+          <Counter label="State" testId="wandb-active-state" small issue={a.state === 'failed'} state={a.state}>
+            {stateText(a, now)}
+          </Counter>
+          <Counter label="Last step" testId="wandb-active-step">
+            {a.lastStep ?? '—'}
+          </Counter>
+          <Counter label="Acknowledged" testId="wandb-active-acked">
+            {a.linesAcked}
+          </Counter>
+          <Counter label="Pending" testId="wandb-active-pending">
+            {a.linesJournaled - a.linesAcked}
+          </Counter>
         </div>
       ) : (
         <p className="muted">No active run: one starts with the next game session.</p>
