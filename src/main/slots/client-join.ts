@@ -59,7 +59,11 @@ export function runClientJoin(opts: ClientJoinOptions): Promise<ClientJoinResult
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', (e) => finish({ ok: false, summary: `could not start the client ${opts.clientPath}: ${e.message}`, evidence: [] }));
-    child.on('exit', (code, signal) => finish({ ok: false, summary: `the client exited (${signal ?? `code ${code}`}) before joining`, evidence: recent.slice(-5) }));
-    const timer = setTimeout(() => finish({ ok: false, summary: `no verdict within ${Math.round(opts.timeoutMs / 1000)} s: the client neither joined nor failed`, evidence: recent.slice(-5) }), opts.timeoutMs);
+    // 'close', not 'exit': a client that prints its failure and quits must be judged on what it printed.
+    child.on('close', (code, signal) => {
+      if (partial.trim()) onLine(partial.replace(/\r$/, ''));
+      finish({ ok: false, summary: `the client exited (${signal ?? `code ${code}`}) before joining`, evidence: recent.slice(-5) });
+    });
+    const timer = setTimeout(() => finish({ ok: false, summary: `no verdict within ${+(opts.timeoutMs / 1000).toFixed(1)} s: the client neither joined nor failed`, evidence: recent.slice(-5) }), opts.timeoutMs);
   });
 }

@@ -277,7 +277,15 @@ export class SlotsService implements Service {
       await step(5, async () => {
         const clientPath = this.opts.joinTest.clientPath;
         if (!clientPath) return { state: 'skipped', detail: 'no Factorio client configured (joinTest.clientPath)' };
-        const r = await runClientJoin({ clientPath, host: slot.cfg.host, gamePort: slot.cfg.gamePort, timeoutMs: this.opts.joinTest.timeoutSeconds * 1000 });
+        // The client's log streams into the step while it runs; the verdict replaces it.
+        const log: string[] = [];
+        const onLine = (line: string) => {
+          log.push(line);
+          if (log.length > 12) log.shift();
+          run.steps[5].detail = log.join('\n');
+          this.changed();
+        };
+        const r = await runClientJoin({ clientPath, host: slot.cfg.host, gamePort: slot.cfg.gamePort, timeoutMs: this.opts.joinTest.timeoutSeconds * 1000, onLine });
         return { state: r.ok ? 'passed' : 'failed', detail: [r.summary, ...r.evidence].join('\n') };
       });
     } finally {
