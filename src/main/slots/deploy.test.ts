@@ -97,6 +97,18 @@ describe('local deploy', () => {
     expect(readdirSync(parent)).toEqual(['open_world']);
   });
 
+  it('a successful deploy clears temp and old folders an interrupted one left beside the target', async () => {
+    const source = tree(SOURCE);
+    const parent = tempDir();
+    const target = tree({ 'control.lua': 'old' }, join(parent, 'open_world'));
+    tree({ 'control.lua': 'half' }, join(parent, '.open_world.deploy-123-deadbeef'));
+    tree({ 'control.lua': 'older' }, join(parent, '.open_world.old-123-deadbeef'));
+    tree({ 'keep.txt': 'not ours' }, join(parent, '.other.deploy-1'));
+    const r = await deployScenario({ target: { kind: 'local', dir: target }, sourceDir: source });
+    expect(r.ok).toBe(true);
+    expect(readdirSync(parent).sort()).toEqual(['.other.deploy-1', 'open_world']);
+  });
+
   it('fails mid-copy on an unreadable source file: the old target is intact and no temp folder remains', async () => {
     const source = tree(SOURCE);
     // Sorted last, so several files are already written when it fails.
