@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const hasProtoc = spawnSync('protoc', ['--version']).status === 0;
+if (!hasProtoc) console.log('[engine] generated-code drift check skipped: protoc is not installed (Debian package protobuf-compiler)');
 // The header names the protoc version that ran; any protoc 3.x/2x makes the same code otherwise.
 const body = (s: string) => s.replace(/^\/\/ {3}protoc .*$/m, '');
 
