@@ -11,12 +11,12 @@ import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
+import { prepareBrowser } from '../scripts/system-deps.mjs';
 
 const ITEMS = 50;
 const HISTORY = 3600;
 const RATE = 10;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = join(import.meta.dirname, '..');
 
 const dir = mkdtempSync(join(tmpdir(), 'cr-bench-charts-'));
@@ -53,7 +53,9 @@ const history = [JSON.stringify({ type: 'session_init', session_id: 'bench', tic
 for (let c = 1; c <= HISTORY; c++) history.push(line(c, 5000 + c));
 appendFileSync(pipePath, history.join('\n') + '\n');
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+const prepared = await prepareBrowser();
+if (!prepared.path) throw new Error(`no browser: ${prepared.reason}`);
+const browser = await chromium.launch({ executablePath: prepared.path, env: { ...(process.env as Record<string, string>), ...prepared.env }, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
 // tsx names arrow functions with a helper that does not exist inside the page.
 await page.addInitScript('window.__name = (f) => f');

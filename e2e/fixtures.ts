@@ -3,11 +3,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test as base, type Browser, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, electronExecutable, root, startHeadless, tempDir, type Headless } from './harness';
+import { CHROMIUM_ARGS, CHROMIUM_ENV, CHROMIUM_PATH, electronExecutable, root, startHeadless, stopChildren, tempDir, type Headless } from './harness';
 
 export type Target = 'web' | 'electron';
 
 interface TestFixtures {
+  /** Runs around every test: stops whatever children the test started and left running. */
+  reapChildren: void;
   /** Config the app under test starts with (merged over `{web:{port:0}}`). */
   appConfig: object;
   headlessApp: Headless;
@@ -22,18 +24,32 @@ interface WorkerFixtures {
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   target: ['web', { option: true, scope: 'worker' }],
   appConfig: [{}, { option: true }],
+  reapChildren: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
+    async ({}, use) => {
+      try {
+        await use();
+      } finally {
+        await stopChildren();
+      }
+    },
+    { auto: true },
+  ],
   launchChromium: [
     async ({ playwright }, use) => {
       let browser: Browser | null = null;
-      await use(async () => (browser ??= await playwright.chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })));
+      await use(async () => (browser ??= await playwright.chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, env: CHROMIUM_ENV })));
       await (browser as Browser | null)?.close();
     },
     { scope: 'worker' },
   ],
   headlessApp: async ({ appConfig }, use) => {
     const h = await startHeadless(appConfig);
-    await use(h);
-    await h.stop();
+    try {
+      await use(h);
+    } finally {
+      await h.stop();
+    }
   },
   ui: async ({ target, launchChromium, playwright, appConfig }, use, testInfo) => {
     if (target === 'electron') {
@@ -48,22 +64,31 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const args = [root];
       if (process.platform === 'linux' && process.getuid?.() === 0) args.push('--no-sandbox');
       const app = await playwright._electron.launch({ executablePath: exe.path, args, env: { ...process.env, CONTROL_ROOM_HOME: home, HOME: home } });
-      const win = await app.firstWindow();
-      await use(win);
-      await app.close();
+      try {
+        await use(await app.firstWindow());
+      } finally {
+        await app.close();
+      }
       return;
     }
+    // Whatever step fails (the browser's launch included), what was started before it is stopped.
     const h = await startHeadless(appConfig);
-    const context = await (await launchChromium()).newContext();
-    const page = await context.newPage();
-    // A page error fails no assertion by itself but explains one that fails later: print it.
-    page.on('pageerror', (e) => console.log(`[pageerror] ${testInfo.title}: ${e.stack ?? e.message}`));
-    page.on('console', (m) => m.type() === 'error' && console.log(`[console.error] ${testInfo.title}: ${m.text()}`));
-    await page.goto(h.url);
-    (page as Page & { headless?: Headless }).headless = h;
-    await use(page);
-    await context.close();
-    await h.stop();
+    try {
+      const context = await (await launchChromium()).newContext();
+      try {
+        const page = await context.newPage();
+        // A page error fails no assertion by itself but explains one that fails later: print it.
+        page.on('pageerror', (e) => console.log(`[pageerror] ${testInfo.title}: ${e.stack ?? e.message}`));
+        page.on('console', (m) => m.type() === 'error' && console.log(`[console.error] ${testInfo.title}: ${m.text()}`));
+        await page.goto(h.url);
+        (page as Page & { headless?: Headless }).headless = h;
+        await use(page);
+      } finally {
+        await context.close();
+      }
+    } finally {
+      await h.stop();
+    }
   },
 });
 

@@ -5,10 +5,14 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { browser } from '../scripts/system-deps.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The browser `npm test` prepared (the npm Chromium, or CHROMIUM_PATH): its path and the environment it needs. */
+const prepared = browser();
+export const CHROMIUM_PATH = prepared.path ?? '/nonexistent (npm test prepares the browser; or set CHROMIUM_PATH)';
+export const CHROMIUM_ENV: Record<string, string> = { ...(process.env as Record<string, string>), ...prepared.env };
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export interface ChildRun {
@@ -19,6 +23,9 @@ export interface ChildRun {
   exited: Promise<number | null>;
 }
 
+/** Children started by `run` in this worker and not yet exited: `stopChildren` ends them after each test. */
+const live = new Set<ChildRun>();
+
 export function run(args: string[], env: NodeJS.ProcessEnv = {}): ChildRun {
   const proc = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -26,7 +33,15 @@ export function run(args: string[], env: NodeJS.ProcessEnv = {}): ChildRun {
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { proc, stdout: () => out, stderr: () => err, exited };
+  const r = { proc, stdout: () => out, stderr: () => err, exited };
+  live.add(r);
+  void exited.then(() => live.delete(r));
+  return r;
+}
+
+/** Stops every child `run` started that is still running (a test that failed half-way leaves some). */
+export async function stopChildren(): Promise<void> {
+  await Promise.all([...live].map((r) => stopChild(r)));
 }
 
 /** Waits until `pattern` appears on stdout; rejects if the process exits first or `ms` pass. */
@@ -69,6 +84,20 @@ export interface Headless extends ChildRun {
   stop(): Promise<number | null>;
 }
 
+/** SIGTERM, and SIGKILL if the child has not exited after `graceMs`; resolves with its exit code. */
+export async function stopChild(r: ChildRun, graceMs = 10_000): Promise<number | null> {
+  if (r.proc.exitCode === null && r.proc.signalCode === null) {
+    r.proc.kill('SIGTERM');
+    const timer = setTimeout(() => r.proc.kill('SIGKILL'), graceMs);
+    try {
+      return await r.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return r.exited;
+}
+
 export function tempDir(prefix = 'cr-e2e-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -79,7 +108,14 @@ export async function startHeadless(config: object = {}, extraEnv: NodeJS.Proces
   writeFileSync(configPath, JSON.stringify({ web: { port: 0 }, ...config }, null, 2));
   // HOME is ours too, so a Factorio installed on the test machine never changes what the app sees.
   const r = run([join(root, 'out/main/headless.js'), '--config', configPath, '--data-dir', join(dir, 'data')], { CONTROL_ROOM_HOME: join(dir, 'home'), HOME: join(dir, 'home'), ...extraEnv });
-  const [, url] = await waitForLine(r, /Control Room UI: (\S+)/);
+  let url: string;
+  try {
+    [, url] = await waitForLine(r, /Control Room UI: (\S+)/);
+  } catch (e) {
+    // It never came up (or never said so): it must not outlive the test that started it.
+    await stopChild(r);
+    throw e;
+  }
   const u = new URL(url);
   return {
     ...r,
@@ -89,10 +125,7 @@ export async function startHeadless(config: object = {}, extraEnv: NodeJS.Proces
     origin: u.origin,
     port: Number(u.port),
     token: u.searchParams.get('token')!,
-    async stop() {
-      if (r.proc.exitCode === null) r.proc.kill('SIGTERM');
-      return r.exited;
-    },
+    stop: () => stopChild(r),
   };
 }
 

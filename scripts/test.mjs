@@ -1,47 +1,143 @@
-// `npm test`: unit/integration (vitest), build, then e2e (Playwright, both projects), and one
-// closing summary line over both runners. Exits non-zero if anything failed.
-import { spawnSync } from 'node:child_process';
+// `npm test`: prepares what the tests need (the npm Chromium unpacked; missing system packages
+// installed, see system-deps.mjs), then unit/integration (vitest), build, e2e (Playwright, both
+// projects), an end-of-run sweep for anything the tests left running, and one closing summary line
+// over both runners. Exits non-zero if anything failed or was left behind.
+//
+//   npm test                      everything; stops before running anything if a tool is missing and cannot be installed
+//   npm test -- --skip-missing    never installs; tests whose tool is missing skip, each saying why
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { electronBinary, root } from './launch.mjs';
+import { SKIP_MISSING_ENV, ensureTools, missingTools, prepareBrowser } from './system-deps.mjs';
+import { RUN_ENV, processesOfRun, sweep } from './test-sweep.mjs';
+
+const skipMissing = process.argv.includes('--skip-missing');
+const unknown = process.argv.slice(2).filter((a) => a !== '--skip-missing');
+if (unknown.length) {
+  console.error(`npm test: unknown argument ${unknown.join(' ')} (known: --skip-missing)`);
+  process.exit(2);
+}
 
 const reports = join(root, 'reports');
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
 
+// ---- preparation: nothing runs until what the tests need is here ----
+const runId = randomUUID();
+const env = { ...process.env, [RUN_ENV]: runId };
+if (skipMissing) env[SKIP_MISSING_ENV] = '1';
+
+const chromium = await prepareBrowser();
+let e2eSkipReason = null;
+if (!chromium.path) {
+  if (!skipMissing) {
+    console.error(`npm test stopped before running anything: no browser for the e2e tests (${chromium.reason}).\nTo run every test that needs none of it: npm test -- --skip-missing`);
+    process.exit(1);
+  }
+  e2eSkipReason = chromium.reason;
+}
+if (skipMissing) {
+  const missing = missingTools();
+  if (missing.length) console.log(`::: --skip-missing: tests that need ${missing.map((t) => t.id).join(', ')} will skip`);
+} else {
+  const problem = await ensureTools();
+  if (problem) {
+    console.error(problem);
+    process.exit(1);
+  }
+}
+
+// ---- the runners ----
+let interrupted = null;
+let current = null;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    interrupted = sig;
+    // Ctrl+C reaches the runner from the terminal already; a SIGTERM sent to us alone is passed on.
+    if (sig === 'SIGTERM') current?.kill('SIGTERM');
+  });
+}
+
 const bin = (pkg, file) => join(root, 'node_modules', pkg, file);
-const step = (name, args, { display = false } = {}) => {
+function step(name, args, { display = false } = {}) {
+  if (interrupted) return Promise.resolve(1);
   console.log(`\n=== ${name}`);
   let cmd = process.execPath;
   // The electron project needs a display; give it a virtual one when there is none.
-  if (display && process.platform === 'linux' && !process.env.DISPLAY && electronBinary() && spawnSync('which', ['xvfb-run']).status === 0) {
+  if (display && process.platform === 'linux' && !process.env.DISPLAY && electronBinary() && existsSync('/usr/bin/xvfb-run')) {
     args = ['-a', cmd, ...args];
     cmd = 'xvfb-run';
   }
-  return spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
-};
+  return new Promise((resolve) => {
+    current = spawn(cmd, args, { cwd: root, stdio: 'inherit', env });
+    current.on('error', (e) => {
+      console.error(`${name}: ${e.message}`);
+      resolve(1);
+    });
+    current.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
 
-const unit = step('unit and integration tests (vitest)', [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(reports, 'vitest.json')}`]);
-const build = step('build (electron-vite)', [bin('electron-vite', 'bin/electron-vite.js'), 'build']);
-const e2e = build === 0 ? step('end-to-end tests (Playwright)', [bin('@playwright/test', 'cli.js'), 'test'], { display: true }) : 1;
+const unit = await step('unit and integration tests (vitest)', [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(reports, 'vitest.json')}`]);
+const build = await step('build (electron-vite)', [bin('electron-vite', 'bin/electron-vite.js'), 'build']);
+let e2e = 1;
+if (build === 0 && e2eSkipReason) {
+  console.log(`\n=== end-to-end tests (Playwright): skipped: ${e2eSkipReason}`);
+  e2e = 0;
+} else if (build === 0) {
+  e2e = await step('end-to-end tests (Playwright)', [bin('@playwright/test', 'cli.js'), 'test'], { display: true });
+}
 
+// ---- what the tests left behind ----
+// Give processes that are on their way out a moment to finish on their own; what remains was left.
+for (let i = 0; i < 50 && processesOfRun(runId).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+const leftover = await sweep(runId);
+if (leftover.length) {
+  console.log(`\n${leftover.length} process(es) started by the tests were still running after the run (ended now):`);
+  for (const p of leftover.slice(0, 20)) console.log(`  ${p.pid} ${p.cmd.slice(0, 200)}`);
+}
+
+// ---- summary ----
 let passed = 0;
 let failed = 0;
-let skipped = 0;
+const skippedTitles = { electron: 0, other: [] };
 const vitestFile = join(reports, 'vitest.json');
 if (existsSync(vitestFile)) {
   const v = JSON.parse(readFileSync(vitestFile, 'utf8'));
   passed += v.numPassedTests;
   failed += v.numFailedTests;
-  skipped += v.numPendingTests + v.numTodoTests;
+  for (const file of v.testResults ?? []) {
+    for (const t of file.assertionResults ?? []) if (['pending', 'skipped', 'todo'].includes(t.status)) skippedTitles.other.push(`${t.fullName ?? t.title} (vitest)`);
+  }
 }
 const e2eFile = join(reports, 'e2e.json');
 if (existsSync(e2eFile)) {
-  const s = JSON.parse(readFileSync(e2eFile, 'utf8')).stats;
-  passed += s.expected + s.flaky;
-  failed += s.unexpected;
-  skipped += s.skipped;
+  const report = JSON.parse(readFileSync(e2eFile, 'utf8'));
+  passed += report.stats.expected + report.stats.flaky;
+  failed += report.stats.unexpected;
+  const walk = (suite, path) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        if (t.status !== 'skipped') continue;
+        if (t.projectName === 'electron') skippedTitles.electron++;
+        else skippedTitles.other.push(`${[...path, spec.title].join(' › ')} (${t.projectName})`);
+      }
+    }
+    for (const s of suite.suites ?? []) walk(s, [...path, s.title]);
+  };
+  for (const s of report.suites ?? []) walk(s, [s.title]);
 }
-if (unit !== 0 || build !== 0 || e2e !== 0) failed = Math.max(failed, 1);
-console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(unit || build || e2e ? 1 : 0);
+const skipped = skippedTitles.electron + skippedTitles.other.length;
+if (unit !== 0 || build !== 0 || e2e !== 0 || leftover.length || interrupted) failed = Math.max(failed, 1);
+console.log('');
+if (skippedTitles.electron) console.log(`skipped: ${skippedTitles.electron} in the electron project (no Electron binary here; each printed why)`);
+if (skippedTitles.other.length) {
+  console.log(`skipped elsewhere: ${skippedTitles.other.length}${skipMissing ? ' (--skip-missing)' : ''}`);
+  for (const t of skippedTitles.other.slice(0, 15)) console.log(`  - ${t}`);
+}
+if (!skipMissing) console.log('skipped for a missing tool: 0 (every tool the tests need was present)');
+if (interrupted) console.log(`interrupted (${interrupted})`);
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,24 @@
+// Types for system-deps.mjs, which the tests import.
+export interface SystemTool {
+  id: string;
+  what: string;
+  apt: string;
+  brew: string;
+  find(): string | null;
+  needed?(): boolean;
+}
+export const SKIP_MISSING_ENV: string;
+export const TOOLS: SystemTool[];
+export function missingTools(tools?: SystemTool[]): SystemTool[];
+export function toolSkipReason(id: 'lua5.2' | 'busted' | 'luacheck' | 'sshd' | 'protoc'): string | null;
+export interface PreparedBrowser {
+  path: string | null;
+  env: Record<string, string>;
+  reason?: string;
+}
+export function browser(): PreparedBrowser;
+export function prepareBrowser(): Promise<PreparedBrowser>;
+export function installer(): { sudo: string[] } | { reason: string };
+export function installCommand(tools: SystemTool[], platform?: NodeJS.Platform): string;
+export function missingParagraph(tools: SystemTool[], why: string): string;
+export function ensureTools(opts?: { interactive?: boolean; log?: (line: string) => void }): Promise<string | null>;
