@@ -4,19 +4,23 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FactorioHost, luaAvailable } from '../src/main/slots/factorio-host';
+import { toolSkipReason } from '../scripts/system-deps.mjs';
+import { FactorioHost } from '../src/main/slots/factorio-host';
 import { expect, test as base } from './fixtures';
 import { root, run } from './harness';
 
-const noLua = luaAvailable();
+const noLua = toolSkipReason('lua5.2');
 
 const test = base.extend<{ factorio: FactorioHost; slotDir: string }>({
   // eslint-disable-next-line no-empty-pattern
   factorio: async ({}, use) => {
     const h = new FactorioHost({ password: 'rcon-secret', players: ['alice'] });
     await h.start();
-    await use(h);
-    await h.stop();
+    try {
+      await use(h);
+    } finally {
+      await h.stop();
+    }
   },
   // eslint-disable-next-line no-empty-pattern
   slotDir: async ({}, use) => {

@@ -2,12 +2,13 @@
 // under the Factorio double, writing script-output/events.pipe the way the game does (open,
 // append, close per line), into a FIFO or a file that PipeService reads. Every line must be
 // accepted, and the stats must carry the factory's rates.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { lstatSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TOOLS, toolSkipReason } from '../../scripts/system-deps.mjs';
 import { EventCache } from '../../src/main/pipe/cache';
 import { PipeService } from '../../src/main/pipe/service';
 import { silentLogger } from '../../src/main/log';
@@ -15,7 +16,8 @@ import { ConfigSchema } from '../../src/shared/config';
 import type { PipeEvent, SessionInit, Stats } from '../../src/shared/events';
 
 const runner = join(dirname(fileURLToPath(import.meta.url)), 'run_scenario.lua');
-const lua = spawnSync('sh', ['-c', 'command -v lua5.2'], { encoding: 'utf8' }).stdout.trim();
+const noLua = toolSkipReason('lua5.2');
+const lua = TOOLS.find((t) => t.id === 'lua5.2')!.find();
 const started: PipeService[] = [];
 
 afterEach(async () => {
@@ -89,7 +91,7 @@ async function check(cache: EventCache<PipeEvent>, svc: PipeService, written: st
   expect(events.filter((e) => e.event.type === 'command_result')).toHaveLength(1);
 }
 
-describe('the scenario feeding the pipe reader', () => {
+describe.skipIf(noLua)('the scenario feeding the pipe reader', () => {
   it.runIf(process.platform !== 'win32')('Factorio 2.0 output through a FIFO, across a server restart', async () => {
     const { dir, path, cache, svc } = startPipe('auto');
     await svc.start();

@@ -1,14 +1,14 @@
 // The committed generated code must be what `npm run proto` makes from the .proto today.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { toolSkipReason } from '../../../scripts/system-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-const hasProtoc = spawnSync('protoc', ['--version']).status === 0;
-if (!hasProtoc) console.log('[engine] generated-code drift check skipped: protoc is not installed (Debian package protobuf-compiler)');
+const hasProtoc = toolSkipReason('protoc') === null;
 // The header names the protoc version that ran; any protoc 3.x/2x makes the same code otherwise.
 const body = (s: string) => s.replace(/^\/\/ {3}protoc .*$/m, '');
 

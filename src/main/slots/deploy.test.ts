@@ -6,10 +6,10 @@ import { join, relative, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bundledScenarioDir, deployScenario, deployToTree, describeMismatches, localTree, resolveDeployTarget, verifyScenario, type DeployProgress, type DeployTarget } from './deploy';
 import { HostKeyError } from './ssh';
-import { sshdUnavailableReason, startTestSshd, type TestSshd } from './test-sshd';
+import { startTestSshd, type TestSshd } from './test-sshd';
+import { toolSkipReason } from '../../../scripts/system-deps.mjs';
 
-const noSshd = sshdUnavailableReason();
-if (noSshd) console.log(`[slots] SSH deploy tests skipped: ${noSshd}`);
+const noSshd = toolSkipReason('sshd');
 
 const temps: string[] = [];
 afterEach(() => {

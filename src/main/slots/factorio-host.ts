@@ -3,7 +3,7 @@
 // RconTestServer relays RCON commands to it, so every `/sc` the app sends is executed against
 // control.lua and its remote interface. The host saves the map after every command; the stand-in
 // client (scenario/tests/fake_client.lua) joins by loading that save, as a real client would.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,10 +11,6 @@ import { createInterface } from 'node:readline';
 import { RconTestServer } from './rcon-server';
 
 const TESTS_DIR = resolve(import.meta.dirname, '../../../scenario/tests');
-
-export function luaAvailable(): string | null {
-  return spawnSync('lua5.2', ['-v']).status === 0 ? null : 'lua5.2 is not installed (Debian package lua5.2)';
-}
 
 export interface FactorioHostOptions {
   password: string;

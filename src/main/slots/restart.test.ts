@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runRestartCommand } from './restart';
-import { sshdUnavailableReason, startTestSshd, type TestSshd } from './test-sshd';
+import { startTestSshd, type TestSshd } from './test-sshd';
+import { toolSkipReason } from '../../../scripts/system-deps.mjs';
 
-const noSshd = sshdUnavailableReason();
-if (noSshd) console.log(`[slots] SSH restart tests skipped: ${noSshd}`);
+const noSshd = toolSkipReason('sshd');
 
 const temps: string[] = [];
 const pids: number[] = [];
@@ -32,9 +32,19 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Whether a process whose command line contains `pattern` runs. */
+function running(pattern: string): boolean {
+  try {
+    execFileSync('pgrep', ['-f', pattern]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Bounded wait for a condition that follows a kill (the kernel reaps asynchronously). */
 async function eventually(check: () => boolean): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     if (check()) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -62,18 +72,28 @@ describe('restart command, locally', () => {
     expect(r.output.at(-1)).toBe('500');
   });
 
-  it('kills the command and its children on timeout, even a child that ignores SIGTERM', async () => {
+  it('kills the command and its children when stopped, even a child that ignores SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cr-restart-'));
     temps.push(dir);
     const pidFile = join(dir, 'child.pid');
-    const r = await runRestartCommand(slot(`echo started; (trap '' TERM; exec sleep 30) & echo $! > ${pidFile}; wait`), { timeoutMs: 300 });
-    expect(r.timedOut).toBe(true);
-    expect(r.exitCode).toBeNull();
+    // The stop comes when the command says it has started its child, however slow the machine is.
+    const stop = new AbortController();
+    const onLine = (line: string) => line === 'started' && stop.abort();
+    const r = await runRestartCommand(slot(`(trap '' TERM; exec sleep 30) & echo $! > ${pidFile}; echo started; wait`), { signal: stop.signal, onLine });
+    expect(r).toMatchObject({ cancelled: true, timedOut: false, exitCode: null });
     expect(r.output[0]).toBe('started');
-    expect(r.output.at(-1)).toMatch(/timed out after .* killed/);
+    expect(r.output.at(-1)).toBe('restart command cancelled; killed');
     const child = Number(readFileSync(pidFile, 'utf8'));
     pids.push(child);
     expect(await eventually(() => !alive(child))).toBe(true);
+  });
+
+  it('kills the command on timeout and says so', async () => {
+    const marker = `${40 + Math.floor(Math.random() * 1000) / 1000}`;
+    const r = await runRestartCommand(slot(`exec sleep ${marker}`), { timeoutMs: 300 });
+    expect(r).toMatchObject({ timedOut: true, cancelled: false, exitCode: null });
+    expect(r.output.at(-1)).toBe('restart command timed out after 300 ms; killed');
+    expect(await eventually(() => !running(`sleep ${marker}`))).toBe(true);
   });
 
   it('returns when the command exits even if a background child keeps its output open', async () => {
@@ -115,22 +135,24 @@ describe.skipIf(noSshd)('restart command over SSH', () => {
     expect(seen).toContainEqual(['oops', 'stderr']);
   });
 
-  it('kills the remote command and its children on timeout, even a child that ignores SIGTERM', async () => {
+  it('kills the remote command and its children when stopped, even a child that ignores SIGTERM', async () => {
     // A distinctive argument so pgrep finds only this command.
     const marker = `${40 + Math.floor(Math.random() * 1000) / 1000}`;
-    const r = await runRestartCommand(sshSlot(`echo started; (trap '' TERM; exec sleep ${marker}) & wait`), { timeoutMs: 500 });
-    expect(r.timedOut).toBe(true);
-    expect(r.exitCode).toBeNull();
+    // The stop comes once the remote command says its child runs: connection set-up and a busy
+    // machine cannot make the kill come before there is anything to kill.
+    const stop = new AbortController();
+    const onLine = (line: string) => line === 'started' && stop.abort();
+    const r = await runRestartCommand(sshSlot(`(trap '' TERM; exec sleep ${marker}) & echo started; wait`), { signal: stop.signal, onLine });
+    expect(r).toMatchObject({ cancelled: true, exitCode: null });
     expect(r.output[0]).toBe('started');
-    const running = () => {
-      try {
-        execFileSync('pgrep', ['-f', `sleep ${marker}`]);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    expect(await eventually(() => !running())).toBe(true);
+    expect(await eventually(() => !running(`sleep ${marker}`))).toBe(true);
+  });
+
+  it('kills the remote command on timeout', async () => {
+    const marker = `${40 + Math.floor(Math.random() * 1000) / 1000}`;
+    const r = await runRestartCommand(sshSlot(`exec sleep ${marker}`), { timeoutMs: 500 });
+    expect(r).toMatchObject({ timedOut: true, exitCode: null });
+    expect(await eventually(() => !running(`sleep ${marker}`))).toBe(true);
   });
 
   it('refuses a host that fails the host key check', async () => {

@@ -8,7 +8,8 @@ import { ConfigSchema, type ConfigInput } from '../../shared/config';
 import type { SlotsStatus } from '../../shared/slots';
 import { silentLogger } from '../log';
 import { SecretStore } from '../secrets';
-import { FactorioHost, luaAvailable } from './factorio-host';
+import { toolSkipReason } from '../../../scripts/system-deps.mjs';
+import { FactorioHost } from './factorio-host';
 import { slotOps } from './ops-impl';
 import { EXPECTED_REGISTRATIONS, PROBE_COMMAND, parseProbe, readScenarioVersion } from './probe';
 import { RconTestServer } from './rcon-server';
@@ -16,8 +17,7 @@ import { SlotsService } from './service';
 
 const SCENARIO = resolve(import.meta.dirname, '../../../scenario/open_world');
 const VERSION = readScenarioVersion(SCENARIO);
-const noLua = luaAvailable();
-if (noLua) console.log(`[slots] Lua-backed tests skipped: ${noLua}`);
+const noLua = toolSkipReason('lua5.2');
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -4,12 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HostKeyError, SshError, checkKnownHosts, connectSsh, sshKeyFingerprint, sshKeyType, type SshTarget } from './ssh';
-import { sshdUnavailableReason, startTestSshd, type TestSshd } from './test-sshd';
+import { startTestSshd, type TestSshd } from './test-sshd';
+import { toolSkipReason } from '../../../scripts/system-deps.mjs';
 
-const noSshd = sshdUnavailableReason();
-if (noSshd) console.log(`[slots] SSH tests against sshd skipped: ${noSshd}`);
+const noSshd = toolSkipReason('sshd');
 
 const temps: string[] = [];
 afterEach(() => {
@@ -168,8 +168,7 @@ describe.skipIf(noSshd)('connecting to a real sshd', () => {
     expect((err as Error).message).toBe(`ssh ${sshd.user}@127.0.0.1:${sshd.port}: authentication failed (tried password)`);
     expect((err as Error).message).not.toContain(password);
     // Bounded wait for sshd's log line: the refusal is logged as the connection winds down.
-    for (let i = 0; i < 50 && !sshd.log().includes(`Failed password for ${sshd.user}`); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(sshd.log()).toContain(`Failed password for ${sshd.user} from 127.0.0.1`);
+    await vi.waitFor(() => expect(sshd.log()).toContain(`Failed password for ${sshd.user} from 127.0.0.1`), { timeout: 15_000, interval: 50 });
   });
 
   it('names the host and the reason when nothing listens', async () => {
