@@ -15,6 +15,8 @@ export interface RestartOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Default 5 minutes. */
   timeoutMs?: number;
+  /** Aborting it kills the command as a timeout does (result: `cancelled`). */
+  signal?: AbortSignal;
   /** Lines kept in the result (the last ones). Default 200. */
   maxLines?: number;
   /** Resolves `deploy.password` for SSH slots. */
@@ -26,10 +28,12 @@ export interface RestartOptions {
 }
 
 export interface RestartResult {
-  /** null when it was killed (timeout) or ended by a signal. */
+  /** null when it was killed (timeout, cancel) or ended by a signal. */
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
+  /** Killed because `signal` was aborted. */
+  cancelled: boolean;
   /** The last `maxLines` lines. */
   output: string[];
   /** `local` or `user@host:port`. */
@@ -102,14 +106,39 @@ export async function runRestartCommand(slot: Pick<SlotConfig, 'id' | 'restartCo
     const target = resolveDeployTarget(deploy, opts.secrets ?? noSecrets, secretPath);
     return runOverSsh(target as Extract<DeployTarget, { kind: 'ssh' }>, command, timeoutMs, lines, opts);
   }
-  return runLocal(command, timeoutMs, lines, opts.logger);
+  return runLocal(command, timeoutMs, lines, opts);
 }
 
-function runLocal(command: string, timeoutMs: number, lines: LineCollector, log?: Logger): Promise<RestartResult> {
+/**
+ * Calls `kill(reason)` once: when `timeoutMs` passes or `signal` aborts, whichever comes first.
+ * Returns the function that disarms both.
+ */
+function armKill(timeoutMs: number, signal: AbortSignal | undefined, kill: (reason: 'timeout' | 'cancelled') => void): () => void {
+  const timer = setTimeout(() => fire('timeout'), timeoutMs);
+  const onAbort = () => fire('cancelled');
+  function fire(reason: 'timeout' | 'cancelled') {
+    disarm();
+    kill(reason);
+  }
+  function disarm() {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+  if (signal?.aborted) queueMicrotask(onAbort);
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return disarm;
+}
+
+function killNote(reason: 'timeout' | 'cancelled', timeoutMs: number): string {
+  return reason === 'timeout' ? `restart command timed out after ${showDuration(timeoutMs)}; killed` : 'restart command cancelled; killed';
+}
+
+function runLocal(command: string, timeoutMs: number, lines: LineCollector, opts: RestartOptions): Promise<RestartResult> {
+  const log = opts.logger;
   return new Promise((resolve, reject) => {
     // Its own process group, so a timeout kills the command's children too, not just the shell.
     const child = spawn('/bin/sh', ['-c', command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let timedOut = false;
+    let stopped: 'timeout' | 'cancelled' | null = null;
     let killTimer: NodeJS.Timeout | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
     let exit: { code: number | null; signal: string | null } | null = null;
@@ -121,24 +150,24 @@ function runLocal(command: string, timeoutMs: number, lines: LineCollector, log?
         // already gone
       }
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      log?.warn({ where: 'local', timeoutMs }, 'restart command timed out; killing it');
-      lines.note(`restart command timed out after ${showDuration(timeoutMs)}; killed`);
+    const disarm = armKill(timeoutMs, opts.signal, (reason) => {
+      stopped = reason;
+      log?.warn({ where: 'local', timeoutMs, reason }, 'restart command stopped; killing it');
+      lines.note(killNote(reason, timeoutMs));
       killGroup('SIGTERM');
       killTimer = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
-    }, timeoutMs);
+    });
     const finish = () => {
       if (!exit) return;
-      clearTimeout(timer);
+      disarm();
       clearTimeout(killTimer);
       clearTimeout(drainTimer);
       // The shell may die of SIGTERM while a child that ignores it lives on: do not wait for the grace.
-      if (timedOut) killGroup('SIGKILL');
+      if (stopped) killGroup('SIGKILL');
       child.stdout!.destroy();
       child.stderr!.destroy();
       lines.flush();
-      resolve({ exitCode: timedOut ? null : exit.code, signal: exit.signal, timedOut, output: lines.lines, where: 'local' });
+      resolve({ exitCode: stopped ? null : exit.code, signal: exit.signal, timedOut: stopped === 'timeout', cancelled: stopped === 'cancelled', output: lines.lines, where: 'local' });
     };
     for (const name of ['stdout', 'stderr'] as const) {
       child[name]!.setEncoding('utf8');
@@ -148,7 +177,7 @@ function runLocal(command: string, timeoutMs: number, lines: LineCollector, log?
       });
     }
     child.on('error', (e) => {
-      clearTimeout(timer);
+      disarm();
       reject(new Error(`restart command (local): cannot start /bin/sh: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
     });
     child.on('exit', (code, signal) => {
@@ -191,7 +220,7 @@ async function runOverSsh(target: Extract<DeployTarget, { kind: 'ssh' }>, comman
   try {
     const stream = await exec(`echo ${PGID_MARK}$$; exec /bin/sh -c ${shQuote(command)}`);
     return await new Promise<RestartResult>((resolve) => {
-      let timedOut = false;
+      let stopped: 'timeout' | 'cancelled' | null = null;
       let pgid: number | null = null;
       let head = '';
       let exit: { code: number | null; signal: string | null } | null = null;
@@ -202,19 +231,21 @@ async function runOverSsh(target: Extract<DeployTarget, { kind: 'ssh' }>, comman
       const finish = () => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
+        disarm();
         clearTimeout(killTimer);
         clearTimeout(drainTimer);
         if (head) lines.push('stdout', head);
         lines.flush();
         // The command may have ended on SIGTERM while a child that ignores it lives on.
-        const last = timedOut && !killed ? killGroup(pgid, 'KILL') : Promise.resolve();
-        void last.then(() => resolve({ exitCode: timedOut ? null : (exit?.code ?? null), signal: exit?.signal ?? null, timedOut, output: lines.lines, where }));
+        const last = stopped && !killed ? killGroup(pgid, 'KILL') : Promise.resolve();
+        void last.then(() =>
+          resolve({ exitCode: stopped ? null : (exit?.code ?? null), signal: exit?.signal ?? null, timedOut: stopped === 'timeout', cancelled: stopped === 'cancelled', output: lines.lines, where }),
+        );
       };
-      const timer = setTimeout(() => {
-        timedOut = true;
-        opts.logger?.warn({ where, timeoutMs }, 'restart command timed out; killing it');
-        lines.note(`restart command timed out after ${showDuration(timeoutMs)}; killed`);
+      const disarm = armKill(timeoutMs, opts.signal, (reason) => {
+        stopped = reason;
+        opts.logger?.warn({ where, timeoutMs, reason }, 'restart command stopped; killing it');
+        lines.note(killNote(reason, timeoutMs));
         void killGroup(pgid, 'TERM');
         killTimer = setTimeout(() => {
           killed = true;
@@ -223,7 +254,7 @@ async function runOverSsh(target: Extract<DeployTarget, { kind: 'ssh' }>, comman
             finish();
           });
         }, KILL_GRACE_MS);
-      }, timeoutMs);
+      });
       stream.setEncoding('utf8');
       stream.stderr.setEncoding('utf8');
       stream.on('data', (c: string) => {
