@@ -158,8 +158,9 @@ describe.runIf(process.platform !== 'win32')('PipeService on a FIFO', () => {
     const third = s.make();
     await third.start();
     await waitFor(() => expect(cycles(s.cache)).toEqual([1, 2, 3, 4]));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(cycles(s.cache)).toEqual([1, 2, 3, 4]);
+    // A later line, once read, proves nothing before it was read twice (the reader is sequential).
+    appendFileSync(s.path, statsLine(5) + '\n');
+    await waitFor(() => expect(cycles(s.cache)).toEqual([1, 2, 3, 4, 5]));
   });
 });
 
