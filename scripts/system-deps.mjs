@@ -28,7 +28,7 @@ function onPath(cmd) {
  * `brew` Homebrew's (not tried here: macOS has no Lua 5.2 package, so its line is a best effort).
  */
 export const TOOLS = [
-  { id: 'lua5.2', what: 'Lua 5.2 (the scenario and mod tests, the stand-in Factorio server)', find: () => onPath('lua5.2'), apt: 'lua5.2', brew: 'lua@5.2 (not in Homebrew core: build Lua 5.2 from lua.org)' },
+  { id: 'lua5.2', what: 'Lua 5.2 (the scenario tests, the stand-in Factorio server)', find: () => onPath('lua5.2'), apt: 'lua5.2', brew: 'lua@5.2 (not in Homebrew core: build Lua 5.2 from lua.org)' },
   { id: 'busted', what: 'busted (Lua test runner)', find: () => onPath('busted'), apt: 'lua-busted', brew: 'luarocks && luarocks --lua-version 5.2 install busted' },
   { id: 'luacheck', what: 'luacheck (Lua linter)', find: () => onPath('luacheck'), apt: 'lua-check', brew: 'luarocks && luarocks --lua-version 5.2 install luacheck' },
   { id: 'sshd', what: 'OpenSSH server (SSH deploy and restart tests, on 127.0.0.1)', find: () => (existsSync('/usr/sbin/sshd') ? '/usr/sbin/sshd' : null), apt: 'openssh-server', brew: '(macOS ships /usr/sbin/sshd)' },
@@ -141,7 +141,8 @@ export function installCommand(tools, platform = process.platform) {
   if (platform === 'darwin') return `brew install ${tools.map((t) => t.brew).join(' ')}`;
   if (platform === 'win32') return 'use WSL 2 with Debian or Ubuntu, and run npm test there (the Lua, sshd and Chromium tests need Linux)';
   const prefix = process.getuid?.() === 0 ? '' : 'sudo ';
-  return `${prefix}apt-get update && ${prefix}apt-get install -y --no-install-recommends ${tools.map((t) => t.apt).join(' ')}`;
+  const apt = `${prefix}apt-get update && ${prefix}apt-get install -y --no-install-recommends ${tools.map((t) => t.apt).join(' ')}`;
+  return onPath('apt-get') ? apt : `your distribution's packages of the same (on Debian or Ubuntu: ${apt})`;
 }
 
 /** The one paragraph printed when the tests cannot get what they need. */

@@ -20,10 +20,6 @@ if (unknown.length) {
   process.exit(2);
 }
 
-const reports = join(root, 'reports');
-rmSync(reports, { recursive: true, force: true });
-mkdirSync(reports, { recursive: true });
-
 // ---- preparation: nothing runs until what the tests need is here ----
 const runId = randomUUID();
 const env = { ...process.env, [RUN_ENV]: runId };
@@ -50,6 +46,9 @@ if (skipMissing) {
 }
 
 // ---- the runners ----
+const reports = join(root, 'reports');
+rmSync(reports, { recursive: true, force: true });
+mkdirSync(reports, { recursive: true });
 let interrupted = null;
 let current = null;
 for (const sig of ['SIGINT', 'SIGTERM']) {
