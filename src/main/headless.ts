@@ -95,6 +95,7 @@ async function main(): Promise<void> {
     host,
     port,
     allowedHosts: web.allowedHosts,
+    maxSendBufferBytes: web.maxSendBufferBytes,
     rendererDir: join(__dirname, '../renderer'),
     handlers: app.handlers,
     hub: app.hub,
