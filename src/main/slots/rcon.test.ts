@@ -58,7 +58,7 @@ class HostilePeer {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => {});
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     socket.on('data', (chunk) => {
       pending = decodePackets(Buffer.concat([pending, chunk]), (p) => {
         if (p.type === PacketType.AUTH) {
