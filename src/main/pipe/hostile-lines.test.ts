@@ -86,4 +86,16 @@ describe.runIf(process.platform === 'linux')('hostile lines through the app', ()
     const status = await call<{ ok: true; value: { services: { pipe: { state: string } } } }>('status.get');
     expect(status.value.services.pipe.state).toBe('running');
   }, 60_000);
+
+  it('items named like Object members, __proto__ included, reach the page and queries intact', async () => {
+    const { pipePath, call, pushedCycles } = await startApp('file');
+    const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
+    const line = `{"type":"stats","session_id":"s1","cycle":1,"tick":120,"products_production":{${names.map((n, i) => `"${n}":${i + 1}`).join(',')}},"materials_consumption":{"__proto__":9}}`;
+    appendFileSync(pipePath, line + '\n');
+    await vi.waitFor(() => expect(pushedCycles).toEqual([1]), { timeout: 15_000, interval: 50 });
+    const q = await call<{ ok: true; value: { events: { event: Stats }[] } }>('pipe.query', {});
+    const e = q.value.events[0].event;
+    expect(Object.keys(e.products_production)).toEqual(names);
+    expect(Object.entries(e.materials_consumption)).toEqual([['__proto__', 9]]);
+  }, 60_000);
 });
