@@ -176,8 +176,11 @@ export const PipeCountersSchema = z.object({
   evicted: z.number(),
   cached: z.number(),
   capacity: z.number(),
-  /** Writer sessions seen (open → close); null where the platform does not show them. */
-  writerSessions: z.number().nullable(),
+  /**
+   * FIFO: times the reader found every writer gone (end of file); null where the platform does not
+   * show it. Not a count of writes or writer sessions: writes close together share one hang-up.
+   */
+  writerHangups: z.number().nullable(),
   lastEventAt: z.number().nullable(),
   recentRejected: z.array(z.object({ at: z.number(), reason: z.enum(REJECT_REASONS), message: z.string(), preview: z.string() })),
 });

@@ -229,7 +229,7 @@ export class PipeService implements Service {
       evicted: this.opts.cache.evicted,
       cached: this.opts.cache.size(),
       capacity: this.opts.cache.capacity,
-      writerSessions: this.fifo?.writerSessions ?? null,
+      writerHangups: this.fifo?.writerHangups ?? null,
       lastEventAt: this.lastEventAt,
       recentRejected: [...this.recentRejected],
     };
