@@ -5,7 +5,7 @@
 // stream callback and end the process) and runs inside its own connect(), so no wrapper can check
 // the bytes before it sees them. The protocol is small; the framing lives in rcon-packet.ts.
 import { connect, type Socket } from 'node:net';
-import { decodePackets, encodePacket, PacketType, RconProtocolError, type Packet } from './rcon-packet';
+import { decodePackets, encodePacket, MAX_PACKET_SIZE, MIN_PACKET_SIZE, PacketType, RconProtocolError, type Packet } from './rcon-packet';
 
 export type RconFailure = 'auth_failed' | 'offline' | 'error';
 
@@ -89,7 +89,6 @@ class RconConnection {
     const id = this.nextId;
     this.nextId = this.nextId >= 0x7fffffff ? 1 : this.nextId + 1;
     const bytes = encodePacket({ id, type, body });
-    if (bytes.length - 4 > 4096 + 10) return Promise.reject(new RconError('error', `RCON command too long for one packet (${bytes.length - 14} bytes; at most 4096)`));
     return new Promise<Packet>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.end(new RconError(auth ? 'offline' : 'error', `Timeout: no RCON answer from ${this.where} within ${this.timeoutMs} ms`));
@@ -130,6 +129,9 @@ export class SlotRcon {
 
   /** Runs one command; returns what it printed and the round trip in ms. */
   async command(text: string): Promise<{ text: string; rttMs: number }> {
+    // The size limit we hold peers to applies to what we send as well.
+    const bytes = Buffer.byteLength(text);
+    if (bytes > MAX_PACKET_SIZE - MIN_PACKET_SIZE) throw new RconError('error', `RCON command of ${bytes} bytes is too long for one packet (at most ${MAX_PACKET_SIZE - MIN_PACKET_SIZE})`);
     const conn = await this.connect();
     const t0 = performance.now();
     try {
