@@ -11,7 +11,7 @@ import type { ClientFrame, ServerFrame, StatusSnapshot } from '../../shared/api'
 import type { Logger } from '../log';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { dispatch, type Handlers } from './dispatch';
-import type { PushHub } from './push';
+import type { PushClient, PushHub } from './push';
 
 export interface WebServerOptions {
   host: string;
@@ -257,7 +257,7 @@ export class WebServer {
     });
   }
 
-  private async onFrame(ws: WebSocket, client: ReturnType<PushHub['attach']>, text: string): Promise<void> {
+  private async onFrame(ws: WebSocket, client: PushClient, text: string): Promise<void> {
     let frame: ClientFrame;
     try {
       frame = JSON.parse(text) as ClientFrame;
