@@ -7,14 +7,14 @@ export type { Logger };
 /** The levels LOG_LEVEL may name. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** Why a LOG_LEVEL value cannot be used, or null when it can (unset means info). */
+/** Why a LOG_LEVEL value cannot be used, or null when it can (unset or empty means info). */
 export function logLevelProblem(value: string | undefined): string | null {
-  if (value === undefined || (LOG_LEVELS as readonly string[]).includes(value)) return null;
+  if (value === undefined || value === '' || (LOG_LEVELS as readonly string[]).includes(value)) return null;
   return `must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(value.slice(0, 40))})`;
 }
 
 /** An unknown level falls back to info here (the desktop app keeps running); headless refuses it first. */
-export function createLogger(name = 'control-room', level = process.env.LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(name = 'control-room', level = process.env.LOG_LEVEL || 'info'): Logger {
   return pino(
     {
       name,
