@@ -18,7 +18,7 @@ export function createLogger(name = 'control-room', level = process.env.LOG_LEVE
   return pino(
     {
       name,
-      level: logLevelProblem(level) ? 'info' : level,
+      level: logLevelProblem(level) || level === '' ? 'info' : level,
       redact: {
         paths: ['apiKey', '*.apiKey', 'webhookUrl', '*.webhookUrl', 'rconPassword', '*.rconPassword', 'password', '*.password', 'token', '*.token'],
         censor: '[secret]',
