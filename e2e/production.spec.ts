@@ -123,4 +123,16 @@ test.describe('Production view', () => {
       if (process.env.SCREENSHOTS === '1') copyFileSync(shot, join(root, 'docs/production.png'));
     }
   });
+
+  test('items named like Object members, __proto__ included, chart like any other', async ({ ui }) => {
+    const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
+    // JSON.stringify of an object built with fromEntries keeps `__proto__` as an ordinary key.
+    const first = Object.fromEntries([['coal', 5], ...names.map((n, i) => [n, 10 * (i + 1)])]);
+    // The second line lacks them: their rate is 0 there, not an inherited member of Object.
+    await write(pipePath, [init('proto', 'open_world'), stats('proto', 1, first), stats('proto', 2, { coal: 6 })]);
+    await expect(ui.getByTestId('readout-coal')).toHaveAttribute('data-value', '6');
+    for (const n of names) await expect(ui.getByTestId(`readout-${n}`)).toHaveAttribute('data-value', '0');
+    await expect(ui.locator('.series-line')).toHaveCount(6);
+    for (const n of names) await expect(ui.locator(`.series-line[data-key="${n}"]`)).toHaveAttribute('d', /^M[\d.]+,[\d.]+L[\d.]+,[\d.]+$/);
+  });
 });

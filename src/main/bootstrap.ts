@@ -26,7 +26,7 @@ export function demoFlag(argv: string[]): 'auto' | 'on' | 'off' {
   return argv.includes('--demo') ? 'on' : 'auto';
 }
 
-export function boot(opts: BootOptions): { app: ControlRoomApp; store: ConfigStore } {
+export function boot(opts: BootOptions): { app: ControlRoomApp; store: ConfigStore; secrets: SecretStore } {
   const configPath = resolve(opts.configPath);
   const env = loadEnv(process.cwd());
   const secrets = new SecretStore(env, dirname(configPath), opts.cipher ?? null);
@@ -40,7 +40,7 @@ export function boot(opts: BootOptions): { app: ControlRoomApp; store: ConfigSto
   });
   store.load();
   const app = new ControlRoomApp({ mode: opts.mode, version, configStore: store, secrets, logger: opts.logger, feedScript: opts.feedScript, demo: opts.demo });
-  return { app, store };
+  return { app, store, secrets };
 }
 
 /** Runs `stop` once on SIGINT/SIGTERM (a second signal exits at once). */

@@ -94,6 +94,21 @@ export function parseConfig(raw: unknown, file: string): Config {
   return r.data;
 }
 
+/** Deeper than any real config; refused before validation walks it recursively. */
+export const MAX_CONFIG_DEPTH = 32;
+
+/** The first path nested deeper than `max` (walked with an explicit stack: the value may be very deep). */
+export function pathDeeperThan(value: unknown, max: number): string | null {
+  const stack: { v: unknown; path: string[] }[] = [{ v: value, path: [] }];
+  while (stack.length) {
+    const { v, path } = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (path.length >= max) return path.slice(0, 4).join('.') + (path.length > 4 ? '.…' : '');
+    for (const [k, x] of Object.entries(v)) stack.push({ v: x, path: [...path, k] });
+  }
+  return null;
+}
+
 export function readConfigFile(path: string): Json {
   let text: string;
   try {
@@ -101,13 +116,17 @@ export function readConfigFile(path: string): Json {
   } catch (e) {
     throw new ConfigError(path, [{ path: '(file)', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }]);
   }
+  // An empty file is more likely a failed write or a wrong path than a wish for defaults; `{}` says that.
+  if (text.trim() === '') throw new ConfigError(path, [{ path: '(file)', message: 'the file is empty (write {} to run on the defaults)' }]);
   let raw: unknown;
   try {
-    raw = text.trim() === '' ? {} : JSON.parse(text);
+    raw = JSON.parse(text);
   } catch (e) {
     throw new ConfigError(path, [{ path: '(file)', message: `not valid JSON: ${(e as Error).message}` }]);
   }
   if (!isObject(raw)) throw new ConfigError(path, [{ path: '(root)', message: 'expected a JSON object' }]);
+  const deep = pathDeeperThan(raw, MAX_CONFIG_DEPTH);
+  if (deep !== null) throw new ConfigError(path, [{ path: deep, message: `nested deeper than ${MAX_CONFIG_DEPTH} levels` }]);
   return raw;
 }
 

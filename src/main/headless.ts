@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { boot, onShutdownSignal } from './bootstrap';
 import { ConfigError } from './config';
-import { createLogger } from './log';
+import { createLogger, logLevelProblem } from './log';
+import { startupProblems } from './preflight';
 import { defaultConfigPath } from './paths';
 import { WebServer } from './transport/web';
 
@@ -50,6 +51,11 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  const levelProblem = logLevelProblem(process.env.LOG_LEVEL);
+  if (levelProblem) {
+    console.error(`config error: environment: LOG_LEVEL: ${levelProblem}`);
+    process.exit(2);
+  }
   const logger = createLogger('control-room');
   const configPath = args.config ?? defaultConfigPath();
   if (args.config && !existsSync(args.config)) {
@@ -64,7 +70,7 @@ async function main(): Promise<void> {
       dataDir: args['data-dir'],
       logger,
       keepLastGood: false,
-      feedScript: join(__dirname, 'feed.js'),
+      feedScript: join(import.meta.dirname, 'feed.js'),
       demo: args['no-demo'] ? 'off' : args.demo ? 'on' : 'auto',
     });
   } catch (e) {
@@ -74,7 +80,13 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const { app, store } = booted;
+  const { app, store, secrets } = booted;
+  // Headless has no window to show a half-working service in: refuse to start instead.
+  const problems = startupProblems(store.effective, secrets);
+  if (problems.length) {
+    console.error(problems.map((i) => `config error: ${store.path}: ${i.path}: ${i.message}`).join('\n'));
+    process.exit(2);
+  }
   const web = store.effective.web;
   const port = args.port !== undefined ? Number(args.port) : web.port;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -95,7 +107,8 @@ async function main(): Promise<void> {
     host,
     port,
     allowedHosts: web.allowedHosts,
-    rendererDir: join(__dirname, '../renderer'),
+    maxSendBufferBytes: web.maxSendBufferBytes,
+    rendererDir: join(import.meta.dirname, '../renderer'),
     handlers: app.handlers,
     hub: app.hub,
     health: () => app.snapshot(),

@@ -18,9 +18,10 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export class SecretError extends Error {
   constructor(
     readonly path: string,
-    message: string,
+    /** The problem without the field path (never the secret's value). */
+    readonly reason: string,
   ) {
-    super(`${path}: ${message}`);
+    super(`${path}: ${reason}`);
     this.name = 'SecretError';
   }
 }
@@ -63,16 +64,20 @@ export class SecretStore {
     if (typeof ref === 'string') return ref;
     if ('env' in ref) {
       const v = this.env[ref.env];
-      if (!v) throw new SecretError(path, `environment variable ${ref.env} is not set`);
+      if (v === undefined) throw new SecretError(path, `environment variable ${ref.env} is not set`);
+      if (v === '') throw new SecretError(path, `environment variable ${ref.env} is empty`);
       return v;
     }
     if ('file' in ref) {
+      let v: string;
       try {
         // Docker-secrets style files end with a newline that is not part of the secret.
-        return readFileSync(this.filePath(ref.file), 'utf8').replace(/\r?\n$/, '');
+        v = readFileSync(this.filePath(ref.file), 'utf8').replace(/\r?\n$/, '');
       } catch (e) {
         throw new SecretError(path, `cannot read secret file ${ref.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
       }
+      if (v.trim() === '') throw new SecretError(path, `secret file ${ref.file} is empty`);
+      return v;
     }
     if (!this.cipher?.isAvailable()) throw new SecretError(path, 'stored encrypted, but the OS keychain is not available here');
     try {

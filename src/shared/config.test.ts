@@ -8,7 +8,7 @@ describe('ConfigSchema', () => {
     expect(c.wandb).toMatchObject({ enabled: false, baseUrl: 'https://api.wandb.ai', project: 'factorio-experiments', entity: '' });
     expect(c.discord).toMatchObject({ enabled: false, botName: 'Factorio' });
     expect(c.engine).toEqual({ enabled: false, host: '127.0.0.1', port: 50051 });
-    expect(c.web).toEqual({ host: '127.0.0.1', port: 7780, allowedHosts: [] });
+    expect(c.web).toEqual({ host: '127.0.0.1', port: 7780, allowedHosts: [], maxSendBufferBytes: 32 * 1024 * 1024 });
     expect(c.slots).toEqual([]);
   });
 

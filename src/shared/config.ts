@@ -175,6 +175,8 @@ function configSchema<S extends z.ZodType>(secret: S) {
           port: z.number().int().min(0).max(65535).default(7780),
           /** Extra `host[:port]` names the headless server answers to (reverse proxies, LAN names). */
           allowedHosts: z.array(nonEmpty).default([]),
+          /** A WebSocket client holding more unsent bytes than this has stopped reading and is dropped. */
+          maxSendBufferBytes: z.number().int().min(65536).max(1 << 30).default(32 * 1024 * 1024),
         })
         .strict()
         .prefault({}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEventLine, SessionInitSchema, StatsSchema } from './events';
+import { MAX_EVENT_DEPTH, nestedDeeperThan, parseEventLine, SessionInitSchema, StatsSchema, type Stats } from './events';
 
 const stats = (over: Record<string, unknown> = {}) => ({
   type: 'stats',
@@ -71,5 +71,41 @@ describe('parseEventLine', () => {
       }
     }
     expect(checked).toBeGreaterThan(100);
+  });
+
+  it('rejects nesting past the limit as too_deep, for unknown types and for stats, without overflowing', () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const unknown = parseEventLine(`{"type":"blob","x":${deep(5000)}}`);
+    expect(unknown).toMatchObject({ ok: false, reason: 'too_deep' });
+    const stats20k = parseEventLine(`{"type":"stats","session_id":"s","cycle":1,"tick":1,"products_production":{"a":1},"materials_consumption":{"b":${deep(20_000)}}}`);
+    expect(stats20k).toMatchObject({ ok: false, reason: 'too_deep' });
+    const init = parseEventLine(`{"type":"session_init","session_id":"s","tick":0,"level_name":${'{"a":'.repeat(30_000)}1${'}'.repeat(30_000)}}`);
+    expect(init).toMatchObject({ ok: false, reason: 'too_deep' });
+    // At the limit (the event object itself is level 1) a raw event is still kept.
+    expect(parseEventLine(`{"type":"blob","x":${deep(MAX_EVENT_DEPTH - 1)}}`)).toMatchObject({ ok: true, known: false });
+  });
+
+  it('counts depth outside strings only', () => {
+    expect(nestedDeeperThan(`{"a":"${'['.repeat(100)}\\","b":[1]}`, 2)).toBe(false);
+    expect(nestedDeeperThan('{"a":"\\"[[[","b":[[1]]}', 2)).toBe(true);
+    expect(nestedDeeperThan('{"a":"\\"[[[","b":[1]}', 2)).toBe(false);
+  });
+
+  it('keeps items named like Object members, __proto__ included, on the fast path and through zod', () => {
+    const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
+    const line = `{"type":"stats","session_id":"s","cycle":1,"tick":1,"products_production":{${names.map((n, i) => `"${n}":${i + 1}`).join(',')}},"materials_consumption":{"valueOf":7}}`;
+    const fast = parseEventLine(line);
+    expect(fast.ok).toBe(true);
+    const e = (fast as { event: Stats }).event;
+    expect(Object.keys(e.products_production)).toEqual(names);
+    expect(names.map((n) => e.products_production[n])).toEqual([1, 2, 3, 4, 5]);
+    expect(e.materials_consumption.constructor).toBeUndefined();
+    expect(e.materials_consumption.valueOf).toBe(7);
+    const viaZod = StatsSchema.parse(JSON.parse(line));
+    expect(Object.keys(viaZod.products_production)).toEqual(names);
+    expect(viaZod.products_production.__proto__).toBe(3);
+    expect(viaZod.materials_consumption.toString).toBeUndefined();
+    // A zod-only path (the fast check fails on cycle) still keeps the keys when the rest is fixed.
+    expect(StatsSchema.safeParse({ ...JSON.parse(line), cycle: -1 }).success).toBe(false);
   });
 });

@@ -3,9 +3,49 @@
 import { z } from 'zod';
 
 const itemName = z.string().min(1).max(200);
-/** item -> items/min; finite and >= 0. */
-export const RatesSchema = z.record(itemName, z.number().finite().nonnegative());
-export type Rates = z.infer<typeof RatesSchema>;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map);
+
+/**
+ * item -> items/min; finite and >= 0. Item names are arbitrary (`constructor`, `__proto__`), so the
+ * result has no prototype: `rates[name]` never finds an inherited member. Checked as a Map because
+ * z.record builds its output on `{}`, where a `__proto__` key sets the prototype instead of an entry.
+ */
+export const RatesSchema = z
+  .preprocess((v) => (isPlainObject(v) ? new Map(Object.entries(v)) : v), z.map(itemName, z.number().finite().nonnegative(), { error: 'expected an object of item: rate' }))
+  .transform((m) => {
+    const out: Record<string, number> = Object.create(null) as Record<string, number>;
+    for (const [k, x] of m) out[k] = x;
+    return out;
+  });
+export type Rates = Record<string, number>;
+
+/** Objects and arrays nested deeper than this are refused before anything walks them recursively. */
+export const MAX_EVENT_DEPTH = 64;
+
+/**
+ * Whether a JSON text nests objects/arrays deeper than `max`. A scan of the text, not of the parsed
+ * value: JSON.parse copes with any depth, but every recursive walk after it (JSON.stringify for the
+ * UI, the non-finite check) overflows the stack at a few thousand levels.
+ */
+export function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
 
 export const SessionInitSchema = z.object({
   type: z.literal('session_init'),
@@ -31,7 +71,7 @@ export type RawEvent = z.infer<typeof RawEventSchema>;
 
 export type GameEvent = SessionInit | Stats | RawEvent;
 
-export const REJECT_REASONS = ['invalid_json', 'not_object', 'missing_type', 'schema', 'non_finite', 'negative', 'too_long', 'invalid_utf8'] as const;
+export const REJECT_REASONS = ['invalid_json', 'not_object', 'missing_type', 'schema', 'non_finite', 'negative', 'too_long', 'invalid_utf8', 'too_deep', 'failed'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export type ParseResult = { ok: true; event: GameEvent; known: boolean } | { ok: false; reason: RejectReason; message: string };
@@ -45,13 +85,16 @@ function hasNonFinite(v: unknown): boolean {
 
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 200;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-function isRates(v: unknown): v is Rates {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+/** Checks a parsed rates object and, if it passes, takes its prototype away (it is ours: JSON.parse made it). */
+function asRates(v: unknown): Rates | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
   for (const k in v) {
     const x = (v as Record<string, unknown>)[k];
-    if (k.length < 1 || k.length > 200 || typeof x !== 'number' || !(x >= 0) || x === Infinity) return false;
+    if (k.length < 1 || k.length > 200 || typeof x !== 'number' || !(x >= 0) || x === Infinity) return null;
   }
-  return true;
+  // JSON.parse stores a `__proto__` key as an own entry, so nothing is lost; only lookups change.
+  Object.setPrototypeOf(v, null);
+  return v as Rates;
 }
 
 /**
@@ -61,14 +104,22 @@ function isRates(v: unknown): v is Rates {
  */
 function fastValidate(type: string, v: Record<string, unknown>): GameEvent | null {
   if (type === 'stats') {
-    if (!isId(v.session_id) || !isCount(v.cycle) || !isCount(v.tick) || !isRates(v.products_production) || !isRates(v.materials_consumption)) return null;
-    return { type, session_id: v.session_id, cycle: v.cycle, tick: v.tick, products_production: v.products_production, materials_consumption: v.materials_consumption };
+    if (!isId(v.session_id) || !isCount(v.cycle) || !isCount(v.tick)) return null;
+    const products = asRates(v.products_production);
+    const materials = products && asRates(v.materials_consumption);
+    if (!products || !materials) return null;
+    return { type, session_id: v.session_id, cycle: v.cycle, tick: v.tick, products_production: products, materials_consumption: materials };
   }
   if (!isId(v.session_id) || !isCount(v.tick) || typeof v.level_name !== 'string' || v.level_name.length > 200) return null;
   return { type: 'session_init', session_id: v.session_id, tick: v.tick, level_name: v.level_name };
 }
 
-/** Parses one line (no newline). Never throws: every problem is a reason and a message. */
+const tooDeep = (): ParseResult => ({ ok: false, reason: 'too_deep', message: `objects or arrays nested deeper than ${MAX_EVENT_DEPTH} levels` });
+
+/**
+ * Parses one line (no newline). Never throws: every problem is a reason and a message. A known
+ * event that passes the fast check has a fixed shape, so only the other paths pay for the depth scan.
+ */
 export function parseEventLine(line: string): ParseResult {
   let value: unknown;
   try {
@@ -80,9 +131,10 @@ export function parseEventLine(line: string): ParseResult {
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string') return { ok: false, reason: 'missing_type', message: 'an event needs a string "type"' };
   const schema = type === 'stats' ? StatsSchema : type === 'session_init' ? SessionInitSchema : null;
-  if (!schema) return { ok: true, event: value as RawEvent, known: false };
+  if (!schema) return nestedDeeperThan(line, MAX_EVENT_DEPTH) ? tooDeep() : { ok: true, event: value as RawEvent, known: false };
   const fast = fastValidate(type, value as Record<string, unknown>);
   if (fast) return { ok: true, event: fast, known: true };
+  if (nestedDeeperThan(line, MAX_EVENT_DEPTH)) return tooDeep();
   const r = schema.safeParse(value);
   if (r.success) return { ok: true, event: r.data, known: true };
   if (hasNonFinite(value)) return { ok: false, reason: 'non_finite', message: 'a number is not finite (NaN or Infinity)' };
@@ -124,8 +176,11 @@ export const PipeCountersSchema = z.object({
   evicted: z.number(),
   cached: z.number(),
   capacity: z.number(),
-  /** Writer sessions seen (open → close); null where the platform does not show them. */
-  writerSessions: z.number().nullable(),
+  /**
+   * FIFO: times the reader found every writer gone (end of file); null where the platform does not
+   * show it. Not a count of writes or writer sessions: writes close together share one hang-up.
+   */
+  writerHangups: z.number().nullable(),
   lastEventAt: z.number().nullable(),
   recentRejected: z.array(z.object({ at: z.number(), reason: z.enum(REJECT_REASONS), message: z.string(), preview: z.string() })),
 });

@@ -4,7 +4,9 @@
 //
 // Linux: on EOF we open a fresh read end *before* closing the old one, so there is always a reader
 // and the pipe buffer never goes away; a fresh read end reports no hang-up until a new writer has
-// come and gone, so nothing spins. Each EOF is one writer session, which gives us the count.
+// come and gone, so nothing spins. Each EOF is counted as a hang-up: the moment every writer was
+// gone. That is not a count of writer sessions, and nothing on the read side can give one: writers
+// that open while another is still open, or before we read the end of file, share one hang-up.
 // Elsewhere (macOS): a fresh read end would report EOF at once, so we hold a write end open
 // ourselves instead; writers then never cause EOF, and their sessions cannot be counted.
 import { closeSync, constants, openSync } from 'node:fs';
@@ -19,15 +21,15 @@ export class FifoReader {
   private socket: Socket | null = null;
   private heldWriteFd: number | null = null;
   private stopped = false;
-  /** Writer sessions seen (open → write → close); null where not observable. */
-  writerSessions: number | null;
+  /** End-of-file events seen (every writer had closed); null where not observable. */
+  writerHangups: number | null;
   private readonly reopenOnEof = process.platform === 'linux';
 
   constructor(
     private readonly path: string,
     private readonly events: FifoEvents,
   ) {
-    this.writerSessions = this.reopenOnEof ? 0 : null;
+    this.writerHangups = this.reopenOnEof ? 0 : null;
   }
 
   start(): void {
@@ -39,14 +41,10 @@ export class FifoReader {
   private openReader(): Socket {
     const fd = openSync(this.path, constants.O_RDONLY | constants.O_NONBLOCK);
     const socket = new Socket({ fd, readable: true, writable: false, allowHalfOpen: true });
-    let sawData = false;
-    socket.on('data', (chunk: Buffer) => {
-      sawData = true;
-      this.events.data(chunk);
-    });
+    socket.on('data', (chunk: Buffer) => this.events.data(chunk));
     socket.on('end', () => {
       if (this.stopped || socket !== this.socket) return;
-      if (sawData && this.writerSessions !== null) this.writerSessions++;
+      if (this.writerHangups !== null) this.writerHangups++;
       try {
         this.socket = this.openReader();
       } catch (e) {

@@ -49,7 +49,7 @@ afterEach(async () => {
 });
 
 describe.runIf(process.platform !== 'win32')('PipeService on a FIFO', () => {
-  it('creates the FIFO, reads writers that open/write/close per line, and counts their sessions', async () => {
+  it('creates the FIFO, reads writers that open/write/close per line, and counts hang-ups', async () => {
     const { path, cache, make } = setup();
     const svc = make();
     await svc.start();
@@ -60,9 +60,26 @@ describe.runIf(process.platform !== 'win32')('PipeService on a FIFO', () => {
     expect(cycles(cache)).toEqual(lines.map((_, i) => i + 1));
     const c = svc.counters();
     expect(c).toMatchObject({ mode: 'fifo', linesRead: 50, accepted: 50, rejectedTotal: 0, createdFifo: true });
-    if (linux) expect(c.writerSessions).toBeGreaterThan(0);
+    if (linux) expect(c.writerHangups).toBeGreaterThan(0);
     expect(svc.status().state).toBe('running');
   });
+
+  it.runIf(linux)('counts hang-ups (every writer gone), not writes: a writer holding the FIFO for 1,000 lines is one, an open and close without data is one', async () => {
+    const { path, cache, make } = setup({ capacity: 2000 });
+    const svc = make();
+    await svc.start();
+    expect(svc.counters().writerHangups).toBe(0);
+    await runWriter('burst', [path, 1000]);
+    await waitFor(() => expect(cache.size()).toBe(1000));
+    await waitFor(() => expect(svc.counters().writerHangups).toBe(1));
+    await runWriter('pieces', [path, [], 0]);
+    await waitFor(() => expect(svc.counters().writerHangups).toBe(2));
+    for (let i = 1; i <= 3; i++) {
+      await runWriter('perLine', [path, [statsLine(1000 + i)], 0]);
+      await waitFor(() => expect(svc.counters().writerHangups).toBe(2 + i));
+    }
+    expect(svc.counters()).toMatchObject({ accepted: 1003, linesRead: 1003 });
+  }, 30_000);
 
   it('waits for a writer that is absent at start and reads it when it comes', async () => {
     const { path, cache, make } = setup();

@@ -176,15 +176,26 @@ export class PipeService implements Service {
 
   private onLine(text: string): void {
     this.linesRead++;
+    // Whatever goes wrong with one line is that line's counted rejection: thrown out of here, it
+    // would end the process (FIFO) or leave the file reader in error with the next line glued on.
+    try {
+      this.takeLine(text);
+    } catch (e) {
+      this.reject('failed', `the line could not be handled: ${(e as Error).message}`, preview(text));
+    }
+  }
+
+  private takeLine(text: string): void {
     this.mirror?.write(text + '\n');
     const r = parseEventLine(text);
-    if (!r.ok) return this.reject(r.reason, r.message, text.length > 200 ? text.slice(0, 200) + '…' : text);
-    this.accepted++;
-    this.lastEventAt = Date.now();
+    if (!r.ok) return this.reject(r.reason, r.message, preview(text));
+    const at = Date.now();
     // The cache's push count is app-wide, so sequence numbers stay unique across pipe restarts.
-    const e = new CachedEvent(this.opts.cache.pushed + 1, this.lastEventAt, text, r.event);
+    const e = new CachedEvent(this.opts.cache.pushed + 1, at, text, r.event);
     this.opts.cache.push(e);
     e.release();
+    this.accepted++;
+    this.lastEventAt = at;
     this.countersChanged();
   }
 
@@ -218,7 +229,7 @@ export class PipeService implements Service {
       evicted: this.opts.cache.evicted,
       cached: this.opts.cache.size(),
       capacity: this.opts.cache.capacity,
-      writerSessions: this.fifo?.writerSessions ?? null,
+      writerHangups: this.fifo?.writerHangups ?? null,
       lastEventAt: this.lastEventAt,
       recentRejected: [...this.recentRejected],
     };
@@ -229,6 +240,8 @@ export class PipeService implements Service {
     return { ...s, details: { mode: this.mode, accepted: this.accepted, rejected: this.rejectedTotal, evicted: this.opts.cache.evicted } };
   }
 }
+
+const preview = (text: string): string => (text.length > 200 ? text.slice(0, 200) + '…' : text);
 
 function lstatSafe(path: string) {
   try {

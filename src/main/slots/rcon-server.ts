@@ -5,37 +5,7 @@
 // scenario in Lua). Failure modes for tests: slow replies, dropped connections, refusing everyone.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-
-export const PacketType = { RESPONSE_VALUE: 0, EXECCOMMAND: 2, AUTH_RESPONSE: 2, AUTH: 3 } as const;
-
-export interface Packet {
-  id: number;
-  type: number;
-  body: string;
-}
-
-export function encodePacket(p: Packet): Buffer {
-  const body = Buffer.from(p.body, 'utf8');
-  const buf = Buffer.alloc(14 + body.length);
-  buf.writeInt32LE(10 + body.length, 0);
-  buf.writeInt32LE(p.id, 4);
-  buf.writeInt32LE(p.type, 8);
-  body.copy(buf, 12);
-  return buf;
-}
-
-/** Splits a byte stream into packets; returns the bytes of an unfinished one. */
-export function decodePackets(buf: Buffer, onPacket: (p: Packet) => void): Buffer {
-  let off = 0;
-  while (buf.length - off >= 4) {
-    const size = buf.readInt32LE(off);
-    if (size < 10 || size > 4096 + 10) throw new Error(`bad RCON packet size ${size}`);
-    if (buf.length - off < 4 + size) break;
-    onPacket({ id: buf.readInt32LE(off + 4), type: buf.readInt32LE(off + 8), body: buf.toString('utf8', off + 12, off + 4 + size - 2) });
-    off += 4 + size;
-  }
-  return buf.subarray(off);
-}
+import { PacketType, decodePackets, encodePacket, type Packet } from './rcon-packet';
 
 export type CommandHandler = (command: string) => Promise<string> | string;
 

@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,37 @@ import { ConfigStore } from '../config';
 import { silentLogger } from '../log';
 import { SecretStore } from '../secrets';
 import { WebServer } from './web';
+
+/** A client-to-server text frame, masked with a zero key (allowed by RFC 6455; the bytes stay as they are). */
+function maskedTextFrame(text: string): Buffer {
+  const body = Buffer.from(text);
+  if (body.length > 125) throw new Error('keep test frames short');
+  return Buffer.concat([Buffer.from([0x81, 0x80 | body.length, 0, 0, 0, 0]), body]);
+}
+
+/** A raw WebSocket handshake; resolves once the 101 arrived, with the socket then paused: it never reads again. */
+function openNonReadingSocket(port: number, cookie: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = tcpConnect(port, '127.0.0.1', () => {
+      sock.write(
+        `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nCookie: ${cookie}\r\n\r\n`,
+      );
+    });
+    let head = '';
+    const onData = (c: Buffer) => {
+      head += c.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      sock.off('data', onData);
+      sock.pause();
+      if (head.startsWith('HTTP/1.1 101')) resolve(sock);
+      else reject(new Error(head.split('\r\n')[0]));
+    };
+    sock.on('data', onData);
+    sock.on('error', () => {});
+    sock.once('error', reject);
+  });
+}
 
 interface Reply {
   status: number;
@@ -142,6 +174,74 @@ describe('WebServer (headless transport)', () => {
     const view = await c.call('config.get');
     expect(JSON.stringify(view)).not.toContain('never-leaks-123');
     ws.close();
+  });
+
+  it('survives a malformed cookie on a page request and on the socket upgrade', async () => {
+    // `%` alone is not valid percent-encoding; decoding it used to throw inside the handler.
+    const page = await get(port, '/', { Cookie: 'x=%' });
+    expect(page.status).toBe(401);
+    const withToken = await get(port, '/', { Cookie: `x=%; ${cookie}` });
+    expect(withToken.status).toBe(200);
+    await expect(connect(port, { Cookie: 'x=%' })).rejects.toThrow('refused 401');
+    const ok = await connect(port, { Cookie: `x=%e0%; ${cookie}` });
+    ok.close();
+    expect((await get(port, '/health')).status).toBe(200);
+  });
+
+  it('answers 500 when a handler throws, and keeps serving', async () => {
+    const broken = new WebServer({
+      host: '127.0.0.1',
+      port: 0,
+      allowedHosts: [],
+      rendererDir: join(dir, 'renderer'),
+      handlers: app.handlers,
+      hub: app.hub,
+      health: () => {
+        throw new Error('snapshot failed');
+      },
+      logger: silentLogger(),
+    });
+    const { port: p } = await broken.listen();
+    try {
+      expect((await get(p, '/health')).status).toBe(500);
+      expect((await get(p, '/health')).status).toBe(500);
+      expect((await get(p, '/', { Cookie: `cr_token_${p}=${broken.token}` })).status).toBe(200);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('drops a socket that stops reading once its unsent replies pass the limit, and counts it', async () => {
+    const limited = new WebServer({
+      host: '127.0.0.1',
+      port: 0,
+      allowedHosts: [],
+      rendererDir: join(dir, 'renderer'),
+      handlers: app.handlers,
+      hub: app.hub,
+      health: () => app.snapshot(),
+      logger: silentLogger(),
+      maxSendBufferBytes: 65536,
+    });
+    const { port: p } = await limited.listen();
+    const sock = await openNonReadingSocket(p, `cr_token_${p}=${limited.token}`);
+    let closed = false;
+    sock.on('close', () => (closed = true));
+    try {
+      // Each status.get reply is a few KB; the loop stops as soon as the server gave up on us.
+      let id = 0;
+      for (let round = 0; round < 100 && limited.slowClientsDropped === 0 && !closed; round++) {
+        const batch: Buffer[] = [];
+        for (let i = 0; i < 200; i++) batch.push(maskedTextFrame(JSON.stringify({ id: ++id, method: 'status.get' })));
+        await new Promise<void>((resolve) => sock.write(Buffer.concat(batch), () => resolve()));
+        await new Promise((r) => setImmediate(r));
+      }
+      await expect.poll(() => limited.slowClientsDropped).toBe(1);
+      expect((await get(p, '/health')).status).toBe(200);
+    } finally {
+      sock.destroy();
+      await limited.close();
+    }
   });
 
   it('holds pushes until ui.ready, then delivers them', async () => {

@@ -11,7 +11,7 @@ import type { ClientFrame, ServerFrame, StatusSnapshot } from '../../shared/api'
 import type { Logger } from '../log';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { dispatch, type Handlers } from './dispatch';
-import type { PushHub } from './push';
+import type { PushClient, PushHub } from './push';
 
 export interface WebServerOptions {
   host: string;
@@ -28,7 +28,14 @@ export interface WebServerOptions {
   token?: string;
   /** Re-read the renderer folder on each request (it is rebuilt under us in development). */
   devAssets?: boolean;
+  /**
+   * A socket whose unsent data exceeds this many bytes when a new frame is due has stopped reading:
+   * it is dropped rather than buffered without bound. Defaults to DEFAULT_MAX_SEND_BUFFER_BYTES.
+   */
+  maxSendBufferBytes?: number;
 }
+
+export const DEFAULT_MAX_SEND_BUFFER_BYTES = 32 * 1024 * 1024;
 
 const WILDCARD = new Set(['0.0.0.0', '::', '']);
 
@@ -38,11 +45,21 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** A value that is not valid percent-encoding is kept as sent: it is someone else's cookie, not an error. */
+function decodeCookieValue(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+// Hand-written rather than the `cookie` package: we read one cookie of our own, and this is ten lines.
 function parseCookies(header: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out.set(part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim()));
+    if (i > 0) out.set(part.slice(0, i).trim(), decodeCookieValue(part.slice(i + 1).trim()));
   }
   return out;
 }
@@ -52,6 +69,8 @@ export class WebServer {
   private server: Server | null = null;
   private wss: WebSocketServer | null = null;
   private port = 0;
+  /** Sockets dropped because they stopped reading while replies piled up. */
+  slowClientsDropped = 0;
 
   constructor(private readonly opts: WebServerOptions) {
     this.token = opts.token ?? randomBytes(32).toString('base64url');
@@ -118,18 +137,32 @@ export class WebServer {
         res.setHeader('Referrer-Policy', 'no-referrer');
       },
     });
-    const server = createServer((req, res) => this.onRequest(req, res, assets));
+    // Whatever a request carries, a failure in its handler is that request's 500, never the process's end.
+    const server = createServer((req, res) => {
+      try {
+        this.onRequest(req, res, assets);
+      } catch (e) {
+        this.opts.logger.error({ err: (e as Error).message, path: req.url?.slice(0, 200) }, 'request handler failed');
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end('Internal error\n');
+      }
+    });
     const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
     server.on('upgrade', (req, socket, head) => {
-      const url = new URL(req.url ?? '/', 'http://x');
       const refuse = (status: string) => {
         socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       };
-      if (url.pathname !== '/ws') return refuse('404 Not Found');
-      if (!this.hostAllowed(req)) return refuse('403 Forbidden');
-      if (!this.originAllowed(req)) return refuse('403 Forbidden');
-      if (!this.authorized(req, url)) return refuse('401 Unauthorized');
-      wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+      try {
+        const url = new URL(req.url ?? '/', 'http://x');
+        if (url.pathname !== '/ws') return refuse('404 Not Found');
+        if (!this.hostAllowed(req)) return refuse('403 Forbidden');
+        if (!this.originAllowed(req)) return refuse('403 Forbidden');
+        if (!this.authorized(req, url)) return refuse('401 Unauthorized');
+        wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+      } catch (e) {
+        this.opts.logger.error({ err: (e as Error).message, path: req.url?.slice(0, 200) }, 'upgrade handler failed');
+        refuse('500 Internal Server Error');
+      }
     });
     this.server = server;
     this.wss = wss;
@@ -145,7 +178,14 @@ export class WebServer {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse, assets: ReturnType<typeof sirv>): void {
-    const url = new URL(req.url ?? '/', 'http://x');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://x');
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Bad request target\n');
+      return;
+    }
     const text = (status: number, body: string, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
       res.end(body + '\n');
@@ -179,26 +219,60 @@ export class WebServer {
     assets(req, res, () => text(404, 'Not found'));
   }
 
+  /**
+   * Sends one frame unless the peer has stopped reading: a socket still holding more than the limit
+   * from earlier frames is dropped (and counted) instead. Checked before sending, so one large reply
+   * to a client that keeps up always goes through.
+   */
+  private sendFrame(ws: WebSocket, frame: ServerFrame): void {
+    if (ws.readyState !== ws.OPEN) return;
+    const limit = this.opts.maxSendBufferBytes ?? DEFAULT_MAX_SEND_BUFFER_BYTES;
+    if (ws.bufferedAmount > limit) {
+      this.slowClientsDropped++;
+      this.opts.logger.warn({ bufferedBytes: ws.bufferedAmount, limitBytes: limit, dropped: this.slowClientsDropped }, 'websocket client stopped reading; dropped');
+      ws.terminate();
+      return;
+    }
+    ws.send(JSON.stringify(frame));
+  }
+
   private onSocket(ws: WebSocket): void {
     const client = this.opts.hub.attach({
       send: (push, payload) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ push, payload } satisfies ServerFrame));
+        // Runs on the hub's flush timer: a payload that cannot be sent is logged, not thrown there.
+        try {
+          this.sendFrame(ws, { push, payload });
+        } catch (e) {
+          this.opts.logger.error({ err: (e as Error).message, push }, 'push could not be sent');
+        }
       },
     });
     ws.on('close', () => client.detach());
     ws.on('error', (err) => this.opts.logger.warn({ err: err.message }, 'websocket error'));
-    ws.on('message', async (data) => {
-      let frame: ClientFrame;
-      try {
-        frame = JSON.parse(data.toString()) as ClientFrame;
-        if (typeof frame !== 'object' || frame === null || typeof frame.id !== 'number') throw new Error('frame needs a numeric id');
-      } catch (e) {
-        ws.send(JSON.stringify({ id: 0, result: { ok: false, error: { code: 'bad_request', message: `bad frame: ${(e as Error).message}` } } } satisfies ServerFrame));
-        return;
-      }
-      const result = await dispatch(this.opts.handlers, frame.method, frame.payload, { client }, this.opts.logger);
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: frame.id, result } satisfies ServerFrame));
+    ws.on('message', (data) => {
+      this.onFrame(ws, client, data.toString()).catch((e: unknown) => {
+        this.opts.logger.error({ err: (e as Error).message }, 'websocket frame failed');
+        this.sendFrame(ws, { id: 0, result: { ok: false, error: { code: 'internal', message: 'the reply could not be sent' } } });
+      });
     });
+  }
+
+  private async onFrame(ws: WebSocket, client: PushClient, text: string): Promise<void> {
+    let frame: ClientFrame;
+    try {
+      frame = JSON.parse(text) as ClientFrame;
+      if (typeof frame !== 'object' || frame === null || typeof frame.id !== 'number') throw new Error('frame needs a numeric id');
+    } catch (e) {
+      this.sendFrame(ws, { id: 0, result: { ok: false, error: { code: 'bad_request', message: `bad frame: ${(e as Error).message}` } } });
+      return;
+    }
+    const result = await dispatch(this.opts.handlers, frame.method, frame.payload, { client }, this.opts.logger);
+    try {
+      this.sendFrame(ws, { id: frame.id, result });
+    } catch (e) {
+      this.opts.logger.error({ err: (e as Error).message, method: String(frame.method).slice(0, 60) }, 'reply could not be serialised');
+      this.sendFrame(ws, { id: frame.id, result: { ok: false, error: { code: 'internal', message: 'the reply could not be serialised' } } });
+    }
   }
 
   async close(): Promise<void> {

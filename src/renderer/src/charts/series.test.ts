@@ -27,6 +27,34 @@ describe('SeriesStore', () => {
     expect(s.markers).toEqual([{ t: 0, label: 'session start' }]);
   });
 
+  it('charts items named like Object members (__proto__ included) like any other, from events as the page receives them', () => {
+    const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
+    // The page gets events through JSON (WebSocket) or structured clone: ordinary objects.
+    const fromWire = (cycle: number, prod: string, cons: string): PipeEvent =>
+      JSON.parse(`{"seq":${cycle},"receivedAt":${cycle * 2000},"line":"","event":{"type":"stats","session_id":"a","cycle":${cycle},"tick":${cycle * 120},"products_production":${prod},"materials_consumption":${cons}}}`) as PipeEvent;
+    const st = new SeriesStore();
+    st.ingest([
+      fromWire(1, `{${names.map((n, i) => `"${n}":${i + 1}`).join(',')}}`, '{"coal":1}'),
+      // Absent in this line: 0, never the inherited member.
+      fromWire(2, '{"coal":2}', '{"constructor":4}'),
+    ]);
+    const s = st.sessions.get('a')!;
+    expect(s.items()).toEqual([...names, 'coal']);
+    for (const [i, n] of names.entries()) {
+      expect(s.points(n, 'production', 0).map((p) => p.v)).toEqual([i + 1, 0]);
+      expect(s.latest(n, 'production')).toBe(0);
+    }
+    expect(s.points('constructor', 'consumption', 0).map((p) => p.v)).toEqual([0, 4]);
+    expect(s.latest('constructor', 'net')).toBe(-4);
+    expect(s.topItems('consumption', 1)).toEqual(['constructor']);
+    const rows = downsample(names.map((key) => ({ key, points: s.points(key, 'production', 0) })), 0, 10, 400);
+    expect(rows.map((r) => r.__proto__)).toEqual([3, 0]);
+    expect(rows.map((r) => r.constructor)).toEqual([1, 0]);
+    // A row only holds the series given to it.
+    const coalOnly = downsample([{ key: 'coal', points: s.points('coal', 'production', 0) }], 0, 10, 400);
+    expect(coalOnly.map((r) => r.constructor)).toEqual([undefined, undefined]);
+  });
+
   it('treats an item missing from a line as 0, before and after it appears', () => {
     const st = new SeriesStore();
     st.ingest([stats('a', 1, { coal: 5 }), stats('a', 2, { coal: 6, stone: 9 }), stats('a', 3, { coal: 7 })]);

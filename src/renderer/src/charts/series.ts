@@ -45,6 +45,12 @@ export interface Point {
   hi: number;
 }
 
+/**
+ * An item's rate in a stats line, 0 when absent. Item names are arbitrary (`constructor`,
+ * `__proto__`), and events reach the page as ordinary objects: only own entries count.
+ */
+const rateOf = (rates: Readonly<Record<string, number>>, name: string): number => (Object.hasOwn(rates, name) ? rates[name] : 0);
+
 const modeValue = (mode: Mode, p: number, c: number) => (mode === 'production' ? p : mode === 'consumption' ? c : p - c);
 
 export class SessionSeries {
@@ -111,8 +117,8 @@ export class SessionSeries {
     this.lastUpdateAt = receivedAt;
     const n = this.t.length;
     this.t.push(t);
-    for (const [name, arr] of this.p) arr.push(e.products_production[name] ?? 0);
-    for (const [name, arr] of this.c) arr.push(e.materials_consumption[name] ?? 0);
+    for (const [name, arr] of this.p) arr.push(rateOf(e.products_production, name));
+    for (const [name, arr] of this.c) arr.push(rateOf(e.materials_consumption, name));
     // A new item: earlier samples did not have it, so it was 0 there.
     for (const name of Object.keys(e.products_production)) if (!this.p.has(name)) this.newItem(name, n, e);
     for (const name of Object.keys(e.materials_consumption)) if (!this.p.has(name)) this.newItem(name, n, e);
@@ -123,8 +129,8 @@ export class SessionSeries {
   private newItem(name: string, n: number, e: Stats): void {
     const p = new Array<number>(n).fill(0);
     const c = new Array<number>(n).fill(0);
-    p.push(e.products_production[name] ?? 0);
-    c.push(e.materials_consumption[name] ?? 0);
+    p.push(rateOf(e.products_production, name));
+    c.push(rateOf(e.materials_consumption, name));
     this.p.set(name, p);
     this.c.set(name, c);
   }
@@ -296,6 +302,9 @@ export class SeriesStore {
 /** One row of chart data: `t` and one value per series key. */
 export type Row = { t: number } & Record<string, number>;
 
+/** A row without a prototype, so a series keyed `__proto__` is stored and `constructor` is absent until set. */
+const newRow = (t: number): Row => Object.assign(Object.create(null) as Row, { t });
+
 /**
  * Reduces series to at most about `width` rows over [from, to], keeping each series' extremes:
  * per bucket, each series contributes its lowest and highest point, in the order they occurred,
@@ -310,7 +319,7 @@ export function downsample(series: { key: string; points: Point[] }[], from: num
     const byT = new Map<number, Row>();
     for (const s of series)
       for (const p of s.points) {
-        const row = byT.get(p.t) ?? ({ t: p.t } as Row);
+        const row = byT.get(p.t) ?? newRow(p.t);
         row[s.key] = p.v;
         byT.set(p.t, row);
       }
@@ -344,8 +353,8 @@ export function downsample(series: { key: string; points: Point[] }[], from: num
       }
       if (lo === Infinity) continue;
       const [bStart, bEnd] = bounds(b);
-      const r1 = (first[b] ??= { t: bStart } as Row);
-      const r2 = (second[b] ??= { t: Math.min(bEnd, to) } as Row);
+      const r1 = (first[b] ??= newRow(bStart));
+      const r2 = (second[b] ??= newRow(Math.min(bEnd, to)));
       // The extreme that came first goes on the bucket's first row.
       r1[s.key] = loAt <= hiAt ? lo : hi;
       r2[s.key] = loAt <= hiAt ? hi : lo;

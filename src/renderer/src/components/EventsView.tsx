@@ -22,7 +22,7 @@ function Counters() {
     ['rejected', 'Rejected', c.rejectedTotal],
     ['evicted', 'Evicted', c.evicted],
     ['cached', 'In memory', `${c.cached} / ${c.capacity}`],
-    ['writerSessions', 'Writer sessions', c.writerSessions ?? 'n/a'],
+    ['writerHangups', 'Writer hang-ups', c.writerHangups ?? 'n/a'],
     ['lastEventAge', 'Last event', c.lastEventAt ? formatAge(now - c.lastEventAt) : 'none yet'],
   ];
   return (
