@@ -7,6 +7,12 @@ const PROGRAMS = {
   perLine: `const fs = require('fs'); const [path, lines, pauseMs] = JSON.parse(require('fs').readFileSync(0, 'utf8'));
     const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
     for (const l of lines) { fs.appendFileSync(path, l + '\\n'); if (pauseMs) sleep(pauseMs); }`,
+  /**
+   * perLine, and after each line's close a non-blocking open for writing, which fails with ENXIO
+   * when no reader has the FIFO open (the game's next write would then block).
+   */
+  perLineProbe: `const fs = require('fs'); const [path, lines] = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+    for (const l of lines) { fs.appendFileSync(path, l + '\\n'); fs.closeSync(fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK)); }`,
   /** One open, then raw pieces with pauses between them (a line split across writes). */
   pieces: `const fs = require('fs'); const [path, pieces, pauseMs] = JSON.parse(require('fs').readFileSync(0, 'utf8'));
     const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
