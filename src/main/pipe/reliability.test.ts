@@ -70,3 +70,40 @@ function readdirState(dataDir: string): string {
   // One state file per followed path, named by a hash of the path.
   return readdirSync(join(dataDir, 'pipe')).find((n) => n.startsWith('state-') && n.endsWith('.json'))!;
 }
+
+describe('PipeService after rotation while it was stopped', () => {
+  async function firstRun() {
+    const dir = mkdtempSync(join(tmpdir(), 'cr-pipe-rot-'));
+    const path = join(dir, 'events.jsonl');
+    writeFileSync(path, '');
+    const cache = new EventCache<PipeEvent>(1000, (e) => e.line);
+    const a = pipe(path, join(dir, 'data'), cache);
+    await a.start();
+    await runWriter('perLine', [path, lines(1, 3), 0]);
+    await waitFor(() => expect(cycles(cache)).toEqual([1, 2, 3]));
+    await a.stop();
+    // Written after the app stopped, before the rotation: only the old file has these.
+    await runWriter('perLine', [path, lines(4, 5), 0]);
+    return { dir, path, cache };
+  }
+
+  it('copytruncate refilled past the saved offset: the copy is finished, then the path is read from its start, each line once', async () => {
+    const { dir, path, cache } = await firstRun();
+    copyFileSync(path, join(dir, 'events.jsonl.1'));
+    truncateSync(path, 0);
+    await runWriter('perLine', [path, lines(6, 40), 0]);
+    await pipe(path, join(dir, 'data'), cache).start();
+    await waitFor(() => expect(cycles(cache)).toEqual(range(1, 40)));
+  });
+
+  it('rename rotation: the old file under its new name is finished, then the new file, each line once', async () => {
+    const { dir, path, cache } = await firstRun();
+    renameSync(path, join(dir, 'events.jsonl.1'));
+    await runWriter('perLine', [path, lines(6, 8), 0]);
+    await pipe(path, join(dir, 'data'), cache).start();
+    await waitFor(() => expect(cycles(cache)).toEqual(range(1, 8)));
+    // Lines appended later to the path still arrive (the follower moved on to it).
+    appendFileSync(path, statsLine(9) + '\n');
+    await waitFor(() => expect(cycles(cache)).toEqual(range(1, 9)));
+  });
+});
