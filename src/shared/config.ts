@@ -124,6 +124,8 @@ function configSchema<S extends z.ZodType>(secret: S) {
           enabled: z.boolean().default(false),
           webhookUrl: secret.optional(),
           consoleLogPath: nonEmpty.optional(),
+          /** The server's main log (its stdout, or factorio-current.log): `ready` and `save` lines are only there. */
+          mainLogPath: nonEmpty.optional(),
           // Discord refuses webhook names containing "discord" or "clyde" (400), so catch it here.
           botName: z
             .string()

@@ -137,7 +137,7 @@ export class PipeService implements Service {
           data: (chunk, pos) => {
             this.splitter.push(chunk);
             // Remember the end of the last whole line, so a restart never resumes mid-line.
-            this.state.update({ position: { inode: pos.inode, offset: pos.offset - this.splitter.pending } });
+            this.state.update({ position: { ...pos, offset: pos.offset - this.splitter.pending } });
           },
           missing: () => {
             this.cell.set('running', `waiting for ${path} to appear`);

@@ -50,8 +50,10 @@ export class PipeStateStore {
     return this.failing;
   }
 
-  update(patch: Partial<Omit<PipeState, 'path'>>, when: 'now' | 'soon' = 'soon'): void {
+  /** `memory`: not saved until the next flush (the owner holds it back on purpose). */
+  update(patch: Partial<Omit<PipeState, 'path'>>, when: 'now' | 'soon' | 'memory' = 'soon'): void {
     this.state = { ...this.state, ...patch };
+    if (when === 'memory') return;
     if (when === 'now') return void this.flush();
     // At most once a second while lines stream in; stop() flushes the final position.
     this.timer ??= setTimeout(() => this.flush(), 1000);
