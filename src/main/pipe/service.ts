@@ -104,6 +104,11 @@ export class PipeService implements Service {
       return;
     }
     let st = lstatSafe(path);
+    if (config.mode === 'file' && st?.isFIFO() && this.state.get().createdFifoInode === st.ino) {
+      // A FIFO we made in FIFO mode and could not remove (the app was killed): ours to clear.
+      unlinkSync(path);
+      st = null;
+    }
     const kind = st ? (st.isFIFO() ? 'fifo' : st.isFile() ? 'file' : 'other') : 'missing';
     if (kind === 'other') return this.cell.set('error', `${path} is neither a FIFO nor a regular file`);
     if (config.mode === 'fifo' && kind === 'file') return this.cell.set('error', `${path} is a regular file but pipe.mode is "fifo" (remove it, or use "auto")`);
