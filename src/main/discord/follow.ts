@@ -34,7 +34,11 @@ export class LogFollower {
         this.last = position;
         this.hand({ ...position, offset: position.offset - this.splitter.pending });
       },
-      opened: () => events.tail('following'),
+      opened: (position) => {
+        events.tail('following');
+        // Journaled at once: a log rotated away after a crash is found again only by its identity.
+        this.hand(position);
+      },
       missing: () => events.tail('waiting'),
       // The old file is done: its unterminated last line is a line after all.
       rotated: () => {

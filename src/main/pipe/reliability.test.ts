@@ -1,6 +1,6 @@
 // The pipe in file mode when the disk under its state fills up, and when the file it follows is
 // rotated while the app is stopped: real tmpfs, real files, separate writer processes.
-import { appendFileSync, copyFileSync, readFileSync, readdirSync, renameSync, truncateSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, readFileSync, readdirSync, renameSync, truncateSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -23,10 +23,10 @@ afterEach(async () => {
   }
 });
 
-function pipe(path: string, dataDir: string, cache: EventCache<PipeEvent>) {
+function pipe(path: string, dataDir: string, cache: EventCache<PipeEvent>, startAt: 'start' | 'end' = 'start') {
   const svc = new PipeService({
     path,
-    config: { ...ConfigSchema.parse({}).pipe, mode: 'file', startAt: 'start' },
+    config: { ...ConfigSchema.parse({}).pipe, mode: 'file', startAt },
     dataDir,
     cache,
     logger: silentLogger(),
@@ -105,5 +105,24 @@ describe('PipeService after rotation while it was stopped', () => {
     // Lines appended later to the path still arrive (the follower moved on to it).
     appendFileSync(path, statsLine(9) + '\n');
     await waitFor(() => expect(cycles(cache)).toEqual(range(1, 9)));
+  });
+});
+
+describe('PipeService killed before its first periodic save, then rotated while down', () => {
+  it('the file it opened is known from the moment it opened it, so its rotated lines are read on restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cr-pipe-early-'));
+    const path = join(dir, 'events.jsonl');
+    writeFileSync(path, statsLine(1) + '\n');
+    // Only lines from now on (startAt end): nothing is read, so no periodic save is due.
+    const a = pipe(path, join(dir, 'data'), new EventCache<PipeEvent>(1000, (e) => e.line), 'end');
+    await a.start();
+    // What a SIGKILL right now leaves on disk: the data folder as it is (copied before any stop).
+    cpSync(join(dir, 'data'), join(dir, 'crashed'), { recursive: true });
+    await runWriter('perLine', [path, lines(2, 5), 0]);
+    renameSync(path, `${path}.1`);
+    await runWriter('perLine', [path, lines(6, 8), 0]);
+    const cache = new EventCache<PipeEvent>(1000, (e) => e.line);
+    await pipe(path, join(dir, 'crashed'), cache).start();
+    await waitFor(() => expect(cycles(cache)).toEqual(range(2, 8)));
   });
 });

@@ -148,7 +148,9 @@ export class PipeService implements Service {
             this.cell.set('running', `waiting for ${path} to appear`);
             this.setRunning(`waiting for ${path} to appear`);
           },
-          opened: () => {
+          opened: (pos) => {
+            // Saved at once: a file rotated away after a crash is found again only by its identity.
+            this.state.update({ position: pos }, 'now');
             this.cell.set('running', `following file ${path}`);
             this.setRunning(`following file ${path}`);
           },
