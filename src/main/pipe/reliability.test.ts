@@ -106,6 +106,15 @@ describe('PipeService after rotation while it was stopped', () => {
     appendFileSync(path, statsLine(9) + '\n');
     await waitFor(() => expect(cycles(cache)).toEqual(range(1, 9)));
   });
+  it('rename rotation with no new file yet at restart: the old file is finished once the game writes the new one', async () => {
+    const { dir, path, cache } = await firstRun();
+    renameSync(path, join(dir, 'events.jsonl.1'));
+    const b = pipe(path, join(dir, 'data'), cache);
+    await b.start();
+    await waitFor(() => expect(b.status().summary).toMatch(/waiting for/));
+    await runWriter('perLine', [path, lines(6, 8), 0]);
+    await waitFor(() => expect(cycles(cache)).toEqual(range(1, 8)));
+  });
 });
 
 describe('PipeService killed before its first periodic save, then rotated while down', () => {

@@ -219,8 +219,9 @@ export class FileTail {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       if (!this.missingReported) this.events.missing?.();
       this.missingReported = true;
-      // A file that appears after we began watching is new from its first byte.
-      this.first = false;
+      // A file that appears after we began watching is new from its first byte; a saved position
+      // still counts then (its file may wait under a rotated name to be finished first).
+      if (typeof this.opts.from !== 'object') this.first = false;
       return false;
     }
     this.missingReported = false;
