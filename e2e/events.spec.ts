@@ -10,7 +10,7 @@ test.describe('Events view', () => {
     await expect(ui.getByTestId('demo-status')).toContainText('no Factorio was found');
     await expect(ui.getByTestId('event-row').first()).toBeVisible();
     await expect(ui.locator('[data-testid="event-row"][data-type="session_init"]')).toHaveCount(1);
-    await expect(ui.getByTestId('counter-mode')).toHaveText('fifo');
+    await expect(ui.getByTestId('counter-mode')).toHaveText('file');
     await expect(ui.getByTestId('counter-path')).toContainText(join('demo', 'events.pipe'));
     await expect(async () => expect(Number(await ui.getByTestId('counter-accepted').textContent())).toBeGreaterThanOrEqual(2)).toPass({ timeout: 15_000 });
     await expect(ui.locator('[data-testid="event-row"][data-type="stats"]').first()).toContainText('produced');
@@ -44,7 +44,7 @@ test.describe('Events view', () => {
 
     test('shows accepted rows, rejected lines with reasons, and filters', async ({ ui }) => {
       await ui.getByTestId('nav-events').click();
-      await expect(ui.getByTestId('counter-mode')).toHaveText('fifo');
+      await expect(ui.getByTestId('counter-mode')).toHaveText('file');
       const lines = [
         JSON.stringify({ type: 'session_init', session_id: 'e2e-session', tick: 0, level_name: 'open_world' }),
         JSON.stringify({ type: 'stats', session_id: 'e2e-session', cycle: 1, tick: 120, products_production: { 'iron-plate': 42 }, materials_consumption: { 'iron-ore': 40 } }),

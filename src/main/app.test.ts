@@ -171,7 +171,7 @@ describe('ControlRoomApp with the event pipe and the demo feed', () => {
     const q = await app.handlers['pipe.query']({ types: ['session_init'] }, { client });
     expect(q.total).toBe(1);
     const counters = await app.handlers['pipe.counters'](undefined, { client });
-    expect(counters).toMatchObject({ mode: 'fifo', path: pipePath, rejectedTotal: 0 });
+    expect(counters).toMatchObject({ mode: 'file', path: pipePath, rejectedTotal: 0 });
     const stopped = await app.handlers['demo.stop'](undefined, { client });
     expect(stopped.running).toBe(false);
     await app.stop();

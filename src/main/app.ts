@@ -1,7 +1,7 @@
 // Composition root: config -> services -> the contract's handlers and the status bus. Both the
 // Electron shell (index.ts) and headless mode (headless.ts) build exactly this; neither adds logic.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ApiError, SERVICE_NAMES, type AppInfo, type DemoStatus, type ServiceName, type ServiceStatus, type StatusSnapshot } from '../shared/api';
 import type { Config } from '../shared/config';
@@ -283,8 +283,11 @@ export class ControlRoomApp {
   private async stopDemo(): Promise<void> {
     await this.demo?.stop();
     if (this.demoPath) {
+      const path = this.demoPath;
       this.demoPath = null;
       await this.reconcile();
+      // The demo's file in our data folder is ours alone: it must not grow across sessions.
+      rmSync(path, { force: true });
     }
   }
 
@@ -403,6 +406,7 @@ export class ControlRoomApp {
       ),
     );
     this.running.clear();
+    if (this.demoPath) rmSync(this.demoPath, { force: true });
     timedOut.push(...pending);
     if (timedOut.length) this.opts.logger.warn({ services: timedOut }, 'services did not stop in time');
     this.hub.close();

@@ -4,7 +4,7 @@ import { ConfigSchema, describeIssues, formatIssues, isSecretPath } from './conf
 describe('ConfigSchema', () => {
   it('fills every section with documented defaults from an empty object', () => {
     const c = ConfigSchema.parse({});
-    expect(c.pipe).toEqual({ mode: 'auto', capacity: 10_000, maxLineBytes: 1024 * 1024, startAt: 'end', mirrorMaxBytes: 10 * 1024 * 1024, mirrorFiles: 5 });
+    expect(c.pipe).toEqual({ mode: 'file', capacity: 10_000, maxLineBytes: 1024 * 1024, startAt: 'end', mirrorMaxBytes: 10 * 1024 * 1024, mirrorFiles: 5 });
     expect(c.wandb).toMatchObject({ enabled: false, baseUrl: 'https://api.wandb.ai', project: 'factorio-experiments', entity: '' });
     expect(c.discord).toMatchObject({ enabled: false, botName: 'Factorio' });
     expect(c.engine).toEqual({ enabled: false, host: '127.0.0.1', port: 50051 });

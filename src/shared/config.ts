@@ -91,7 +91,11 @@ function configSchema<S extends z.ZodType>(secret: S) {
         .object({
           /** Default: the platform's Factorio `script-output/events.pipe`. */
           path: nonEmpty.optional(),
-          mode: z.enum(['auto', 'fifo', 'file']).default('auto'),
+          /**
+           * `file` (default): the game appends to a regular file and we follow it; nothing is lost
+           * when the app crashes. `fifo`/`auto` read a FIFO: see the README's Reliability section.
+           */
+          mode: z.enum(['auto', 'fifo', 'file']).default('file'),
           capacity: z.number().int().min(1).max(1_000_000).default(10_000),
           /** A longer line is rejected without being buffered whole. */
           maxLineBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
@@ -124,6 +128,8 @@ function configSchema<S extends z.ZodType>(secret: S) {
           enabled: z.boolean().default(false),
           webhookUrl: secret.optional(),
           consoleLogPath: nonEmpty.optional(),
+          /** The server's main log (its stdout, or factorio-current.log): `ready` and `save` lines are only there. */
+          mainLogPath: nonEmpty.optional(),
           // Discord refuses webhook names containing "discord" or "clyde" (400), so catch it here.
           botName: z
             .string()

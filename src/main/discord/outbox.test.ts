@@ -62,3 +62,24 @@ describe('Outbox', () => {
     c.close();
   });
 });
+
+describe('Outbox read positions', () => {
+  it('a position is journaled with the events read up to it, and survives restart and compaction', () => {
+    const f = file();
+    const a = new Outbox(f);
+    const pos = { inode: 7, offset: 120, head: { bytes: 120, sha256: 'ab' } };
+    a.appendRead([{ type: 'chat', text: 'm1', at: 1 }, { type: 'chat', text: 'm2', at: 2 }], { log: '/srv/console.log', pos });
+    a.close();
+    const b = new Outbox(f);
+    expect(b.position('/srv/console.log')).toEqual(pos);
+    expect(b.pending.map((e) => e.text)).toEqual(['m1', 'm2']);
+    b.ack(2);
+    b.close();
+    // Reopening compacts (everything acknowledged): the position must still be there.
+    const c = new Outbox(f);
+    expect(c.pending).toEqual([]);
+    expect(c.position('/srv/console.log')).toEqual(pos);
+    expect(readFileSync(f, 'utf8')).not.toContain('m1');
+    c.close();
+  });
+});

@@ -40,6 +40,28 @@ describe('ConsoleParser: the lines Factorio and common mods write', () => {
     expect(p(line)).toEqual({ type, fields });
   });
 
+  // Main-log lines as real servers printed them. Sources: clusterio/clusterio
+  // test/lib/factorio/lines.js (its collection of real server output: the autosave, "Saving game
+  // as" and "Saving finished" lines); factoriotools/factorio-docker issue #175 (a 0.16 server's
+  // stdout: mapTick state changes); ClaudeMetz/FactoryPlanner issue #309 (a server's log while a
+  // player joins: InGameSavingMap -> InGame, which is not "ready"); the "Saving map as" line is a
+  // 2.0 headless server's stop output as quoted in public notes on server logs (MainLoop.cpp:437).
+  it.each([
+    ['4802.763 Info AppManager.cpp:287: Saving to _autosave4 (blocking).', { name: '_autosave4', how: 'blocking' }],
+    ['  10.806 Info AppManager.cpp:394: Saving game as C:\\factorio\\saves\\world.zip', { name: 'world.zip' }],
+    ['  16.011 Info MainLoop.cpp:437: Saving map as /mnt/server/saves/gamesave.zip', { name: 'gamesave.zip' }],
+    ['4202.780 Info AppManagerStates.cpp:1802: Saving finished', {}],
+  ])('main log save line %s', (line, fields) => {
+    expect(p(line)).toEqual({ type: 'save', fields });
+  });
+
+  it('main log: only CreatingGame -> InGame is "ready"; other state changes are not events', () => {
+    expect(p('   0.578 Info ServerMultiplayerManager.cpp:808: updateTick(926) changing state from(CreatingGame) to(InGame)')?.type).toBe('ready');
+    expect(p('4.820 Info ServerMultiplayerManager.cpp:699: mapTick(4294967295) changing state from(PreparedToHostGame) to(CreatingGame)')).toBeNull();
+    expect(p('  19.831 Info ServerMultiplayerManager.cpp:814: updateTick(27899560) changing state from(InGameSavingMap) to(InGame)')).toBeNull();
+    expect(p('4.820 Loading map /factorio/saves/_autosave1.zip: 676593 bytes.')).toBeNull();
+  });
+
   it('ignores what is not an event', () => {
     expect(p('   1.306 Info RemoteCommandProcessor.cpp:131: Starting RCON interface at port 4000')).toBeNull();
     expect(p('some command output')).toBeNull();

@@ -1,5 +1,6 @@
 // Console lines -> relay events. The built-in table covers what vanilla Factorio writes with
-// --console-log plus the line shapes mods commonly print; user patterns from the config are tried
+// --console-log, the main-log lines the relay reads from the server's own log (ready, save), and
+// the line shapes mods commonly print; user patterns from the config are tried
 // first so an admin can claim a shape the table gets wrong. Built-in patterns are ours and anchored
 // with no nested quantifiers; user patterns run on RE2 (re2js), whose matching is linear in the
 // line's length, so no pattern can hang the relay however it is written.
@@ -35,7 +36,10 @@ const RULES: BuiltInRule[] = [
   { type: 'demote', re: /^\[DEMOTE\] (?<player>.+?) was demoted from admin by (?<by>.+?)\.?$/ },
   { type: 'demote', re: /^\[DEMOTE\] (?<text>.+)$/ },
   { type: 'ready', re: /changing state from\(CreatingGame\) to\(InGame\)/ },
+  // Main-log lines (the server's stdout / factorio-current.log), in every wording the game has used;
+  // a path keeps only its file name (server folders are nobody's business in a chat channel).
   { type: 'save', re: /Saving to (?<name>[^ ]+)(?: \((?<how>[^)]*)\))?\.?$/ },
+  { type: 'save', re: /Saving (?:game|map) as (?:.*[\\/])?(?<name>[^\\/]+?)\.?$/ },
   { type: 'save', re: /Saving finished$/ },
   { type: 'milestone', re: /^\[MILESTONE\] (?<player>.+?) completed: (?<what>.+)$/ },
   { type: 'milestone', re: /^\[MILESTONE\] (?<text>.+)$/ },

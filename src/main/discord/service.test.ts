@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigSchema, type ConfigInput } from '../../shared/config';
 import type { DiscordStatus } from '../../shared/discord';
 import { silentLogger } from '../log';
-import { DiscordService, parseWebhookUrl } from './service';
+import { DiscordService } from './service';
+import { parseWebhookUrl } from './webhook';
 import { DiscordTestServer } from './test-server';
 
 let server: DiscordTestServer;

@@ -1,4 +1,5 @@
-// The Discord relay: tails the Factorio server's console log, turns lines into events, journals
+// The Discord relay: tails the Factorio server's console log and its main log (stdout /
+// factorio-current.log: where `ready` and `save` lines are), turns lines into events, journals
 // each event in the outbox, and posts them to the webhook in order. Delivery is one request at a
 // time (order matters); whatever is queued when a request leaves is coalesced into it, up to
 // Discord's content limit. @discordjs/rest reads the X-RateLimit-* headers and waits out buckets
@@ -10,17 +11,21 @@ import type { Config } from '../../shared/config';
 import { CONSOLE_EVENT_TYPES, EVENT_LABELS, typeEnabled, type DiscordStatus, type RelayedLine } from '../../shared/discord';
 import type { PushName, PushPayload } from '../../shared/api';
 import type { Logger } from '../log';
-import { LineSplitter } from '../pipe/lines';
 import { PipeStateStore } from '../pipe/state';
-import { FileTail } from '../pipe/tail';
+import type { FilePosition } from '../pipe/tail';
 import { StatusCell, type Service } from '../service';
+import { LogFollower } from './follow';
 import { coalesce, clip, formatEvent } from './format';
+import { describeNetworkError, parseWebhookUrl, type Webhook } from './webhook';
 import { Outbox } from './outbox';
 import { ConsoleParser } from './parse';
 
 /** Lines are capped at this many characters (the rest is cut, marked with …). */
 export const MAX_LINE_CHARS = 10_000;
 const RECENT = 50;
+
+/** Events only the main log carries: with both logs followed, these come from it and nothing else does. */
+const MAIN_LOG_TYPES: ReadonlySet<string> = new Set(['ready', 'save']);
 
 export interface DiscordServiceOptions {
   config: Config['discord'];
@@ -38,34 +43,13 @@ export interface DiscordServiceOptions {
   pollMs?: number;
 }
 
-export interface Webhook {
-  /** `origin/api`, what @discordjs/rest calls `api`. */
-  api: string;
-  route: `/webhooks/${string}/${string}`;
-}
-
-/** Splits a webhook URL into the API base (its own origin, so tests and proxies work) and route. */
-export function parseWebhookUrl(url: string): Webhook {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new Error('discord.webhookUrl is not a URL');
-  }
-  const m = /^(.*?\/api)(?:\/v\d+)?\/webhooks\/(\d+)\/([A-Za-z0-9_-]+)\/?$/.exec(u.pathname);
-  if (!/^https?:$/.test(u.protocol) || !m) throw new Error('discord.webhookUrl is not a Discord webhook URL (expected https://…/api/webhooks/ID/TOKEN)');
-  return { api: `${u.origin}${m[1]}`, route: `/webhooks/${m[2]}/${m[3]}` };
-}
-
 type Delivery = DiscordStatus['delivery'];
 
 export class DiscordService implements Service {
   private readonly cell: StatusCell;
   private readonly parser: ConsoleParser;
   private outbox: Outbox | null = null;
-  private tail: FileTail | null = null;
-  private state: PipeStateStore | null = null;
-  private splitter: LineSplitter;
+  private followers: LogFollower[] = [];
   private rest: REST | null = null;
   private webhook: Webhook | null = null;
   private running = false;
@@ -75,6 +59,7 @@ export class DiscordService implements Service {
   private pushTimer: NodeJS.Timeout | null = null;
 
   private tailState: DiscordStatus['tail'] = 'off';
+  private readonly tails = new Map<'console' | 'main', 'following' | 'waiting'>();
   private delivery: Delivery = 'idle';
   private reason: string | null = null;
   private retryAt: number | null = null;
@@ -91,15 +76,13 @@ export class DiscordService implements Service {
     this.cell = new StatusCell('stopped', 'not started', opts.statusChanged);
     this.types = opts.config.types;
     this.parser = new ConsoleParser(opts.config.patterns);
-    // Bytes, not characters: a 10,000-character line of 4-byte characters still fits.
-    this.splitter = new LineSplitter({ line: (t) => this.onLine(t), bad: (reason) => this.onBadLine(reason) }, MAX_LINE_CHARS * 4);
   }
 
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
     const dir = join(this.opts.dataDir, 'discord');
-    this.outbox = new Outbox(join(dir, 'outbox.jsonl'));
+    this.outbox = new Outbox(join(dir, 'outbox.jsonl'), (problem) => this.journalProblem(problem));
     for (const e of this.outbox.pending.slice(-RECENT)) this.remember({ id: e.id, type: e.type, text: e.text, at: e.at, state: 'queued', error: null });
     if (this.opts.webhookUrl) {
       try {
@@ -111,29 +94,11 @@ export class DiscordService implements Service {
       this.stopped = 'no webhook URL set (discord.webhookUrl): events are kept in the outbox';
     }
     if (this.webhook) this.rest = this.makeClient(this.webhook);
-    const path = this.opts.config.consoleLogPath;
-    if (path) {
-      this.state = new PipeStateStore(join(dir, 'tail.json'), path);
-      const saved = this.state.get().position;
-      this.tail = new FileTail(
-        path,
-        { from: saved ?? this.opts.config.startAt, pollMs: this.opts.pollMs },
-        {
-          data: (chunk, position) => {
-            this.splitter.push(chunk);
-            // Saved as soon as the chunk's events are journaled, so a restart neither repeats nor
-            // skips; an unfinished last line is not ours yet: the saved offset is where it begins.
-            this.state!.update({ position: { inode: position.inode, offset: position.offset - this.splitter.pending } }, 'now');
-            this.changed();
-          },
-          opened: () => this.setTail('following'),
-          missing: () => this.setTail('waiting'),
-          rotated: () => this.splitter.flush(),
-          error: (err) => this.opts.logger.warn({ err: err.message }, 'console log read failed'),
-        },
-      );
-      await this.tail.start();
-    }
+    const { consoleLogPath, mainLogPath } = this.opts.config;
+    const both = Boolean(consoleLogPath && mainLogPath && consoleLogPath !== mainLogPath);
+    if (consoleLogPath) this.follow(dir, consoleLogPath, 'console', both ? (t) => !MAIN_LOG_TYPES.has(t) : () => true);
+    if (mainLogPath && mainLogPath !== consoleLogPath) this.follow(dir, mainLogPath, 'main', both ? (t) => MAIN_LOG_TYPES.has(t) : () => true);
+    await Promise.all(this.followers.map((f) => f.start()));
     this.updateCell();
     this.pumpDone = this.pump();
     this.changed();
@@ -144,9 +109,8 @@ export class DiscordService implements Service {
     this.running = false;
     // An unfinished last line stays unread: the writer may still finish it, and the next start
     // reads it whole from the saved offset.
-    await this.tail?.stop();
-    this.tail = null;
-    this.state?.flush();
+    await Promise.all(this.followers.map((f) => f.stop()));
+    this.followers = [];
     this.wake();
     // A request in flight may finish; past the deadline it is abandoned and re-sent next start.
     let timer: NodeJS.Timeout | undefined;
@@ -159,6 +123,7 @@ export class DiscordService implements Service {
     if (this.pushTimer) clearTimeout(this.pushTimer);
     this.pushTimer = null;
     this.tailState = 'off';
+    this.tails.clear();
     this.opts.push('discord', this.snapshot());
     this.cell.set('stopped', 'stopped');
   }
@@ -202,8 +167,51 @@ export class DiscordService implements Service {
     return rest;
   }
 
-  private setTail(s: DiscordStatus['tail']): void {
-    this.tailState = s;
+  /**
+   * Follows one log. Its position lives in the outbox, journaled in the same write as the events
+   * read up to it; `tail.json` is where releases before that kept the console log's position.
+   */
+  private follow(dir: string, path: string, which: 'console' | 'main', takes: (type: string) => boolean): void {
+    const legacy = which === 'console' ? new PipeStateStore(join(dir, 'tail.json'), path).get().position : undefined;
+    const from: FilePosition | 'start' | 'end' = this.outbox!.position(path) ?? legacy ?? this.opts.config.startAt;
+    // Bytes, not characters: a 10,000-character line of 4-byte characters still fits.
+    const follower: LogFollower = new LogFollower(path, from, MAX_LINE_CHARS * 4, this.opts.pollMs, {
+      lines: (lines, position) => {
+        const events = this.outbox!.appendRead(
+          lines.flatMap((l) => this.onLine(l, takes)),
+          { log: path, pos: position },
+        );
+        for (const e of events) this.remember({ id: e.id, type: e.type, text: e.text, at: e.at, state: 'queued', error: null });
+        if (events.length) this.wake();
+        // Too much held in memory while the disk refuses: leave the rest in the log for now.
+        if (this.outbox!.full) follower.setPaused(true);
+        this.changed();
+      },
+      bad: (reason) => this.onBadLine(reason),
+      tail: (state) => {
+        this.tails.set(which, state);
+        this.setTail();
+      },
+      error: (err) => this.opts.logger.warn({ err: err.message, log: which }, 'log read failed'),
+    });
+    this.followers.push(follower);
+  }
+
+  /** The outbox could not be written (reason), or can be again (null). */
+  private journalProblem(problem: string | null): void {
+    if (problem) {
+      this.opts.logger.warn({ problem }, 'Discord outbox not written; events kept in memory, retrying');
+    } else {
+      this.opts.logger.info('Discord outbox written again');
+      for (const f of this.followers) f.setPaused(false);
+    }
+    this.updateCell();
+    this.changed();
+  }
+
+  /** The relay's tail state is the console log's (the main log's when it is the only one). */
+  private setTail(): void {
+    this.tailState = this.tails.get('console') ?? this.tails.get('main') ?? 'off';
     this.updateCell();
     this.changed();
   }
@@ -213,20 +221,19 @@ export class DiscordService implements Service {
     if (reason === 'too_long') this.lines.tooLong++;
   }
 
-  private onLine(raw: string): void {
+  /** The event a line makes, if this log is where that kind of event is taken from and it is switched on. */
+  private onLine(raw: string, takes: (type: string) => boolean): { type: string; text: string; at: number }[] {
     this.lines.read++;
     const line = raw.length > MAX_LINE_CHARS ? clip(raw, MAX_LINE_CHARS) : raw;
     const event = this.parser.parse(line);
-    if (!event) return;
+    if (!event || !takes(event.type)) return [];
     this.lines.matched++;
     this.seen.set(event.type, (this.seen.get(event.type) ?? 0) + 1);
     if (!typeEnabled(this.types, event.type)) {
       this.lines.filtered++;
-      return;
+      return [];
     }
-    const e = this.outbox!.append(event.type, formatEvent(event, this.opts.config.patterns));
-    this.remember({ id: e.id, type: e.type, text: e.text, at: e.at, state: 'queued', error: null });
-    this.wake();
+    return [{ type: event.type, text: formatEvent(event, this.opts.config.patterns), at: Date.now() }];
   }
 
   private remember(line: RelayedLine): void {
@@ -326,7 +333,11 @@ export class DiscordService implements Service {
     if (!this.running) return;
     const q = this.outbox?.pending.length ?? 0;
     const where = this.opts.config.consoleLogPath ? (this.tailState === 'waiting' ? `waiting for ${this.opts.config.consoleLogPath}` : `following ${this.opts.config.consoleLogPath}`) : 'no console log configured (discord.consoleLogPath)';
-    if (this.stopped) this.cell.set('degraded', `${this.stopped} (${q} queued)`);
+    const disk = this.outbox?.problem;
+    if (disk) {
+      const held = this.outbox?.unjournaled ?? 0;
+      this.cell.set('degraded', `${disk}; ${held} events held in memory${this.outbox?.full ? ' (full: reading paused)' : ''}, retrying (${q} queued)`);
+    } else if (this.stopped) this.cell.set('degraded', `${this.stopped} (${q} queued)`);
     else if (this.delivery === 'retrying') this.cell.set('degraded', `${this.reason}; retrying (${q} queued)`);
     else this.cell.set('running', `${where}; ${this.counts.sentMessages} messages sent, ${q} queued`);
   }
@@ -369,9 +380,4 @@ export class DiscordService implements Service {
     const details = { queue: this.outbox?.pending.length ?? 0, sentMessages: this.counts.sentMessages, sentEvents: this.counts.sentEvents, failed: this.counts.failed, retried: this.counts.retried, rateLimitHits: this.counts.rateLimitHits };
     return { ...s, details };
   }
-}
-
-function describeNetworkError(e: unknown): string {
-  const err = e as Error & { cause?: { code?: string; message?: string } };
-  return err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
 }

@@ -25,6 +25,8 @@ export class DiscordTestServer {
   readonly messages: ReceivedMessage[] = [];
   /** Faults for the next requests, in order (one per request). */
   faults: DiscordFault[] = [];
+  /** Drawn for each request once `faults` is used up (a seeded source in the fault-injection run). */
+  randomFault: (() => DiscordFault | undefined) | null = null;
   requests = 0;
   tooManyRequests = 0;
   /** 404 Unknown Webhook from now on. */
@@ -67,7 +69,7 @@ export class DiscordTestServer {
     };
     const m = /^\/api\/v10\/webhooks\/(\d+)\/([^/?]+)(\?.*)?$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !m) return send(404, { message: '404: Not Found', code: 0 });
-    const fault = this.faults.shift();
+    const fault = this.faults.shift() ?? this.randomFault?.();
     if (fault && 'drop' in fault) {
       req.socket.destroy();
       return;

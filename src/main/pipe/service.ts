@@ -50,6 +50,7 @@ export class PipeService implements Service {
   private readonly rejected: Partial<Record<RejectReason, number>> = {};
   private rejectedTotal = 0;
   private lastEventAt: number | null = null;
+  private runningSummary = '';
   private readonly recentRejected: RejectedLine[] = [];
 
   constructor(private readonly opts: PipeServiceOptions) {
@@ -57,7 +58,21 @@ export class PipeService implements Service {
     this.splitter = new LineSplitter({ line: (t) => this.onLine(t), bad: (r, m, p) => this.reject(r, m, p) }, opts.config.maxLineBytes);
     // One state file per path, so switching between the demo's path and Factorio's keeps both.
     const key = createHash('sha256').update(opts.path).digest('hex').slice(0, 16);
-    this.state = new PipeStateStore(join(opts.dataDir, 'pipe', `state-${key}.json`), opts.path);
+    this.state = new PipeStateStore(join(opts.dataDir, 'pipe', `state-${key}.json`), opts.path, (problem) => {
+      if (problem) opts.logger.warn({ problem }, 'pipe position not saved; kept in memory, retrying');
+      else opts.logger.info('pipe position saved again');
+      this.setRunning(this.runningSummary);
+    });
+  }
+
+  /** Running, or degraded while the read position cannot be saved (reading goes on meanwhile). */
+  private setRunning(summary: string): void {
+    this.runningSummary = summary;
+    const cur = this.cell.get().state;
+    if (!this.running || (cur !== 'running' && cur !== 'degraded')) return;
+    const problem = this.state.problem;
+    if (problem) this.cell.set('degraded', `${summary}; ${problem} (kept in memory, retrying: a crash now re-reads lines since the last save)`);
+    else this.cell.set('running', summary);
   }
 
   async start(): Promise<void> {
@@ -89,6 +104,11 @@ export class PipeService implements Service {
       return;
     }
     let st = lstatSafe(path);
+    if (config.mode === 'file' && st?.isFIFO() && this.state.get().createdFifoInode === st.ino) {
+      // A FIFO we made in FIFO mode and could not remove (the app was killed): ours to clear.
+      unlinkSync(path);
+      st = null;
+    }
     const kind = st ? (st.isFIFO() ? 'fifo' : st.isFile() ? 'file' : 'other') : 'missing';
     if (kind === 'other') return this.cell.set('error', `${path} is neither a FIFO nor a regular file`);
     if (config.mode === 'fifo' && kind === 'file') return this.cell.set('error', `${path} is a regular file but pipe.mode is "fifo" (remove it, or use "auto")`);
@@ -113,6 +133,7 @@ export class PipeService implements Service {
         this.fifo.start();
         this.mode = 'fifo';
         this.cell.set('running', `reading FIFO ${path}`);
+        this.setRunning(`reading FIFO ${path}`);
       } else {
         // No saved position: on a path we have read before, everything in the file is new to us
         // (the game wrote it while we were closed); on a path new to us, startAt decides.
@@ -121,10 +142,18 @@ export class PipeService implements Service {
           data: (chunk, pos) => {
             this.splitter.push(chunk);
             // Remember the end of the last whole line, so a restart never resumes mid-line.
-            this.state.update({ position: { inode: pos.inode, offset: pos.offset - this.splitter.pending } });
+            this.state.update({ position: { ...pos, offset: pos.offset - this.splitter.pending } });
           },
-          missing: () => this.cell.set('running', `waiting for ${path} to appear`),
-          opened: () => this.cell.set('running', `following file ${path}`),
+          missing: () => {
+            this.cell.set('running', `waiting for ${path} to appear`);
+            this.setRunning(`waiting for ${path} to appear`);
+          },
+          opened: (pos) => {
+            // Saved at once: a file rotated away after a crash is found again only by its identity.
+            this.state.update({ position: pos }, 'now');
+            this.cell.set('running', `following file ${path}`);
+            this.setRunning(`following file ${path}`);
+          },
           truncated: () => this.splitter.flush(),
           rotated: () => this.splitter.flush(),
           error: (e) => this.cell.set('error', `reading ${path}: ${e.message}`),
@@ -166,6 +195,7 @@ export class PipeService implements Service {
     this.removeCreatedFifo();
     process.off('exit', this.removeFifoAtExit);
     this.state.update({ createdFifoInode: undefined }, 'now');
+    this.state.close();
     await new Promise<void>((resolve) => (this.mirror ? this.mirror.end(resolve) : resolve()));
     this.mirror = null;
     if (this.countersTimer) clearTimeout(this.countersTimer);

@@ -23,6 +23,8 @@ export class WandbTestServer {
   readonly runs = new Map<string, StoredRun>();
   /** Faults to apply to the next requests, in order (one per request). */
   faults: Fault[] = [];
+  /** Drawn for each request once `faults` is used up (a seeded source in the fault-injection run). */
+  randomFault: (() => Fault | undefined) | null = null;
   requests = 0;
   fileStreamRequests = 0;
   /** Keys the server accepts; anything else gets 401. */
@@ -54,7 +56,7 @@ export class WandbTestServer {
     this.requests++;
     let body = '';
     for await (const chunk of req) body += chunk;
-    const fault = this.faults.shift();
+    const fault = this.faults.shift() ?? this.randomFault?.();
     if (fault && 'drop' in fault) {
       // The request arrived but the answer never does: the connection just ends.
       req.socket.destroy();
