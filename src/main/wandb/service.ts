@@ -304,13 +304,14 @@ export class WandbService implements Service {
         const hb = this.heartbeatRun();
         if (hb && hb.retryAt === null && Date.now() - hb.lastSentAt >= this.heartbeatMs && !this.aborted) await uploadRun(client, hb, this.uploadContext, true);
       }
-      const anyPending = client !== null && [...this.runs.values()].some((r) => this.needsUpload(r));
-      if (!this.running && !anyPending) return;
-      const nextRetry = Math.min(...[...this.runs.values()].map((r) => r.retryAt ?? Infinity));
-      if (!this.running && nextRetry === Infinity) return;
+      const due = client ? [...this.runs.values()].filter((r) => this.needsUpload(r)) : [];
+      if (!this.running && due.length === 0) return;
+      const nextRetry = Math.min(...due.map((r) => r.retryAt ?? Infinity));
       const hb = this.heartbeatRun();
       const nextHeartbeat = hb && hb.retryAt === null ? hb.lastSentAt + this.heartbeatMs : Infinity;
-      const wait = Math.max(0, Math.min(this.opts.config.flushSeconds * 1000, nextRetry - Date.now(), nextHeartbeat - Date.now()));
+      // Stopping: lines that arrived during the last request go out at once, not after a flush interval.
+      const stopping = !this.running && due.some((r) => r.retryAt === null);
+      const wait = stopping ? 0 : Math.max(0, Math.min(this.opts.config.flushSeconds * 1000, nextRetry - Date.now(), nextHeartbeat - Date.now()));
       await new Promise<void>((resolve) => {
         const t = setTimeout(done, wait);
         function done() {

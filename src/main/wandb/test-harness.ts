@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { WandbStatus } from '../../shared/api';
 import { ConfigSchema, type Config } from '../../shared/config';
 import type { PipeEvent } from '../../shared/events';
-import { silentLogger } from '../log';
+import { createLogger, silentLogger } from '../log';
 import { EventCache } from '../pipe/cache';
 import { WandbService, type WandbServiceOptions } from './service';
 import type { WandbTestServer } from './test-server';
@@ -28,10 +28,12 @@ export interface MakeOptions {
   baseUrl?: string;
   wandb?: Partial<Config['wandb']>;
   service?: Partial<WandbServiceOptions>;
+  /** Errors thrown by the service's event subscriber (the app only logs them). */
+  listenerErrors?: unknown[];
 }
 
 export function makeService(server: WandbTestServer, opts: MakeOptions = {}) {
-  const events = new EventCache<PipeEvent>(1000, (e) => e.line);
+  const events = new EventCache<PipeEvent>(1000, (e) => e.line, (e) => opts.listenerErrors?.push(e));
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cr-wandb-'));
   const pushes: WandbStatus[] = [];
   const svc = new WandbService({
@@ -39,7 +41,7 @@ export function makeService(server: WandbTestServer, opts: MakeOptions = {}) {
     dataDir,
     apiKey: 'apiKey' in opts ? opts.apiKey : 'test-key',
     events,
-    logger: silentLogger(),
+    logger: process.env.WANDB_TEST_LOG ? createLogger('wandb-test', 'debug') : silentLogger(),
     statusChanged() {},
     push: (name, p) => name === 'wandb' && pushes.push(p as WandbStatus),
     retryBaseMs: 20,
