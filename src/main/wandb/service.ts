@@ -327,7 +327,7 @@ export class WandbService implements Service {
 
   /** Resolves once no run has anything left to send (or W&B refused it), polling every 50 ms. */
   async idle(): Promise<void> {
-    while (this.client && [...this.runs.values()].some((r) => this.needsUpload(r))) await new Promise((r) => setTimeout(r, 50));
+    while (this.client && this.running && [...this.runs.values()].some((r) => this.needsUpload(r))) await new Promise((r) => setTimeout(r, 50));
   }
 
   /** Uploads runs kept offline or refused before (after the key was fixed, say). */
