@@ -72,4 +72,45 @@ test.describe('W&B sessions', () => {
     expect(stored.complete).toBe(true);
     expect(wandbServer.runs.size).toBe(1);
   });
+  // eslint-disable-next-line no-empty-pattern
+  test('a pause longer than the heartbeat window: the run stays alive, then finishes with every line once at step = cycle', async ({}, testInfo) => {
+    test.skip(testInfo.project.name !== 'web', 'process-level check, run once in the web project');
+    // W&B marks a run crashed after 1.5 s without a request here; the app's heartbeat is 0.3 s.
+    const server = new WandbTestServer({ crashAfterMs: 1500 });
+    await server.start();
+    const dir = mkdtempSync(join(tmpdir(), 'cr-e2e-wandb-hb-'));
+    const pipePath = join(dir, 'events.pipe');
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ web: { port: 0 }, pipe: { path: pipePath }, wandb: { enabled: true, baseUrl: server.url, apiKey: 'test-key', flushSeconds: 0.1, heartbeatSeconds: 0.3 } }));
+    const app = run([join(root, 'out/main/headless.js'), '--config', config, '--data-dir', join(dir, 'data')], { HOME: dir, CONTROL_ROOM_HOME: dir });
+    try {
+      await waitForLine(app, /Control Room UI: (\S+)/);
+      // One stats line per second of game time (60 ticks).
+      const line = (c: number) => JSON.stringify({ type: 'stats', session_id: 'paused', cycle: c, tick: c * 60, products_production: { 'iron-plate': c }, materials_consumption: { 'iron-ore': c } });
+      const write = async (lines: string[]) => {
+        const w = run(['-e', `const fs=require('fs');for(const l of ${JSON.stringify(lines)})fs.appendFileSync(${JSON.stringify(pipePath)}, l+'\\n')`]);
+        expect(await w.exited).toBe(0);
+      };
+      await write([JSON.stringify({ type: 'session_init', session_id: 'paused', tick: 0, level_name: 'open_world' }), ...Array.from({ length: 10 }, (_, i) => line(i + 1))]);
+      await expect(async () => expect([...server.runs.values()][0]?.history.length).toBe(10)).toPass({ timeout: 15_000 });
+      const stored = [...server.runs.values()][0];
+      // The game pauses: no stats. Six more heartbeats 0.3 s apart outlast the 1.5 s crash window.
+      const beats = stored.heartbeats;
+      await expect(async () => expect(stored.heartbeats).toBeGreaterThanOrEqual(beats + 6)).toPass({ timeout: 15_000 });
+      expect(stored.crashed).toBe(false);
+      await write(Array.from({ length: 10 }, (_, i) => line(i + 11)));
+      await expect(async () => expect(stored.history.length).toBe(20)).toPass({ timeout: 15_000 });
+      app.proc.kill('SIGTERM');
+      expect(await app.exited).toBe(0);
+      expect(stored.complete).toBe(true);
+      expect(stored.crashed).toBe(false);
+      expect(stored.history.map((l) => JSON.parse(l)._step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(stored.writes).toEqual(Array.from({ length: 20 }, () => 1));
+      expect(server.runs.size).toBe(1);
+    } finally {
+      if (app.proc.exitCode === null && app.proc.signalCode === null) app.proc.kill('SIGKILL');
+      await app.exited;
+      await server.stop();
+    }
+  });
 });
