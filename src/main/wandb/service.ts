@@ -17,8 +17,9 @@ import type { Logger } from '../log';
 import type { EventCache } from '../pipe/cache';
 import { StatusCell, type Service } from '../service';
 import type { Limits } from './batch';
-import { MAX_LINE_BYTES, MAX_REQUEST_BYTES, runUrl, WandbClient } from './client';
+import { MAX_LINE_BYTES, MAX_REQUEST_BYTES, WandbClient } from './client';
 import { plainRecord, RunJournal } from './journal';
+import { journalError, runInfo, serviceStatus } from './status';
 import { uploadRun, type Live, type UploadContext } from './uploader';
 
 export interface WandbServiceOptions {
@@ -142,7 +143,7 @@ export class WandbService implements Service {
     this.journalRetry = null;
     this.flushJournals();
     const unwritten = [...this.runs.values()].reduce((a, l) => a + l.journal.unwrittenLines, 0);
-    if (unwritten > 0) this.opts.logger.error({ lines: unwritten, err: this.journalError()?.message }, 'W&B journal could not be written: lines lost at stop');
+    if (unwritten > 0) this.opts.logger.error({ lines: unwritten, err: journalError(this.runs.values())?.message }, 'W&B journal could not be written: lines lost at stop');
     if (this.pushTimer) clearTimeout(this.pushTimer);
     this.pushTimer = null;
     this.opts.push('wandb', this.snapshot());
@@ -195,11 +196,6 @@ export class WandbService implements Service {
   }
 
   // --- journal writes that failed ---------------------------------------------------------------
-
-  private journalError(): Error | null {
-    for (const l of this.runs.values()) if (l.journal.writeError) return l.journal.writeError;
-    return null;
-  }
 
   /** After a write: new lines on disk go out with the next flush; a failed write is retried soon. */
   private afterWrite(j: RunJournal): void {
@@ -362,30 +358,6 @@ export class WandbService implements Service {
 
   // --- status ---------------------------------------------------------------------------------
 
-  private info(l: Live): WandbRunInfo {
-    const j = l.journal;
-    return {
-      runId: j.meta.runId,
-      displayName: j.meta.displayName,
-      sessionId: j.meta.sessionId,
-      project: j.meta.project,
-      entity: j.upload.entity,
-      url: j.upload.entity ? runUrl(this.opts.config.baseUrl, { entity: j.upload.entity, project: j.meta.project, runId: j.meta.runId }) : null,
-      state: l.state,
-      retryAt: l.state === 'retrying' ? l.retryAt : null,
-      failure: j.upload.failure,
-      lastStep: j.lastStep,
-      linesJournaled: j.journaled,
-      linesAcked: j.upload.acked,
-      linesRefused: j.upload.refused,
-      refusal: j.upload.refusal,
-      linesUnwritten: j.unwrittenLines,
-      stoppedInWandb: j.meta.stoppedInWandb === true,
-      createdAt: j.meta.createdAt,
-      finishedAt: j.meta.finishedAt,
-    };
-  }
-
   snapshot(): WandbStatus {
     // Newest first; runs made in the same millisecond keep their order of creation, reversed.
     const recent = [...this.runs.values()]
@@ -394,12 +366,12 @@ export class WandbService implements Service {
       .slice(0, RECENT_RUNS);
     return {
       mode: this.offline ? 'offline' : 'online',
-      active: this.current ? this.info(this.current) : null,
-      runs: recent.map((l) => this.info(l)),
+      active: this.current ? runInfo(this.current, this.opts.config.baseUrl) : null,
+      runs: recent.map((l) => runInfo(l, this.opts.config.baseUrl)),
       skippedCycles: this.skippedCycles,
       stoppedCycles: this.stoppedCycles,
       droppedLines: this.droppedLines,
-      journalError: this.journalError()?.message ?? null,
+      journalError: journalError(this.runs.values())?.message ?? null,
       syncing: this.syncing,
     };
   }
@@ -412,24 +384,6 @@ export class WandbService implements Service {
   }
 
   status() {
-    const s = this.cell.get();
-    const runs = [...this.runs.values()];
-    const failed = runs.filter((l) => l.state === 'failed');
-    const pending = runs.reduce((a, l) => a + l.journal.pending.length, 0);
-    const unwritten = runs.reduce((a, l) => a + l.journal.unwrittenLines, 0);
-    const refused = runs.reduce((a, l) => a + l.journal.upload.refused, 0);
-    const writeError = this.journalError();
-    const problems: string[] = [];
-    if (writeError) problems.push(`journal write failed (${writeError.message}): ${unwritten} line(s) held in memory, retrying`);
-    if (this.droppedLines > 0) problems.push(`${this.droppedLines} stats line(s) dropped: the journal could not be written and the memory bound was reached`);
-    if (failed.length > 0) problems.push(`${failed.length} run(s) refused by W&B: ${failed[0].journal.upload.failure}`);
-    const state = problems.length > 0 && s.state === 'running' ? 'degraded' : s.state;
-    const summary = problems.length > 0 && s.state === 'running' ? problems.join('; ') : s.summary;
-    return {
-      ...s,
-      state,
-      summary,
-      details: { pendingLines: pending, unwrittenLines: unwritten, droppedLines: this.droppedLines, refusedLines: refused, skippedCycles: this.skippedCycles, stoppedCycles: this.stoppedCycles, runs: this.runs.size },
-    };
+    return serviceStatus(this.cell.get(), [...this.runs.values()], { droppedLines: this.droppedLines, skippedCycles: this.skippedCycles, stoppedCycles: this.stoppedCycles });
   }
 }
