@@ -101,9 +101,19 @@ export function fileStreamPayload(body: FileStreamBody): Record<string, unknown>
   return payload;
 }
 
-/** Bytes a history line adds to a request body: the line as a JSON string, plus a comma. */
+/**
+ * Bytes a history line adds to a request body: the line as a JSON string, plus a comma. Counted
+ * without building the escaped copy (a 20,000-line backlog spent seconds on that): in a line that
+ * is itself JSON text only `"` and `\` need escaping; anything rarer takes the exact way.
+ */
 export function lineRequestBytes(line: string): number {
-  return Buffer.byteLength(JSON.stringify(line)) + 1;
+  let extra = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 34 || c === 92) extra++;
+    else if (c < 0x20 || (c >= 0xd800 && c <= 0xdfff)) return Buffer.byteLength(JSON.stringify(line)) + 1;
+  }
+  return Buffer.byteLength(line) + extra + 3;
 }
 
 /** Bytes of a request body with no history lines yet (the lines' share comes from lineRequestBytes). */

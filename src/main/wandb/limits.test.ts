@@ -1,7 +1,7 @@
 // Request size: every request under the byte cap (lines + summary), split further when W&B answers
 // 413, and a line too large for any request refused with a counted, visible reason.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_REQUEST_BYTES } from './client';
+import { lineRequestBytes, MAX_REQUEST_BYTES } from './client';
 import { init, makeService, range, stats, stepsOf, stopAllServices } from './test-harness';
 import { WandbTestServer, type WandbTestServerOptions } from './test-server';
 
@@ -130,5 +130,16 @@ describe('an offline backlog', () => {
     expect(Math.max(...server.fileStreamBytes)).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
     // Large lines: a thousand of them would not fit one request.
     expect(Buffer.byteLength(JSON.stringify(run.history[0])) * 1000).toBeGreaterThan(MAX_REQUEST_BYTES);
+  });
+});
+
+describe('request sizes', () => {
+  it('lineRequestBytes is the exact share of a line in the JSON body, escapes and non-ASCII included', () => {
+    const lines = ['{"a":1}', '{"k\\\\ey":"q\\"uote"}', '{"é":"日本"}', '{"emoji":"🏭"}', 'tab\there', 'line\nbreak', 'lone \ud800 surrogate', '', '{"production/__proto__":5}'];
+    for (const line of lines) {
+      const withIt = Buffer.byteLength(JSON.stringify(['x', line]));
+      const without = Buffer.byteLength(JSON.stringify(['x']));
+      expect(lineRequestBytes(line), line).toBe(withIt - without);
+    }
   });
 });

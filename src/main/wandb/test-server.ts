@@ -66,6 +66,9 @@ export class WandbTestServer {
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
+    // Like a real service behind a load balancer: idle connections stay open a minute, so a client
+    // in the same busy process does not reuse a socket the server is closing at that moment.
+    this.server.keepAliveTimeout = 60_000;
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     const crashAfter = this.options.crashAfterMs;
     if (crashAfter !== undefined) {
