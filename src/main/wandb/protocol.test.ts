@@ -82,7 +82,7 @@ describe('heartbeat', () => {
     events.push(stats('stop-me', 4));
     events.push(init('stop-me', 500));
     expect(svc.snapshot().stoppedCycles).toBe(1);
-    expect(svc.snapshot().runs[0]).toMatchObject({ runId, state: 'finished', stoppedInWandb: true });
+    await waitFor(() => expect(svc.snapshot().runs[0]).toMatchObject({ runId, state: 'finished', stoppedInWandb: true }));
     expect(stepsOf(server, runId)).toEqual([1, 2, 3]);
     expect(server.runs.size).toBe(1);
     // A new session starts a new run as usual.
