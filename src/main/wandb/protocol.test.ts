@@ -79,6 +79,7 @@ describe('heartbeat', () => {
     await waitFor(() => expect(server.run(runId)?.history).toHaveLength(3));
     server.run(runId)!.stopRequested = true;
     await waitFor(() => expect(server.run(runId)!.complete).toBe(true));
+    expect(server.run(runId)!.exitCode).toBe(255);
     events.push(stats('stop-me', 4));
     events.push(init('stop-me', 500));
     expect(svc.snapshot().stoppedCycles).toBe(1);

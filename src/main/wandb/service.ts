@@ -282,7 +282,8 @@ export class WandbService implements Service {
   private stoppedInWandb(l: Live): void {
     if (l.journal.meta.finishedAt !== null) return;
     this.opts.logger.warn({ run: l.journal.meta.runId }, 'W&B says the run was stopped; finishing it');
-    l.journal.finish(0, true);
+    // 255, as the official client exits when Stop interrupts the program (`wandb/sdk/lib/exit_hooks.py`).
+    l.journal.finish(255, true);
     this.afterWrite(l.journal);
     this.wake();
   }
