@@ -5,7 +5,7 @@
 // Writes never throw at the caller: a write that fails (a full disk, say) keeps what it could not
 // write in memory, reports the error in `writeError`, and is tried again by the next `flush()`.
 // Lines are only handed to the uploader once they are on disk.
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface RunMeta {
@@ -68,6 +68,8 @@ export class RunJournal {
   private uploadDirty = false;
   /** Size of history.jsonl when its last write succeeded: a failed append is cut back to it. */
   private bytes: number;
+  /** The file ends in a half line (a crash mid-append): cut it off before appending. */
+  private cutPending = false;
 
   private constructor(
     readonly dir: string,
@@ -98,15 +100,16 @@ export class RunJournal {
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as RunMeta;
     const upload = { refused: 0, refusal: null, ...(JSON.parse(readFileSync(join(dir, 'upload.json'), 'utf8')) as Partial<UploadState>) } as UploadState;
     const path = join(dir, 'history.jsonl');
-    let text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
     // A crash mid-append can leave half a line at the end: it was never acknowledged. Cut it off,
     // so the next append starts on a line of its own.
-    if (text !== '' && !text.endsWith('\n')) {
-      text = text.slice(0, text.lastIndexOf('\n') + 1);
-      truncateSync(path, Buffer.byteLength(text));
+    const whole = !text.endsWith('\n') && text !== '' ? text.slice(0, text.lastIndexOf('\n') + 1) : text;
+    const j = new RunJournal(dir, meta, upload, whole.split('\n').filter((l) => l !== ''), true, Buffer.byteLength(whole));
+    if (whole !== text) {
+      j.cutPending = true;
+      j.flush();
     }
-    const lines = text.split('\n').filter((l) => l !== '');
-    return new RunJournal(dir, meta, upload, lines, true, existsSync(path) ? statSync(path).size : 0);
+    return j;
   }
 
   /** Every run folder under `root`, oldest first. */
@@ -154,6 +157,10 @@ export class RunJournal {
         this.created = true;
         this.metaDirty = this.uploadDirty = false;
       }
+      if (this.cutPending) {
+        truncateSync(history, this.bytes);
+        this.cutPending = false;
+      }
       if (this.unwritten.length) {
         const chunk = this.unwritten.join('\n') + '\n';
         try {
@@ -191,7 +198,7 @@ export class RunJournal {
 
   /** Everything accepted is on disk. */
   get written(): boolean {
-    return this.created && this.unwritten.length === 0 && !this.metaDirty && !this.uploadDirty;
+    return this.created && this.unwritten.length === 0 && !this.metaDirty && !this.uploadDirty && !this.cutPending;
   }
 
   /** W&B accepted the next `n` pending lines. */
