@@ -94,7 +94,15 @@ export const WandbRunInfoSchema = z.object({
   failure: z.string().nullable(),
   lastStep: z.number().nullable(),
   linesJournaled: z.number(),
+  /** Lines dealt with: accepted by W&B, or refused as too large (counted in linesRefused). */
   linesAcked: z.number(),
+  linesRefused: z.number(),
+  /** Why the last refused line was refused. */
+  refusal: z.string().nullable(),
+  /** Accepted lines waiting for the disk (the journal could not be written). */
+  linesUnwritten: z.number(),
+  /** W&B said the run was stopped (Stop pressed in its UI). */
+  stoppedInWandb: z.boolean(),
   createdAt: z.number(),
   finishedAt: z.number().nullable(),
 });
@@ -107,6 +115,12 @@ export const WandbStatusSchema = z.object({
   runs: z.array(WandbRunInfoSchema),
   /** Stats lines not sent because their cycle did not increase. */
   skippedCycles: z.number(),
+  /** Stats lines not logged because their session's run was stopped in W&B. */
+  stoppedCycles: z.number(),
+  /** Stats lines lost: the journal could not be written and the memory bound was reached. */
+  droppedLines: z.number(),
+  /** The last journal write error, while one is unresolved. */
+  journalError: z.string().nullable(),
   syncing: z.boolean(),
 });
 export type WandbStatus = z.infer<typeof WandbStatusSchema>;

@@ -120,6 +120,8 @@ function configSchema<S extends z.ZodType>(secret: S) {
           mode: z.enum(['online', 'offline']).default('online'),
           /** Stats lines are gathered and sent together this often (and when a run finishes). */
           flushSeconds: z.number().min(0.05).max(600).default(5),
+          /** An empty request goes out when nothing was sent this long, so W&B does not mark an open run crashed. */
+          heartbeatSeconds: z.number().min(0.1).max(600).default(30),
         })
         .strict()
         .prefault({}),

@@ -1,7 +1,11 @@
 // The per-run journal: every history line is appended here before any attempt to send it, and the
 // offset W&B has acknowledged is saved after each accepted request. A run's folder holds
 // meta.json (who the run is), history.jsonl (the lines) and upload.json (how far W&B has them).
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+//
+// Writes never throw at the caller: a write that fails (a full disk, say) keeps what it could not
+// write in memory, reports the error in `writeError`, and is tried again by the next `flush()`.
+// Lines are only handed to the uploader once they are on disk.
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface RunMeta {
@@ -17,13 +21,19 @@ export interface RunMeta {
   /** Set when the run was finished here (its last line is in the journal). */
   finishedAt: number | null;
   exitCode: number | null;
+  /** W&B answered `stopped` (someone pressed Stop in its UI): the session's later stats are not logged. */
+  stoppedInWandb?: boolean;
 }
 
 export interface UploadState {
   /** The entity W&B put the run in, once it exists there. */
   entity: string | null;
-  /** History lines W&B has accepted. */
+  /** Journal lines dealt with: accepted by W&B, or refused as too large (`refused`). */
   acked: number;
+  /** Of those, lines never sent because no request could carry them. W&B's line count is acked − refused. */
+  refused: number;
+  /** Why the last refused line was refused. */
+  refusal: string | null;
   /** W&B accepted `complete`. */
   complete: boolean;
   /** Why W&B refused the run for good (until the next Sync). */
@@ -36,45 +46,70 @@ function writeJson(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
+/** A null-prototype copy, so item names like `__proto__` or `constructor` stay plain keys. */
+export function plainRecord(from: Record<string, unknown>): Record<string, unknown> {
+  return Object.assign(Object.create(null) as Record<string, unknown>, from);
+}
+
 export class RunJournal {
-  /** Lines not yet acknowledged, in order: lines[acked + i] = pending[i]. */
+  /** Lines on disk and not yet dealt with, in order: lines[acked + i] = pending[i]. */
   readonly pending: string[];
+  /** Lines on disk. */
   journaled: number;
   lastStep: number | null;
   /** The newest metrics, for the run's summary. */
   summary: Record<string, unknown>;
+  /** The last write that failed (null once everything is on disk). */
+  writeError: Error | null = null;
+  /** Lines accepted but not yet on disk, oldest first. */
+  private unwritten: string[] = [];
+  private unwrittenSize = 0;
+  private metaDirty = false;
+  private uploadDirty = false;
+  /** Size of history.jsonl when its last write succeeded: a failed append is cut back to it. */
+  private bytes: number;
+  /** The file ends in a half line (a crash mid-append): cut it off before appending. */
+  private cutPending = false;
 
   private constructor(
     readonly dir: string,
     public meta: RunMeta,
     public upload: UploadState,
     lines: string[],
+    private created: boolean,
+    bytes: number,
   ) {
+    this.bytes = bytes;
     this.journaled = lines.length;
     this.pending = lines.slice(upload.acked);
     const last = lines.at(-1);
     const lastObj = last ? (JSON.parse(last) as Record<string, unknown>) : null;
     this.lastStep = lastObj ? Number(lastObj._step) : null;
-    this.summary = { session_id: meta.sessionId, level_name: meta.levelName, start_tick: meta.startTick, ...(lastObj ?? {}) };
+    this.summary = plainRecord({ session_id: meta.sessionId, level_name: meta.levelName, start_tick: meta.startTick, ...(lastObj ?? {}) });
   }
 
+  /** A new run; its folder is written now if the disk allows, else by a later flush(). */
   static create(root: string, meta: RunMeta): RunJournal {
-    const dir = join(root, meta.runId);
-    mkdirSync(dir, { recursive: true });
-    const upload: UploadState = { entity: null, acked: 0, complete: false, failure: null };
-    writeJson(join(dir, 'meta.json'), meta);
-    writeJson(join(dir, 'upload.json'), upload);
-    writeFileSync(join(dir, 'history.jsonl'), '');
-    return new RunJournal(dir, meta, upload, []);
+    const upload: UploadState = { entity: null, acked: 0, refused: 0, refusal: null, complete: false, failure: null };
+    const j = new RunJournal(join(root, meta.runId), meta, upload, [], false, 0);
+    j.flush();
+    return j;
   }
 
   static load(dir: string): RunJournal {
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as RunMeta;
-    const upload = JSON.parse(readFileSync(join(dir, 'upload.json'), 'utf8')) as UploadState;
-    const text = existsSync(join(dir, 'history.jsonl')) ? readFileSync(join(dir, 'history.jsonl'), 'utf8') : '';
-    // A crash mid-append can leave half a line at the end: it was never acknowledged, drop it.
-    const lines = text.split('\n').filter((l, i, all) => l !== '' && (i < all.length - 1 || text.endsWith('\n')));
-    return new RunJournal(dir, meta, upload, lines);
+    const upload = { refused: 0, refusal: null, ...(JSON.parse(readFileSync(join(dir, 'upload.json'), 'utf8')) as Partial<UploadState>) } as UploadState;
+    const path = join(dir, 'history.jsonl');
+    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    // A crash mid-append can leave half a line at the end: it was never acknowledged. Cut it off,
+    // so the next append starts on a line of its own.
+    const whole = !text.endsWith('\n') && text !== '' ? text.slice(0, text.lastIndexOf('\n') + 1) : text;
+    const j = new RunJournal(dir, meta, upload, whole.split('\n').filter((l) => l !== ''), true, Buffer.byteLength(whole));
+    if (whole !== text) {
+      j.cutPending = true;
+      j.flush();
+    }
+    return j;
   }
 
   /** Every run folder under `root`, oldest first. */
@@ -91,30 +126,114 @@ export class RunJournal {
     return out.sort((a, b) => a.meta.createdAt - b.meta.createdAt);
   }
 
-  /** Appends a history line (written through to the file before it is queued for sending). */
+  /** Accepts a history line: written through to the file (or held until it can be), then queued for sending. */
   append(line: string, step: number, metrics: Record<string, unknown>): void {
-    appendFileSync(join(this.dir, 'history.jsonl'), line + '\n');
-    this.pending.push(line);
-    this.journaled++;
+    this.unwritten.push(line);
+    this.unwrittenSize += line.length;
     this.lastStep = step;
-    this.summary = { session_id: this.meta.sessionId, level_name: this.meta.levelName, start_tick: this.meta.startTick, ...metrics };
+    this.summary = plainRecord({ session_id: this.meta.sessionId, level_name: this.meta.levelName, start_tick: this.meta.startTick, ...metrics });
+    this.flush();
   }
 
-  /** W&B accepted `n` more lines. */
+  /** Lines accepted but not on disk yet. */
+  get unwrittenLines(): number {
+    return this.unwritten.length;
+  }
+
+  /** Their size in characters (for the in-memory bound). */
+  get unwrittenBytes(): number {
+    return this.unwrittenSize;
+  }
+
+  /** Writes whatever is still only in memory; true when nothing is left. Never throws. */
+  flush(): boolean {
+    try {
+      const history = join(this.dir, 'history.jsonl');
+      if (!this.created) {
+        mkdirSync(this.dir, { recursive: true });
+        writeJson(join(this.dir, 'meta.json'), this.meta);
+        writeJson(join(this.dir, 'upload.json'), this.upload);
+        writeFileSync(history, '');
+        this.created = true;
+        this.metaDirty = this.uploadDirty = false;
+      }
+      if (this.cutPending) {
+        truncateSync(history, this.bytes);
+        this.cutPending = false;
+      }
+      if (this.unwritten.length) {
+        const chunk = this.unwritten.join('\n') + '\n';
+        try {
+          appendFileSync(history, chunk);
+        } catch (e) {
+          // Part of the chunk may have landed: cut it back so no half line stays in the file.
+          try {
+            truncateSync(history, this.bytes);
+          } catch {
+            // The next load drops a half line at the end; a retried append starts after it then.
+          }
+          throw e;
+        }
+        this.bytes += Buffer.byteLength(chunk);
+        this.pending.push(...this.unwritten);
+        this.journaled += this.unwritten.length;
+        this.unwritten = [];
+        this.unwrittenSize = 0;
+      }
+      if (this.metaDirty) {
+        writeJson(join(this.dir, 'meta.json'), this.meta);
+        this.metaDirty = false;
+      }
+      if (this.uploadDirty) {
+        writeJson(join(this.dir, 'upload.json'), this.upload);
+        this.uploadDirty = false;
+      }
+      this.writeError = null;
+      return true;
+    } catch (e) {
+      this.writeError = e instanceof Error ? e : new Error(String(e));
+      return false;
+    }
+  }
+
+  /** Everything accepted is on disk. */
+  get written(): boolean {
+    return this.created && this.unwritten.length === 0 && !this.metaDirty && !this.uploadDirty && !this.cutPending;
+  }
+
+  /** W&B accepted the next `n` pending lines. */
   acknowledge(n: number): void {
     this.pending.splice(0, n);
     this.setUpload({ acked: this.upload.acked + n });
   }
 
-  setUpload(patch: Partial<UploadState>): void {
-    this.upload = { ...this.upload, ...patch };
-    writeJson(join(this.dir, 'upload.json'), this.upload);
+  /** The next pending line can never be sent: it is skipped (W&B's numbering goes on without it), counted, with why. */
+  refuseNext(reason: string): void {
+    this.pending.shift();
+    this.setUpload({ acked: this.upload.acked + 1, refused: this.upload.refused + 1, refusal: reason });
   }
 
-  finish(exitCode: number): void {
+  /** W&B's own count says it holds `n` more lines than we saw acknowledged (an answer that was lost). */
+  skipHeld(n: number): void {
+    this.acknowledge(Math.min(n, this.pending.length));
+  }
+
+  /** Lines W&B holds: the history offset of the next line to send. */
+  get serverLines(): number {
+    return this.upload.acked - this.upload.refused;
+  }
+
+  setUpload(patch: Partial<UploadState>): void {
+    this.upload = { ...this.upload, ...patch };
+    this.uploadDirty = true;
+    this.flush();
+  }
+
+  finish(exitCode: number, stoppedInWandb = false): void {
     if (this.meta.finishedAt !== null) return;
-    this.meta = { ...this.meta, finishedAt: Date.now(), exitCode };
-    writeJson(join(this.dir, 'meta.json'), this.meta);
+    this.meta = { ...this.meta, finishedAt: Date.now(), exitCode, ...(stoppedInWandb ? { stoppedInWandb } : {}) };
+    this.metaDirty = true;
+    this.flush();
   }
 
   /** Nothing more to do for this run: all lines and the finish are with W&B. */

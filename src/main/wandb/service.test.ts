@@ -68,7 +68,8 @@ describe('WandbService', () => {
     expect(JSON.parse(run.history[2])).toMatchObject({ _step: 3, tick: 360, 'production/iron-plate': 30, 'consumption/iron-ore': 3 });
     expect(run.summary).toMatchObject({ session_id: 'sess-a', level_name: 'open_world', start_tick: 0, _step: 10 });
     expect(run.complete).toBe(false);
-    expect(svc.snapshot().active).toMatchObject({ state: 'active', lastStep: 10, linesAcked: 10, url: `${server.url}/factorio-team/factorio-experiments/runs/${runId}` });
+    // The server stores before it answers: wait for the service to have read the answer.
+    await waitFor(() => expect(svc.snapshot().active).toMatchObject({ state: 'active', lastStep: 10, linesAcked: 10, url: `${server.url}/factorio-team/factorio-experiments/runs/${runId}` }));
     // Far fewer requests than lines: lines are gathered per flush.
     expect(server.fileStreamRequests).toBeLessThan(10);
     await svc.stop();
@@ -162,7 +163,7 @@ describe('WandbService', () => {
     await b.svc.start();
     await waitFor(() => expect(server.run(runId)?.complete).toBe(true));
     expect(steps(runId)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(b.svc.snapshot().runs[0]).toMatchObject({ runId, state: 'finished', linesAcked: 9 });
+    await waitFor(() => expect(b.svc.snapshot().runs[0]).toMatchObject({ runId, state: 'finished', linesAcked: 9 }));
   });
 
   it('offline runs stay in the journal until Sync uploads them', async () => {

@@ -1,8 +1,10 @@
 // The W&B session manager: one run per game session, fed from the EventCache. Every metric goes
-// to the run's local journal first; an uploader sends journaled lines in batches (every
-// wandb.flushSeconds and when a run finishes), retrying network errors, 429 and 5xx with capped,
-// jittered backoff (honouring Retry-After) and stopping for good on refusals. Runs left unfinished
-// by a crash are resumed at start from their acknowledged offset.
+// to the run's local journal first; an uploader sends journaled lines in requests under a byte cap
+// (every wandb.flushSeconds and when a run finishes), retrying what the official client retries
+// with its backoff, and stopping for good on refusals. While a run is open and online, an empty
+// request goes out when nothing was sent for wandb.heartbeatSeconds, so W&B does not mark the run
+// crashed. Runs left unfinished by a crash are resumed at start (UpsertBucket, then the history
+// offset both sides agree on: see reconcile()).
 //
 // The run API is shaped like wandb's (init -> run.log(metrics, step) -> run.finish(exitCode)), so
 // an official SDK that can re-send could take the uploader's place later.
@@ -14,8 +16,11 @@ import type { PipeEvent, SessionInit, Stats } from '../../shared/events';
 import type { Logger } from '../log';
 import type { EventCache } from '../pipe/cache';
 import { StatusCell, type Service } from '../service';
-import { describeRefusal, runUrl, WandbClient, WandbHttpError } from './client';
-import { RunJournal } from './journal';
+import type { Limits } from './batch';
+import { MAX_LINE_BYTES, MAX_REQUEST_BYTES, WandbClient } from './client';
+import { plainRecord, RunJournal } from './journal';
+import { journalError, runInfo, serviceStatus } from './status';
+import { uploadRun, type Live, type UploadContext } from './uploader';
 
 export interface WandbServiceOptions {
   config: Config['wandb'];
@@ -31,22 +36,21 @@ export interface WandbServiceOptions {
   retryMaxMs?: number;
   /** How long stop() may spend sending the last lines before leaving them to the next start. */
   finishTimeoutMs?: number;
+  /** Byte caps per request and per line (default: the official client's). */
+  limits?: Partial<Limits>;
+  /** Lines held in memory while the journal cannot be written (characters, all runs together). */
+  maxUnwrittenBytes?: number;
+  /** How often a failed journal write is tried again. */
+  journalRetryMs?: number;
 }
 
-const BATCH_LINES = 1000;
 const RECENT_RUNS = 20;
+const MAX_UNWRITTEN_BYTES = 64 << 20;
 
 const randomId = (n: number) =>
   [...randomBytes(n)]
     .map((b) => '0123456789abcdefghijklmnopqrstuvwxyz'[b % 36])
     .join('');
-
-interface Live {
-  journal: RunJournal;
-  state: WandbRunInfo['state'];
-  retryAt: number | null;
-  attempt: number;
-}
 
 export class WandbService implements Service {
   private readonly cell: StatusCell;
@@ -65,10 +69,29 @@ export class WandbService implements Service {
   private skippedCycles = 0;
   private pushTimer: NodeJS.Timeout | null = null;
   private syncing = false;
+  private readonly limits: Limits;
+  private readonly heartbeatMs: number;
+  /** Stats for a session whose run was stopped in W&B's UI: not logged, counted. */
+  private stoppedCycles = 0;
+  /** Lines lost because the journal could not be written and the memory bound was reached. */
+  private droppedLines = 0;
+  private journalRetry: NodeJS.Timeout | null = null;
+  private readonly uploadContext: UploadContext;
 
   constructor(private readonly opts: WandbServiceOptions) {
     this.root = join(opts.dataDir, 'wandb', 'runs');
     this.client = opts.apiKey && opts.config.mode === 'online' ? new WandbClient(opts.config.baseUrl, opts.apiKey) : null;
+    this.limits = { maxRequestBytes: opts.limits?.maxRequestBytes ?? MAX_REQUEST_BYTES, maxLineBytes: opts.limits?.maxLineBytes ?? MAX_LINE_BYTES };
+    this.heartbeatMs = opts.config.heartbeatSeconds * 1000;
+    this.uploadContext = {
+      limits: this.limits,
+      logger: opts.logger,
+      retryBaseMs: opts.retryBaseMs ?? 2000,
+      retryMaxMs: opts.retryMaxMs ?? 60_000,
+      aborted: () => this.aborted,
+      changed: () => this.changed(),
+      stopped: (l) => this.stoppedInWandb(l),
+    };
     this.cell = new StatusCell('stopped', 'not started', opts.statusChanged);
     // Subscribe now, before the pipe can deliver anything; events wait until the journal is loaded.
     this.unsubscribe = opts.events.subscribe((e) => (this.early ? this.early.push(e) : this.onEvent(e)));
@@ -82,7 +105,8 @@ export class WandbService implements Service {
     if (this.running) return;
     this.running = true;
     const journals = RunJournal.loadAll(this.root);
-    for (const j of journals) this.runs.set(j.meta.runId, { journal: j, state: this.initialState(j), retryAt: null, attempt: 0 });
+    // Every unfinished run is upserted again before sending: W&B's historyLineCount is checked against ours.
+    for (const j of journals) this.runs.set(j.meta.runId, this.live(j, this.initialState(j)));
     // A run left open by a crash goes on if its session does; older open ones are finished.
     const open = journals.filter((j) => j.meta.finishedAt === null);
     for (const j of open.slice(0, -1)) j.finish(0);
@@ -115,6 +139,11 @@ export class WandbService implements Service {
     await Promise.race([this.pumpDone, deadline]);
     this.aborted = true;
     this.wake();
+    if (this.journalRetry) clearTimeout(this.journalRetry);
+    this.journalRetry = null;
+    this.flushJournals();
+    const unwritten = [...this.runs.values()].reduce((a, l) => a + l.journal.unwrittenLines, 0);
+    if (unwritten > 0) this.opts.logger.error({ lines: unwritten, err: journalError(this.runs.values())?.message }, 'W&B journal could not be written: lines lost at stop');
     if (this.pushTimer) clearTimeout(this.pushTimer);
     this.pushTimer = null;
     this.opts.push('wandb', this.snapshot());
@@ -137,22 +166,67 @@ export class WandbService implements Service {
       finishedAt: null,
       exitCode: null,
     });
-    const live: Live = { journal, state: this.offline ? 'offline' : 'connecting', retryAt: null, attempt: 0 };
+    const live = this.live(journal, this.offline ? 'offline' : 'connecting');
     this.runs.set(journal.meta.runId, live);
+    this.afterWrite(journal);
     this.opts.logger.info({ run: journal.meta.runId, session: sessionId }, 'W&B run started');
     this.wake();
     return live;
   }
 
+  private live(journal: RunJournal, state: WandbRunInfo['state']): Live {
+    return { journal, state, retryAt: null, attempt: 0, upsert: !journal.done, maxLines: Infinity, lastSentAt: Date.now() };
+  }
+
   private log(run: Live, stats: Stats): void {
-    const metrics: Record<string, unknown> = { _step: stats.cycle, _runtime: (Date.now() - run.journal.meta.createdAt) / 1000, _timestamp: Date.now() / 1000, tick: stats.tick };
+    // Prototype-less, so an item called `__proto__` or `constructor` is a key like any other.
+    const metrics = plainRecord({ _step: stats.cycle, _runtime: (Date.now() - run.journal.meta.createdAt) / 1000, _timestamp: Date.now() / 1000, tick: stats.tick });
     for (const [item, v] of Object.entries(stats.products_production)) metrics[`production/${item}`] = v;
     for (const [item, v] of Object.entries(stats.materials_consumption)) metrics[`consumption/${item}`] = v;
-    run.journal.append(JSON.stringify(metrics), stats.cycle, metrics);
+    const line = JSON.stringify(metrics);
+    const held = [...this.runs.values()].reduce((a, l) => a + l.journal.unwrittenBytes, 0);
+    if (held + line.length > (this.opts.maxUnwrittenBytes ?? MAX_UNWRITTEN_BYTES)) {
+      // The disk has been failing long enough to fill the memory bound: this line is lost, and said so.
+      this.droppedLines++;
+      this.opts.logger.error({ run: run.journal.meta.runId, step: stats.cycle, dropped: this.droppedLines }, 'W&B journal full in memory and on disk: stats line dropped');
+      return;
+    }
+    run.journal.append(line, stats.cycle, metrics);
+    this.afterWrite(run.journal);
+  }
+
+  // --- journal writes that failed ---------------------------------------------------------------
+
+  /** After a write: new lines on disk go out with the next flush; a failed write is retried soon. */
+  private afterWrite(j: RunJournal): void {
+    if (j.writeError && !this.journalRetry && this.running) {
+      this.opts.logger.error({ run: j.meta.runId, err: j.writeError.message }, 'W&B journal write failed; lines are held in memory and retried');
+      this.scheduleJournalRetry();
+      this.opts.statusChanged();
+    }
+  }
+
+  private scheduleJournalRetry(): void {
+    this.journalRetry = setTimeout(() => {
+      this.journalRetry = null;
+      if (this.flushJournals()) {
+        this.opts.logger.info('W&B journal writable again');
+        this.opts.statusChanged();
+      } else if (this.running) this.scheduleJournalRetry();
+      this.changed();
+    }, this.opts.journalRetryMs ?? 1000);
+  }
+
+  /** Tries every journal with unwritten parts; true when all are on disk. */
+  private flushJournals(): boolean {
+    let ok = true;
+    for (const l of this.runs.values()) if (!l.journal.written) ok = l.journal.flush() && ok;
+    return ok;
   }
 
   private finishRun(run: Live, exitCode = 0): void {
     run.journal.finish(exitCode);
+    this.afterWrite(run.journal);
     this.wake();
   }
 
@@ -163,11 +237,16 @@ export class WandbService implements Service {
     if (ev.type === 'session_init') {
       const init = ev as SessionInit;
       // The scenario sends session_init again after each load: same session, same run.
-      if (this.current && this.current.journal.meta.sessionId === init.session_id && this.current.journal.meta.finishedAt === null) return;
+      if (this.current && this.current.journal.meta.sessionId === init.session_id && (this.current.journal.meta.finishedAt === null || this.current.journal.meta.stoppedInWandb)) return;
       if (this.current) this.finishRun(this.current);
       this.current = this.initRun(init.session_id, init.level_name, init.tick);
     } else if (ev.type === 'stats') {
       const stats = ev as Stats;
+      if (this.current?.journal.meta.stoppedInWandb && this.current.journal.meta.sessionId === stats.session_id) {
+        this.stoppedCycles++;
+        this.changed();
+        return;
+      }
       if (!this.current || this.current.journal.meta.sessionId !== stats.session_id) {
         if (this.current) this.finishRun(this.current);
         // Stats with no session_init seen: start the run anyway, so nothing is lost.
@@ -193,6 +272,22 @@ export class WandbService implements Service {
     return !j.done && !j.upload.failure && (j.pending.length > 0 || j.meta.finishedAt !== null || j.upload.entity === null);
   }
 
+  /** The open run that keeps W&B's heartbeat: the current one, while online and not refused. */
+  private heartbeatRun(): Live | null {
+    const l = this.current;
+    return this.client && this.running && l && l.journal.meta.finishedAt === null && !l.journal.upload.failure ? l : null;
+  }
+
+  /** Someone pressed Stop in W&B: the run ends here (what is journaled is still delivered). */
+  private stoppedInWandb(l: Live): void {
+    if (l.journal.meta.finishedAt !== null) return;
+    this.opts.logger.warn({ run: l.journal.meta.runId }, 'W&B says the run was stopped; finishing it');
+    // 255, as the official client exits when Stop interrupts the program (`wandb/sdk/lib/exit_hooks.py`).
+    l.journal.finish(255, true);
+    this.afterWrite(l.journal);
+    this.wake();
+  }
+
   private async pump(): Promise<void> {
     for (;;) {
       if (this.aborted) return;
@@ -201,15 +296,19 @@ export class WandbService implements Service {
         for (const l of [...this.runs.values()].filter((r) => this.needsUpload(r))) {
           if (this.aborted) return;
           if (l.retryAt !== null && l.retryAt > Date.now()) continue;
-          await this.uploadRun(client, l);
-          if (!this.running && !this.needsUpload(l)) continue;
+          await uploadRun(client, l, this.uploadContext);
         }
+        const hb = this.heartbeatRun();
+        if (hb && hb.retryAt === null && Date.now() - hb.lastSentAt >= this.heartbeatMs && !this.aborted) await uploadRun(client, hb, this.uploadContext, true);
       }
-      const anyPending = client !== null && [...this.runs.values()].some((r) => this.needsUpload(r));
-      if (!this.running && !anyPending) return;
-      const nextRetry = Math.min(...[...this.runs.values()].map((r) => r.retryAt ?? Infinity));
-      const wait = Math.max(0, Math.min(this.opts.config.flushSeconds * 1000, nextRetry - Date.now()));
-      if (!this.running && nextRetry === Infinity) return;
+      const due = client ? [...this.runs.values()].filter((r) => this.needsUpload(r)) : [];
+      if (!this.running && due.length === 0) return;
+      const nextRetry = Math.min(...due.map((r) => r.retryAt ?? Infinity));
+      const hb = this.heartbeatRun();
+      const nextHeartbeat = hb && hb.retryAt === null ? hb.lastSentAt + this.heartbeatMs : Infinity;
+      // Stopping: lines that arrived during the last request go out at once, not after a flush interval.
+      const stopping = !this.running && due.some((r) => r.retryAt === null);
+      const wait = stopping ? 0 : Math.max(0, Math.min(this.opts.config.flushSeconds * 1000, nextRetry - Date.now(), nextHeartbeat - Date.now()));
       await new Promise<void>((resolve) => {
         const t = setTimeout(done, wait);
         function done() {
@@ -223,77 +322,25 @@ export class WandbService implements Service {
     }
   }
 
-  /** Sends what this run has pending; errors set its retry time or its failure. */
-  private async uploadRun(client: WandbClient, l: Live): Promise<void> {
-    const j = l.journal;
-    try {
-      if (j.upload.entity === null || l.attempt > 0) {
-        l.state = 'connecting';
-        const ref = await client.upsertRun({
-          runId: j.meta.runId,
-          project: j.meta.project,
-          entity: j.meta.entity,
-          displayName: j.meta.displayName,
-          config: { session_id: j.meta.sessionId, level_name: j.meta.levelName, start_tick: j.meta.startTick },
-        });
-        if (this.aborted) return;
-        if (j.upload.entity !== ref.entity) j.setUpload({ entity: ref.entity });
-      }
-      const ref = { entity: j.upload.entity!, project: j.meta.project, runId: j.meta.runId };
-      // Only what was pending when this flush began: lines that arrive during a request wait for
-      // the next flush instead of each trailing request carrying a line or two.
-      let due = j.pending.length;
-      while (due > 0 && j.pending.length > 0) {
-        const lines = j.pending.slice(0, Math.min(BATCH_LINES, due));
-        due -= lines.length;
-        await client.fileStream(ref, { history: { offset: j.upload.acked, lines }, summary: j.summary });
-        // A newer instance may own the journal now; an answer arriving after our deadline is not recorded.
-        if (this.aborted) return;
-        j.acknowledge(lines.length);
-        l.state = 'active';
-        this.changed();
-      }
-      if (j.meta.finishedAt !== null && !j.upload.complete && j.pending.length === 0) {
-        await client.fileStream(ref, { summary: j.summary, complete: { exitCode: j.meta.exitCode ?? 0 } });
-        j.setUpload({ complete: true });
-        this.opts.logger.info({ run: j.meta.runId, lines: j.upload.acked }, 'W&B run finished');
-      }
-      l.state = j.upload.complete ? 'finished' : 'active';
-      l.attempt = 0;
-      l.retryAt = null;
-    } catch (e) {
-      if (e instanceof WandbHttpError && !e.retryable) {
-        const failure = describeRefusal(e.status);
-        j.setUpload({ failure });
-        l.state = 'failed';
-        this.opts.logger.warn({ run: j.meta.runId, status: e.status }, failure);
-      } else {
-        l.attempt++;
-        const backoff = Math.min(this.opts.retryMaxMs ?? 60_000, (this.opts.retryBaseMs ?? 2000) * 2 ** (l.attempt - 1));
-        const jittered = backoff * (0.5 + Math.random());
-        const wait = e instanceof WandbHttpError && e.retryAfterMs !== null ? Math.max(e.retryAfterMs, jittered / 2) : jittered;
-        l.retryAt = Date.now() + wait;
-        l.state = 'retrying';
-        this.opts.logger.debug({ run: j.meta.runId, err: (e as Error).message, waitMs: Math.round(wait) }, 'W&B request failed; will retry');
-      }
-    }
-    this.changed();
-  }
-
   /** Resolves once no run has anything left to send (or W&B refused it), polling every 50 ms. */
   async idle(): Promise<void> {
-    while (this.client && [...this.runs.values()].some((r) => this.needsUpload(r))) await new Promise((r) => setTimeout(r, 50));
+    while (this.client && this.running && [...this.runs.values()].some((r) => this.needsUpload(r))) await new Promise((r) => setTimeout(r, 50));
   }
 
   /** Uploads runs kept offline or refused before (after the key was fixed, say). */
   async sync(): Promise<{ runs: number }> {
     if (!this.opts.apiKey) throw new Error('no W&B API key is set (wandb.apiKey or WANDB_API_KEY)');
     const client = this.client ?? new WandbClient(this.opts.config.baseUrl, this.opts.apiKey);
-    const todo = [...this.runs.values()].filter((l) => !l.journal.done && l !== this.current);
+    // Offline, the open run is still being written: it is synced once it is finished.
+    const todo = [...this.runs.values()].filter((l) => !l.journal.done && (this.client !== null || l !== this.current));
     for (const l of todo) {
+      // A refusal is cleared (the key may be fixed now) and the run upserted again, like a resume.
       l.journal.setUpload({ failure: null });
+      this.afterWrite(l.journal);
       l.retryAt = null;
       l.attempt = 0;
+      l.upsert = true;
+      if (l.state === 'failed') l.state = this.client ? 'connecting' : 'offline';
     }
     if (this.client) {
       this.wake();
@@ -302,7 +349,7 @@ export class WandbService implements Service {
     this.syncing = true;
     this.changed();
     try {
-      for (const l of todo) await this.uploadRun(client, l);
+      for (const l of todo) await uploadRun(client, l, this.uploadContext);
     } finally {
       this.syncing = false;
       this.changed();
@@ -312,26 +359,6 @@ export class WandbService implements Service {
 
   // --- status ---------------------------------------------------------------------------------
 
-  private info(l: Live): WandbRunInfo {
-    const j = l.journal;
-    return {
-      runId: j.meta.runId,
-      displayName: j.meta.displayName,
-      sessionId: j.meta.sessionId,
-      project: j.meta.project,
-      entity: j.upload.entity,
-      url: j.upload.entity ? runUrl(this.opts.config.baseUrl, { entity: j.upload.entity, project: j.meta.project, runId: j.meta.runId }) : null,
-      state: l.state,
-      retryAt: l.state === 'retrying' ? l.retryAt : null,
-      failure: j.upload.failure,
-      lastStep: j.lastStep,
-      linesJournaled: j.journaled,
-      linesAcked: j.upload.acked,
-      createdAt: j.meta.createdAt,
-      finishedAt: j.meta.finishedAt,
-    };
-  }
-
   snapshot(): WandbStatus {
     // Newest first; runs made in the same millisecond keep their order of creation, reversed.
     const recent = [...this.runs.values()]
@@ -340,9 +367,12 @@ export class WandbService implements Service {
       .slice(0, RECENT_RUNS);
     return {
       mode: this.offline ? 'offline' : 'online',
-      active: this.current ? this.info(this.current) : null,
-      runs: recent.map((l) => this.info(l)),
+      active: this.current ? runInfo(this.current, this.opts.config.baseUrl) : null,
+      runs: recent.map((l) => runInfo(l, this.opts.config.baseUrl)),
       skippedCycles: this.skippedCycles,
+      stoppedCycles: this.stoppedCycles,
+      droppedLines: this.droppedLines,
+      journalError: journalError(this.runs.values())?.message ?? null,
       syncing: this.syncing,
     };
   }
@@ -355,11 +385,6 @@ export class WandbService implements Service {
   }
 
   status() {
-    const s = this.cell.get();
-    const failed = [...this.runs.values()].filter((l) => l.state === 'failed').length;
-    const pending = [...this.runs.values()].reduce((a, l) => a + l.journal.pending.length, 0);
-    const state = failed > 0 && s.state === 'running' ? 'degraded' : s.state;
-    const summary = failed > 0 ? `${failed} run(s) refused by W&B: ${[...this.runs.values()].find((l) => l.state === 'failed')!.journal.upload.failure}` : s.summary;
-    return { ...s, state, summary, details: { pendingLines: pending, skippedCycles: this.skippedCycles, runs: this.runs.size } };
+    return serviceStatus(this.cell.get(), [...this.runs.values()], { droppedLines: this.droppedLines, skippedCycles: this.skippedCycles, stoppedCycles: this.stoppedCycles });
   }
 }

@@ -1,6 +1,7 @@
-// `npm run wandb-sync -- --data-dir DIR [--config FILE]`: uploads every run in the journal (runs
-// kept offline, refused earlier, or left unsent by a crash) and finishes them. Run it while the app
-// is closed; with the app open, use the Sessions view's Sync button instead.
+// `npm run wandb-sync -- --data-dir DIR [--config FILE] [--timeout S]`: uploads every run in the
+// journal (runs kept offline, refused earlier, or left unsent by a crash) and finishes them. Like
+// the Sessions view's Sync, it clears stored refusals first (the key may have been fixed since).
+// Run it while the app is closed; with the app open, use the Sync button instead.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadToolConfig } from '../config';
 import { createLogger } from '../log';
@@ -34,10 +35,15 @@ async function main(): Promise<void> {
     logger: createLogger('wandb-sync', process.env.LOG_LEVEL ?? 'warn'),
     statusChanged() {},
     push() {},
-    finishTimeoutMs: Number(values.timeout ?? 60) * 1000,
+    finishTimeoutMs: 3000,
   });
+  const timeoutMs = Number(values.timeout ?? 60) * 1000;
   await svc.start();
-  await svc.idle();
+  await svc.sync();
+  // Bounded: with W&B unreachable, what is left stays in the journal for the next try.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([svc.idle(), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+  clearTimeout(timer);
   await svc.stop();
   const runs = svc.snapshot().runs;
   for (const r of runs) console.log(`${r.runId}  ${r.displayName}  ${r.state}  ${r.linesAcked}/${r.linesJournaled} lines${r.failure ? `  (${r.failure})` : ''}${r.url ? `  ${r.url}` : ''}`);

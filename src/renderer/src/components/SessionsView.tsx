@@ -10,7 +10,13 @@ import { useNow } from './useNow';
 function stateText(r: WandbRunInfo, now: number): string {
   if (r.state === 'retrying' && r.retryAt) return `retrying in ${Math.max(0, Math.ceil((r.retryAt - now) / 1000))} s`;
   if (r.state === 'failed') return `failed: ${r.failure ?? 'refused'}`;
+  if (r.stoppedInWandb) return `${r.state} (stopped in W&B)`;
   return r.state;
+}
+
+/** Lines W&B will never get, and why; empty when there are none. */
+function refusedText(r: WandbRunInfo): string {
+  return r.linesRefused > 0 ? `${r.linesRefused} line(s) refused: ${r.refusal ?? 'too large'}` : '';
 }
 
 function RunLink({ run }: { run: WandbRunInfo }) {
@@ -54,7 +60,14 @@ export function SessionsView() {
         </button>
         {message && <span className="muted" data-testid="wandb-sync-message">{message}</span>}
         {wandb.skippedCycles > 0 && <span className="muted">{wandb.skippedCycles} stats line(s) not sent: their cycle did not increase</span>}
+        {wandb.stoppedCycles > 0 && <span className="muted">{wandb.stoppedCycles} stats line(s) not logged: their run was stopped in W&amp;B</span>}
       </div>
+      {(wandb.journalError || wandb.droppedLines > 0) && (
+        <p className="issue" data-testid="wandb-journal-error">
+          {wandb.journalError && `The journal cannot be written (${wandb.journalError}): lines are held in memory and retried. `}
+          {wandb.droppedLines > 0 && `${wandb.droppedLines} stats line(s) were dropped: the journal could not be written and the memory bound was reached.`}
+        </p>
+      )}
       {a ? (
         <div className="counters">
           <div className="counter wide">
@@ -73,8 +86,13 @@ export function SessionsView() {
             {a.linesAcked}
           </Counter>
           <Counter label="Pending" testId="wandb-active-pending">
-            {a.linesJournaled - a.linesAcked}
+            {a.linesJournaled - a.linesAcked + a.linesUnwritten}
           </Counter>
+          {a.linesRefused > 0 && (
+            <Counter label="Refused" testId="wandb-active-refused" issue title={refusedText(a)}>
+              {a.linesRefused}
+            </Counter>
+          )}
         </div>
       ) : (
         <p className="muted">No active run: one starts with the next game session.</p>
@@ -101,8 +119,9 @@ export function SessionsView() {
               <td className="mono">{r.sessionId}</td>
               <td>{stateText(r, now)}</td>
               <td>{r.lastStep ?? '—'}</td>
-              <td>
+              <td title={refusedText(r) || undefined}>
                 {r.linesAcked} / {r.linesJournaled}
+                {r.linesRefused > 0 && <span className="muted"> ({r.linesRefused} refused)</span>}
               </td>
               <td>{formatAge(now - r.createdAt)}</td>
               <td>

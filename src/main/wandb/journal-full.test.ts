@@ -1,0 +1,124 @@
+// A full disk under the journal, for real: the data folder is a tiny tmpfs (mounting needs root;
+// skipped with the reason otherwise), filled to ENOSPC. W&B goes degraded with the reason, keeps
+// the lines it could not write in memory, retries, and delivers every one once space is back.
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, rmdirSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { init, makeService, range, stats, stepsOf, stopAllServices } from './test-harness';
+import { WandbTestServer } from './test-server';
+
+const isRoot = process.getuid?.() === 0;
+let server: WandbTestServer;
+let mount: string | null = null;
+
+beforeEach(async () => {
+  server = new WandbTestServer();
+  await server.start();
+});
+afterEach(async () => {
+  try {
+    await stopAllServices();
+    await server.stop();
+  } finally {
+    if (mount) {
+      execFileSync('umount', [mount]);
+      rmdirSync(mount);
+      mount = null;
+    }
+  }
+});
+
+function tinyDisk(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cr-wandb-full-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir]);
+  mount = dir;
+  return dir;
+}
+
+/** Fills the file system to ENOSPC; returns the filler's path (delete it to free the space). */
+function fill(dir: string): string {
+  const path = join(dir, 'filler');
+  const fd = openSync(path, 'w');
+  const block = Buffer.alloc(4096, 1);
+  try {
+    // Bounded: a 256 KiB file system is full long before 1,000 blocks.
+    for (let i = 0; i < 1000; i++) writeSync(fd, block);
+    throw new Error('the file system did not fill up');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+    // Also take the last bytes a whole block would not fit into.
+    for (let n = 2048; n >= 1; n = Math.floor(n / 2)) {
+      try {
+        for (let i = 0; i < 64; i++) writeSync(fd, block, 0, n);
+      } catch {
+        // next, smaller size
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
+const waitFor = (fn: () => void) => vi.waitFor(fn, { timeout: 15_000, interval: 20 });
+
+describe.skipIf(!isRoot)('W&B journal on a full disk (tmpfs, needs root)', () => {
+  it('ENOSPC: degraded with the reason, lines held in memory and retried, nothing lost, never thrown', async () => {
+    const dataDir = tinyDisk();
+    const listenerErrors: unknown[] = [];
+    const { svc, events } = makeService(server, { dataDir, listenerErrors, service: { journalRetryMs: 50 } });
+    await svc.start();
+    events.push(init('full'));
+    for (let c = 1; c <= 10; c++) events.push(stats('full', c, { 'iron-plate': c }));
+    const runId = svc.snapshot().active!.runId;
+    await waitFor(() => expect(server.run(runId)?.history).toHaveLength(10));
+
+    const filler = fill(dataDir);
+    for (let c = 11; c <= 50; c++) events.push(stats('full', c, { 'iron-plate': c }));
+    expect(listenerErrors).toEqual([]);
+    expect(svc.status().state).toBe('degraded');
+    // The journal file's last page may still take a few lines; the rest wait in memory.
+    const active = svc.snapshot().active!;
+    expect(active.linesUnwritten).toBeGreaterThan(0);
+    expect(active.linesJournaled + active.linesUnwritten).toBe(50);
+    expect(active.lastStep).toBe(50);
+    expect(svc.status().summary).toBe(`journal write failed (ENOSPC: no space left on device, write): ${active.linesUnwritten} line(s) held in memory, retrying`);
+    expect(svc.snapshot()).toMatchObject({ journalError: expect.stringContaining('ENOSPC'), droppedLines: 0 });
+
+    // A new session while the disk is still full: its run folder cannot even be made yet.
+    events.push(init('full-2'));
+    events.push(stats('full-2', 1));
+    expect(svc.status().state).toBe('degraded');
+
+    rmSync(filler);
+    await waitFor(() => expect(svc.status().state).toBe('running'));
+    await svc.stop();
+    expect(stepsOf(server, runId)).toEqual(range(1, 50));
+    expect(server.run(runId)!.writes.every((n) => n === 1)).toBe(true);
+    expect(server.run(runId)!.complete).toBe(true);
+    const second = svc.snapshot().runs.find((r) => r.sessionId === 'full-2')!;
+    expect(stepsOf(server, second.runId)).toEqual([1]);
+    expect(svc.snapshot().runs.every((r) => r.linesUnwritten === 0)).toBe(true);
+  });
+
+  it('past the memory bound, lines are dropped counted and said, not silently', async () => {
+    const dataDir = tinyDisk();
+    const { svc, events } = makeService(server, { dataDir, service: { journalRetryMs: 50, maxUnwrittenBytes: 2000 } });
+    await svc.start();
+    events.push(init('bound'));
+    events.push(stats('bound', 1));
+    const runId = svc.snapshot().active!.runId;
+    await waitFor(() => expect(server.run(runId)?.history).toHaveLength(1));
+    const filler = fill(dataDir);
+    for (let c = 2; c <= 101; c++) events.push(stats('bound', c));
+    const dropped = svc.snapshot().droppedLines;
+    expect(dropped).toBeGreaterThan(0);
+    expect(svc.status().summary).toContain(`${dropped} stats line(s) dropped`);
+    rmSync(filler);
+    await svc.stop();
+    expect(server.run(runId)!.history).toHaveLength(101 - dropped);
+    expect(svc.status().details).toMatchObject({ droppedLines: dropped });
+  });
+});
