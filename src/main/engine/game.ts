@@ -2,7 +2,7 @@
 // sees `ErasedGame`, which speaks bytes. `eraseGame` adapts one to the other and owns the scratch
 // objects and buffers every call reuses, so a step allocates nothing itself: the views it returns
 // are valid until the next call on the same instance (the server encodes them at once).
-import { ChaCha20Rng } from './rng';
+import { ChaCha20Rng, RngExhausted } from './rng';
 
 export type EngineErrorCode = 'not_found' | 'invalid_argument' | 'failed_precondition' | 'resource_exhausted';
 
@@ -82,6 +82,8 @@ export interface ErasedEnv {
   lastAction(): Uint8Array;
   obs(): Uint8Array;
   state(): Uint8Array;
+  /** Replaces this environment's state with decoded bytes; throws EngineError when refused. */
+  load(bytes: Uint8Array): void;
 }
 
 /** The bytes-only game the gRPC server holds. */
@@ -143,7 +145,13 @@ class Env<S, A, O> implements ErasedEnv {
   }
 
   private apply(a: A): number {
-    const r = this.g.step(this.s, a);
+    let r: number;
+    try {
+      r = this.g.step(this.s, a);
+    } catch (e) {
+      if (e instanceof RngExhausted) throw new EngineError('failed_precondition', `this state cannot be stepped: ${e.message}`);
+      throw e;
+    }
     this.legalN = -1;
     return r;
   }
@@ -161,8 +169,8 @@ class Env<S, A, O> implements ErasedEnv {
     return this.stateBuf.subarray(0, this.g.encodeState(this.s, this.stateBuf));
   }
 
-  /** Unary Step: decode into the scratch state, then step. */
   load(bytes: Uint8Array): void {
+    if (bytes.length > this.g.info.maxStateBytes) throw invalid(`state is ${bytes.length} bytes; ${this.g.info.envId} states are at most ${this.g.info.maxStateBytes} bytes (${this.g.info.encoding.state})`);
     this.g.decodeState(bytes, this.s);
     this.legalN = -1;
   }
