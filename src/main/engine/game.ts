@@ -224,6 +224,18 @@ export function eraseGame<S, A, O>(game: Game<S, A, O>): ErasedGame {
   return new Adapter(game);
 }
 
+/** Longest piece of client input an error message repeats. */
+export const ECHO_CHARS = 64;
+
+/**
+ * Client text quoted in an error message, cut to ECHO_CHARS: a status message travels in an
+ * HTTP/2 trailer, and one echoing a 100 KB id broke the connection for the next call too.
+ */
+export function quoteClipped(s: string): string {
+  if (s.length <= ECHO_CHARS) return JSON.stringify(s);
+  return `${JSON.stringify(s.slice(0, ECHO_CHARS))}… (${s.length} characters)`;
+}
+
 /** env_id -> factory. The server makes one instance per env_id and reuses it for every call. */
 export class GameRegistry {
   private readonly factories = new Map<string, () => ErasedGame>();
@@ -240,7 +252,7 @@ export class GameRegistry {
 
   create(envId: string): ErasedGame {
     const f = this.factories.get(envId);
-    if (!f) throw new EngineError('not_found', `unknown env_id "${envId}"; this engine serves: ${this.ids().join(', ')}`);
+    if (!f) throw new EngineError('not_found', `unknown env_id ${quoteClipped(envId)}; this engine serves: ${this.ids().join(', ')}`);
     return f();
   }
 }

@@ -142,7 +142,8 @@ export class EngineService implements Service {
   }
 }
 
+/** float32 LE bytes as numbers. `new Uint8Array(b)` copies: a decoded Buffer is a view into a shared pool. */
 function floats(b: Uint8Array): number[] {
-  const copy = b.slice();
+  const copy = new Uint8Array(b);
   return Array.from(new Float32Array(copy.buffer, 0, copy.length >> 2));
 }

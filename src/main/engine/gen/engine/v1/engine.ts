@@ -1832,7 +1832,10 @@ export const EngineService = {
     responseSerialize: (value: ResetResponse): Buffer => Buffer.from(ResetResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ResetResponse => ResetResponse.decode(value),
   },
-  /** INVALID_ARGUMENT for malformed state or action bytes, an illegal move, or a finished episode. */
+  /**
+   * INVALID_ARGUMENT for malformed state or action bytes, a state no game reaches, or an illegal
+   * move. FAILED_PRECONDITION for a step after the episode ended (Reset starts a new one).
+   */
   step: {
     path: "/engine.v1.Engine/Step" as const,
     requestStream: false as const,
@@ -1857,7 +1860,10 @@ export interface EngineServer extends UntypedServiceImplementation {
   /** NOT_FOUND for an unknown env_id. */
   getCapabilities: handleUnaryCall<EngineId, Capabilities>;
   reset: handleUnaryCall<ResetRequest, ResetResponse>;
-  /** INVALID_ARGUMENT for malformed state or action bytes, an illegal move, or a finished episode. */
+  /**
+   * INVALID_ARGUMENT for malformed state or action bytes, a state no game reaches, or an illegal
+   * move. FAILED_PRECONDITION for a step after the episode ended (Reset starts a new one).
+   */
   step: handleUnaryCall<StepRequest, StepResponse>;
   batchSimulate: handleServerStreamingCall<BatchSimulateRequest, SimResultChunk>;
 }
@@ -1894,7 +1900,10 @@ export interface EngineClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ResetResponse) => void,
   ): ClientUnaryCall;
-  /** INVALID_ARGUMENT for malformed state or action bytes, an illegal move, or a finished episode. */
+  /**
+   * INVALID_ARGUMENT for malformed state or action bytes, a state no game reaches, or an illegal
+   * move. FAILED_PRECONDITION for a step after the episode ended (Reset starts a new one).
+   */
   step(request: StepRequest, callback: (error: ServiceError | null, response: StepResponse) => void): ClientUnaryCall;
   step(
     request: StepRequest,
