@@ -173,7 +173,8 @@ export class EngineServer {
       logger: this.opts.logger,
       onRestart: (reason) => this.metrics.workerRestarted(reason),
     });
-    await pool.start();
+    // Workers boot while the port is bound; calls that arrive meanwhile wait in their queues.
+    const poolReady = pool.start();
     this.pool = pool;
     const server = new Server({ 'grpc.max_receive_message_length': max });
     server.addService(SERVICE, {
@@ -193,9 +194,11 @@ export class EngineServer {
       );
     } catch (e) {
       this.pool = null;
+      await poolReady.catch(() => {});
       await pool.stop();
       throw e;
     }
+    await poolReady;
     this.server = server;
     this.opts.logger.info({ address: this.address, games: this.registry.ids(), workers: pool.size, lanes: pool.lanes.length }, 'engine listening');
   }
@@ -293,8 +296,8 @@ export class EngineServer {
   private admit(call: ServerWritableStream<Buffer, Buffer>, bytes: number): void {
     const maxStreams = this.opts.maxStreams ?? 32;
     const maxBytes = this.opts.maxStreamBytes ?? 512 << 20;
-    if (this.streams.size >= maxStreams) throw new EngineError('resource_exhausted', `${this.streams.size} BatchSimulate streams are running, the most this engine takes (engine.maxStreams); retry later`);
     if (bytes > maxBytes) throw new EngineError('resource_exhausted', `this BatchSimulate would hold ~${Math.ceil(bytes / 2 ** 20)} MiB, more than the ${Math.floor(maxBytes / 2 ** 20)} MiB streams may hold (engine.streamMemoryMB): use fewer environments`);
+    if (this.streams.size >= maxStreams) throw new EngineError('resource_exhausted', `${this.streams.size} BatchSimulate streams are running, the most this engine takes (engine.maxStreams); retry later`);
     if (this.streamBytesHeld + bytes > maxBytes) throw new EngineError('resource_exhausted', `running streams hold ~${Math.ceil(this.streamBytesHeld / 2 ** 20)} MiB; this one needs ~${Math.ceil(bytes / 2 ** 20)} MiB more than the ${Math.floor(maxBytes / 2 ** 20)} MiB allowed (engine.streamMemoryMB); retry later`);
     this.streams.set(call, bytes);
     this.streamBytesHeld += bytes;

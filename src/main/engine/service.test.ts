@@ -45,6 +45,34 @@ describe('EngineService', () => {
     await expect(svc.reset('tictactoe', 1)).rejects.toMatchObject({ code: 'unavailable' });
   });
 
+  it('engine.reset / engine.step return exactly the observation and state bytes gRPC returns for the same call', async () => {
+    const { svc } = make();
+    await svc.start();
+    const grpc = new EngineClient(svc.snapshot().address);
+    const f32bytes = (obs: number[]) => Buffer.from(Float32Array.from(obs).buffer);
+    for (const envId of ['tictactoe', '2048']) {
+      // Many calls, so replies land at different offsets of Node's shared Buffer pool.
+      let viaContract = await svc.reset(envId, 7);
+      let viaGrpc = await grpc.reset(envId, 7n);
+      for (let i = 0; i < 6; i++) {
+        expect(f32bytes(viaContract.obs).equals(Buffer.from(viaGrpc.obs))).toBe(true);
+        expect(Buffer.from(viaContract.state).equals(Buffer.from(viaGrpc.state))).toBe(true);
+        expect(viaContract.obs.every((v) => Number.isInteger(v) && v >= 0 && v <= 17)).toBe(true);
+        if (viaGrpc.obs.length === 0) break;
+        const legal = envId === 'tictactoe' ? viaContract.obs.slice(18).findIndex((v) => v === 1) : viaContract.obs.slice(16).findIndex((v) => v === 1);
+        if (legal < 0) break;
+        const state = viaContract.state;
+        const [c, g] = await Promise.all([svc.step(envId, state, [legal]), grpc.step(envId, Uint8Array.from(state), Uint8Array.of(legal))]);
+        viaContract = c;
+        viaGrpc = { state: g.state, obs: g.obs };
+        expect(c.reward).toBe(g.reward);
+        expect(c.done).toBe(g.done);
+      }
+    }
+    grpc.close();
+    await svc.stop();
+  });
+
   it('reports a port it cannot take as an error state', async () => {
     const { svc } = make();
     await svc.start();
