@@ -2,13 +2,17 @@
 // client, maps refusals to contract errors, pushes figures, and stops cleanly.
 import { describe, expect, it } from 'vitest';
 import { ApiError, type EngineStatus } from '../../shared/api';
+import { ConfigSchema } from '../../shared/config';
 import { silentLogger } from '../log';
 import { EngineClient } from './client';
 import { EngineService } from './service';
 
+/** The engine section as the app's config parser fills it in. */
+const engineConfig = (over: { port: number }) => ConfigSchema.parse({ engine: { enabled: true, host: '127.0.0.1', ...over } }).engine;
+
 function make() {
   const pushes: EngineStatus[] = [];
-  const svc = new EngineService({ config: { enabled: true, host: '127.0.0.1', port: 0 }, logger: silentLogger(), statusChanged() {}, push: (_n, p) => pushes.push(p as EngineStatus), pushMs: 20 });
+  const svc = new EngineService({ config: engineConfig({ port: 0 }), logger: silentLogger(), statusChanged() {}, push: (_n, p) => pushes.push(p as EngineStatus), pushMs: 20 });
   return { svc, pushes };
 }
 
@@ -77,7 +81,7 @@ describe('EngineService', () => {
     const { svc } = make();
     await svc.start();
     const port = Number(svc.snapshot().address.split(':').at(-1));
-    const second = new EngineService({ config: { enabled: true, host: '127.0.0.1', port }, logger: silentLogger(), statusChanged() {}, push() {} });
+    const second = new EngineService({ config: engineConfig({ port }), logger: silentLogger(), statusChanged() {}, push() {} });
     await expect(second.start()).rejects.toThrow();
     expect(second.status()).toMatchObject({ state: 'error', summary: expect.stringMatching(/cannot listen on 127.0.0.1/) });
     await svc.stop();

@@ -44,7 +44,18 @@ export class EngineService implements Service {
     if (this.server) return;
     const { host, port } = this.opts.config;
     this.cell.set('starting', `starting on ${host}:${port}`);
-    const server = new EngineServer({ host, port, logger: this.opts.logger });
+    const c = this.opts.config;
+    const server = new EngineServer({
+      host,
+      port,
+      logger: this.opts.logger,
+      workers: c.workers,
+      unaryWorkers: c.unaryWorkers,
+      budgetMs: c.budgetMs,
+      batchBudgetMs: c.batchBudgetSeconds * 1000,
+      maxStreams: c.maxStreams,
+      maxStreamBytes: c.streamMemoryMB * 2 ** 20,
+    });
     try {
       await server.start();
     } catch (e) {
