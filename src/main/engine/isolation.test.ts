@@ -148,7 +148,7 @@ describe('workers, budgets and admission (in-process servers with test games)', 
   }, 60_000);
 
   it('cuts off a Step past its budget with RESOURCE_EXHAUSTED, replaces the worker, counts it, and serves everyone else', async () => {
-    const [server, c] = await serve({ budgetMs: 300, unaryWorkers: 2 });
+    const [server, c] = await serve({ budgetMs: 300, sliceBudgetMs: 300, unaryWorkers: 2 });
     const stuck = c.reset('spin', 0n).then((r) => c.step('spin', r.state, u8(0), 30_000));
     const others = Array.from({ length: 20 }, (_, i) => c.reset('tictactoe', BigInt(i), new Uint8Array(0), 30_000));
     const e = await stuck.then(() => null, (err: EngineRpcError) => err);

@@ -18,8 +18,15 @@ export interface PoolOptions {
   workers?: number;
   /** Workers for unary Reset/Step (default 2: one stuck call leaves the other lane serving). */
   unaryWorkers?: number;
-  /** Longest a worker may run one message (a unary call or one batch slice) before it is replaced. */
+  /** Longest a lane may run one unary call before it is replaced. */
   budgetMs: number;
+  /**
+   * Longest a batch worker may run one message (opening a shard, one slice) before it is replaced;
+   * default 10 × budgetMs: a slice of a 65,536-environment stream is legitimately far longer than
+   * a Step, and this only has to catch a game that never returns (the stream's total worker time
+   * has its own budget).
+   */
+  sliceBudgetMs?: number;
   /** A module whose default export makes the GameRegistry the workers serve (default: built-in games). */
   registryModule?: string;
   logger: Logger;
@@ -187,7 +194,8 @@ export class WorkerPool {
     const every = Math.max(10, Math.min(250, this.opts.budgetMs / 4));
     this.watchdog = setInterval(() => {
       const now = performance.now();
-      for (const h of [...this.lanes, ...this.batch]) h?.check(now, this.opts.budgetMs);
+      for (const h of this.lanes) h.check(now, this.opts.budgetMs);
+      for (const h of this.batch) h?.check(now, this.opts.sliceBudgetMs ?? this.opts.budgetMs * 10);
     }, every);
     this.watchdog.unref();
   }

@@ -33,8 +33,9 @@ export interface EngineServerOptions {
   /** Batch workers (default os.availableParallelism()) and unary lanes (default 2). */
   workers?: number;
   unaryWorkers?: number;
-  /** Longest one Reset/Step, or one slice of a stream, may keep a worker busy (default 3 s). */
+  /** Longest one Reset/Step may keep a worker busy (default 3 s); one slice of a stream, 10× that. */
   budgetMs?: number;
+  sliceBudgetMs?: number;
   /** Worker time one BatchSimulate may use in all (default 600 s; 0: unlimited). */
   batchBudgetMs?: number;
   /** Concurrent BatchSimulate streams (default 32) and the memory they may hold (default 512 MiB). */
@@ -111,8 +112,8 @@ export class EngineServer {
   private boundPort = 0;
   /** Admitted streams and the bytes each may hold; a cancel gives both back at once. */
   private readonly streams = new Map<ServerWritableStream<Buffer, Buffer>, number>();
-  /** Stream handlers still running (they finish shortly after a cancel). */
-  private readonly running = new Set<ServerWritableStream<Buffer, Buffer>>();
+  /** Stream handlers still running, each with what ends it at once (they finish right after a cancel). */
+  private readonly running = new Map<ServerWritableStream<Buffer, Buffer>, () => void>();
   private streamBytesHeld = 0;
 
   constructor(private readonly opts: EngineServerOptions) {
@@ -169,6 +170,7 @@ export class EngineServer {
       workers: this.opts.workers,
       unaryWorkers: this.opts.unaryWorkers,
       budgetMs: this.opts.budgetMs ?? 3000,
+      sliceBudgetMs: this.opts.sliceBudgetMs,
       registryModule: this.opts.registryModule,
       logger: this.opts.logger,
       onRestart: (reason) => this.metrics.workerRestarted(reason),
@@ -210,7 +212,10 @@ export class EngineServer {
     this.server = null;
     this.health?.setStatus('', 'NOT_SERVING');
     this.health?.setStatus(ENGINE_SERVICE_NAME, 'NOT_SERVING');
-    for (const s of this.running) s.emit('error', { code: status.UNAVAILABLE, details: 'the engine is shutting down' });
+    for (const [s, abort] of this.running) {
+      abort();
+      s.emit('error', { code: status.UNAVAILABLE, details: 'the engine is shutting down' });
+    }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         server.forceShutdown();
@@ -284,7 +289,8 @@ export class EngineServer {
     if (e instanceof WorkerLost) {
       if (e.reason === 'budget' && !e.queuedBehind) {
         this.metrics.overBudget(method);
-        return { code: status.RESOURCE_EXHAUSTED, details: `${method} ran past its budget of ${this.opts.budgetMs ?? 3000} ms of worker time; its worker was replaced` };
+        const budget = method === 'BatchSimulate' ? (this.opts.sliceBudgetMs ?? (this.opts.budgetMs ?? 3000) * 10) : (this.opts.budgetMs ?? 3000);
+        return { code: status.RESOURCE_EXHAUSTED, details: `${method === 'BatchSimulate' ? 'a slice of this BatchSimulate' : method} ran past its budget of ${budget} ms of worker time; its worker was replaced` };
       }
       return { code: status.UNAVAILABLE, details: e.message };
     }
@@ -315,9 +321,14 @@ export class EngineServer {
     let envId = 'unknown';
     let finished = false;
     // A cancelled stream gives its admission back at once (its workers drop their shards next).
-    const onCancel = () => this.release(call);
+    let abort = () => {};
+    const aborted = new Promise<void>((resolve) => (abort = resolve));
+    const onCancel = () => {
+      this.release(call);
+      abort();
+    };
     call.on('cancelled', onCancel);
-    this.running.add(call);
+    this.running.set(call, abort);
     try {
       let req: BatchSimulateRequest;
       try {
@@ -333,6 +344,7 @@ export class EngineServer {
       const batchBudget = this.opts.batchBudgetMs ?? 600_000;
       await runStream(this.pool, req, call.request, game.info, { defaultChunk: this.limits.defaultChunk, maxChunkBytes: this.limits.maxChunkBytes, budgetMs: batchBudget }, {
         stopped: () => call.cancelled || finished || this.server === null,
+        aborted,
         onSteps: (n) => this.metrics.addSteps(envId, n),
         write: (chunk) =>
           new Promise<void>((resolve) => {

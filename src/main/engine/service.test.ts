@@ -7,8 +7,8 @@ import { silentLogger } from '../log';
 import { EngineClient } from './client';
 import { EngineService } from './service';
 
-/** The engine section as the app's config parser fills it in. */
-const engineConfig = (over: { port: number }) => ConfigSchema.parse({ engine: { enabled: true, host: '127.0.0.1', ...over } }).engine;
+/** The engine section as the app's config parser fills it in (port 0: any free one, which the schema does not offer). */
+const engineConfig = (over: { port: number }) => ({ ...ConfigSchema.parse({ engine: { enabled: true, host: '127.0.0.1' } }).engine, ...over });
 
 function make() {
   const pushes: EngineStatus[] = [];

@@ -25,6 +25,8 @@ export interface StreamLimits {
 export interface StreamSink {
   write(chunk: Buffer): Promise<void>;
   stopped(): boolean;
+  /** Settles when the client goes away or the server stops: the stream ends without waiting for a slice. */
+  aborted: Promise<void>;
   onSteps(n: number): void;
 }
 
@@ -82,13 +84,17 @@ export async function runStream(pool: WorkerPool, req: BatchSimulateRequest, raw
   };
   const next = (): Promise<(Slice | null)[]> =>
     Promise.all(shards.map((s) => (s.finished ? null : ask(s, { op: 'run', id: 0, stream, rounds }).then((r) => (account(r) as { slice: Slice }).slice))));
+  const aborted = sink.aborted.then(() => null);
   try {
-    await Promise.all(shards.map((s) => ask(s, { op: 'open', id: 0, stream, req: raw, lo: s.lo, hi: s.hi }).then(account)));
+    const opened = Promise.all(shards.map((s) => ask(s, { op: 'open', id: 0, stream, req: raw, lo: s.lo, hi: s.hi }).then(account)));
+    opened.catch(() => {});
+    if ((await Promise.race([opened, aborted])) === null) return;
     let pending: Promise<(Slice | null)[]> | null = next();
+    pending.catch(() => {});
     while (pending) {
-      const slices: (Slice | null)[] = await pending;
+      const slices = await Promise.race([pending, aborted]);
       pending = null;
-      if (sink.stopped()) return;
+      if (!slices || sink.stopped()) return;
       slices.forEach((s, j) => {
         if (s && (s.finished || s.error)) shards[j].finished = true;
       });
