@@ -173,8 +173,9 @@ function inProcessStream(envId: string, numEnvs: number, maxSteps: number): numb
   asm.finish();
   return (steps * 1000) / (performance.now() - t);
 }
-const ceilingTtt = inProcessStream('tictactoe', 1000, Math.ceil(STREAM_TRANSITIONS / 2000));
-const ceiling2048 = inProcessStream('2048', 1000, 600);
+// Best of two: the first run also pays for compiling the code.
+const ceilingTtt = Math.max(inProcessStream('tictactoe', 1000, Math.ceil(STREAM_TRANSITIONS / 2000)), inProcessStream('tictactoe', 1000, Math.ceil(STREAM_TRANSITIONS / 2000)));
+const ceiling2048 = Math.max(inProcessStream('2048', 1000, 600), inProcessStream('2048', 1000, 600));
 console.log(`in-process single thread, BatchSimulate work (step, encode, chunk), 1,000 envs: tictactoe ${fmt(ceilingTtt)}/s, 2048 ${fmt(ceiling2048)}/s`);
 
 const rate = { bare: 0 };

@@ -50,9 +50,11 @@ export class WorkerLost extends Error {
 
 export type Reply = FromWorker & { busyMs?: number };
 
+type Message = Exclude<ToWorker, { op: 'close' }>;
+
 interface Pending {
-  msg: Exclude<ToWorker, { op: 'close' }>;
-  transfer: TransferListItem[];
+  /** Makes the message (again, for a retry: a transferred buffer is gone from this thread). */
+  make(): [Message, TransferListItem[]];
   /** Sent again to the replacement when the worker is lost while this one only waited. */
   retry: boolean;
   resolve(r: Reply): void;
@@ -123,12 +125,13 @@ export class WorkerHandle {
     return this.queue.length;
   }
 
-  request(msg: Pending['msg'], transfer: TransferListItem[] = [], retry = false): Promise<Reply> {
+  /** Sends a message; `make` is called again if it is retried on a replacement worker. */
+  request(make: Pending['make'], retry = false): Promise<Reply> {
     if (this.closed) return Promise.reject(new WorkerLost('stopped', false, 'the engine is shutting down'));
     return new Promise((resolve, reject) => {
       if (this.queue.length === 0) this.headSince = performance.now();
-      this.queue.push({ msg, transfer, retry, resolve, reject });
-      this.worker.postMessage(msg, transfer);
+      this.queue.push({ make, retry, resolve, reject });
+      this.worker.postMessage(...make());
     });
   }
 
@@ -154,8 +157,7 @@ export class WorkerHandle {
     for (const p of rest) {
       if (p.retry) {
         this.queue.push(p);
-        // Transfers were consumed by the first post; retried messages are ones sent without any.
-        this.worker.postMessage(p.msg);
+        this.worker.postMessage(...p.make());
       } else p.reject(new WorkerLost(reason, true, 'the worker this stream ran on was replaced (another request ran past its budget); retry'));
     }
     this.onLost(this, reason);
@@ -201,11 +203,14 @@ export class WorkerPool {
   }
 
   /** A unary call on the lane with the fewest calls outstanding. */
-  unary(method: 'Reset' | 'Step', req: Uint8Array): Promise<Reply> {
+  unary(method: 'Reset' | 'Step', bytes: Uint8Array): Promise<Reply> {
     let lane = this.lanes[0];
     for (const l of this.lanes) if (l.outstanding < lane.outstanding) lane = l;
-    // No transfer: a call queued behind a stuck one is re-sent to the replacement with these bytes.
-    return lane.request({ op: 'unary', id: nextId++, method, req }, [], true);
+    return lane.request(() => {
+      // An exact copy, transferred: cloning a view of grpc-js's receive buffer would copy all of it.
+      const req = new Uint8Array(bytes);
+      return [{ op: 'unary', id: nextId++, method, req }, [req.buffer]];
+    }, true);
   }
 
   /** Batch worker i (started on first use). */
@@ -213,10 +218,6 @@ export class WorkerPool {
     let h = this.batch[i];
     if (!h) this.batch[i] = h = new WorkerHandle(i, this.data, this.lost);
     return h;
-  }
-
-  static nextId(): number {
-    return nextId++;
   }
 
   async stop(): Promise<void> {

@@ -78,15 +78,23 @@ export async function runStream(pool: WorkerPool, req: BatchSimulateRequest, raw
     if (limits.budgetMs > 0 && busy > limits.budgetMs) throw new EngineError('resource_exhausted', `BatchSimulate used more than its budget of ${limits.budgetMs / 1000} s of worker time (engine.batchBudgetSeconds)`);
     return r;
   };
-  const ask = (s: ShardRef, msg: Parameters<WorkerHandle['request']>[0]): Promise<Reply> => {
+  const ask = (s: ShardRef, make: Parameters<WorkerHandle['request']>[0]): Promise<Reply> => {
     if (s.h.generation !== s.generation) return Promise.reject(new WorkerLost('crashed', true, 'the worker this stream ran on was replaced (another request ran past its budget); retry'));
-    return s.h.request(msg);
+    return s.h.request(make);
   };
   const next = (): Promise<(Slice | null)[]> =>
-    Promise.all(shards.map((s) => (s.finished ? null : ask(s, { op: 'run', id: 0, stream, rounds }).then((r) => (account(r) as { slice: Slice }).slice))));
+    Promise.all(shards.map((s) => (s.finished ? null : ask(s, () => [{ op: 'run', id: 0, stream, rounds }, []]).then((r) => (account(r) as { slice: Slice }).slice))));
   const aborted = sink.aborted.then(() => null);
   try {
-    const opened = Promise.all(shards.map((s) => ask(s, { op: 'open', id: 0, stream, req: raw, lo: s.lo, hi: s.hi }).then(account)));
+    const opened = Promise.all(
+      shards.map((s) =>
+        ask(s, () => {
+          // An exact copy per shard, transferred (not a clone of grpc-js's whole receive buffer).
+          const req = new Uint8Array(raw);
+          return [{ op: 'open', id: 0, stream, req, lo: s.lo, hi: s.hi }, [req.buffer]];
+        }).then(account),
+      ),
+    );
     opened.catch(() => {});
     if ((await Promise.race([opened, aborted])) === null) return;
     let pending: Promise<(Slice | null)[]> | null = next();
