@@ -169,7 +169,7 @@ function inProcessStream(envId: string, numEnvs: number, maxSteps: number): numb
   let steps = 0;
   const asm = new ChunkAssembler({ chunkSize: 1000, maxChunkBytes: 1 << 20, perResult: perResultBytes(req, reg.create(envId).info) }, (n) => (steps += n));
   const t = performance.now();
-  while (!shard.finished) asm.add([shard.run(Math.max(1, Math.floor(8192 / numEnvs)))]);
+  while (!shard.finished) for (const _chunk of asm.add([shard.run(Math.max(1, Math.floor(8192 / numEnvs)))]));
   asm.finish();
   return (steps * 1000) / (performance.now() - t);
 }

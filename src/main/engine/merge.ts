@@ -11,11 +11,8 @@ export interface ChunkRules {
   perResult: number;
 }
 
-export interface Assembled {
-  chunks: Buffer[];
-  /** Set when a shard failed: the chunks before the failure are still to be sent. */
-  error: NonNullable<Slice['error']> | null;
-}
+/** Set when a shard failed (after the chunks before the failure were yielded). */
+export type SliceError = NonNullable<Slice['error']> | null;
 
 /** Varint of a non-negative integer below 2^53 (steps can pass 2^32). */
 function varint(v: number, out: number[]): void {
@@ -44,9 +41,11 @@ export class ChunkAssembler {
     return this.steps;
   }
 
-  /** Merges one slice per shard (null: the shard had finished), all covering the same rounds. */
-  add(slices: (Slice | null)[]): Assembled {
-    const chunks: Buffer[] = [];
+  /**
+   * Merges one slice per shard (null: the shard had finished), all covering the same rounds,
+   * yielding each chunk as soon as it is cut, so the caller can write it and let other I/O in.
+   */
+  *add(slices: (Slice | null)[]): Generator<Buffer, SliceError> {
     const rounds = Math.max(0, ...slices.map((s) => s?.roundRecords.length ?? 0));
     for (let r = 0; r < rounds; r++) {
       for (const s of slices) {
@@ -61,17 +60,17 @@ export class ChunkAssembler {
           if (this.inChunk >= this.rules.chunkSize || this.bytes >= this.rules.maxChunkBytes) {
             this.parts.push(s.bytes.subarray(runStart, s.recordEnds[k]));
             runStart = s.recordEnds[k];
-            chunks.push(this.flush(false));
+            yield this.flush(false);
           }
         }
         const runEnd = end === 0 ? 0 : s.recordEnds[end - 1];
         if (runEnd > runStart) this.parts.push(s.bytes.subarray(runStart, runEnd));
         this.stepsBefore += s.roundSteps[r];
         this.steps = this.stepsBefore;
-        if (s.error && r === s.roundRecords.length - 1) return { chunks, error: s.error };
+        if (s.error && r === s.roundRecords.length - 1) return s.error;
       }
     }
-    return { chunks, error: null };
+    return null;
   }
 
   /** The closing chunk: what is left, the total steps, and `last`. */

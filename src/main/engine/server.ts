@@ -348,7 +348,9 @@ export class EngineServer {
         onSteps: (n) => this.metrics.addSteps(envId, n),
         write: (chunk) =>
           new Promise<void>((resolve) => {
-            if (call.write(chunk)) return resolve();
+            // Yield between chunks even when the transport takes them at once, so a stream's
+            // slice never holds the event loop for all its chunks.
+            if (call.write(chunk)) return setImmediate(resolve);
             // Wait for the transport to drain, or for the client to go away.
             const done = () => {
               call.off('drain', done);

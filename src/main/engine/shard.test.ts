@@ -26,8 +26,9 @@ function run(req: BatchSimulateRequest, k: number, rounds: number): { chunks: Bu
     const slices = shards.map((s, j) => (done[j] ? null : s.run(rounds)));
     slices.forEach((s, j) => (done[j] ||= !!s && (s.finished || !!s.error)));
     const out = asm.add(slices);
-    chunks.push(...out.chunks);
-    if (out.error) return { chunks, error: `${out.error.code}: ${out.error.message}`, steps };
+    let c = out.next();
+    for (; !c.done; c = out.next()) chunks.push(c.value);
+    if (c.value) return { chunks, error: `${c.value.code}: ${c.value.message}`, steps };
   }
   chunks.push(asm.finish());
   return { chunks, error: null, steps };

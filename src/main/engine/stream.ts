@@ -112,12 +112,15 @@ export async function runStream(pool: WorkerPool, req: BatchSimulateRequest, raw
         pending = next();
         pending.catch(() => {});
       }
-      const { chunks, error } = assembler.add(slices);
-      for (const c of chunks) {
+      const chunks = assembler.add(slices);
+      for (let c = chunks.next(); ; c = chunks.next()) {
+        if (c.done) {
+          if (c.value) throw new EngineError(c.value.code, c.value.message);
+          break;
+        }
         if (sink.stopped()) return;
-        await sink.write(c);
+        await sink.write(c.value);
       }
-      if (error) throw new EngineError(error.code, error.message);
     }
     if (!sink.stopped()) await sink.write(assembler.finish());
   } finally {

@@ -1,6 +1,7 @@
 // A game worker thread: answers unary Reset/Step from their raw request bytes, and holds shards of
 // BatchSimulate streams, stepping one slice per message. Everything CPU-bound in the engine runs
 // here; the main thread only moves bytes. Replies transfer their buffers (no copy back).
+import { pathToFileURL } from 'node:url';
 import { parentPort, workerData, type TransferListItem } from 'node:worker_threads';
 import { EngineError, type ErasedGame, type GameRegistry } from './game';
 import { BatchSimulateRequest, ResetRequest, ResetResponse, StepRequest, StepResponse } from './gen/engine/v1/engine';
@@ -9,7 +10,7 @@ import { builtInGames } from './registry';
 import { Shard } from './shard';
 
 const data = workerData as { registryModule?: string };
-const registry: GameRegistry = data.registryModule ? ((await import(data.registryModule)) as { default: () => GameRegistry }).default() : builtInGames();
+const registry: GameRegistry = data.registryModule ? ((await import(pathToFileURL(data.registryModule).href)) as { default: () => GameRegistry }).default() : builtInGames();
 const games = new Map<string, ErasedGame>();
 const shards = new Map<number, Shard>();
 
