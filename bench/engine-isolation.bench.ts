@@ -21,6 +21,8 @@ import { EventCache } from '../src/main/pipe/cache';
 import { PipeService } from '../src/main/pipe/service';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 2000);
+/** Batch workers (default: one per core, as the engine's own default). */
+const WORKERS = process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined;
 const dir = mkdtempSync(join(tmpdir(), 'cr-bench-isolation-'));
 const ms = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(2)} ms`);
 const summary = (xs: number[]) => {
@@ -33,7 +35,7 @@ const line = (s: Sum) => `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, max ${ms(s.max)} (
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? `${(a / b).toFixed(2)}×` : '-');
 
 // The "app": engine, pipe, /health on one loop.
-const engine = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger() });
+const engine = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), workers: WORKERS });
 await engine.start();
 const addr = engine.address;
 const pipePath = join(dir, 'events.jsonl');
