@@ -1,16 +1,17 @@
 // Child process for bench/engine.bench.ts: the engine server and, beside it, bare grpc-js servers
 // that answer with fixed bytes of the same sizes (the ceilings). Prints one JSON line of ports.
+// Arguments: the Step reply (base64), the chunk file, and the engine's batch worker count.
 import { readFileSync } from 'node:fs';
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { EngineServer } from '../src/main/engine/server';
 import { silentLogger } from '../src/main/log';
 
 const ident = (b: Buffer) => b;
-const [stepReplyB64, chunkFile] = process.argv.slice(2);
+const [stepReplyB64, chunkFile, workers] = process.argv.slice(2);
 const stepReply = Buffer.from(stepReplyB64, 'base64');
 const chunk = chunkFile ? readFileSync(chunkFile) : Buffer.alloc(0);
 
-const engine = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger() });
+const engine = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), workers: workers ? Number(workers) : undefined });
 await engine.start();
 const bare = new Server();
 bare.addService(

@@ -7,7 +7,7 @@ describe('ConfigSchema', () => {
     expect(c.pipe).toEqual({ mode: 'file', capacity: 10_000, maxLineBytes: 1024 * 1024, startAt: 'end', mirrorMaxBytes: 10 * 1024 * 1024, mirrorFiles: 5 });
     expect(c.wandb).toMatchObject({ enabled: false, baseUrl: 'https://api.wandb.ai', project: 'factorio-experiments', entity: '' });
     expect(c.discord).toMatchObject({ enabled: false, botName: 'Factorio' });
-    expect(c.engine).toEqual({ enabled: false, host: '127.0.0.1', port: 50051 });
+    expect(c.engine).toEqual({ enabled: false, host: '127.0.0.1', port: 50051, unaryWorkers: 2, budgetMs: 3000, batchBudgetSeconds: 600, maxStreams: 32, streamMemoryMB: 512 });
     expect(c.web).toEqual({ host: '127.0.0.1', port: 7780, allowedHosts: [], maxSendBufferBytes: 32 * 1024 * 1024 });
     expect(c.slots).toEqual([]);
   });

@@ -154,6 +154,17 @@ function configSchema<S extends z.ZodType>(secret: S) {
           enabled: z.boolean().default(false),
           host: nonEmpty.default('127.0.0.1'),
           port: port.default(50051),
+          /** Game worker threads for BatchSimulate; unset: one per core (os.availableParallelism()). */
+          workers: z.number().int().min(1).max(256).optional(),
+          /** Worker threads for unary Reset/Step (a stuck call leaves the others serving). */
+          unaryWorkers: z.number().int().min(1).max(64).default(2),
+          /** Longest one Reset/Step or one slice of a stream may run before its worker is replaced. */
+          budgetMs: z.number().int().min(50).max(600_000).default(3000),
+          /** Worker time one BatchSimulate may use in all; 0: unlimited. */
+          batchBudgetSeconds: z.number().min(0).max(86_400).default(600),
+          /** Concurrent BatchSimulate streams, and the memory they may hold together. */
+          maxStreams: z.number().int().min(1).max(10_000).default(32),
+          streamMemoryMB: z.number().int().min(1).max(65_536).default(512),
         })
         .strict()
         .prefault({}),

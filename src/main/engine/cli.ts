@@ -15,18 +15,51 @@ function port(v: string | undefined, fallback: number, name: string): number {
   return n;
 }
 
+function count(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`engine: --${name} must be a whole number of at least 1, got "${v}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { host: { type: 'string' }, port: { type: 'string' }, 'metrics-port': { type: 'string' }, 'no-metrics': { type: 'boolean' }, help: { type: 'boolean' } },
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'no-metrics': { type: 'boolean' },
+      workers: { type: 'string' },
+      'unary-workers': { type: 'string' },
+      'budget-ms': { type: 'string' },
+      'max-streams': { type: 'string' },
+      'stream-memory-mb': { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help) {
-    console.log('usage: npm run engine -- [--host 127.0.0.1] [--port 50051 (ENGINE_PORT; 0 = any free)] [--metrics-port PORT+1 (0 = any free)] [--no-metrics]');
+    console.log(
+      'usage: npm run engine -- [--host 127.0.0.1] [--port 50051 (ENGINE_PORT; 0 = any free)] [--metrics-port PORT+1 (0 = any free)] [--no-metrics]\n' +
+        '         [--workers N (cores)] [--unary-workers 2] [--budget-ms 3000] [--max-streams 32] [--stream-memory-mb 512]',
+    );
     return;
   }
   const host = values.host ?? '127.0.0.1';
   const grpcPort = port(values.port ?? process.env.ENGINE_PORT, 50051, 'port');
   const logger = createLogger('engine');
-  const engine = new EngineServer({ host, port: grpcPort, logger });
+  const engine = new EngineServer({
+    host,
+    port: grpcPort,
+    logger,
+    workers: count(values.workers, 'workers'),
+    unaryWorkers: count(values['unary-workers'], 'unary-workers'),
+    budgetMs: count(values['budget-ms'], 'budget-ms'),
+    maxStreams: count(values['max-streams'], 'max-streams'),
+    maxStreamBytes: values['stream-memory-mb'] === undefined ? undefined : count(values['stream-memory-mb'], 'stream-memory-mb')! * 2 ** 20,
+  });
   await engine.start();
   console.log(`engine listening on ${engine.address} (gRPC: engine.v1.Engine, grpc.health.v1.Health, reflection)`);
   let metrics: Awaited<ReturnType<typeof serveMetrics>> | null = null;

@@ -2,7 +2,7 @@
 // sees `ErasedGame`, which speaks bytes. `eraseGame` adapts one to the other and owns the scratch
 // objects and buffers every call reuses, so a step allocates nothing itself: the views it returns
 // are valid until the next call on the same instance (the server encodes them at once).
-import { ChaCha20Rng } from './rng';
+import { ChaCha20Rng, RngExhausted } from './rng';
 
 export type EngineErrorCode = 'not_found' | 'invalid_argument' | 'failed_precondition' | 'resource_exhausted';
 
@@ -82,6 +82,8 @@ export interface ErasedEnv {
   lastAction(): Uint8Array;
   obs(): Uint8Array;
   state(): Uint8Array;
+  /** Replaces this environment's state with decoded bytes; throws EngineError when refused. */
+  load(bytes: Uint8Array): void;
 }
 
 /** The bytes-only game the gRPC server holds. */
@@ -143,7 +145,13 @@ class Env<S, A, O> implements ErasedEnv {
   }
 
   private apply(a: A): number {
-    const r = this.g.step(this.s, a);
+    let r: number;
+    try {
+      r = this.g.step(this.s, a);
+    } catch (e) {
+      if (e instanceof RngExhausted) throw new EngineError('failed_precondition', `this state cannot be stepped: ${e.message}`);
+      throw e;
+    }
     this.legalN = -1;
     return r;
   }
@@ -161,8 +169,8 @@ class Env<S, A, O> implements ErasedEnv {
     return this.stateBuf.subarray(0, this.g.encodeState(this.s, this.stateBuf));
   }
 
-  /** Unary Step: decode into the scratch state, then step. */
   load(bytes: Uint8Array): void {
+    if (bytes.length > this.g.info.maxStateBytes) throw invalid(`state is ${bytes.length} bytes; ${this.g.info.envId} states are at most ${this.g.info.maxStateBytes} bytes (${this.g.info.encoding.state})`);
     this.g.decodeState(bytes, this.s);
     this.legalN = -1;
   }
@@ -216,6 +224,18 @@ export function eraseGame<S, A, O>(game: Game<S, A, O>): ErasedGame {
   return new Adapter(game);
 }
 
+/** Longest piece of client input an error message repeats. */
+export const ECHO_CHARS = 64;
+
+/**
+ * Client text quoted in an error message, cut to ECHO_CHARS: a status message travels in an
+ * HTTP/2 trailer, and one echoing a 100 KB id broke the connection for the next call too.
+ */
+export function quoteClipped(s: string): string {
+  if (s.length <= ECHO_CHARS) return JSON.stringify(s);
+  return `${JSON.stringify(s.slice(0, ECHO_CHARS))}… (${s.length} characters)`;
+}
+
 /** env_id -> factory. The server makes one instance per env_id and reuses it for every call. */
 export class GameRegistry {
   private readonly factories = new Map<string, () => ErasedGame>();
@@ -232,7 +252,7 @@ export class GameRegistry {
 
   create(envId: string): ErasedGame {
     const f = this.factories.get(envId);
-    if (!f) throw new EngineError('not_found', `unknown env_id "${envId}"; this engine serves: ${this.ids().join(', ')}`);
+    if (!f) throw new EngineError('not_found', `unknown env_id ${quoteClipped(envId)}; this engine serves: ${this.ids().join(', ')}`);
     return f();
   }
 }

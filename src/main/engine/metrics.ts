@@ -21,6 +21,10 @@ export class EngineMetrics {
   readonly calls = new Map<string, number>();
   /** `env_id code` -> refused or failed calls. */
   readonly errors = new Map<string, number>();
+  /** method -> requests cut off for running past their budget. */
+  readonly budgetExceeded = new Map<string, number>();
+  /** reason -> game workers replaced (budget: terminated; crashed: died). */
+  readonly workerRestarts = new Map<string, number>();
   private readonly latency = new Map<string, Histogram>();
   private readonly recent = new Float64Array(RECENT);
   private recentN = 0;
@@ -46,6 +50,14 @@ export class EngineMetrics {
     h.sum += seconds;
     h.count++;
     this.recent[this.recentN++ % RECENT] = seconds;
+  }
+
+  overBudget(method: string): void {
+    this.budgetExceeded.set(method, (this.budgetExceeded.get(method) ?? 0) + 1);
+  }
+
+  workerRestarted(reason: string): void {
+    this.workerRestarts.set(reason, (this.workerRestarts.get(reason) ?? 0) + 1);
   }
 
   get totalCalls(): number {
@@ -81,6 +93,10 @@ export class EngineMetrics {
       const [env, code] = k.split(' ');
       out.push(`engine_errors_total{env_id="${label(env)}",code="${code}"} ${n}`);
     }
+    out.push('# HELP engine_budget_exceeded_total Requests cut off for running past their budget (their worker was replaced).', '# TYPE engine_budget_exceeded_total counter');
+    for (const [m, n] of this.budgetExceeded) out.push(`engine_budget_exceeded_total{method="${label(m)}"} ${n}`);
+    out.push('# HELP engine_worker_restarts_total Game workers replaced, by reason.', '# TYPE engine_worker_restarts_total counter');
+    for (const [r, n] of this.workerRestarts) out.push(`engine_worker_restarts_total{reason="${label(r)}"} ${n}`);
     out.push('# HELP engine_step_latency_seconds Server handling time of successful unary Step calls.', '# TYPE engine_step_latency_seconds histogram');
     for (const [env, h] of this.latency) {
       const e = label(env);

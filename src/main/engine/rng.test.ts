@@ -1,7 +1,7 @@
 import { createCipheriv } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chachaBlock, ChaCha20Rng, keyFromU64, RNG_STATE_BYTES } from './rng';
+import { chachaBlock, ChaCha20Rng, keyFromU64, RNG_STATE_BYTES, RngExhausted } from './rng';
 
 const hex = (s: string) => Buffer.from(s.replace(/[\s:]/g, ''), 'hex');
 
@@ -103,11 +103,64 @@ describe('ChaCha20Rng', () => {
         a.save(bytes, 0);
         const b = new ChaCha20Rng();
         b.load(bytes, 0);
-        expect(b.wordPos).toBe(skip);
+        expect(b.wordPos).toBe(BigInt(skip));
         for (let i = 0; i < 40; i++) expect(b.nextU32()).toBe(a.nextU32());
       }),
       { numRuns: 100 },
     );
+  });
+
+  /** Keystream words from `pos` on, from OpenSSL: a 64-bit block counter and stream 0 make the IV. */
+  function opensslWords(key: Uint8Array, pos: bigint, n: number): number[] {
+    const iv = Buffer.alloc(16);
+    iv.writeBigUInt64LE(pos >> 4n, 0);
+    const skip = Number(pos & 15n);
+    const ks = createCipheriv('chacha20', key, iv).update(Buffer.alloc((skip + n) * 4));
+    return Array.from({ length: n }, (_, i) => ks.readUInt32LE((skip + i) * 4));
+  }
+
+  /** A saved RNG (40 bytes) with the given key and word position. */
+  function savedAt(key: Uint8Array, pos: bigint): Uint8Array {
+    const b = new Uint8Array(RNG_STATE_BYTES);
+    b.set(key, 0);
+    Buffer.from(b.buffer).writeBigUInt64LE(pos, 32);
+    return b;
+  }
+
+  it('counts word positions exactly past 2^53 and up to 2^64 - 1: every draw is a new keystream word', () => {
+    const key = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
+    for (const start of [2n ** 53n - 1n, 2n ** 53n - 3n, 2n ** 60n + 13n, 2n ** 64n - 20n, 2n ** 32n - 2n]) {
+      const r = new ChaCha20Rng();
+      r.load(savedAt(key, start), 0);
+      expect(r.wordPos).toBe(start);
+      const words = Array.from({ length: 18 }, () => r.nextU32());
+      expect(words).toEqual(opensslWords(key, start, 18));
+      expect(r.wordPos).toBe(start + 18n);
+      const out = new Uint8Array(RNG_STATE_BYTES);
+      r.save(out, 0);
+      expect(Buffer.from(out).readBigUInt64LE(32)).toBe(start + 18n);
+    }
+  });
+
+  it('below(n) terminates at position 2^53 - 1 (it once drew the same rejected word forever)', () => {
+    const key = new Uint8Array(32).fill(3);
+    for (const n of [16, 15, 3, 10, 0x80000001]) {
+      const r = new ChaCha20Rng();
+      r.load(savedAt(key, 2n ** 53n - 1n), 0);
+      for (let i = 0; i < 200; i++) expect(r.below(n)).toBeLessThan(n);
+      expect(r.wordPos).toBeGreaterThanOrEqual(2n ** 53n - 1n + 200n);
+    }
+  });
+
+  it('refuses to draw at word position 2^64 - 1 (the last a u64 can hold) instead of wrapping', () => {
+    const key = new Uint8Array(32).fill(9);
+    const r = new ChaCha20Rng();
+    r.load(savedAt(key, 2n ** 64n - 2n), 0);
+    expect(r.nextU32()).toBe(opensslWords(key, 2n ** 64n - 2n, 1)[0]);
+    expect(r.wordPos).toBe(2n ** 64n - 1n);
+    expect(() => r.nextU32()).toThrow(RngExhausted);
+    expect(r.wordPos).toBe(2n ** 64n - 1n);
+    expect(() => r.setWordPos(2n ** 64n)).toThrow(RangeError);
   });
 
   it('below(n) is the high word of v*n with rejection, exactly as in 64-bit integers', () => {

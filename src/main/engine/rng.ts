@@ -92,13 +92,25 @@ export function keyFromU64(seed: bigint, out = new Uint32Array(8)): Uint32Array 
   return out;
 }
 
+/** A state whose RNG stands at the last word position a u64 can hold cannot draw again. */
+export class RngExhausted extends RangeError {
+  constructor() {
+    super('the RNG is at word position 2^64 - 1, the last a state can hold; it cannot draw again');
+    this.name = 'RngExhausted';
+  }
+}
+
 export class ChaCha20Rng {
   private readonly input = new Uint32Array(16);
   private readonly block = new Uint32Array(16);
-  /** Keystream words consumed so far (block = floor(pos / 16)). */
-  private pos = 0;
-  /** Which block `block` holds; -1 when stale. */
-  private cached = -1;
+  // Keystream words consumed so far: a u64 held exactly as two u32 halves (a double stops
+  // counting at 2^53, which once froze the rejection loop in below() on the same word).
+  private posLo = 0;
+  private posHi = 0;
+  /** Which 60-bit block `block` holds (as two halves); `cachedOk` false when stale. */
+  private cachedLo = 0;
+  private cachedHi = 0;
+  private cachedOk = false;
   /** A u64 seed whose key is not derived yet: games that never draw never pay for the PCG step. */
   private pending: bigint | null = null;
 
@@ -113,8 +125,8 @@ export class ChaCha20Rng {
   /** Re-seeds in place; the key is derived on first use. */
   seedU64(seed: bigint): this {
     this.pending = seed;
-    this.pos = 0;
-    this.cached = -1;
+    this.posLo = this.posHi = 0;
+    this.cachedOk = false;
     return this;
   }
 
@@ -127,27 +139,50 @@ export class ChaCha20Rng {
   seedKey(key: Uint8Array): this {
     for (let i = 0; i < 8; i++) this.input[4 + i] = getU32(key, i * 4);
     this.pending = null;
-    this.pos = 0;
-    this.cached = -1;
+    this.posLo = this.posHi = 0;
+    this.cachedOk = false;
     return this;
   }
 
-  /** The position in the keystream, in 32-bit words (rand_chacha `get_word_pos`). */
-  get wordPos(): number {
-    return this.pos;
+  /** The position in the keystream, in 32-bit words (rand_chacha `get_word_pos`), exactly. */
+  get wordPos(): bigint {
+    return (BigInt(this.posHi) << 32n) | BigInt(this.posLo);
   }
 
+  /** Moves to a word position (rand_chacha `set_word_pos`), 0 to 2^64 - 1. */
+  setWordPos(pos: bigint): this {
+    if (pos < 0n || pos > U64_MASK) throw new RangeError(`RNG word position must be 0 to 2^64 - 1, got ${pos}`);
+    if (this.pending !== null) this.materialize();
+    this.posLo = Number(pos & 0xffffffffn);
+    this.posHi = Number(pos >> 32n);
+    return this;
+  }
+
+  /**
+   * The next keystream word. rand_chacha's 64-bit block counter gives words 0 to 2^68 - 1; a
+   * state stores the position as a u64, so the last word a state can reach is 2^64 - 2 and a draw
+   * at 2^64 - 1 throws RngExhausted rather than wrap to a position that repeats the keystream.
+   */
   nextU32(): number {
     if (this.pending !== null) this.materialize();
-    const b = Math.floor(this.pos / 16);
-    if (b !== this.cached) {
-      // 64-bit block counter; positions stay far below 2^53 words.
-      this.input[12] = b >>> 0;
-      this.input[13] = Math.floor(b / 0x100000000) >>> 0;
+    const lo = this.posLo;
+    const hi = this.posHi;
+    if (lo === 0xffffffff && hi === 0xffffffff) throw new RngExhausted();
+    const bLo = ((lo >>> 4) | (hi << 28)) >>> 0;
+    const bHi = hi >>> 4;
+    if (!this.cachedOk || bLo !== this.cachedLo || bHi !== this.cachedHi) {
+      this.input[12] = bLo;
+      this.input[13] = bHi;
       chachaBlock(this.input, this.block);
-      this.cached = b;
+      this.cachedLo = bLo;
+      this.cachedHi = bHi;
+      this.cachedOk = true;
     }
-    return this.block[this.pos++ & 15];
+    if (lo === 0xffffffff) {
+      this.posLo = 0;
+      this.posHi = hi + 1;
+    } else this.posLo = lo + 1;
+    return this.block[lo & 15];
   }
 
   /** Uniform integer in [0, n), n in [1, 2^32): Lemire's multiply-and-reject, no modulo bias. */
@@ -168,11 +203,11 @@ export class ChaCha20Rng {
   save(out: Uint8Array, off: number): void {
     if (this.pending !== null) this.materialize();
     for (let i = 0; i < 8; i++) putU32(out, off + i * 4, this.input[4 + i]);
-    putU32(out, off + 32, this.pos >>> 0);
-    putU32(out, off + 36, Math.floor(this.pos / 0x100000000));
+    putU32(out, off + 32, this.posLo);
+    putU32(out, off + 36, this.posHi);
   }
 
-  /** Reads what save() wrote; the block cache survives when the key is unchanged. */
+  /** Reads what save() wrote (any u64 position); the block cache survives when the key is unchanged. */
   load(buf: Uint8Array, off: number): void {
     this.pending = null;
     let same = true;
@@ -181,10 +216,9 @@ export class ChaCha20Rng {
       if (w !== this.input[4 + i]) same = false;
       this.input[4 + i] = w;
     }
-    if (!same) this.cached = -1;
-    const hi = getU32(buf, off + 36);
-    if (hi >= 0x200000) throw new RangeError('RNG word position beyond 2^53');
-    this.pos = hi * 0x100000000 + getU32(buf, off + 32);
+    if (!same) this.cachedOk = false;
+    this.posLo = getU32(buf, off + 32);
+    this.posHi = getU32(buf, off + 36);
   }
 
   copyFrom(other: ChaCha20Rng): void {
@@ -192,7 +226,10 @@ export class ChaCha20Rng {
     this.pending = null;
     this.input.set(other.input);
     this.block.set(other.block);
-    this.pos = other.pos;
-    this.cached = other.cached;
+    this.posLo = other.posLo;
+    this.posHi = other.posHi;
+    this.cachedLo = other.cachedLo;
+    this.cachedHi = other.cachedHi;
+    this.cachedOk = other.cachedOk;
   }
 }

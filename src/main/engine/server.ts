@@ -1,17 +1,21 @@
 // The gRPC engine server (grpc-js): the Engine service over the game registry, plus
-// grpc.health.v1 and server reflection so grpcurl and grpc_health_probe work. Errors never escape
-// a handler: EngineError maps to its status code, anything else to INTERNAL (and a log line).
+// grpc.health.v1 and server reflection so grpcurl and grpc_health_probe work. The main thread only
+// moves bytes: Reset/Step and BatchSimulate run in worker threads (pool.ts), so no request can
+// stall the event loop the rest of the app shares. Errors never escape a handler: EngineError maps
+// to its status code, anything else to INTERNAL (and a log line); messages are capped in length.
 import { Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadFileDescriptorSetFromBuffer, loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import type { Logger } from '../log';
-import { DEFAULT_BATCH_LIMITS, runBatch, validateBatch, type BatchLimits } from './batch';
+import { DEFAULT_BATCH_LIMITS, validateBatch, type BatchLimits } from './batch';
 import { EngineError, invalid, type ErasedGame, type GameInfo, type GameRegistry } from './game';
 import { ENGINE_DESCRIPTOR_SET_BASE64 } from './gen/engine/v1/descriptor';
-import { BatchSimulateRequest, Capabilities, EngineId, EngineService, ResetRequest, ResetResponse, StepRequest, StepResponse } from './gen/engine/v1/engine';
+import { BatchSimulateRequest, Capabilities, EngineId, EngineService } from './gen/engine/v1/engine';
 import { EngineMetrics } from './metrics';
+import { WorkerLost, WorkerPool } from './pool';
 import { builtInGames } from './registry';
+import { runStream, streamBytes, WorkerFailure } from './stream';
 
 export const ENGINE_SERVICE_NAME = 'engine.v1.Engine';
 
@@ -26,9 +30,24 @@ export interface EngineServerOptions {
   maxMessageBytes?: number;
   batch?: Partial<BatchLimits>;
   buildId?: string;
+  /** Batch workers (default os.availableParallelism()) and unary lanes (default 2). */
+  workers?: number;
+  unaryWorkers?: number;
+  /** Longest one Reset/Step may keep a worker busy (default 3 s); one slice of a stream, 10× that. */
+  budgetMs?: number;
+  sliceBudgetMs?: number;
+  /** Worker time one BatchSimulate may use in all (default 600 s; 0: unlimited). */
+  batchBudgetMs?: number;
+  /** Concurrent BatchSimulate streams (default 32) and the memory they may hold (default 512 MiB). */
+  maxStreams?: number;
+  maxStreamBytes?: number;
+  /** A module whose default export returns the GameRegistry the workers serve (default: built-in games). */
+  registryModule?: string;
 }
 
-const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+/** Longest status message sent; HTTP/2 carries it in a trailer. */
+const MAX_DETAILS = 1024;
+
 const identity = (b: Buffer): Buffer => b;
 
 /** Marks a request that did not parse; grpc-js would answer INTERNAL, the handler says INVALID_ARGUMENT. */
@@ -47,21 +66,24 @@ function tolerant<T>(name: string, decode: (b: Uint8Array) => T): (b: Buffer) =>
   };
 }
 
-// Unary responses and stream chunks are encoded inside the handler (so reused scratch buffers
-// are read before the next call can touch them) and handed to grpc-js as ready bytes.
+// Reset, Step and BatchSimulate requests reach the handlers as raw bytes (workers decode them);
+// responses and chunks come back from the workers encoded and go to grpc-js as they are.
 const SERVICE = {
   getCapabilities: { ...EngineService.getCapabilities, requestDeserialize: tolerant('engine.v1.EngineId', (b) => EngineId.decode(b)) },
-  reset: { ...EngineService.reset, requestDeserialize: tolerant('engine.v1.ResetRequest', (b) => ResetRequest.decode(b)), responseSerialize: identity },
-  step: { ...EngineService.step, requestDeserialize: tolerant('engine.v1.StepRequest', (b) => StepRequest.decode(b)), responseSerialize: identity },
-  batchSimulate: { ...EngineService.batchSimulate, requestDeserialize: tolerant('engine.v1.BatchSimulateRequest', (b) => BatchSimulateRequest.decode(b)), responseSerialize: identity },
+  reset: { ...EngineService.reset, requestDeserialize: identity, responseSerialize: identity },
+  step: { ...EngineService.step, requestDeserialize: identity, responseSerialize: identity },
+  batchSimulate: { ...EngineService.batchSimulate, requestDeserialize: identity, responseSerialize: identity },
 } as unknown as ServiceDefinition;
 
-const CODES: Record<EngineError['code'], status> = {
+const CODES: Record<EngineError['code'] | 'internal', status> = {
   not_found: status.NOT_FOUND,
   invalid_argument: status.INVALID_ARGUMENT,
   failed_precondition: status.FAILED_PRECONDITION,
   resource_exhausted: status.RESOURCE_EXHAUSTED,
+  internal: status.INTERNAL,
 };
+
+const clip = (s: string) => (s.length > MAX_DETAILS ? `${s.slice(0, MAX_DETAILS)}… (${s.length} characters in all)` : s);
 
 export function capabilitiesOf(info: GameInfo, buildId: string): Capabilities {
   const space = info.actionSpace;
@@ -86,8 +108,13 @@ export class EngineServer {
   private readonly buildId: string;
   private server: Server | null = null;
   private health: HealthImplementation | null = null;
+  private pool: WorkerPool | null = null;
   private boundPort = 0;
-  private readonly streams = new Set<ServerWritableStream<BatchSimulateRequest | Malformed, Buffer>>();
+  /** Admitted streams and the bytes each may hold; a cancel gives both back at once. */
+  private readonly streams = new Map<ServerWritableStream<Buffer, Buffer>, number>();
+  /** Stream handlers still running, each with what ends it at once (they finish right after a cancel). */
+  private readonly running = new Map<ServerWritableStream<Buffer, Buffer>, () => void>();
+  private streamBytesHeld = 0;
 
   constructor(private readonly opts: EngineServerOptions) {
     this.registry = opts.registry ?? builtInGames();
@@ -106,11 +133,26 @@ export class EngineServer {
 
   /** BatchSimulate streams still running. */
   get activeStreams(): number {
+    return this.running.size;
+  }
+
+  /** Streams holding an admission slot (cancelled ones give theirs back at once). */
+  get admittedStreams(): number {
     return this.streams.size;
+  }
+
+  /** Estimated bytes the running streams hold (admission control counts this). */
+  get heldStreamBytes(): number {
+    return this.streamBytesHeld;
   }
 
   get listening(): boolean {
     return this.server !== null;
+  }
+
+  /** Batch workers in the pool (0 before start). */
+  get workers(): number {
+    return this.pool?.size ?? 0;
   }
 
   gameInfos(): GameInfo[] {
@@ -124,43 +166,56 @@ export class EngineServer {
   async start(): Promise<void> {
     if (this.server) return;
     const max = this.opts.maxMessageBytes ?? 1 << 20;
+    const pool = new WorkerPool({
+      workers: this.opts.workers,
+      unaryWorkers: this.opts.unaryWorkers,
+      budgetMs: this.opts.budgetMs ?? 3000,
+      sliceBudgetMs: this.opts.sliceBudgetMs,
+      registryModule: this.opts.registryModule,
+      logger: this.opts.logger,
+      onRestart: (reason) => this.metrics.workerRestarted(reason),
+    });
+    // Workers boot while the port is bound; calls that arrive meanwhile wait in their queues.
+    const poolReady = pool.start();
+    this.pool = pool;
     const server = new Server({ 'grpc.max_receive_message_length': max });
     server.addService(SERVICE, {
-      getCapabilities: (call: ServerUnaryCall<EngineId | Malformed, Capabilities>, cb: sendUnaryData<Capabilities>) =>
-        this.unary('GetCapabilities', call.request, (r) => r.envId, cb, (g) => capabilitiesOf(g.info, this.buildId)),
-      reset: (call: ServerUnaryCall<ResetRequest | Malformed, Buffer>, cb: sendUnaryData<Buffer>) =>
-        this.unary('Reset', call.request, (r) => r.id?.envId ?? '', cb, (g, r) => {
-          const out = g.reset(r.seed, r.hint);
-          return asBuffer(ResetResponse.encode({ state: out.state, obs: out.obs }).finish());
-        }),
-      step: (call: ServerUnaryCall<StepRequest | Malformed, Buffer>, cb: sendUnaryData<Buffer>) =>
-        this.unary('Step', call.request, (r) => r.id?.envId ?? '', cb, (g, r) => {
-          const out = g.step(r.state, r.action);
-          this.metrics.addSteps(g.info.envId, 1);
-          return asBuffer(StepResponse.encode(out).finish());
-        }),
-      batchSimulate: (call: ServerWritableStream<BatchSimulateRequest | Malformed, Buffer>) => void this.batch(call),
+      getCapabilities: (call: ServerUnaryCall<EngineId | Malformed, Capabilities>, cb: sendUnaryData<Capabilities>) => this.capabilitiesCall(call.request, cb),
+      reset: (call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) => void this.unary('Reset', call.request, cb),
+      step: (call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) => void this.unary('Step', call.request, cb),
+      batchSimulate: (call: ServerWritableStream<Buffer, Buffer>) => void this.batch(call),
     });
     this.health = new HealthImplementation({ '': 'SERVING', [ENGINE_SERVICE_NAME]: 'SERVING' });
     this.health.addToServer(server);
     // Reflection describes the engine and the health service (grpcurl list/describe both).
     const described = { ...loadFileDescriptorSetFromBuffer(Buffer.from(ENGINE_DESCRIPTOR_SET_BASE64, 'base64')), ...loadSync(healthProtoPath) };
     new ReflectionService(described).addToServer(server);
-    this.boundPort = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host}:${this.opts.port}`, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
-    );
+    try {
+      this.boundPort = await new Promise<number>((resolve, reject) =>
+        server.bindAsync(`${this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host}:${this.opts.port}`, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+      );
+    } catch (e) {
+      this.pool = null;
+      await poolReady.catch(() => {});
+      await pool.stop();
+      throw e;
+    }
+    await poolReady;
     this.server = server;
-    this.opts.logger.info({ address: this.address, games: this.registry.ids() }, 'engine listening');
+    this.opts.logger.info({ address: this.address, games: this.registry.ids(), workers: pool.size, lanes: pool.lanes.length }, 'engine listening');
   }
 
-  /** Refuses new calls, cancels running streams, and waits up to `graceMs` for the rest. */
+  /** Refuses new calls, cancels running streams, waits up to `graceMs` for the rest, then ends the workers. */
   async stop(graceMs = 2000): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = null;
     this.health?.setStatus('', 'NOT_SERVING');
     this.health?.setStatus(ENGINE_SERVICE_NAME, 'NOT_SERVING');
-    for (const s of this.streams) s.emit('error', { code: status.UNAVAILABLE, details: 'the engine is shutting down' });
+    for (const [s, abort] of this.running) {
+      abort();
+      s.emit('error', { code: status.UNAVAILABLE, details: 'the engine is shutting down' });
+    }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         server.forceShutdown();
@@ -171,6 +226,8 @@ export class EngineServer {
         resolve();
       });
     });
+    await this.pool?.stop();
+    this.pool = null;
     this.opts.logger.info({ address: this.address }, 'engine stopped');
   }
 
@@ -188,76 +245,137 @@ export class EngineServer {
     return this.games.has(envId) ? envId : 'unknown';
   }
 
-  private unary<R extends object, T>(method: string, req: R | Malformed, envIdOf: (r: R) => string, cb: sendUnaryData<T>, run: (g: ErasedGame, r: R) => T): void {
+  private capabilitiesCall(req: EngineId | Malformed, cb: sendUnaryData<Capabilities>): void {
     const t0 = performance.now();
-    let value: T;
     let envId = 'unknown';
     try {
       if (isMalformed(req)) throw invalid(req.malformed);
-      envId = envIdOf(req);
-      value = run(this.game(envId), req);
+      envId = req.envId;
+      const caps = capabilitiesOf(this.game(envId).info, this.buildId);
+      this.metrics.observeCall('GetCapabilities', envId, 'OK', (performance.now() - t0) / 1000);
+      cb(null, caps);
+    } catch (e) {
+      const err = this.toStatus(e, 'GetCapabilities');
+      this.metrics.observeCall('GetCapabilities', this.envLabel(envId), status[err.code], (performance.now() - t0) / 1000);
+      cb(err);
+    }
+  }
+
+  private async unary(method: 'Reset' | 'Step', req: Buffer, cb: sendUnaryData<Buffer>): Promise<void> {
+    const t0 = performance.now();
+    const pool = this.pool;
+    let envId = 'unknown';
+    try {
+      if (!pool) throw new WorkerLost('stopped', false, 'the engine is shutting down');
+      const r = await pool.unary(method, req);
+      if ('envId' in r && r.envId) envId = r.envId;
+      if (!r.ok) {
+        if (r.code === 'internal') throw new WorkerFailure(r.details);
+        throw new EngineError(r.code, r.details);
+      }
+      const out = r as { res: Uint8Array; steps: number };
+      if (out.steps) this.metrics.addSteps(envId, out.steps);
+      this.metrics.observeCall(method, envId, 'OK', (performance.now() - t0) / 1000);
+      cb(null, Buffer.from(out.res.buffer, out.res.byteOffset, out.res.byteLength));
     } catch (e) {
       const err = this.toStatus(e, method);
-      this.metrics.observeCall(method, this.envLabel(envId), status[err.code], (performance.now() - t0) / 1000);
+      this.metrics.observeCall(method, envId, status[err.code], (performance.now() - t0) / 1000);
       cb(err);
-      return;
     }
-    this.metrics.observeCall(method, envId, 'OK', (performance.now() - t0) / 1000);
-    cb(null, value);
   }
 
   private toStatus(e: unknown, method: string): { code: status; details: string } {
-    if (e instanceof EngineError) return { code: CODES[e.code], details: e.message };
+    if (e instanceof EngineError) return { code: CODES[e.code], details: clip(e.message) };
+    if (e instanceof WorkerLost) {
+      if (e.reason === 'budget' && !e.queuedBehind) {
+        this.metrics.overBudget(method);
+        const budget = method === 'BatchSimulate' ? (this.opts.sliceBudgetMs ?? (this.opts.budgetMs ?? 3000) * 10) : (this.opts.budgetMs ?? 3000);
+        return { code: status.RESOURCE_EXHAUSTED, details: `${method === 'BatchSimulate' ? 'a slice of this BatchSimulate' : method} ran past its budget of ${budget} ms of worker time; its worker was replaced` };
+      }
+      return { code: status.UNAVAILABLE, details: e.message };
+    }
     this.opts.logger.error({ err: e, method }, 'engine call failed');
-    return { code: status.INTERNAL, details: `internal error in ${method}: ${e instanceof Error ? e.message : String(e)}` };
+    return { code: status.INTERNAL, details: clip(`internal error in ${method}: ${e instanceof Error ? e.message : String(e)}`) };
   }
 
-  private async batch(call: ServerWritableStream<BatchSimulateRequest | Malformed, Buffer>): Promise<void> {
+  /** Admission control: a slot under maxStreams and room in the stream memory budget, or a refusal. */
+  private admit(call: ServerWritableStream<Buffer, Buffer>, bytes: number): void {
+    const maxStreams = this.opts.maxStreams ?? 32;
+    const maxBytes = this.opts.maxStreamBytes ?? 512 << 20;
+    if (bytes > maxBytes) throw new EngineError('resource_exhausted', `this BatchSimulate would hold ~${Math.ceil(bytes / 2 ** 20)} MiB, more than the ${Math.floor(maxBytes / 2 ** 20)} MiB streams may hold (engine.streamMemoryMB): use fewer environments`);
+    if (this.streams.size >= maxStreams) throw new EngineError('resource_exhausted', `${this.streams.size} BatchSimulate streams are running, the most this engine takes (engine.maxStreams); retry later`);
+    if (this.streamBytesHeld + bytes > maxBytes) throw new EngineError('resource_exhausted', `running streams hold ~${Math.ceil(this.streamBytesHeld / 2 ** 20)} MiB; this one needs ~${Math.ceil(bytes / 2 ** 20)} MiB more than the ${Math.floor(maxBytes / 2 ** 20)} MiB allowed (engine.streamMemoryMB); retry later`);
+    this.streams.set(call, bytes);
+    this.streamBytesHeld += bytes;
+  }
+
+  private release(call: ServerWritableStream<Buffer, Buffer>): void {
+    const held = this.streams.get(call);
+    if (held === undefined) return;
+    this.streams.delete(call);
+    this.streamBytesHeld -= held;
+  }
+
+  private async batch(call: ServerWritableStream<Buffer, Buffer>): Promise<void> {
     const t0 = performance.now();
-    const req = call.request;
-    const envId = isMalformed(req) ? 'unknown' : (req.id?.envId ?? '');
+    let envId = 'unknown';
     let finished = false;
-    this.streams.add(call);
-    const fail = (e: unknown) => {
-      const err = this.toStatus(e, 'BatchSimulate');
-      this.metrics.observeCall('BatchSimulate', this.envLabel(envId), status[err.code], (performance.now() - t0) / 1000);
-      if (!call.cancelled) call.emit('error', err);
+    // A cancelled stream gives its admission back at once (its workers drop their shards next).
+    let abort = () => {};
+    const aborted = new Promise<void>((resolve) => (abort = resolve));
+    const onCancel = () => {
+      this.release(call);
+      abort();
     };
+    call.on('cancelled', onCancel);
+    this.running.set(call, abort);
     try {
-      if (isMalformed(req)) throw invalid(req.malformed);
-      const game = this.game(envId);
+      let req: BatchSimulateRequest;
+      try {
+        req = BatchSimulateRequest.decode(call.request);
+      } catch (e) {
+        throw invalid(`request is not a valid engine.v1.BatchSimulateRequest: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const game = this.game(req.id?.envId ?? '');
+      envId = game.info.envId;
       validateBatch(req, game, this.limits);
-      await runBatch(
-        req,
-        game,
-        this.limits,
-        {
-          stopped: () => call.cancelled || finished || this.server === null,
-          write: (chunk) =>
-            new Promise<void>((resolve) => {
-              if (call.write(asBuffer(chunk))) return setImmediate(resolve);
-              // Wait for the transport to drain, or for the client to go away.
-              const done = () => {
-                call.off('drain', done);
-                call.off('cancelled', done);
-                resolve();
-              };
-              call.on('drain', done);
-              call.on('cancelled', done);
-            }),
-        },
-        (n) => this.metrics.addSteps(game.info.envId, n),
-      );
+      this.admit(call, streamBytes(req, game.info));
+      if (!this.pool) throw new WorkerLost('stopped', false, 'the engine is shutting down');
+      const batchBudget = this.opts.batchBudgetMs ?? 600_000;
+      await runStream(this.pool, req, call.request, game.info, { defaultChunk: this.limits.defaultChunk, maxChunkBytes: this.limits.maxChunkBytes, budgetMs: batchBudget }, {
+        stopped: () => call.cancelled || finished || this.server === null,
+        aborted,
+        onSteps: (n) => this.metrics.addSteps(envId, n),
+        write: (chunk) =>
+          new Promise<void>((resolve) => {
+            // Yield between chunks even when the transport takes them at once, so a stream's
+            // slice never holds the event loop for all its chunks.
+            if (call.write(chunk)) return setImmediate(resolve);
+            // Wait for the transport to drain, or for the client to go away.
+            const done = () => {
+              call.off('drain', done);
+              call.off('cancelled', done);
+              resolve();
+            };
+            call.on('drain', done);
+            call.on('cancelled', done);
+          }),
+      });
       if (call.cancelled) this.metrics.observeCall('BatchSimulate', envId, 'CANCELLED', (performance.now() - t0) / 1000);
-      else {
+      else if (this.server !== null) {
         this.metrics.observeCall('BatchSimulate', envId, 'OK', (performance.now() - t0) / 1000);
         call.end();
       }
     } catch (e) {
-      fail(e);
+      if (e instanceof EngineError && e.code === 'resource_exhausted' && /budget/.test(e.message)) this.metrics.overBudget('BatchSimulate');
+      const err = this.toStatus(e, 'BatchSimulate');
+      this.metrics.observeCall('BatchSimulate', this.envLabel(envId), call.cancelled ? 'CANCELLED' : status[err.code], (performance.now() - t0) / 1000);
+      if (!call.cancelled) call.emit('error', err);
     } finally {
       finished = true;
-      this.streams.delete(call);
+      call.off('cancelled', onCancel);
+      this.release(call);
+      this.running.delete(call);
     }
   }
 }

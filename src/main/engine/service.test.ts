@@ -2,13 +2,17 @@
 // client, maps refusals to contract errors, pushes figures, and stops cleanly.
 import { describe, expect, it } from 'vitest';
 import { ApiError, type EngineStatus } from '../../shared/api';
+import { ConfigSchema } from '../../shared/config';
 import { silentLogger } from '../log';
 import { EngineClient } from './client';
 import { EngineService } from './service';
 
+/** The engine section as the app's config parser fills it in (port 0: any free one, which the schema does not offer). */
+const engineConfig = (over: { port: number }) => ({ ...ConfigSchema.parse({ engine: { enabled: true, host: '127.0.0.1' } }).engine, ...over });
+
 function make() {
   const pushes: EngineStatus[] = [];
-  const svc = new EngineService({ config: { enabled: true, host: '127.0.0.1', port: 0 }, logger: silentLogger(), statusChanged() {}, push: (_n, p) => pushes.push(p as EngineStatus), pushMs: 20 });
+  const svc = new EngineService({ config: engineConfig({ port: 0 }), logger: silentLogger(), statusChanged() {}, push: (_n, p) => pushes.push(p as EngineStatus), pushMs: 20 });
   return { svc, pushes };
 }
 
@@ -45,11 +49,39 @@ describe('EngineService', () => {
     await expect(svc.reset('tictactoe', 1)).rejects.toMatchObject({ code: 'unavailable' });
   });
 
+  it('engine.reset / engine.step return exactly the observation and state bytes gRPC returns for the same call', async () => {
+    const { svc } = make();
+    await svc.start();
+    const grpc = new EngineClient(svc.snapshot().address);
+    const f32bytes = (obs: number[]) => Buffer.from(Float32Array.from(obs).buffer);
+    for (const envId of ['tictactoe', '2048']) {
+      // Many calls, so replies land at different offsets of Node's shared Buffer pool.
+      let viaContract = await svc.reset(envId, 7);
+      let viaGrpc = await grpc.reset(envId, 7n);
+      for (let i = 0; i < 6; i++) {
+        expect(f32bytes(viaContract.obs).equals(Buffer.from(viaGrpc.obs))).toBe(true);
+        expect(Buffer.from(viaContract.state).equals(Buffer.from(viaGrpc.state))).toBe(true);
+        expect(viaContract.obs.every((v) => Number.isInteger(v) && v >= 0 && v <= 17)).toBe(true);
+        if (viaGrpc.obs.length === 0) break;
+        const legal = envId === 'tictactoe' ? viaContract.obs.slice(18).findIndex((v) => v === 1) : viaContract.obs.slice(16).findIndex((v) => v === 1);
+        if (legal < 0) break;
+        const state = viaContract.state;
+        const [c, g] = await Promise.all([svc.step(envId, state, [legal]), grpc.step(envId, Uint8Array.from(state), Uint8Array.of(legal))]);
+        viaContract = c;
+        viaGrpc = { state: g.state, obs: g.obs };
+        expect(c.reward).toBe(g.reward);
+        expect(c.done).toBe(g.done);
+      }
+    }
+    grpc.close();
+    await svc.stop();
+  });
+
   it('reports a port it cannot take as an error state', async () => {
     const { svc } = make();
     await svc.start();
     const port = Number(svc.snapshot().address.split(':').at(-1));
-    const second = new EngineService({ config: { enabled: true, host: '127.0.0.1', port }, logger: silentLogger(), statusChanged() {}, push() {} });
+    const second = new EngineService({ config: engineConfig({ port }), logger: silentLogger(), statusChanged() {}, push() {} });
     await expect(second.start()).rejects.toThrow();
     expect(second.status()).toMatchObject({ state: 'error', summary: expect.stringMatching(/cannot listen on 127.0.0.1/) });
     await svc.stop();

@@ -44,7 +44,18 @@ export class EngineService implements Service {
     if (this.server) return;
     const { host, port } = this.opts.config;
     this.cell.set('starting', `starting on ${host}:${port}`);
-    const server = new EngineServer({ host, port, logger: this.opts.logger });
+    const c = this.opts.config;
+    const server = new EngineServer({
+      host,
+      port,
+      logger: this.opts.logger,
+      workers: c.workers,
+      unaryWorkers: c.unaryWorkers,
+      budgetMs: c.budgetMs,
+      batchBudgetMs: c.batchBudgetSeconds * 1000,
+      maxStreams: c.maxStreams,
+      maxStreamBytes: c.streamMemoryMB * 2 ** 20,
+    });
     try {
       await server.start();
     } catch (e) {
@@ -142,7 +153,8 @@ export class EngineService implements Service {
   }
 }
 
+/** float32 LE bytes as numbers. `new Uint8Array(b)` copies: a decoded Buffer is a view into a shared pool. */
 function floats(b: Uint8Array): number[] {
-  const copy = b.slice();
+  const copy = new Uint8Array(b);
   return Array.from(new Float32Array(copy.buffer, 0, copy.length >> 2));
 }

@@ -52,7 +52,10 @@ export async function startTarget(): Promise<EngineTarget> {
     external: false,
     async stop() {
       proc.kill('SIGTERM');
+      // An engine that ignores SIGTERM (one stuck in a game loop did) is killed, so the run ends.
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }

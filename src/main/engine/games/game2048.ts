@@ -9,6 +9,15 @@
 // every move (and twice at reset) a tile appears on an empty cell: the cell is the RNG's
 // below(empty count)-th empty cell in row-major order, then below(10) == 0 makes it a 4, else a 2.
 // The episode ends when no move changes the board.
+//
+// Which states can occur in play. With S the tile sum, m the moves and F the sum of (k-1)*2^k
+// over tiles 2^k: every move spawns exactly one tile (a move that changes the board leaves a cell
+// free), so 2(m+2) <= S <= 4(m+2); merging two 2^k into 2^(k+1) keeps S and raises F by exactly
+// the reward, and a spawned 4 raises F by 4 where a 2 adds 0, so score = F - 2S + 4(m+2). A board
+// with S < 2^18 never makes a 2^18 tile (that needs two 2^17) and stays below 2^18 (a spawn
+// needs a free cell, so at most 15 tiles before it: S <= 2^18 - 8, plus 4). There are always two
+// tiles or more. These checks hold for every reached state and are kept by every step, so the
+// loader accepts everything the game returns and refuses boards no game can reach.
 import { encodeF32Obs, invalid, newF32Obs, type F32Obs, type Game, type GameInfo } from '../game';
 import { ChaCha20Rng, getU32, putU32, RNG_STATE_BYTES } from '../rng';
 
@@ -23,6 +32,7 @@ export interface State2048 {
 const STATE_BYTES = 16 + 4 + 4 + 1 + RNG_STATE_BYTES;
 /** 2^17 is the largest tile a 4x4 board can hold. */
 const MAX_EXPONENT = 17;
+const MAX_TILE_SUM = 2 ** 18;
 const DIRECTIONS = ['up', 'right', 'down', 'left'];
 
 // For each direction, the four lines of cell indices, each listed from the edge tiles slide to.
@@ -166,21 +176,34 @@ export class Game2048 implements Game<State2048, number, F32Obs> {
 
   decodeState(b: Uint8Array, s: State2048): void {
     if (b.length !== STATE_BYTES) throw invalid(`2048 state must be ${STATE_BYTES} bytes (2048-state:v1), got ${b.length}`);
+    let sum = 0;
+    let weighted = 0;
+    let tiles = 0;
     for (let i = 0; i < 16; i++) {
-      if (b[i] > MAX_EXPONENT) throw invalid(`2048 state: cell ${i} holds exponent ${b[i]}; at most ${MAX_EXPONENT}`);
-      s.cells[i] = b[i];
+      const e = b[i];
+      if (e > MAX_EXPONENT) throw invalid(`2048 state: cell ${i} holds exponent ${e}; at most ${MAX_EXPONENT}`);
+      if (e !== 0) {
+        tiles++;
+        sum += 2 ** e;
+        weighted += (e - 1) * 2 ** e;
+      }
+      s.cells[i] = e;
     }
+    const score = getU32(b, 16);
+    const moves = getU32(b, 20);
+    if (tiles < 2) throw invalid(`2048 state: ${tiles} tile(s) on the board; a game always has at least 2`);
+    if (sum >= MAX_TILE_SUM) throw invalid(`2048 state: the tiles add up to ${sum}; no 4x4 game reaches ${MAX_TILE_SUM}`);
+    // Moves beyond S/2 are impossible (each move spawns at least a 2), which also keeps 4(m+2) exact.
+    if (2 * (moves + 2) > sum || sum > 4 * (moves + 2)) throw invalid(`2048 state: ${moves} moves cannot leave tiles adding up to ${sum} (each move spawns a 2 or a 4: between ${2 * (moves + 2)} and ${4 * (moves + 2)})`);
+    const expected = weighted - 2 * sum + 4 * (moves + 2);
+    if (score !== expected) throw invalid(`2048 state: score ${score} does not match the board after ${moves} moves (it must be ${expected})`);
     if (b[24] > 1) throw invalid(`2048 state: the over flag is ${b[24]}; must be 0 or 1`);
     const over = b[24] === 1;
     if (over === anyMove(s.cells)) throw invalid(`2048 state: the over flag says ${over ? 'over' : 'playing'} but the board ${over ? 'still has moves' : 'has none'}`);
-    s.score = getU32(b, 16);
-    s.moves = getU32(b, 20);
+    s.score = score;
+    s.moves = moves;
     s.over = over;
-    try {
-      s.rng.load(b, 25);
-    } catch (e) {
-      throw invalid(`2048 state: ${(e as Error).message}`);
-    }
+    s.rng.load(b, 25);
   }
 
   encodeAction(dir: number, out: Uint8Array): number {

@@ -126,11 +126,19 @@ describe('TicTacToe', () => {
 describe('2048', () => {
   const g2048 = new Game2048();
 
-  /** A state with the given cells (and the RNG of seed 1), as bytes. */
+  /**
+   * A state with the given cells (and the RNG of seed 1), as bytes, with the moves and score a game
+   * reaching that board with only 2s spawned would have (the loader checks both against the board).
+   */
   function bytesWith(cells: number[]): Uint8Array {
     const g = eraseGame(g2048);
     const b = g.reset(1n, new Uint8Array(0)).state.slice();
     b.set(cells, 0);
+    const tiles = cells.filter((e) => e > 0);
+    const sum = tiles.reduce((a, e) => a + 2 ** e, 0);
+    const view = Buffer.from(b.buffer, b.byteOffset, b.length);
+    view.writeUInt32LE(tiles.reduce((a, e) => a + (e - 1) * 2 ** e, 0), 16);
+    view.writeUInt32LE(sum / 2 - 2, 20);
     b[24] = 0;
     return b;
   }
@@ -166,7 +174,7 @@ describe('2048', () => {
 
   it('refuses a move that changes nothing, bad actions and inconsistent states', () => {
     const g = eraseGame(new Game2048());
-    const corner = bytesWith([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const corner = bytesWith([1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(refusal(() => g.step(corner, u8(3))).message).toMatch(/left changes nothing/);
     expect(refusal(() => g.step(corner, u8(4))).message).toMatch(/one byte 0-3/);
     expect(refusal(() => g.step(corner.subarray(0, 64), u8(1))).message).toMatch(/65 bytes/);
@@ -176,6 +184,21 @@ describe('2048', () => {
     const liar = corner.slice();
     liar[24] = 1;
     expect(refusal(() => g.step(liar, u8(1))).message).toMatch(/over flag/);
+  });
+
+  it('refuses boards no game reaches: two 2^17 tiles, a lone tile, moves or score that do not fit the board', () => {
+    const g = eraseGame(new Game2048());
+    // Once accepted, and stepped into a 2^18 tile the loader then refused.
+    const twins = bytesWith([17, 17, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const e = refusal(() => g.step(twins, u8(3)));
+    expect([e.code, e.message]).toEqual(['invalid_argument', expect.stringMatching(/tiles add up to 262144/)]);
+    expect(refusal(() => g.step(bytesWith([3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), u8(1))).message).toMatch(/1 tile/);
+    const fast = bytesWith([5, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    Buffer.from(fast.buffer, fast.byteOffset).writeUInt32LE(1, 20);
+    expect(refusal(() => g.step(fast, u8(1))).message).toMatch(/1 moves cannot leave tiles adding up to 48/);
+    const rich = bytesWith([5, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    rich[16] ^= 4;
+    expect(refusal(() => g.step(rich, u8(1))).message).toMatch(/score \d+ does not match/);
   });
 
   it('a full board with no merges is over, with an all-zero legal mask', () => {

@@ -1832,7 +1832,11 @@ export const EngineService = {
     responseSerialize: (value: ResetResponse): Buffer => Buffer.from(ResetResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ResetResponse => ResetResponse.decode(value),
   },
-  /** INVALID_ARGUMENT for malformed state or action bytes, an illegal move, or a finished episode. */
+  /**
+   * INVALID_ARGUMENT for malformed state or action bytes, a state no game reaches, or an illegal
+   * move. FAILED_PRECONDITION for a step after the episode ended (Reset starts a new one).
+   * RESOURCE_EXHAUSTED when a call runs past the engine's per-call budget (Reset too).
+   */
   step: {
     path: "/engine.v1.Engine/Step" as const,
     requestStream: false as const,
@@ -1842,6 +1846,10 @@ export const EngineService = {
     responseSerialize: (value: StepResponse): Buffer => Buffer.from(StepResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): StepResponse => StepResponse.decode(value),
   },
+  /**
+   * RESOURCE_EXHAUSTED beyond the engine's cap on concurrent streams or on the memory they may
+   * hold (retry later), or when the stream used up its worker-time budget.
+   */
   batchSimulate: {
     path: "/engine.v1.Engine/BatchSimulate" as const,
     requestStream: false as const,
@@ -1857,8 +1865,16 @@ export interface EngineServer extends UntypedServiceImplementation {
   /** NOT_FOUND for an unknown env_id. */
   getCapabilities: handleUnaryCall<EngineId, Capabilities>;
   reset: handleUnaryCall<ResetRequest, ResetResponse>;
-  /** INVALID_ARGUMENT for malformed state or action bytes, an illegal move, or a finished episode. */
+  /**
+   * INVALID_ARGUMENT for malformed state or action bytes, a state no game reaches, or an illegal
+   * move. FAILED_PRECONDITION for a step after the episode ended (Reset starts a new one).
+   * RESOURCE_EXHAUSTED when a call runs past the engine's per-call budget (Reset too).
+   */
   step: handleUnaryCall<StepRequest, StepResponse>;
+  /**
+   * RESOURCE_EXHAUSTED beyond the engine's cap on concurrent streams or on the memory they may
+   * hold (retry later), or when the stream used up its worker-time budget.
+   */
   batchSimulate: handleServerStreamingCall<BatchSimulateRequest, SimResultChunk>;
 }
 
@@ -1894,7 +1910,11 @@ export interface EngineClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ResetResponse) => void,
   ): ClientUnaryCall;
-  /** INVALID_ARGUMENT for malformed state or action bytes, an illegal move, or a finished episode. */
+  /**
+   * INVALID_ARGUMENT for malformed state or action bytes, a state no game reaches, or an illegal
+   * move. FAILED_PRECONDITION for a step after the episode ended (Reset starts a new one).
+   * RESOURCE_EXHAUSTED when a call runs past the engine's per-call budget (Reset too).
+   */
   step(request: StepRequest, callback: (error: ServiceError | null, response: StepResponse) => void): ClientUnaryCall;
   step(
     request: StepRequest,
@@ -1907,6 +1927,10 @@ export interface EngineClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: StepResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * RESOURCE_EXHAUSTED beyond the engine's cap on concurrent streams or on the memory they may
+   * hold (retry later), or when the stream used up its worker-time budget.
+   */
   batchSimulate(request: BatchSimulateRequest, options?: Partial<CallOptions>): ClientReadableStream<SimResultChunk>;
   batchSimulate(
     request: BatchSimulateRequest,

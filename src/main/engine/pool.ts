@@ -1,0 +1,228 @@
+// The engine's game workers. Two kinds, so a unary call never waits behind a batch:
+// - lanes (few) answer Reset/Step; a call goes to the lane with the fewest calls outstanding;
+// - batch workers (one per core by default) each hold one shard of every large BatchSimulate.
+// Each worker answers its messages in order, so the oldest unanswered message is the one it is
+// running; a watchdog terminates a worker whose running message exceeds the budget and starts a
+// fresh one in its place (calls queued behind it on a lane are sent again; shards are lost).
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import type { Logger } from '../log';
+import type { FromWorker, ToWorker } from './pool-protocol';
+
+export interface PoolOptions {
+  /** Batch workers; default os.availableParallelism(). */
+  workers?: number;
+  /** Workers for unary Reset/Step (default 2: one stuck call leaves the other lane serving). */
+  unaryWorkers?: number;
+  /** Longest a lane may run one unary call before it is replaced. */
+  budgetMs: number;
+  /**
+   * Longest a batch worker may run one message (opening a shard, one slice) before it is replaced;
+   * default 10 × budgetMs: a slice of a 65,536-environment stream is legitimately far longer than
+   * a Step, and this only has to catch a game that never returns (the stream's total worker time
+   * has its own budget).
+   */
+  sliceBudgetMs?: number;
+  /** A module whose default export makes the GameRegistry the workers serve (default: built-in games). */
+  registryModule?: string;
+  logger: Logger;
+  /** A worker was replaced: over budget, or it died. */
+  onRestart?(reason: LostReason): void;
+}
+
+export type LostReason = 'budget' | 'crashed' | 'stopped';
+
+/** The worker running this message was terminated (budget) or died; `queuedBehind` marks innocent bystanders. */
+export class WorkerLost extends Error {
+  constructor(
+    readonly reason: LostReason,
+    readonly queuedBehind: boolean,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WorkerLost';
+  }
+}
+
+export type Reply = FromWorker & { busyMs?: number };
+
+type Message = Exclude<ToWorker, { op: 'close' }>;
+
+interface Pending {
+  /** Makes the message (again, for a retry: a transferred buffer is gone from this thread). */
+  make(): [Message, TransferListItem[]];
+  /** Sent again to the replacement when the worker is lost while this one only waited. */
+  retry: boolean;
+  resolve(r: Reply): void;
+  reject(e: WorkerLost): void;
+}
+
+const here = fileURLToPath(import.meta.url);
+
+/** Source checkout (tests, tsx): worker.ts through tsx's loader; built app: engine-worker.js. */
+function spawnWorker(workerData: object): Worker {
+  if (here.endsWith('.ts')) {
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    const entry = pathToFileURL(join(dirname(here), 'worker.ts')).href;
+    return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData });
+  }
+  const built = [join(dirname(here), 'engine-worker.js'), join(dirname(here), '..', 'engine-worker.js')].find((p) => existsSync(p));
+  if (!built) throw new Error(`engine-worker.js is missing beside ${here}: rebuild the app`);
+  return new Worker(built, { workerData });
+}
+
+let nextId = 1;
+
+export class WorkerHandle {
+  private worker!: Worker;
+  private queue: Pending[] = [];
+  private headSince = 0;
+  private ready = false;
+  private readyWaiters: (() => void)[] = [];
+  /** Bumped whenever the worker is replaced: shards opened on an older generation are gone. */
+  generation = 0;
+  private closed = false;
+
+  constructor(
+    readonly index: number,
+    private readonly workerData: object,
+    private readonly onLost: (h: WorkerHandle, reason: LostReason) => void,
+  ) {
+    this.spawn();
+  }
+
+  private spawn(): void {
+    const w = spawnWorker(this.workerData);
+    this.worker = w;
+    this.ready = false;
+    w.on('message', (m: Reply) => {
+      if (w !== this.worker) return;
+      if ('ready' in m) {
+        this.ready = true;
+        this.headSince = performance.now();
+        for (const f of this.readyWaiters.splice(0)) f();
+        return;
+      }
+      const p = this.queue.shift();
+      this.headSince = performance.now();
+      p?.resolve(m);
+    });
+    w.on('error', () => {});
+    w.on('exit', () => {
+      if (w === this.worker && !this.closed) this.replace('crashed');
+    });
+  }
+
+  whenReady(): Promise<void> {
+    return this.ready ? Promise.resolve() : new Promise((r) => this.readyWaiters.push(r));
+  }
+
+  get outstanding(): number {
+    return this.queue.length;
+  }
+
+  /** Sends a message; `make` is called again if it is retried on a replacement worker. */
+  request(make: Pending['make'], retry = false): Promise<Reply> {
+    if (this.closed) return Promise.reject(new WorkerLost('stopped', false, 'the engine is shutting down'));
+    return new Promise((resolve, reject) => {
+      if (this.queue.length === 0) this.headSince = performance.now();
+      this.queue.push({ make, retry, resolve, reject });
+      this.worker.postMessage(...make());
+    });
+  }
+
+  /** Fire and forget (no reply). */
+  post(msg: Extract<ToWorker, { op: 'close' }>): void {
+    if (!this.closed) this.worker.postMessage(msg);
+  }
+
+  /** Called by the watchdog: replaces the worker if its running message is over budget. */
+  check(now: number, budgetMs: number): void {
+    if (this.ready && this.queue.length > 0 && now - this.headSince > budgetMs) this.replace('budget');
+  }
+
+  private replace(reason: LostReason): void {
+    const old = this.worker;
+    const lost = this.queue;
+    this.queue = [];
+    this.generation++;
+    void old.terminate();
+    this.spawn();
+    const [head, ...rest] = lost;
+    head?.reject(new WorkerLost(reason, false, reason === 'budget' ? 'the request ran past its budget; its worker was replaced' : 'the worker running it died and was replaced'));
+    for (const p of rest) {
+      if (p.retry) {
+        this.queue.push(p);
+        this.worker.postMessage(...p.make());
+      } else p.reject(new WorkerLost(reason, true, 'the worker this stream ran on was replaced (another request ran past its budget); retry'));
+    }
+    this.onLost(this, reason);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.queue.splice(0)) p.reject(new WorkerLost('stopped', false, 'the engine is shutting down'));
+    await this.worker.terminate();
+  }
+}
+
+export class WorkerPool {
+  readonly size: number;
+  readonly lanes: WorkerHandle[] = [];
+  private readonly batch: (WorkerHandle | undefined)[];
+  private watchdog: NodeJS.Timeout | null = null;
+  private readonly data: object;
+
+  constructor(private readonly opts: PoolOptions) {
+    this.size = Math.max(1, opts.workers ?? availableParallelism());
+    this.batch = new Array<WorkerHandle | undefined>(this.size);
+    this.data = { registryModule: opts.registryModule };
+  }
+
+  private lost = (h: WorkerHandle, reason: LostReason): void => {
+    this.opts.logger.warn({ worker: h.index, reason }, 'engine worker replaced');
+    this.opts.onRestart?.(reason);
+  };
+
+  async start(): Promise<void> {
+    const n = Math.max(1, this.opts.unaryWorkers ?? 2);
+    for (let i = 0; i < n; i++) this.lanes.push(new WorkerHandle(i, this.data, this.lost));
+    await Promise.all(this.lanes.map((l) => l.whenReady()));
+    const every = Math.max(10, Math.min(250, this.opts.budgetMs / 4));
+    this.watchdog = setInterval(() => {
+      const now = performance.now();
+      for (const h of this.lanes) h.check(now, this.opts.budgetMs);
+      for (const h of this.batch) h?.check(now, this.opts.sliceBudgetMs ?? this.opts.budgetMs * 10);
+    }, every);
+    this.watchdog.unref();
+  }
+
+  /** A unary call on the lane with the fewest calls outstanding. */
+  unary(method: 'Reset' | 'Step', bytes: Uint8Array): Promise<Reply> {
+    let lane = this.lanes[0];
+    for (const l of this.lanes) if (l.outstanding < lane.outstanding) lane = l;
+    return lane.request(() => {
+      // An exact copy, transferred: cloning a view of grpc-js's receive buffer would copy all of it.
+      const req = new Uint8Array(bytes);
+      return [{ op: 'unary', id: nextId++, method, req }, [req.buffer]];
+    }, true);
+  }
+
+  /** Batch worker i (started on first use). */
+  batchWorker(i: number): WorkerHandle {
+    let h = this.batch[i];
+    if (!h) this.batch[i] = h = new WorkerHandle(i, this.data, this.lost);
+    return h;
+  }
+
+  async stop(): Promise<void> {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+    await Promise.all([...this.lanes, ...this.batch].map((h) => h?.close()));
+  }
+}
