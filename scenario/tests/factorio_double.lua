@@ -18,8 +18,10 @@ M.SCENARIO_DIR = here .. "../open_world/"
 -- The mod's own files; everything else it requires is the scenario's shared emitter (the package
 -- script builds the zip the same way: mod files first, then the shared ones).
 M.MOD_DIR = here .. "../../mod/control-room/"
+-- Where the mod's shared modules come from: the scenario's folder, or an unpacked package's own.
+M.MOD_SHARED_DIR = nil
 local function script_dirs(script)
-  return ({ scenario = { M.SCENARIO_DIR }, mod = { M.MOD_DIR, M.SCENARIO_DIR }, none = {} })[script]
+  return ({ scenario = { M.SCENARIO_DIR }, mod = { M.MOD_DIR, M.MOD_SHARED_DIR or M.SCENARIO_DIR }, none = {} })[script]
 end
 
 local EVENT_IDS = {
