@@ -13,3 +13,4 @@ stds.factorio = {
 
 files["open_world/"] = { std = "lua52+factorio" }
 files["tests/"] = { std = "lua52+busted" }
+files["../mod/"] = { std = "lua52+factorio" }

@@ -13,13 +13,22 @@ function M.data()
   return global
 end
 
--- Appends to script-output/<name>. for_player = 0 makes only the server write; clients skip the
--- call, so nothing in the game may ever depend on it having happened.
+-- Appends to script-output/<name>, exactly once per game. In multiplayer (a headless server or a
+-- player-hosted game, whose host is the server) for_player = 0 makes only the server write. A
+-- single-player game has no separate server, and the docs only promise "the server's output if
+-- present", so there the one peer writes with no for_player at all. is_multiplayer() is part of the
+-- game state, so every peer makes the same choice; nothing in the game depends on the write.
+local function for_player()
+  local ok, multiplayer = pcall(function() return game.is_multiplayer() end)
+  if ok and multiplayer == false then return nil end
+  return 0
+end
+
 function M.append_file(name, text)
   if M.major >= 2 then
-    helpers.write_file(name, text, true, 0)
+    helpers.write_file(name, text, true, for_player())
   else
-    game.write_file(name, text, true, 0)
+    game.write_file(name, text, true, for_player())
   end
 end
 
@@ -29,22 +38,21 @@ function M.json_to_table(text)
   return game.json_to_table(text)
 end
 
--- Cumulative item totals of a force since the map began: produced, consumed (name -> count).
--- Factorio's flow statistics call what was produced "input" and what was consumed "output";
--- tools disagree about this, so the names here say what they mean.
-function M.item_totals(force)
-  local produced, consumed = {}, {}
-  local function add(flow)
-    for name, n in pairs(flow.input_counts) do produced[name] = (produced[name] or 0) + n end
-    for name, n in pairs(flow.output_counts) do consumed[name] = (consumed[name] or 0) + n end
-  end
+-- The force's flow statistics: surface name -> { items = LuaFlowStatistics, fluids = ... }. 2.0
+-- keeps statistics per surface (planets, platforms); 1.1 has one set, keyed "all" here.
+function M.flow_statistics(force)
+  local out = {}
   if M.major >= 2 then
-    -- 2.0 keeps statistics per surface (planets, platforms); the force's total is their sum.
-    for _, surface in pairs(game.surfaces) do add(force.get_item_production_statistics(surface)) end
+    for _, surface in pairs(game.surfaces) do
+      out[surface.name] = {
+        items = force.get_item_production_statistics(surface),
+        fluids = force.get_fluid_production_statistics(surface),
+      }
+    end
   else
-    add(force.item_production_statistics)
+    out.all = { items = force.item_production_statistics, fluids = force.fluid_production_statistics }
   end
-  return produced, consumed
+  return out
 end
 
 return M

@@ -7,108 +7,30 @@
 -- (tools.lua), which are saved as source text and compiled identically on every peer.
 local compat = require("compat")
 local jsonl = require("jsonl")
+local emitter = require("emitter")
 local tools = require("tools")
 local queue = require("commands")
 local VERSION = require("version")
 
-local DEFAULT_OUTPUT = "events.pipe"
-local STATS_EVERY = 120
+local STATS_EVERY = emitter.STATS_EVERY
 local NTH_TICKS = { 5, 15, STATS_EVERY }
 local LIFECYCLE = { "on_configuration_changed", "on_init", "on_load" }
--- A game minute is 3600 ticks whatever speed the server manages: rates are per game minute.
-local TICKS_PER_MINUTE = 3600
 local MAX_REPLY = 3500 -- RCON replies above ~4 KB reset the connection
 
 local data = compat.data
+emitter.set_name("open_world")
 
--- True from on_load until the next tick. Only this peer's own files depend on it: it decides
--- whether a session_init line is written (a no-op on clients, for_player = 0), and no game state
--- reads it. on_load itself may not write files or touch game, hence the deferral.
-local session_init_pending = false
-
--- Writes one event line. Encoding and writing are guarded: a failure here happens on the server
--- only, so it must not raise (that would desync) and must not change anything else.
-local function emit(event)
-  local ok, line = pcall(jsonl.encode, event)
-  if ok then ok, line = pcall(compat.append_file, data().output_file or DEFAULT_OUTPUT, line .. "\n") end
-  if not ok then log("open_world: event not written: " .. tostring(line)) end
-end
-
-local function level_name()
-  local ok, name = pcall(function() return script.level.level_name end)
-  return ok and type(name) == "string" and name or "open_world"
-end
-
--- A deterministic id (Factorio scripts have no clock or entropy): a hash of level, map seed, tick
--- and the previous id. Give new_session an id of your own where seeds repeat across games.
-local function derive_session_id(previous)
-  local seed = 0
-  local surface = game.surfaces[1]
-  if surface then seed = surface.map_gen_settings.seed end
-  local text = level_name() .. "/" .. seed .. "/" .. game.tick .. "/" .. (previous or "")
-  local h = 5381
-  for i = 1, #text do h = (h * 33 + text:byte(i)) % 4294967296 end
-  return string.format("%08x", h)
-end
-
-local function session_init_event()
-  local d = data()
-  return { type = "session_init", session_id = d.session.id, tick = game.tick, level_name = level_name() }
-end
-
-local function new_session_record(id)
-  local d = data()
-  return { id = id or derive_session_id(d.session and d.session.id), cycle = 0, started_tick = game.tick }
-end
-
-local function start_session(id)
-  data().session = new_session_record(id)
-  emit(session_init_event())
-end
+-- Writes one event line (guarded in the emitter: a failure happens on the server only, so it must
+-- not raise, which would desync).
+local function emit(event) emitter.emit(data(), event) end
 
 -- Default fields for a fresh map, and for a save made by an older runtime (on_configuration_changed).
 local function ensure_storage()
   local d = data()
   d.runtime_version = d.runtime_version or VERSION
-  d.output_file = d.output_file or DEFAULT_OUTPUT
-  d.force_name = d.force_name or "player"
-  d.stats = d.stats or {}
-  d.session = d.session or new_session_record(nil)
+  emitter.ensure(d)
   tools.ensure(d)
   queue.ensure(d)
-end
-
--- Items/min from two cumulative totals taken dt ticks apart. Every item the force ever made is
--- listed, 0 when idle, so charts drop to zero instead of stopping. A total that went down (the
--- statistics were cleared) says nothing about this interval and counts as 0.
-local function rates(before, now, dt)
-  local out = {}
-  for name, total in pairs(now) do
-    local delta = total - ((before and before[name]) or 0)
-    local rate = delta > 0 and delta * TICKS_PER_MINUTE / dt or 0
-    if rate == rate and rate < math.huge then out[name] = rate end
-  end
-  return out
-end
-
-local function take_stats(tick)
-  local d = data()
-  local force = game.forces[d.force_name]
-  if not force then return end
-  local produced, consumed = compat.item_totals(force)
-  local prev = d.stats
-  if prev.tick and tick > prev.tick then
-    d.session.cycle = d.session.cycle + 1
-    emit({
-      type = "stats",
-      session_id = d.session.id,
-      cycle = d.session.cycle,
-      tick = tick,
-      products_production = rates(prev.produced, produced, tick - prev.tick),
-      materials_consumption = rates(prev.consumed, consumed, tick - prev.tick),
-    })
-  end
-  d.stats = { tick = tick, produced = produced, consumed = consumed }
 end
 
 -- Errors inside tools go to the event stream (an unknown type, kept raw by the dashboard).
@@ -139,7 +61,7 @@ local handlers = {
     if c.session_id ~= nil and (type(c.session_id) ~= "string" or #c.session_id < 1 or #c.session_id > 200) then
       return false, "session_id must be a string of 1-200 characters"
     end
-    start_session(c.session_id)
+    emitter.start_session(data(), c.session_id)
     return true
   end,
 }
@@ -182,21 +104,15 @@ end
 
 script.on_init(function()
   ensure_storage()
-  local d = data()
-  tools.rebuild(d)
-  -- The baseline for the first stats cycle: totals at the moment the scenario starts.
-  local force = game.forces[d.force_name]
-  if force then
-    local produced, consumed = compat.item_totals(force)
-    d.stats = { tick = game.tick, produced = produced, consumed = consumed }
-  end
-  emit(session_init_event())
+  tools.rebuild(data())
+  -- Baseline for the first stats cycle (totals at the moment the scenario starts), and session_init.
+  emitter.init(data())
 end)
 
 -- on_load: no game, read-only storage. Only local state is rebuilt here.
 script.on_load(function()
   tools.rebuild(data())
-  session_init_pending = true
+  emitter.on_load()
 end)
 
 script.on_configuration_changed(function()
@@ -207,11 +123,8 @@ end)
 -- Events: the complete, fixed set. Each one runs the scenario's own work, then the tools' hooks.
 
 script.on_event(defines.events.on_tick, function(event)
-  if session_init_pending then
-    session_init_pending = false
-    emit(session_init_event())
-  end
   local d = data()
+  emitter.on_tick(d)
   if queue.length(d) > 0 then queue.drain(d, handlers, queue.MAX_PER_TICK, command_finished, tools.clean_error) end
   tools.dispatch(d, "on_tick", event)
 end)
@@ -219,7 +132,7 @@ end)
 script.on_nth_tick(5, function(event) tools.dispatch(data(), "on_nth_tick_5", event) end)
 script.on_nth_tick(15, function(event) tools.dispatch(data(), "on_nth_tick_15", event) end)
 script.on_nth_tick(STATS_EVERY, function(event)
-  take_stats(event.tick)
+  emitter.take_stats(data(), event.tick)
   tools.dispatch(data(), "on_nth_tick_120", event)
 end)
 

@@ -15,6 +15,14 @@ local M = {}
 
 local here = debug.getinfo(1, "S").source:match("^@(.*)factorio_double%.lua$") or "./"
 M.SCENARIO_DIR = here .. "../open_world/"
+-- The mod's own files; everything else it requires is the scenario's shared emitter (the package
+-- script builds the zip the same way: mod files first, then the shared ones).
+M.MOD_DIR = here .. "../../mod/control-room/"
+-- Where the mod's shared modules come from: the scenario's folder, or an unpacked package's own.
+M.MOD_SHARED_DIR = nil
+local function script_dirs(script)
+  return ({ scenario = { M.SCENARIO_DIR }, mod = { M.MOD_DIR, M.MOD_SHARED_DIR or M.SCENARIO_DIR }, none = {} })[script]
+end
 
 local EVENT_IDS = {
   on_tick = 0, on_gui_click = 1, on_built_entity = 6, on_player_created = 26,
@@ -51,12 +59,15 @@ end
 local Peer = {}
 Peer.__index = Peer
 
--- opts: api ("2.0" | "1.1"), role ("server" | "client"), output_dir (also write real files
+-- opts: api ("2.0" | "1.1"), role ("server": headless; "host": a player-hosted multiplayer game;
+-- "client"; "single": single-player), script ("scenario" | "mod" | "none": a save without this
+-- script, e.g. freeplay before the mod was added), output_dir (also write real files
 -- there, opening and closing per write like the game), level_name, seed, surfaces (2.0 names).
 local function new_peer(opts)
   local p = setmetatable({}, Peer)
   p.api = opts.api or "2.0"
   p.role = opts.role or "server"
+  p.script = opts.script or "scenario"
   p.output_dir = opts.output_dir
   p.level_name = opts.level_name or "open_world"
   p.seed = opts.seed or 1234567
@@ -71,35 +82,62 @@ local function new_peer(opts)
   p.surface_names = opts.surfaces or { "nauvis" }
   -- Cumulative item statistics: force -> bucket -> { input = {}, output = {} }. 1.1 has one
   -- bucket per force; 2.0 one per surface.
-  p.flow = {}
+  p.flow, p.fluid_flow = {}, {}
   p:build_env()
   return p
 end
 
-function Peer:bucket(force, surface)
+-- Counts are kept per quality: bucket.input[quality][name]. 1.1 has only "normal".
+function Peer:bucket(force, surface, fluid)
   local key = self.api == "2.0" and (surface or self.surface_names[1]) or "all"
-  self.flow[force] = self.flow[force] or {}
-  self.flow[force][key] = self.flow[force][key] or { input = {}, output = {} }
-  return self.flow[force][key]
+  local flow = fluid and self.fluid_flow or self.flow
+  flow[force] = flow[force] or {}
+  flow[force][key] = flow[force][key] or { input = {}, output = {} }
+  return flow[force][key]
 end
 
--- Test-side game activity: items made or used by a force (on a 2.0 surface).
-function Peer:produce(item, n, surface, force)
-  local b = self:bucket(force or "player", surface)
-  b.input[item] = (b.input[item] or 0) + n
+local function count(side, name, n, quality)
+  quality = quality or "normal"
+  side[quality] = side[quality] or {}
+  side[quality][name] = (side[quality][name] or 0) + n
 end
 
-function Peer:consume(item, n, surface, force)
-  local b = self:bucket(force or "player", surface)
-  b.output[item] = (b.output[item] or 0) + n
+-- Test-side game activity: items made or used by a force (on a 2.0 surface, of a 2.0 quality).
+function Peer:produce(item, n, surface, force, quality)
+  count(self:bucket(force or "player", surface).input, item, n, quality)
 end
 
-function Peer:flow_statistics(force, key)
-  local b = (self.flow[force] or {})[key] or { input = {}, output = {} }
-  return lua_object("LuaFlowStatistics", {
-    input_counts = getter(function() return copy(b.input) end),
-    output_counts = getter(function() return copy(b.output) end),
-  })
+function Peer:consume(item, n, surface, force, quality)
+  count(self:bucket(force or "player", surface).output, item, n, quality)
+end
+
+function Peer:produce_fluid(fluid, n, surface, force)
+  count(self:bucket(force or "player", surface, true).input, fluid, n)
+end
+
+function Peer:consume_fluid(fluid, n, surface, force)
+  count(self:bucket(force or "player", surface, true).output, fluid, n)
+end
+
+local function copy_deep(t)
+  local out = {}
+  for k, v in pairs(t) do out[k] = type(v) == "table" and copy_deep(v) or v end
+  return out
+end
+
+-- 2.0 as before 2.0.59: input_counts holds the normal quality only, the per-quality counts are
+-- separate. 1.1 has no quality at all.
+function Peer:flow_statistics(force, key, fluid)
+  local b = ((fluid and self.fluid_flow or self.flow)[force] or {})[key] or { input = {}, output = {} }
+  local fields = {
+    input_counts = getter(function() return copy(b.input.normal or {}) end),
+    output_counts = getter(function() return copy(b.output.normal or {}) end),
+  }
+  if self.api == "2.0" then
+    fields.input_quality_counts = getter(function() return copy_deep(b.input) end)
+    fields.output_quality_counts = getter(function() return copy_deep(b.output) end)
+  end
+  return lua_object("LuaFlowStatistics", fields)
 end
 
 function Peer:write_file(name, text, append, for_player)
@@ -107,7 +145,10 @@ function Peer:write_file(name, text, append, for_player)
     error("write_file cannot be used during " .. self.phase .. " (it would change only this peer)", 2)
   end
   assert(type(name) == "string" and type(text) == "string", "write_file(name, data, append, for_player)")
-  local here_too = for_player == nil or (for_player == 0 and self.role == "server")
+  -- for_player = 0: "only to the server's output if present". A single-player game has no
+  -- separate server, so the double takes the strict reading: nothing is written there.
+  local is_server = self.role == "server" or self.role == "host"
+  local here_too = for_player == nil or (for_player == 0 and is_server)
   if not here_too then
     self.skipped_writes = self.skipped_writes + 1
     return
@@ -152,7 +193,12 @@ function Peer:build_env()
   local loaded = {}
   env.require = function(name)
     if loaded[name] == nil then
-      local chunk = assert(loadfile(M.SCENARIO_DIR .. name:gsub("%.", "/") .. ".lua", "t", env))
+      local chunk
+      for _, dir in ipairs(script_dirs(p.script)) do
+        chunk = loadfile(dir .. name:gsub("%.", "/") .. ".lua", "t", env)
+        if chunk then break end
+      end
+      assert(chunk, "module '" .. name .. "' not found for the " .. p.script)
       loaded[name] = chunk(name) or true
     end
     return loaded[name]
@@ -221,8 +267,10 @@ function Peer:build_env()
     local fields = { name = name }
     if p.api == "2.0" then
       fields.get_item_production_statistics = function(s) return p:flow_statistics(name, surface_key(s)) end
+      fields.get_fluid_production_statistics = function(s) return p:flow_statistics(name, surface_key(s), true) end
     else
       fields.item_production_statistics = getter(function() return p:flow_statistics(name, "all") end)
+      fields.fluid_production_statistics = getter(function() return p:flow_statistics(name, "all", true) end)
     end
     return lua_object("LuaForce", fields)
   end
@@ -237,6 +285,12 @@ function Peer:build_env()
     end),
     forces = { player = force("player"), enemy = force("enemy"), neutral = force("neutral") },
     surfaces = surfaces,
+    players = getter(function()
+      local list = {}
+      for i, name in ipairs(p.players) do list[i] = lua_object("LuaPlayer", { name = name, index = i }) end
+      return list
+    end),
+    is_multiplayer = function() return p.role ~= "single" end,
     print = function(s) p.logs[#p.logs + 1] = "print: " .. tostring(s) end,
   }
   if p.api == "2.0" then
@@ -267,7 +321,7 @@ end
 
 function Peer:run_control()
   self.phase = "control"
-  self.env.require("control")
+  if self.script ~= "none" then self.env.require("control") end
 end
 
 -- Registered handlers as sorted names: what Factorio compares when a save is loaded.
@@ -348,8 +402,8 @@ function Peer:save()
   assert(self.phase == "running", "the game is not running")
   local reg = self:registrations()
   return save_format.dump({
-    api = self.api, level_name = self.level_name, seed = self.seed, tick = self.tick,
-    surfaces = self.surface_names, flow = self.flow,
+    api = self.api, script = self.script, level_name = self.level_name, seed = self.seed, tick = self.tick,
+    surfaces = self.surface_names, flow = self.flow, fluid_flow = self.fluid_flow, players = self.players,
     registrations = { events = reg.events, nth_ticks = reg.nth_ticks },
     storage = self:storage(),
   }, "save")
@@ -375,14 +429,34 @@ end
 
 -- Loads a save into a fresh Lua state: a server restarting from it (role "server") or a client
 -- joining (role "client"). opts.configuration_changed also runs on_configuration_changed.
+-- opts.script other than the save's: the mod was added to this save ("mod" over "none": control.lua,
+-- a fresh storage, on_init, then on_configuration_changed, as Factorio does for a new mod) or
+-- removed ("none": its storage and registrations are dropped with it).
 function M.load(save, opts)
   opts = opts or {}
   local s = save_format.restore(save)
+  local script = opts.script or s.script or "scenario"
   local p = new_peer({
     api = s.api, role = opts.role or "client", output_dir = opts.output_dir, level_name = s.level_name,
-    seed = s.seed, start_tick = s.tick, surfaces = s.surfaces,
+    seed = s.seed, start_tick = s.tick, surfaces = s.surfaces, script = script, players = s.players,
   })
-  p.flow = s.flow
+  p.flow, p.fluid_flow = s.flow, s.fluid_flow or {}
+  if script ~= (s.script or "scenario") then
+    p:run_control()
+    p.env.game = p.game
+    if script ~= "none" then
+      p.phase = "init"
+      fire(p.lifecycle.on_init)
+      if p.lifecycle.on_configuration_changed then
+        p.lifecycle.on_configuration_changed({
+          mod_changes = { ["control-room"] = { new_version = "added" } },
+          mod_startup_settings_changed = false, migration_applied = false,
+        })
+      end
+    end
+    p.phase = "running"
+    return p
+  end
   p:run_control()
   p:set_storage(s.storage)
   p.phase = "load"

@@ -86,8 +86,8 @@ describe('scenario Lua tests (busted, Lua 5.2)', () => {
 });
 
 describe('scenario lint (luacheck)', () => {
-  it.skipIf(MISSING_LUA)('finds no warnings in the scenario or its tests', () => {
-    const r = spawnSync(bin.luacheck!, ['--no-color', '--codes', '.'], { cwd: scenarioDir, encoding: 'utf8', timeout: 60_000 });
+  it.skipIf(MISSING_LUA)('finds no warnings in the scenario, its tests or the mod', () => {
+    const r = spawnSync(bin.luacheck!, ['--no-color', '--codes', '.', '../mod'], { cwd: scenarioDir, encoding: 'utf8', timeout: 60_000 });
     if (r.status !== 0) throw new Error(`luacheck failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
     expect(r.stdout).toMatch(/0 warnings \/ 0 errors/);
   });

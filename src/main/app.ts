@@ -15,6 +15,7 @@ import { DiscordService } from './discord/service';
 import { EngineService } from './engine/service';
 import { SlotsService } from './slots/service';
 import { bundledScenarioDir, slotOps } from './slots/ops-impl';
+import { factorioHandlers } from './factorio/handlers';
 import type { Logger } from './log';
 import type { SecretStore } from './secrets';
 import type { Service, ServiceTable } from './service';
@@ -206,6 +207,14 @@ export class ControlRoomApp {
         await this.stopDemo();
         return this.demoStatus();
       },
+      ...factorioHandlers({
+        store,
+        logger: opts.logger.child({ service: 'factorio' }),
+        configChanged: async () => {
+          await this.reconcile();
+          this.hub.publish('config', store.view());
+        },
+      }),
       'ui.ready': (_input, ctx) => {
         ctx.client.markReady();
         return { ok: true as const };

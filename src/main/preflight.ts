@@ -1,7 +1,7 @@
 // Checks run before headless mode starts its services, for problems the config schema cannot see.
 import { statSync } from 'node:fs';
 import type { Config, ConfigIssue, SecretRef } from '../shared/config';
-import { parseWebhookUrl } from './discord/service';
+import { parseWebhookUrl } from './discord/webhook';
 import { SecretError, type SecretStore } from './secrets';
 
 /**

@@ -138,6 +138,43 @@ export const PipeQuerySchema = z
 
 const none = z.undefined();
 
+const GameVersionSchema = z.enum(['2.0', '1.1']);
+
+export const FactorioDetectionSchema = z.object({
+  /** The folder in use: factorio.userDataDir, else the first candidate that looks like Factorio's; null: none found. */
+  userDataDir: z.string().nullable(),
+  source: z.enum(['config', 'detected']).nullable(),
+  candidates: z.array(z.object({ path: z.string(), kind: z.string(), looksLikeFactorio: z.boolean() })),
+  /** From the game's own log in that folder; null when it has none. */
+  gameVersion: GameVersionSchema.nullable(),
+  /** Our mod in that folder: versions in mods/, and its mod-list.json entry (null: not listed). */
+  mod: z.object({ versions: z.array(z.string()), enabled: z.boolean().nullable() }).nullable(),
+  factorioRunning: z.boolean(),
+  /** The pipe path the app reads now, and the one the mod writes in that folder. */
+  pipePath: z.string(),
+  scriptOutputPipe: z.string().nullable(),
+});
+export type FactorioDetection = z.infer<typeof FactorioDetectionSchema>;
+
+export const FactorioInstallInputSchema = z
+  .object({ userDataDir: z.string().min(1).max(1000).optional(), gameVersion: GameVersionSchema.optional() })
+  .strict()
+  .optional();
+
+export const FactorioInstallResultSchema = z.object({
+  userDataDir: z.string(),
+  gameVersion: GameVersionSchema,
+  modVersion: z.string(),
+  zipPath: z.string(),
+  modListPath: z.string(),
+  backupPath: z.string().nullable(),
+  replaced: z.array(z.string()),
+  /** The pipe path now in use (that folder's script-output/events.pipe, unless an environment variable sets it). */
+  pipePath: z.string(),
+  notes: z.array(z.string()),
+});
+export type FactorioInstallResult = z.infer<typeof FactorioInstallResultSchema>;
+
 /** Invoke methods: name -> input and output schemas (and the error code for a payload that fails its schema, if not `bad_request`). */
 export const methods = {
   'app.info': { input: none, output: AppInfoSchema },
@@ -178,6 +215,10 @@ export const methods = {
   /** Runs the slot's restartCommand; its output streams into the slot's status. */
   'slots.restart': { input: z.object({ id: z.string().max(40) }).strict(), output: z.object({ exitCode: z.number().nullable(), output: z.array(z.string()) }) },
   'slots.joinTest': { input: z.object({ id: z.string().max(40) }).strict(), output: JoinTestRunSchema },
+  /** Factorio's user data folder on this machine (or factorio.userDataDir), its version and our mod's state there. */
+  'factorio.detect': { input: none, output: FactorioDetectionSchema },
+  /** Copies the mod into mods/, enables it in mod-list.json (backup first, other entries untouched), points the pipe at script-output. */
+  'factorio.installMod': { input: FactorioInstallInputSchema, output: FactorioInstallResultSchema },
   /** The page has subscribed: queued pushes may flow now. */
   'ui.ready': { input: none, output: z.object({ ok: z.literal(true) }) },
 } as const;

@@ -178,6 +178,16 @@ function configSchema<S extends z.ZodType>(secret: S) {
             seen.add(s.id);
           });
         }),
+      /** The player's own Factorio, where the app installs the stats mod. */
+      factorio: z
+        .object({
+          /** Factorio's user data folder (mods/, script-output/). Unset: detected per platform. */
+          userDataDir: nonEmpty.optional(),
+          /** Which build of the mod to install; `auto` reads the version from the game's log in that folder (else 2.0). */
+          gameVersion: z.enum(['auto', '2.0', '1.1']).default('auto'),
+        })
+        .strict()
+        .prefault({}),
       /** Step 6 of the slots' join test: a real Factorio client launched with --mp-connect. */
       joinTest: z
         .object({

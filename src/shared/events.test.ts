@@ -47,6 +47,16 @@ describe('parseEventLine', () => {
     expect(!r.ok && r.reason).toBe(reason);
   });
 
+  it('keeps the optional production-window and session fields, and rejects bad ones', () => {
+    const full = stats({ fluids_production: { water: 6000 }, fluids_consumption: { steam: 1 }, surfaces: { nauvis: { products_production: { 'iron-plate': 900 }, fluids_production: {} } } });
+    expect(parseEventLine(JSON.stringify(full))).toEqual({ ok: true, known: true, event: full });
+    const init = { type: 'session_init', session_id: 'a', tick: 251, level_name: 'freeplay', resumed: true, cycle: 2 };
+    expect(parseEventLine(JSON.stringify(init))).toEqual({ ok: true, known: true, event: init });
+    const neg = parseEventLine(JSON.stringify(stats({ surfaces: { nauvis: { fluids_consumption: { water: -1 } } } })));
+    expect(!neg.ok && neg.reason).toBe('negative');
+    expect(parseEventLine(JSON.stringify(stats({ fluids_production: [] }))).ok).toBe(false);
+  });
+
   it('says which field failed', () => {
     const r = parseEventLine(JSON.stringify(stats({ cycle: 'x' })));
     expect(!r.ok && r.message).toMatch(/^stats: cycle: /);
@@ -56,7 +66,12 @@ describe('parseEventLine', () => {
 
   it('the fast path and the zod schemas agree on a corpus of mutations', () => {
     const values: unknown[] = [0, 1, -1, 1.5, 1e308, '', 'x', 'y'.repeat(201), null, true, [], {}, { a: 1 }, { a: -1 }, { '': 1 }, { a: 'x' }, { ['k'.repeat(201)]: 1 }];
-    const bases = [stats(), { type: 'session_init', session_id: 's', tick: 5, level_name: 'lvl' }];
+    const bases = [
+      stats(),
+      stats({ fluids_production: { water: 6000 }, fluids_consumption: {}, surfaces: { nauvis: { products_production: { 'iron-plate': 1 } }, 'platform-1': {} } }),
+      { type: 'session_init', session_id: 's', tick: 5, level_name: 'lvl' },
+      { type: 'session_init', session_id: 's', tick: 5, level_name: 'lvl', resumed: true, cycle: 4, parent_session_id: 'p' },
+    ];
     let checked = 0;
     for (const base of bases) {
       for (const key of Object.keys(base)) {
@@ -65,7 +80,10 @@ describe('parseEventLine', () => {
           const candidate = { ...base, [key]: v };
           const schema = base.type === 'stats' ? StatsSchema : SessionInitSchema;
           const line = JSON.stringify(candidate);
-          expect(parseEventLine(line).ok, `${key}=${JSON.stringify(v)}`).toBe(schema.safeParse(JSON.parse(line)).success);
+          const fast = parseEventLine(line);
+          const zod = schema.safeParse(JSON.parse(line));
+          expect(fast.ok, `${key}=${JSON.stringify(v)}`).toBe(zod.success);
+          if (fast.ok && zod.success) expect(fast.event, `${key}=${JSON.stringify(v)}`).toEqual(zod.data);
           checked++;
         }
       }

@@ -47,11 +47,25 @@ export function nestedDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
+/** One surface's share of a stats line: the same four maps, each optional. */
+export const SurfaceRatesSchema = z.object({
+  products_production: RatesSchema.optional(),
+  materials_consumption: RatesSchema.optional(),
+  fluids_production: RatesSchema.optional(),
+  fluids_consumption: RatesSchema.optional(),
+});
+
 export const SessionInitSchema = z.object({
   type: z.literal('session_init'),
   session_id: z.string().min(1).max(200),
   tick: z.number().int().nonnegative(),
   level_name: z.string().max(200),
+  /** Set on the line written after a save was loaded (a restart, a join-free reload, or an earlier autosave). */
+  resumed: z.boolean().optional(),
+  /** With `resumed`: the last cycle the save holds. Below the last cycle a reader saw for this id: an earlier save was loaded. */
+  cycle: z.number().int().nonnegative().optional(),
+  /** A session started in a running game (new_session) names the one it followed. */
+  parent_session_id: z.string().min(1).max(200).optional(),
 });
 export type SessionInit = z.infer<typeof SessionInitSchema>;
 
@@ -62,6 +76,11 @@ export const StatsSchema = z.object({
   tick: z.number().int().nonnegative(),
   products_production: RatesSchema,
   materials_consumption: RatesSchema,
+  /** Fluids per minute, optional (the mod and scenario write them; older readers ignore them). */
+  fluids_production: RatesSchema.optional(),
+  fluids_consumption: RatesSchema.optional(),
+  /** 2.0: per surface (planet, platform), only what moved in the interval; qualities merged. */
+  surfaces: z.record(itemName, SurfaceRatesSchema).optional(),
 });
 export type Stats = z.infer<typeof StatsSchema>;
 
@@ -102,16 +121,65 @@ function asRates(v: unknown): Rates | null {
  * JSON.parse on a 40-item stats line, which would cap the reader far below the pipe's speed.
  * A line that fails here goes through zod for the exact message; a test keeps the two in agreement.
  */
+const OPTIONAL_RATES = ['fluids_production', 'fluids_consumption'] as const;
+const SURFACE_RATES = ['products_production', 'materials_consumption', ...OPTIONAL_RATES] as const;
+
+/** Copies the optional rate maps present in `from` (undefined: absent), or null if one is not rates. */
+function optionalRates(from: Record<string, unknown>, keys: readonly string[]): Record<string, Rates> | null {
+  const out: Record<string, Rates> = {};
+  for (const k of keys) {
+    const x = from[k];
+    if (x === undefined) continue;
+    const rates = asRates(x);
+    if (!rates) return null;
+    out[k] = rates;
+  }
+  return out;
+}
+
+function isSurfaces(v: unknown): v is Record<string, Record<string, Rates>> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    if (k.length < 1 || k.length > 200 || typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+    if (!optionalRates(x as Record<string, unknown>, SURFACE_RATES)) return false;
+  }
+  return true;
+}
+
 function fastValidate(type: string, v: Record<string, unknown>): GameEvent | null {
   if (type === 'stats') {
     if (!isId(v.session_id) || !isCount(v.cycle) || !isCount(v.tick)) return null;
     const products = asRates(v.products_production);
     const materials = products && asRates(v.materials_consumption);
     if (!products || !materials) return null;
-    return { type, session_id: v.session_id, cycle: v.cycle, tick: v.tick, products_production: products, materials_consumption: materials };
+    const extra = optionalRates(v, OPTIONAL_RATES);
+    if (!extra) return null;
+    const out: Stats = { type, session_id: v.session_id, cycle: v.cycle, tick: v.tick, products_production: products, materials_consumption: materials, ...extra };
+    if (v.surfaces !== undefined) {
+      if (!isSurfaces(v.surfaces)) return null;
+      // Rebuilt like zod does: only the known maps of each surface.
+      const surfaces: Stats['surfaces'] = {};
+      for (const k in v.surfaces) surfaces[k] = optionalRates(v.surfaces[k]!, SURFACE_RATES)!;
+      out.surfaces = surfaces;
+    }
+    return out;
   }
   if (!isId(v.session_id) || !isCount(v.tick) || typeof v.level_name !== 'string' || v.level_name.length > 200) return null;
-  return { type: 'session_init', session_id: v.session_id, tick: v.tick, level_name: v.level_name };
+  const out: SessionInit = { type: 'session_init', session_id: v.session_id, tick: v.tick, level_name: v.level_name };
+  if (v.resumed !== undefined) {
+    if (typeof v.resumed !== 'boolean') return null;
+    out.resumed = v.resumed;
+  }
+  if (v.cycle !== undefined) {
+    if (!isCount(v.cycle)) return null;
+    out.cycle = v.cycle;
+  }
+  if (v.parent_session_id !== undefined) {
+    if (!isId(v.parent_session_id)) return null;
+    out.parent_session_id = v.parent_session_id;
+  }
+  return out;
 }
 
 const tooDeep = (): ParseResult => ({ ok: false, reason: 'too_deep', message: `objects or arrays nested deeper than ${MAX_EVENT_DEPTH} levels` });
@@ -140,7 +208,7 @@ export function parseEventLine(line: string): ParseResult {
   if (hasNonFinite(value)) return { ok: false, reason: 'non_finite', message: 'a number is not finite (NaN or Infinity)' };
   const issue = r.error.issues[0];
   const path = issue.path.map(String).join('.');
-  const negative = issue.code === 'too_small' && (issue as { minimum?: unknown }).minimum === 0 && (path.startsWith('products_production') || path.startsWith('materials_consumption'));
+  const negative = issue.code === 'too_small' && (issue as { minimum?: unknown }).minimum === 0 && /^(products_production|materials_consumption|fluids_|surfaces\.)/.test(path);
   if (negative) return { ok: false, reason: 'negative', message: `${path}: a rate cannot be negative` };
   return { ok: false, reason: 'schema', message: `${type}: ${path || '(event)'}: ${issue.message}` };
 }

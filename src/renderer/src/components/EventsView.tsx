@@ -2,6 +2,7 @@
 // thousands of rows cost only the visible ones) and the last rejected lines with their reasons.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import type { FactorioDetection, FactorioInstallResult } from '../../../shared/api';
 import type { PipeCounters, PipeEvent } from '../../../shared/events';
 import { api } from '../api/client';
 import { RECENT_EVENTS, useStore } from '../store';
@@ -78,6 +79,92 @@ function DemoControls() {
       </span>
       {error && <span className="issue">{error}</span>}
     </div>
+  );
+}
+
+/**
+ * First run: while no game has written (or the demo feed runs), say where Factorio is, install the
+ * stats mod there, and hand over to Production when the mod's first stats line arrives.
+ */
+function FactorioSetup() {
+  const demoRunning = useStore((s) => s.demo?.running ?? false);
+  const hasStats = useStore((s) => s.recentEvents.some((e) => e.event.type === 'stats'));
+  const [found, setFound] = useState<FactorioDetection | null>(null);
+  const [installed, setInstalled] = useState<FactorioInstallResult | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api()
+      .call('factorio.detect')
+      .then(setFound, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, []);
+  // The mod's first stats line after installing: the set-up is done, show the production.
+  useEffect(() => {
+    if (installed && hasStats && !demoRunning) location.hash = '#/production';
+  }, [installed, hasStats, demoRunning]);
+  if (hasStats && !demoRunning && !installed) return null;
+  const install = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setInstalled(await api().call('factorio.installMod', found?.userDataDir ? { userDataDir: found.userDataDir } : undefined));
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const installedHere = found?.mod?.versions.length && found.mod.enabled !== false;
+  return (
+    <section className="factorio-setup" data-testid="factorio-setup">
+      <h2>Chart your own game</h2>
+      {found === null && !error && <p className="muted">Looking for Factorio…</p>}
+      {found && (
+        <p data-testid="factorio-found">
+          {found.userDataDir
+            ? `Factorio found at ${found.userDataDir}${found.gameVersion ? ` (Factorio ${found.gameVersion})` : ''}${installedHere ? ' — the mod is installed there' : ''}.`
+            : `Factorio's user data folder was not found (looked in ${found.candidates.map((c) => c.path).join(', ')}). Set it in Settings (factorio.userDataDir).`}
+        </p>
+      )}
+      <p className="muted">
+        The Control Room mod only reads the game's production statistics and writes them to a file; it adds no items, recipes or buildings, and can be added to
+        any save and removed again. Achievements: Factorio keeps achievements earned with mods apart from the normal ones, so expect a save played with this mod
+        not to earn the normal (Steam) achievements, even though the mod changes nothing in the game. To play for achievements, turn it off in Factorio's Mods
+        menu.
+      </p>
+      {found?.userDataDir && !installed && (
+        <button type="button" disabled={busy} onClick={() => void install()} data-testid="factorio-install">
+          {busy ? 'Installing…' : 'Install the mod'}
+        </button>
+      )}
+      {installed && (
+        <div data-testid="factorio-installed">
+          <p>
+            Installed <code>{installed.zipPath}</code> and enabled it in <code>{installed.modListPath}</code>
+            {installed.backupPath ? (
+              <>
+                {' '}
+                (the previous list is kept as <code>{installed.backupPath}</code>)
+              </>
+            ) : null}
+            . The event pipe now reads <code data-testid="factorio-pipe-path">{installed.pipePath}</code>.
+          </p>
+          {installed.notes.map((n) => (
+            <p className="issue" key={n}>
+              {n}
+            </p>
+          ))}
+          <p className="muted" data-testid="factorio-waiting">
+            Start or load a game in Factorio {installed.gameVersion}; waiting for the first line…
+          </p>
+        </div>
+      )}
+      {error && (
+        <p className="issue" data-testid="factorio-error">
+          {error}
+        </p>
+      )}
+    </section>
   );
 }
 
@@ -181,6 +268,7 @@ export function EventsView() {
   const events = useFilteredEvents(text, type);
   return (
     <div className="events-view">
+      <FactorioSetup />
       <DemoControls />
       <Counters />
       <div className="filters">
