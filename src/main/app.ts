@@ -9,6 +9,7 @@ import type { PipeEvent } from '../shared/events';
 import type { ConfigStore } from './config';
 import { DemoFeed } from './demo/controller';
 import { EventCache } from './pipe/cache';
+import { HistoryFeed } from './history/feed';
 import { PipeService } from './pipe/service';
 import { WandbService } from './wandb/service';
 import { DiscordService } from './discord/service';
@@ -131,6 +132,8 @@ export class ControlRoomApp {
   private readonly idle = new Map<ServiceName, ServiceStatus>();
   private readonly table: ServiceTable;
   private started = false;
+  /** Stats lines on disk, fed from the event cache; open while the app runs. */
+  readonly history: HistoryFeed;
   readonly handlers: Handlers;
 
   constructor(private readonly opts: AppOptions) {
@@ -138,6 +141,7 @@ export class ControlRoomApp {
     const store = opts.configStore;
     this.events = new EventCache<PipeEvent>(store.effective.pipe.capacity, (e) => e.line, (e) => opts.logger.error({ err: e }, 'event subscriber failed'));
     this.events.subscribe((e) => this.hub.publish('events', [plainEvent(e)]));
+    this.history = new HistoryFeed(this.events, opts.logger.child({ service: 'history' }));
     this.demo = opts.feedScript ? new DemoFeed({ script: opts.feedScript, execArgv: opts.feedExecArgv, logger: opts.logger.child({ service: 'demo' }), onChange: (s) => this.hub.publish('demo', s) }) : null;
     this.handlers = {
       'app.info': () => this.info(),
@@ -157,6 +161,9 @@ export class ControlRoomApp {
         return { events: matches.slice(-(limit ?? 500)).map(plainEvent), total: matches.length };
       },
       'pipe.counters': () => (this.running.get('pipe')?.service as PipeService | undefined)?.counters() ?? null,
+      'history.query': (q) => this.history.require().query(q),
+      'history.sessions': () => this.history.require().sessionList(),
+      'history.status': () => this.history.store?.status() ?? null,
       'demo.status': () => this.demoStatus(),
       'wandb.status': () => (this.running.get('wandb')?.service as WandbService | undefined)?.snapshot() ?? null,
       'wandb.sync': async () => {
@@ -326,6 +333,7 @@ export class ControlRoomApp {
   private async reconcile(): Promise<void> {
     const config = this.serviceConfig();
     if (config.pipe.capacity !== this.events.capacity) this.events.resize(config.pipe.capacity);
+    this.history.configure(config);
     await Promise.all(
       SERVICE_NAMES.map(async (name) => {
         const slice = JSON.stringify(SLICES[name](config));
@@ -403,6 +411,7 @@ export class ControlRoomApp {
       ),
     );
     this.running.clear();
+    this.history.close();
     timedOut.push(...pending);
     if (timedOut.length) this.opts.logger.warn({ services: timedOut }, 'services did not stop in time');
     this.hub.close();

@@ -6,6 +6,7 @@ import { ConfigEditSchema, RedactedConfigSchema } from './config';
 import { DiscordStatusSchema, RelayedLineSchema } from './discord';
 import { EnginePlayResultSchema, EngineResetInputSchema, EngineStatusSchema, EngineStepInputSchema } from './engine';
 import { PipeCountersSchema, PipeEventSchema } from './events';
+import { HistoryAnswerSchema, HistoryQuerySchema, HistorySessionSchema, HistoryStatusSchema } from './history';
 import { JoinTestRunSchema, SlotsStatusSchema } from './slots';
 
 export const SERVICE_NAMES = ['pipe', 'wandb', 'discord', 'engine', 'slots'] as const;
@@ -135,6 +136,12 @@ export const methods = {
   'pipe.query': { input: PipeQuerySchema, output: z.object({ events: z.array(PipeEventSchema), total: z.number() }) },
   /** The reader's counters; null while the pipe service is not running. */
   'pipe.counters': { input: none, output: PipeCountersSchema.nullable() },
+  /** One session's production history from disk, at the finest resolution that fits maxPoints. */
+  'history.query': { input: HistoryQuerySchema, output: HistoryAnswerSchema },
+  /** Every session the history holds, oldest first. */
+  'history.sessions': { input: none, output: z.array(HistorySessionSchema) },
+  /** The store's size, bound and counters; null while history is turned off. */
+  'history.status': { input: none, output: HistoryStatusSchema.nullable() },
   'demo.status': { input: none, output: DemoStatusSchema },
   /** Starts the simulated factory writing into the pipe (`rate`: stats lines per second, default 0.5). */
   'demo.start': { input: z.object({ rate: z.number().min(0.1).max(1000).optional() }).strict().optional(), output: DemoStatusSchema },
