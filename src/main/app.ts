@@ -161,7 +161,13 @@ export class ControlRoomApp {
         return { events: matches.slice(-(limit ?? 500)).map(plainEvent), total: matches.length };
       },
       'pipe.counters': () => (this.running.get('pipe')?.service as PipeService | undefined)?.counters() ?? null,
-      'history.query': (q) => this.history.require().query(q),
+      'history.query': (q) =>
+        this.history
+          .require()
+          .queryOffThread(q)
+          .catch((e: Error) => {
+            throw new ApiError('unavailable', e.message);
+          }),
       'history.sessions': () => this.history.require().sessionList(),
       'history.status': () => this.history.store?.status() ?? null,
       'demo.status': () => this.demoStatus(),

@@ -1,29 +1,32 @@
 // The on-disk layout of the production history (SQLite via libSQL's N-API build).
-// Names and sessions are interned to small integers so a sample row is a few bytes.
-// raw: one row per item present in a stats line; `lines` holds every line's tick, so an item
-// absent from a line reads as 0 there. roll: per level (1 = minute, 2 = hour), per bucket of game
-// time, per item: how many lines had it (k), and the sum, min and max of what they said;
-// roll_n: how many lines fell in the bucket, so the mean and min count the absent ones as 0.
+// One row per stats line (raw) and one per roll-up bucket (roll), each holding every item of
+// that line or bucket as a JSON array of numbers: reading a window costs one row per point, whatever the
+// number of items, where a row per item cost ~50x as many rows (libSQL's per-row cost dominated
+// the 1000 h query). Item and session names are interned to small integers.
+// JSON rather than a Float64 BLOB: libsql 0.5.29 aborts the process when a Buffer is bound, and
+// JSON text round-trips every double exactly and is shorter for rates written with 2 decimals.
+// raw data: [item, p, c] per item present. roll data: [item, k, pSum, pMin, pMax, cSum, cMin, cMax]
+// per item, k = lines of the bucket that had the item; `n` = lines in the bucket, so means and
+// minimums count the lines without the item as 0. Levels: 1 = minute, 2 = hour buckets of game time.
 import Database from 'libsql';
 
 export type Db = InstanceType<typeof Database>;
 
 export const TICKS_PER_SECOND = 60;
 /** Roll-up levels and their bucket width in ticks. */
+/** Numbers per item in a raw and in a roll blob. */
+export const RAW_STRIDE = 3;
+export const ROLL_STRIDE = 8;
+
 export const LEVELS = { minute: { id: 1, ticks: 60 * 60 }, hour: { id: 2, ticks: 60 * 60 * 60 } } as const;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS sessions(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, level TEXT, first_tick INTEGER, last_tick INTEGER);
 CREATE TABLE IF NOT EXISTS items(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS session_items(session INTEGER NOT NULL, item INTEGER NOT NULL, PRIMARY KEY(session, item)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS lines(session INTEGER NOT NULL, tick INTEGER NOT NULL, PRIMARY KEY(session, tick)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS raw(session INTEGER NOT NULL, item INTEGER NOT NULL, tick INTEGER NOT NULL, p REAL NOT NULL, c REAL NOT NULL,
-  PRIMARY KEY(session, item, tick)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS roll_n(level INTEGER NOT NULL, session INTEGER NOT NULL, bucket INTEGER NOT NULL, n INTEGER NOT NULL,
+CREATE TABLE IF NOT EXISTS raw(session INTEGER NOT NULL, tick INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY(session, tick)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS roll(level INTEGER NOT NULL, session INTEGER NOT NULL, bucket INTEGER NOT NULL, n INTEGER NOT NULL, data TEXT NOT NULL,
   PRIMARY KEY(level, session, bucket)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS roll(level INTEGER NOT NULL, session INTEGER NOT NULL, item INTEGER NOT NULL, bucket INTEGER NOT NULL,
-  k INTEGER NOT NULL, p_sum REAL NOT NULL, p_min REAL NOT NULL, p_max REAL NOT NULL, c_sum REAL NOT NULL, c_min REAL NOT NULL, c_max REAL NOT NULL,
-  PRIMARY KEY(level, session, item, bucket)) WITHOUT ROWID;
 `;
 
 export function openDb(path: string): Db {
@@ -45,3 +48,4 @@ export function scalar(db: Db, sql: string, ...params: unknown[]): number {
   const row = db.prepare(sql).raw().get(...params) as unknown[] | undefined;
   return row ? Number(row[0] ?? 0) : 0;
 }
+

@@ -6,8 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HistoryAnswer, HistoryQuery, HistorySession, HistoryStatus } from '../../shared/history';
 import type { PipeEvent, SessionInit, Stats } from '../../shared/events';
-import { LEVELS, openDb, scalar, usedBytes, type Db } from './schema';
+import { LEVELS, openDb, ROLL_STRIDE, scalar, usedBytes, type Db } from './schema';
 import { queryHistory } from './query';
+import { QueryWorker } from './worker-client';
 
 export interface HistoryOptions {
   path: string;
@@ -48,8 +49,8 @@ interface PendingBucket {
 }
 
 const TICKS_PER_HOUR = 60 * 60 * 60;
-/** Retention and the size bound are checked every this many flushes (cheap, but not free). */
-const PRUNE_EVERY = 20;
+/** Retention and the size bound are checked after a flush at most this often (ms). */
+const PRUNE_EVERY_MS = 30_000;
 
 export class HistoryStore {
   private readonly db: Db;
@@ -61,11 +62,14 @@ export class HistoryStore {
   /** Per session, per roll-up bucket (keyed level * 1e12 + bucket): lines and per-item sums since the last flush. */
   private readonly pending = new Map<string, Map<number, PendingBucket>>();
   private timer: NodeJS.Timeout | null = null;
-  private flushes = 0;
+  private prunedAt = Date.now();
+  /** Undoes in-memory interning of this flush if its transaction rolls back. */
+  private fresh: (() => void)[] = [];
   written = 0;
   skipped = 0;
   lastError: string | null = null;
   private closed = false;
+  private readonly worker = new QueryWorker(10_000);
 
   constructor(private readonly opts: HistoryOptions) {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
@@ -73,7 +77,7 @@ export class HistoryStore {
     for (const r of this.db.prepare('SELECT id, name FROM items').raw().all() as [number, string][]) this.items.set(r[1], r[0]);
     for (const r of this.db.prepare('SELECT id, name, last_tick FROM sessions').raw().all() as [number, string, number | null][]) this.sessions.set(r[1], { id: r[0], lastTick: r[2] ?? -1 });
     for (const r of this.db.prepare('SELECT session, item FROM session_items').raw().all() as [number, number][]) this.sessionItems.add(`${r[0]}|${r[1]}`);
-    this.written = scalar(this.db, 'SELECT count(*) FROM lines');
+    this.written = scalar(this.db, 'SELECT count(*) FROM raw');
   }
 
   /** The EventCache listener: takes stats and session_init, ignores the rest. Never throws. */
@@ -140,6 +144,7 @@ export class HistoryStore {
     if (id === undefined) {
       id = Number((this.db.prepare('INSERT INTO items(name) VALUES (?) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id').raw().get(name) as unknown[])[0]);
       this.items.set(name, id);
+      this.fresh.push(() => this.items.delete(name));
     }
     return id;
   }
@@ -147,7 +152,11 @@ export class HistoryStore {
   private sessionId(name: string): number {
     let st = this.sessions.get(name);
     if (!st) this.sessions.set(name, (st = { id: null, lastTick: -1 }));
-    if (st.id === null) st.id = Number((this.db.prepare('INSERT INTO sessions(name) VALUES (?) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id').raw().get(name) as unknown[])[0]);
+    if (st.id === null) {
+      const s = st;
+      this.fresh.push(() => (s.id = null));
+      st.id = Number((this.db.prepare('INSERT INTO sessions(name) VALUES (?) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id').raw().get(name) as unknown[])[0]);
+    }
     return st.id;
   }
 
@@ -161,37 +170,44 @@ export class HistoryStore {
     const lines = this.pendingLines;
     try {
       this.db.exec('BEGIN');
-      const insLine = this.db.prepare('INSERT OR IGNORE INTO lines(session, tick) VALUES (?, ?)');
-      const insRaw = this.db.prepare('INSERT OR REPLACE INTO raw(session, item, tick, p, c) VALUES (?, ?, ?, ?, ?)');
+      const insRaw = this.db.prepare('INSERT OR REPLACE INTO raw(session, tick, data) VALUES (?, ?, ?)');
       const insSi = this.db.prepare('INSERT OR IGNORE INTO session_items(session, item) VALUES (?, ?)');
-      const newSi: string[] = [];
       for (const s of lines) {
         const sid = this.sessionId(s.session_id);
-        insLine.run(sid, s.tick);
+        const data: number[] = [];
         const put = (item: string) => {
           const iid = this.itemId(item);
           const key = `${sid}|${iid}`;
           if (!this.sessionItems.has(key)) {
             insSi.run(sid, iid);
-            newSi.push(key);
+            this.fresh.push(() => this.sessionItems.delete(key));
             this.sessionItems.add(key);
           }
-          insRaw.run(sid, iid, s.tick, s.products_production[item] ?? 0, s.materials_consumption[item] ?? 0);
+          data.push(iid, s.products_production[item] ?? 0, s.materials_consumption[item] ?? 0);
         };
         for (const item in s.products_production) put(item);
         for (const item in s.materials_consumption) if (!(item in s.products_production)) put(item);
+        insRaw.run(sid, s.tick, JSON.stringify(data));
       }
-      const upN = this.db.prepare('INSERT INTO roll_n(level, session, bucket, n) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n');
-      const upAgg = this.db.prepare(
-        `INSERT INTO roll(level, session, item, bucket, k, p_sum, p_min, p_max, c_sum, c_min, c_max) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT DO UPDATE SET k = k + excluded.k, p_sum = p_sum + excluded.p_sum, p_min = min(p_min, excluded.p_min), p_max = max(p_max, excluded.p_max),
-           c_sum = c_sum + excluded.c_sum, c_min = min(c_min, excluded.c_min), c_max = max(c_max, excluded.c_max)`,
-      );
+      const getRoll = this.db.prepare('SELECT n, data FROM roll WHERE level = ? AND session = ? AND bucket = ?').raw();
+      const putRoll = this.db.prepare('INSERT OR REPLACE INTO roll(level, session, bucket, n, data) VALUES (?, ?, ?, ?, ?)');
       for (const [session, buckets] of this.pending) {
         const sid = this.sessionId(session);
         for (const b of buckets.values()) {
-          upN.run(b.level, sid, b.bucket, b.n);
-          for (const [item, a] of b.items) upAgg.run(b.level, sid, this.itemId(item), b.bucket, a.k, a.pSum, a.pMin, a.pMax, a.cSum, a.cMin, a.cMax);
+          // Merge this flush's sums into what the bucket already holds.
+          const old = getRoll.get(b.level, sid, b.bucket) as [number, string] | undefined;
+          const merged = new Map<number, number[]>();
+          if (old) {
+            const d = JSON.parse(old[1]) as number[];
+            for (let i = 0; i < d.length; i += ROLL_STRIDE) merged.set(d[i], d.slice(i, i + ROLL_STRIDE));
+          }
+          for (const [item, a] of b.items) {
+            const iid = this.itemId(item);
+            const m = merged.get(iid);
+            if (!m) merged.set(iid, [iid, a.k, a.pSum, a.pMin, a.pMax, a.cSum, a.cMin, a.cMax]);
+            else merged.set(iid, [iid, m[1] + a.k, m[2] + a.pSum, Math.min(m[3], a.pMin), Math.max(m[4], a.pMax), m[5] + a.cSum, Math.min(m[6], a.cMin), Math.max(m[7], a.cMax)]);
+          }
+          putRoll.run(b.level, sid, b.bucket, (old?.[0] ?? 0) + b.n, JSON.stringify([...merged.values()].flat()));
         }
       }
       const setTick = this.db.prepare('UPDATE sessions SET first_tick = coalesce(first_tick, ?1), last_tick = max(coalesce(last_tick, -1), ?1) WHERE id = ?2');
@@ -199,6 +215,7 @@ export class HistoryStore {
       const setLevel = this.db.prepare('UPDATE sessions SET level = ? WHERE id = ?');
       for (const [session, level] of this.pendingLevels) setLevel.run(level, this.sessionId(session));
       this.db.exec('COMMIT');
+      this.fresh = [];
       this.pendingLines = [];
       this.pending.clear();
       this.pendingLevels.clear();
@@ -207,49 +224,58 @@ export class HistoryStore {
     } catch (e) {
       // Nothing gathered is dropped: the same lines are tried again at the next flush.
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      // Names interned inside the rolled-back transaction have no row any more.
+      for (const undo of this.fresh.splice(0)) undo();
       this.lastError = (e as Error).message;
       this.opts.onError?.(e);
       this.schedule();
       return;
     }
-    if (++this.flushes % PRUNE_EVERY === 0) this.prune();
+    if (Date.now() - this.prunedAt >= PRUNE_EVERY_MS) this.prune();
     this.opts.onFlush?.(this.written);
   }
 
   /** Drops what is past its retention, then the oldest data while over the size bound. */
   prune(): void {
+    this.prunedAt = Date.now();
     for (const [, st] of this.sessions) {
       if (st.id === null) continue;
       const rawFrom = st.lastTick - this.opts.rawHours * TICKS_PER_HOUR;
       const minFrom = Math.floor((st.lastTick - this.opts.minuteHours * TICKS_PER_HOUR) / LEVELS.minute.ticks);
       this.db.prepare('DELETE FROM raw WHERE session = ? AND tick < ?').run(st.id, rawFrom);
-      this.db.prepare('DELETE FROM lines WHERE session = ? AND tick < ?').run(st.id, rawFrom);
       this.db.prepare('DELETE FROM roll WHERE level = 1 AND session = ? AND bucket < ?').run(st.id, minFrom);
-      this.db.prepare('DELETE FROM roll_n WHERE level = 1 AND session = ? AND bucket < ?').run(st.id, minFrom);
     }
     // Over the bound: a quarter of the oldest of the finest level left, a bounded number of times.
     for (let round = 0; round < 12 && usedBytes(this.db) > this.opts.maxBytes; round++) {
-      if (scalar(this.db, 'SELECT count(*) FROM lines') > 0) {
-        const lo = scalar(this.db, 'SELECT min(tick) FROM lines');
-        const hi = scalar(this.db, 'SELECT max(tick) FROM lines');
-        const cut = lo + Math.max(1, (hi - lo) / 4);
-        this.db.prepare('DELETE FROM raw WHERE tick < ?').run(cut);
-        this.db.prepare('DELETE FROM lines WHERE tick < ?').run(cut);
+      if (scalar(this.db, 'SELECT count(*) FROM (SELECT 1 FROM raw LIMIT 1)') > 0) {
+        const lo = scalar(this.db, 'SELECT min(tick) FROM raw');
+        const hi = scalar(this.db, 'SELECT max(tick) FROM raw');
+        this.db.prepare('DELETE FROM raw WHERE tick < ?').run(lo + Math.max(1, (hi - lo) / 4));
         continue;
       }
-      const level = scalar(this.db, 'SELECT count(*) FROM roll_n WHERE level = 1') > 0 ? 1 : 2;
-      const lo = scalar(this.db, 'SELECT min(bucket) FROM roll_n WHERE level = ?', level);
-      const hi = scalar(this.db, 'SELECT max(bucket) FROM roll_n WHERE level = ?', level);
-      const cut = lo + Math.max(1, (hi - lo) / 4);
-      this.db.prepare('DELETE FROM roll WHERE level = ? AND bucket < ?').run(level, cut);
-      this.db.prepare('DELETE FROM roll_n WHERE level = ? AND bucket < ?').run(level, cut);
+      const level = scalar(this.db, 'SELECT count(*) FROM (SELECT 1 FROM roll WHERE level = 1 LIMIT 1)') > 0 ? 1 : 2;
+      const lo = scalar(this.db, 'SELECT min(bucket) FROM roll WHERE level = ?', level);
+      const hi = scalar(this.db, 'SELECT max(bucket) FROM roll WHERE level = ?', level);
+      this.db.prepare('DELETE FROM roll WHERE level = ? AND bucket < ?').run(level, lo + Math.max(1, (hi - lo) / 4));
     }
   }
 
+  /** Answers on this thread: for tests and benchmarks; the app uses queryOffThread. */
   query(q: HistoryQuery): HistoryAnswer {
     this.flush();
-    const st = this.sessions.get(q.session);
-    return queryHistory(this.db, q, st?.id ?? null, this.items);
+    return queryHistory(this.db, q, this.sessions.get(q.session)?.id ?? null, this.items);
+  }
+
+  /** Answers from the query worker, so a long window never stalls the main event loop. */
+  async queryOffThread(q: HistoryQuery): Promise<HistoryAnswer> {
+    if (this.opts.path === ':memory:') return this.query(q);
+    this.flush();
+    const ids: [string, number][] = [];
+    for (const name of q.items ?? this.items.keys()) {
+      const id = this.items.get(name);
+      if (id !== undefined) ids.push([name, id]);
+    }
+    return this.worker.run({ path: this.opts.path, query: q, sid: this.sessions.get(q.session)?.id ?? null, itemIds: ids });
   }
 
   sessionList(): HistorySession[] {
@@ -275,6 +301,7 @@ export class HistoryStore {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    void this.worker.close();
     this.db.close();
   }
 }
