@@ -10,6 +10,7 @@ import type { ConfigStore } from './config';
 import { DemoFeed } from './demo/controller';
 import { EventCache } from './pipe/cache';
 import { HistoryFeed } from './history/feed';
+import { GameMetrics } from './history/metrics';
 import { PipeService } from './pipe/service';
 import { WandbService } from './wandb/service';
 import { DiscordService } from './discord/service';
@@ -134,6 +135,7 @@ export class ControlRoomApp {
   private started = false;
   /** Stats lines on disk, fed from the event cache; open while the app runs. */
   readonly history: HistoryFeed;
+  private readonly gameMetrics: GameMetrics;
   readonly handlers: Handlers;
 
   constructor(private readonly opts: AppOptions) {
@@ -142,6 +144,12 @@ export class ControlRoomApp {
     this.events = new EventCache<PipeEvent>(store.effective.pipe.capacity, (e) => e.line, (e) => opts.logger.error({ err: e }, 'event subscriber failed'));
     this.events.subscribe((e) => this.hub.publish('events', [plainEvent(e)]));
     this.history = new HistoryFeed(this.events, opts.logger.child({ service: 'history' }));
+    this.gameMetrics = new GameMetrics({
+      pipe: () => (this.running.get('pipe')?.service as PipeService | undefined)?.counters() ?? null,
+      status: () => this.snapshot(),
+      history: () => this.history.store?.status() ?? null,
+    });
+    this.events.subscribe(this.gameMetrics.add);
     this.demo = opts.feedScript ? new DemoFeed({ script: opts.feedScript, execArgv: opts.feedExecArgv, logger: opts.logger.child({ service: 'demo' }), onChange: (s) => this.hub.publish('demo', s) }) : null;
     this.handlers = {
       'app.info': () => this.info(),
@@ -251,9 +259,10 @@ export class ControlRoomApp {
     return e;
   }
 
-  /** Prometheus text of the engine server (headless /metrics); null while it is not running. */
-  metrics(): string | null {
-    return this.engine()?.metricsText() ?? null;
+  /** Prometheus text for headless /metrics: the game's rates, pipe and services, then the engine server's when it runs. */
+  async metrics(): Promise<string> {
+    const engine = this.engine()?.metricsText();
+    return (await this.gameMetrics.text()) + (engine ? '\n' + engine : '');
   }
 
   info(): AppInfo {

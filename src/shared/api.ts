@@ -17,7 +17,8 @@ export type ServiceName = z.infer<typeof ServiceNameSchema>;
  * disabled: turned off in config. unavailable: not part of this build yet. starting/running/stopped:
  * lifecycle. degraded: running but something needs attention. error: not working; `summary` says why.
  */
-export const ServiceStateSchema = z.enum(['disabled', 'unavailable', 'starting', 'running', 'degraded', 'error', 'stopped']);
+export const SERVICE_STATES = ['disabled', 'unavailable', 'starting', 'running', 'degraded', 'error', 'stopped'] as const;
+export const ServiceStateSchema = z.enum(SERVICE_STATES);
 export type ServiceState = z.infer<typeof ServiceStateSchema>;
 
 export const ServiceStatusSchema = z.object({

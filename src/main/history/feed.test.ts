@@ -66,3 +66,22 @@ it('history turned off answers unavailable, and the rest of the app runs', async
     await app.stop();
   }
 });
+
+it('/metrics text carries the newest line per item, the tick and every service state', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cr-history-app-'));
+  dirs.push(dir);
+  const app = makeApp(dir);
+  await app.start();
+  try {
+    app.events.push(event(1, JSON.stringify({ type: 'stats', session_id: 's9', cycle: 1, tick: 120, products_production: { 'iron-plate': 10 }, materials_consumption: {} })));
+    app.events.push(event(2, JSON.stringify({ type: 'stats', session_id: 's9', cycle: 2, tick: 240, products_production: { 'iron-plate': 12.5 }, materials_consumption: { 'iron-ore': 3.25 } })));
+    const text = await app.metrics();
+    expect(text).toContain('factorio_item_production_per_minute{session="s9",item="iron-plate"} 12.5');
+    expect(text).toContain('factorio_item_consumption_per_minute{session="s9",item="iron-ore"} 3.25');
+    expect(text).toContain('factorio_game_tick{session="s9"} 240');
+    expect(text).toContain('controlroom_service_state{service="wandb",state="disabled"} 1');
+    expect(text).toMatch(/controlroom_history_bytes \d+/);
+  } finally {
+    await app.stop();
+  }
+});
