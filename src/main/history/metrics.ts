@@ -19,7 +19,8 @@ export class GameMetrics {
 
   constructor(src: MetricSources) {
     const r = [this.registry];
-    const self = this;
+    // collect() runs with the metric as `this`; the newest line is read through this arrow.
+    const latest = (): Stats | null => this.latest;
     new Gauge({
       name: 'factorio_item_production_per_minute',
       help: 'Items produced per minute in the newest stats line (all surfaces).',
@@ -27,7 +28,7 @@ export class GameMetrics {
       registers: r,
       collect() {
         this.reset();
-        const s = self.latest;
+        const s = latest();
         if (s) for (const [item, v] of Object.entries(s.products_production)) this.set({ session: s.session_id, item }, v);
       },
     });
@@ -38,7 +39,7 @@ export class GameMetrics {
       registers: r,
       collect() {
         this.reset();
-        const s = self.latest;
+        const s = latest();
         if (s) for (const [item, v] of Object.entries(s.materials_consumption)) this.set({ session: s.session_id, item }, v);
       },
     });
@@ -49,7 +50,8 @@ export class GameMetrics {
       registers: r,
       collect() {
         this.reset();
-        if (self.latest) this.set({ session: self.latest.session_id }, self.latest.tick);
+        const s = latest();
+        if (s) this.set({ session: s.session_id }, s.tick);
       },
     });
     // Counters kept by the pipe reader: set from its snapshot at scrape time.
