@@ -35,7 +35,7 @@ test.describe('Production view', () => {
     await expect(ui.getByTestId('session-id')).toHaveText('alpha');
     await expect(ui.getByTestId('session-level')).toHaveText('open_world');
     const chart = ui.getByTestId('chart');
-    // Default: the top 8 items by current rate, production, last 30 minutes of game time.
+    // Default: the top 8 items by current rate, production, last hour of game time.
     await expect(chart).toHaveAttribute('data-series', 'iron-plate,item-9,item-8,item-7,item-6,item-5,item-4,item-3');
     await expect(ui.locator('.series-line')).toHaveCount(8);
     await expect(chart).toHaveAttribute('data-to', '802');
@@ -44,6 +44,8 @@ test.describe('Production view', () => {
     // Hovering shows the exact values written at that game time (cycle c wrote iron-plate = 1000 + c).
     const box = (await chart.boundingBox())!;
     await ui.mouse.move(box.x + box.width * 0.6, box.y + 150);
+    // The readout is on screen, not only in the DOM.
+    await expect(ui.getByTestId('chart-tooltip')).toBeVisible();
     const tip = await ui.getByTestId('chart-tooltip').textContent();
     const [, h, m, sec] = /game time (\d+):(\d+):(\d+)/.exec(tip!)!.map(Number);
     const cycle = (h * 3600 + m * 60 + sec) / 2;
@@ -56,8 +58,8 @@ test.describe('Production view', () => {
     await ui.getByTestId('mode-consumption').click();
     await expect(readout).toHaveText('34.5');
 
-    await ui.getByTestId('window-300').click();
-    await expect(chart).toHaveAttribute('data-from', '502');
+    await ui.getByTestId('window-600').click();
+    await expect(chart).toHaveAttribute('data-from', '202');
 
     await ui.getByTestId('mode-production').click();
     await ui.getByTestId('item-picker').click();
