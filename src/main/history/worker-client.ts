@@ -1,6 +1,7 @@
 // The main side of the query worker: one worker, requests answered in order, each within a
 // budget; a request over budget ends the worker (the next request starts a fresh one) and is
 // answered with an error, so a runaway query never holds the app.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,9 +21,11 @@ interface Pending {
  */
 function spawnWorker(): Worker {
   if (!import.meta.url.endsWith('.ts')) {
-    // A variable, not a literal: bundlers would otherwise try to inline the URL as an asset.
-    const name = './history-worker.js';
-    return new Worker(new URL(name, import.meta.url));
+    // The bundle may put this code in a chunk one folder below its entries. The names are
+    // variables, not literals: bundlers would otherwise try to inline the URL as an asset.
+    const names = ['./history-worker.js', '../history-worker.js'];
+    const url = names.map((n) => new URL(n, import.meta.url)).find((u) => existsSync(u)) ?? new URL(names[0], import.meta.url);
+    return new Worker(url);
   }
   const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
   const tsx = pathToFileURL(join(dirname(pkg), 'dist/esm/api/index.mjs')).href;

@@ -150,7 +150,7 @@ export function ProductionView() {
   const runId = useStore((s) => s.info?.runId);
   // Sessions kept on disk from earlier runs of the app, once per run of main.
   useEffect(() => {
-    if (runId) void seedFromHistory().catch(() => undefined);
+    if (runId) void seedFromHistory().catch((e: unknown) => console.error('history: could not load earlier sessions', e));
   }, [runId]);
   const mode = useStore((s) => s.mode);
   const windowSeconds = useStore((s) => s.windowSeconds);
