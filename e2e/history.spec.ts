@@ -47,8 +47,12 @@ test.describe('Production history', () => {
     await write(pipePath, lines);
     await expect(page.getByTestId('readout-iron-plate')).toHaveAttribute('data-value', String(early(30)['iron-plate']));
     const copperColor = await page.getByTestId('legend-copper-plate').getAttribute('data-color');
-    await page.context().close();
     expect(await stopChild(first)).toBe(0);
+    // The app is gone: the page says so and greys the numbers it still shows.
+    await expect(page.getByTestId('connection')).toContainText('disconnected');
+    await expect(page.getByTestId('status-overall')).toHaveAttribute('data-state', 'disconnected');
+    await expect(page.locator('.production')).toHaveAttribute('data-connected', 'false');
+    await page.context().close();
 
     const [second, secondUrl] = await start();
     try {

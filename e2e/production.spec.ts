@@ -104,6 +104,9 @@ test.describe('Production view', () => {
     await expect(ui.getByTestId('stale-marker')).toHaveCount(0);
     expect(await w.exited).toBe(0);
     await expect(ui.getByTestId('stale-marker')).toBeVisible();
+    // The status bar says it too, instead of "all ok".
+    await expect(ui.getByTestId('status-game')).toHaveAttribute('data-state', 'stale');
+    await expect(ui.getByTestId('status-overall')).toHaveText('needs attention');
   });
 
   test('draws an hour of the demo factory, about one point per pixel', async ({ ui }, testInfo) => {

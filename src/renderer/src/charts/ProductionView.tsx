@@ -9,6 +9,7 @@ import { ChartPanel, formatRate } from './ChartPanel';
 import { itemColors } from './colors';
 import { seedFromHistory } from './history';
 import { useFrameValue } from './hooks';
+import { staleness } from './staleness';
 import type { Mode, SessionSeries } from './series';
 
 const DEFAULT_TOP = 8;
@@ -41,9 +42,7 @@ function SessionHeader({ session }: { session: SessionSeries }) {
   const pinned = useStore((s) => s.pinnedSession);
   const setChart = useStore((s) => s.setChart);
   const now = useNow(500);
-  const gap = Math.max(session.typicalGapMs() ?? 2000, 250);
-  const age = session.lastUpdateAt === null ? null : now - session.lastUpdateAt;
-  const stale = age !== null && age > 3 * gap;
+  const { stale, age, limitMs } = staleness(session, now);
   return (
     <div className="session-header">
       <label>
@@ -66,7 +65,7 @@ function SessionHeader({ session }: { session: SessionSeries }) {
       </span>
       <span data-testid="session-age">{age === null ? 'no stats yet' : `updated ${formatAge(age)}`}</span>
       {stale && (
-        <span className="stale" data-testid="stale-marker" title={`No stats for more than 3 cycles (${Math.round((3 * gap) / 100) / 10} s)`}>
+        <span className="stale" data-testid="stale-marker" title={`No stats for more than 3 cycles (${Math.round(limitMs / 100) / 10} s)`}>
           STALE
         </span>
       )}
@@ -157,10 +156,13 @@ export function ProductionView() {
   const selectedItems = useStore((s) => s.selectedItems);
   const hidden = useStore((s) => s.hiddenItems);
   const setChart = useStore((s) => s.setChart);
+  const connection = useStore((s) => s.connection);
   if (!session) return <NoData />;
   const items = selectedItems ?? session.topItems(mode, DEFAULT_TOP);
+  // Without a connection the numbers are the last ones seen: greyed, never passed off as live.
+  const offline = connection !== 'open';
   return (
-    <div className="production">
+    <div className={offline ? 'production disconnected' : 'production'} data-connected={!offline} style={offline ? { opacity: 0.45, filter: 'grayscale(1)' } : undefined}>
       <SessionHeader session={session} />
       <div className="chart-controls">
         <div className="segmented" role="group" aria-label="Mode">
