@@ -52,6 +52,15 @@ test.describe('Production view', () => {
     expect(tip).toContain(`iron-plate: ${(1000 + cycle).toLocaleString('en-US')} /min`);
     expect(tip).toContain(`item-9: ${90 + cycle} /min`);
 
+    // Consumption over production, dashed in the same colour; the hover readout has both.
+    await ui.getByTestId('overlay-consumption').check();
+    await expect(ui.locator('.series-line')).toHaveCount(16);
+    await expect(ui.locator('.series-line[data-key="iron-plate (consumed)"]')).toHaveAttribute('stroke-dasharray', '5 3');
+    await ui.mouse.move(box.x + box.width * 0.6, box.y + 160);
+    await expect(ui.getByTestId('chart-tooltip')).toContainText('iron-plate (consumed): 7.25 /min');
+    await ui.getByTestId('overlay-consumption').uncheck();
+    await expect(ui.locator('.series-line')).toHaveCount(8);
+
     await ui.getByTestId('mode-net').click();
     await expect(chart).toHaveAttribute('data-mode', 'net');
     await expect(readout).toHaveAttribute('data-value', String(1234.56 - 34.5));

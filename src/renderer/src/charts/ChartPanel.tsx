@@ -18,6 +18,9 @@ export function formatRate(v: number): string {
   return v.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
+/** Suffix of the consumption line drawn over an item's production line (dashed, same colour). */
+export const CONSUMED = ' (consumed)';
+
 /** Where the plot is and which game time a pixel stands for, for the hover and zoom layer. */
 interface Plot {
   x: number;
@@ -47,7 +50,7 @@ function SeriesPaths({ rows, keys, colors, onPlot }: { rows: Row[]; keys: string
           if (px === undefined || py === undefined) continue;
           d += `${d ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`;
         }
-        return <path key={k} className="series-line" data-key={k} d={d} fill="none" stroke={colors[i]} strokeWidth={1.6} clipPath="url(#plot-clip)" />;
+        return <path key={k} className="series-line" data-key={k} d={d} fill="none" stroke={colors[i]} strokeWidth={1.6} strokeDasharray={k.endsWith(CONSUMED) ? '5 3' : undefined} clipPath="url(#plot-clip)" />;
       })}
     </g>
   );
@@ -91,27 +94,34 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden }: Char
   const memFirst = span ? span[0] : Infinity;
   // Memory holds the newest samples; a window reaching before them is read from disk.
   const needHistory = windowSeconds === 0 || windowFrom < memFirst - 1;
+  const [overlay, setOverlay] = useState(false);
   const visible = items.filter((i) => !hidden.includes(i));
+  // Production with consumption over it, as the game's window shows both.
+  const both = overlay && mode === 'production';
+  const lines = both ? [...visible, ...visible.map((k) => k + CONSUMED)] : visible;
   const plotWidth = Math.max(100, width - 96);
   const hist = useHistoryWindow(session.id, needHistory, windowFrom, undefined, items, plotWidth, session.version);
   const from = zoom ? zoom[0] : needHistory && hist?.first != null ? Math.max(windowFrom, hist.first) : span ? Math.max(span[0], windowFrom) : 0;
   const to = zoom ? zoom[1] : Math.max(last, hist?.last ?? 0);
   const palette = itemColors(items);
-  const colors = visible.map((k) => palette.get(k)!);
-  const visibleKey = visible.join('\n');
+  const colors = lines.map((k) => palette.get(k.endsWith(CONSUMED) ? k.slice(0, -CONSUMED.length) : k)!);
+  const linesKey = lines.join('\n');
   const { rows, byItem } = useMemo(() => {
     const byItem = new Map<string, Point[]>();
-    for (const key of visible) byItem.set(key, (hist ? historyPoints(hist, key, mode) : session.points(key, mode, from)).filter((p) => p.t >= from && p.t <= to));
-    const rows = span || hist ? downsample(visible.map((key) => ({ key, points: byItem.get(key)! })), from, to, plotWidth) : [];
+    for (const key of lines) {
+      const [item, m] = key.endsWith(CONSUMED) ? [key.slice(0, -CONSUMED.length), 'consumption' as const] : [key, mode];
+      byItem.set(key, (hist ? historyPoints(hist, item, m) : session.points(item, m, from)).filter((p) => p.t >= from && p.t <= to));
+    }
+    const rows = span || hist ? downsample(lines.map((key) => ({ key, points: byItem.get(key)! })), from, to, plotWidth) : [];
     return { rows, byItem };
     // session.version changes with the data; the rest are the inputs.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [session, session.version, hist, mode, from, to, plotWidth, visibleKey]);
+  }, [session, session.version, hist, mode, from, to, plotWidth, linesKey]);
   const markers = session.markers.filter((m) => m.t >= from && m.t <= to);
   let lo = 0;
   let hi = 0;
   for (const r of rows)
-    for (const k of visible) {
+    for (const k of lines) {
       const v = r[k];
       if (v !== undefined && v < lo) lo = v;
       if (v !== undefined && v > hi) hi = v;
@@ -125,7 +135,7 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden }: Char
   };
   const hoverRow = hoverT === null ? undefined : rowAt(rows, hoverT);
   const exportCsv = () => {
-    const blob = new Blob([toCsv(rows, visible)], { type: 'text/csv' });
+    const blob = new Blob([toCsv(rows, lines)], { type: 'text/csv' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
     a.download = `production-${session.id}-${mode}-${Math.round(from)}-${Math.round(to)}.csv`;
@@ -155,7 +165,7 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden }: Char
           {markers.map((m) => (
             <ReferenceLine key={`${m.t}-${m.label}`} x={m.t} stroke="#e0b33a" strokeDasharray="4 3" label={{ value: m.label, fill: '#e0b33a', position: 'insideTopLeft' }} />
           ))}
-          <SeriesPaths rows={rows} keys={visible} colors={colors} onPlot={(p) => (plot && p.x === plot.x && p.width === plot.width && p.y === plot.y ? undefined : setPlot(p))} />
+          <SeriesPaths rows={rows} keys={lines} colors={colors} onPlot={(p) => (plot && p.x === plot.x && p.width === plot.width && p.y === plot.y ? undefined : setPlot(p))} />
           {hoverRow && geom && <ReferenceLine x={hoverRow.t} stroke="#8b919b" />}
           {drag && <ReferenceLine x={drag[0]} stroke="#4fa3e0" />}
           {drag && <ReferenceLine x={drag[1]} stroke="#4fa3e0" />}
@@ -189,7 +199,7 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden }: Char
       {hoverRow && plot && (
         <div className="chart-tooltip" data-testid="chart-tooltip" style={{ position: 'absolute', top: plot.y + 8, left: Math.min(plot.x + plot.width - 220, Math.max(plot.x, plot.x + 12)), pointerEvents: 'none' }}>
           <div className="muted">game time {formatGameTime(Math.round(hoverRow.t * 60))}</div>
-          {visible.map((k, i) =>
+          {lines.map((k, i) =>
             hoverRow[k] === undefined ? null : (
               <div key={k}>
                 <i className="swatch" style={{ background: colors[i] }} /> {k}: <b>{formatRate(hoverRow[k])}</b> /min
@@ -214,6 +224,11 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden }: Char
             {k}
           </button>
         ))}
+        {mode === 'production' && (
+          <label className="legend-item" title="Consumption of the same items, dashed, over their production">
+            <input type="checkbox" checked={overlay} onChange={(e) => setOverlay(e.target.checked)} data-testid="overlay-consumption" /> with consumption
+          </label>
+        )}
         <button type="button" className="legend-item" onClick={exportCsv} data-testid="export-csv" title="The rows on screen, as CSV">
           Export CSV
         </button>
@@ -225,7 +240,7 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden }: Char
       </div>
       <div className="totals muted" data-testid="totals">
         Over the window:{' '}
-        {visible.map((k) => {
+        {lines.map((k) => {
           const total = windowTotal(byItem.get(k) ?? []);
           return (
             <span key={k} data-testid={`total-${k}`} data-value={total}>
