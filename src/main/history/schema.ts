@@ -8,9 +8,18 @@
 // raw data: [item, p, c] per item present. roll data: [item, k, pSum, pMin, pMax, cSum, cMin, cMax]
 // per item, k = lines of the bucket that had the item; `n` = lines in the bucket, so means and
 // minimums count the lines without the item as 0. Levels: 1 = minute, 2 = hour buckets of game time.
-import Database from 'libsql';
+import { createRequire } from 'node:module';
+import type Database from 'libsql';
 
 export type Db = InstanceType<typeof Database>;
+
+/**
+ * libSQL is loaded when the store opens, not when this module is imported: a platform without its
+ * prebuilt binary then loses the history (an error in the log and in history.*), not the app.
+ */
+function loadLibsql(): typeof Database {
+  return createRequire(import.meta.url)('libsql') as typeof Database;
+}
 
 export const TICKS_PER_SECOND = 60;
 /** Roll-up levels and their bucket width in ticks. */
@@ -30,7 +39,8 @@ CREATE TABLE IF NOT EXISTS roll(level INTEGER NOT NULL, session INTEGER NOT NULL
 `;
 
 export function openDb(path: string): Db {
-  const db = new Database(path);
+  const Libsql = loadLibsql();
+  const db = new Libsql(path);
   // WAL with synchronous=NORMAL: a commit is in the OS's hands when it returns, so a killed
   // process loses nothing committed (only a power cut can lose the last commits).
   db.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=2000;');
