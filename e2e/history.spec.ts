@@ -1,7 +1,7 @@
 // Production history across a restart of the app: the 10 h window still shows the earlier lines,
-// the hover readout and the CSV export hold exactly what was written, and an item keeps its
-// colour while ranks change.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// the hover readout and the CSV export hold exactly what was written, an item keeps its colour
+// while ranks change, and a lost connection is shown as such.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -24,7 +24,11 @@ test.describe('Production history', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cr-e2e-history-'));
     const pipePath = join(dir, 'events.pipe');
     const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ web: { port: 0 }, pipe: { path: pipePath } }));
+    // A Factorio folder of the test's own making: one locale file naming one item.
+    const factorioDir = join(dir, 'factorio');
+    mkdirSync(join(factorioDir, 'data', 'base', 'locale', 'en'), { recursive: true });
+    writeFileSync(join(factorioDir, 'data', 'base', 'locale', 'en', 'base.cfg'), '[item-name]\niron-plate=Iron plate\n');
+    writeFileSync(config, JSON.stringify({ web: { port: 0 }, pipe: { path: pipePath }, history: { factorioDir } }));
     const env = { HOME: dir, CONTROL_ROOM_HOME: dir };
     const start = async (): Promise<[ChildRun, string]> => {
       const r = run([join(root, 'out/main/headless.js'), '--config', config, '--data-dir', join(dir, 'data')], env);
@@ -58,6 +62,9 @@ test.describe('Production history', () => {
     try {
       page = await open(secondUrl);
       await expect(page.getByTestId('session-id')).toHaveText('alpha');
+      // The English name from the player's Factorio folder; ids without one stay ids.
+      await expect(page.getByTestId('readout-name-iron-plate')).toHaveText('Iron plate');
+      await expect(page.getByTestId('readout-name-coal')).toHaveText('coal');
       await page.getByTestId('window-36000').click();
       const chart = page.getByTestId('chart');
       await expect(chart).toHaveAttribute('data-source', 'history-raw');

@@ -178,6 +178,7 @@ export class ControlRoomApp {
           }),
       'history.sessions': () => this.history.require().sessionList(),
       'history.status': () => this.history.store?.status() ?? null,
+      'history.names': () => this.history.names(),
       'demo.status': () => this.demoStatus(),
       'wandb.status': () => (this.running.get('wandb')?.service as WandbService | undefined)?.snapshot() ?? null,
       'wandb.sync': async () => {

@@ -143,6 +143,8 @@ export const methods = {
   'history.sessions': { input: none, output: z.array(HistorySessionSchema) },
   /** The store's size, bound and counters; null while history is turned off. */
   'history.status': { input: none, output: HistoryStatusSchema.nullable() },
+  /** Item id -> English name from the player's Factorio folder (history.factorioDir); empty when unknown. */
+  'history.names': { input: none, output: z.record(z.string(), z.string()) },
   'demo.status': { input: none, output: DemoStatusSchema },
   /** Starts the simulated factory writing into the pipe (`rate`: stats lines per second, default 0.5). */
   'demo.start': { input: z.object({ rate: z.number().min(0.1).max(1000).optional() }).strict().optional(), output: DemoStatusSchema },

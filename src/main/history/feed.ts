@@ -7,12 +7,15 @@ import type { Config } from '../../shared/config';
 import type { PipeEvent } from '../../shared/events';
 import type { EventCache } from '../pipe/cache';
 import type { Logger } from '../log';
+import { readItemNames } from './locale';
 import { HistoryStore } from './store';
 
 export class HistoryFeed {
   store: HistoryStore | null = null;
   private key = '';
   private unsubscribe: (() => void) | null = null;
+  private factorioDir: string | undefined;
+  private namesCache: { dir: string; names: Record<string, string> } | null = null;
 
   constructor(
     private readonly events: EventCache<PipeEvent>,
@@ -21,6 +24,7 @@ export class HistoryFeed {
 
   configure(config: Config): void {
     const h = config.history;
+    this.factorioDir = h.factorioDir;
     const key = JSON.stringify([config.dataDir, h]);
     if (key === this.key) return;
     this.close();
@@ -42,6 +46,14 @@ export class HistoryFeed {
       this.store = null;
       this.logger.error({ err: e, path }, 'history could not be opened');
     }
+  }
+
+  /** English item names from the configured Factorio folder, read once per folder. */
+  names(): Record<string, string> {
+    const dir = this.factorioDir;
+    if (!dir) return {};
+    if (this.namesCache?.dir !== dir) this.namesCache = { dir, names: Object.fromEntries(readItemNames(dir)) };
+    return this.namesCache.names;
   }
 
   require(): HistoryStore {

@@ -72,9 +72,11 @@ export interface ChartProps {
   windowSeconds: number;
   items: string[];
   hidden: string[];
+  /** Item id -> English name, when the player's Factorio folder is known. */
+  names?: Record<string, string>;
 }
 
-export function ChartPanel({ session, mode, windowSeconds, items, hidden }: ChartProps) {
+export function ChartPanel({ session, mode, windowSeconds, items, hidden, names = {} }: ChartProps) {
   const setChart = useStore((s) => s.setChart);
   const [ref, width] = useWidth<HTMLDivElement>();
   const [zoom, setZoom] = useState<[number, number] | null>(null);
@@ -221,7 +223,7 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden }: Char
             data-color={palette.get(k)}
           >
             <i className="swatch" style={{ background: palette.get(k) }} />
-            {k}
+            {Object.prototype.hasOwnProperty.call(names, k) ? names[k] : k}
           </button>
         ))}
         {mode === 'production' && (

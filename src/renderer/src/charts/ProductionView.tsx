@@ -73,12 +73,17 @@ function SessionHeader({ session }: { session: SessionSeries }) {
   );
 }
 
-function ItemPicker({ session, mode, selected }: { session: SessionSeries; mode: Mode; selected: string[] }) {
+/** Item id -> English name (from the player's Factorio folder), when known. */
+type Names = Record<string, string>;
+const label = (names: Names, item: string) => (Object.prototype.hasOwnProperty.call(names, item) ? names[item] : item);
+
+function ItemPicker({ session, mode, selected, names }: { session: SessionSeries; mode: Mode; selected: string[]; names: Names }) {
   const setChart = useStore((s) => s.setChart);
   const [query, setQuery] = useState('');
   // By name: the list stays put while rates change (the rate is shown beside each).
   const all = session.items().sort((a, b) => a.localeCompare(b));
-  const shown = all.filter((i) => i.includes(query.trim().toLowerCase()));
+  const q = query.trim().toLowerCase();
+  const shown = all.filter((i) => i.includes(q) || label(names, i).toLowerCase().includes(q));
   const toggle = (item: string) => setChart({ selectedItems: selected.includes(item) ? selected.filter((i) => i !== item) : [...selected, item] });
   return (
     <details className="picker">
@@ -98,7 +103,7 @@ function ItemPicker({ session, mode, selected }: { session: SessionSeries; mode:
         <div className="picker-list">
           {shown.map((item) => (
             <label key={item}>
-              <input type="checkbox" checked={selected.includes(item)} onChange={() => toggle(item)} data-testid={`item-option-${item}`} /> {item}
+              <input type="checkbox" checked={selected.includes(item)} onChange={() => toggle(item)} data-testid={`item-option-${item}`} /> <span title={item}>{label(names, item)}</span>
               <span className="muted"> {formatRate(session.latest(item, mode) ?? 0)}</span>
             </label>
           ))}
@@ -108,7 +113,7 @@ function ItemPicker({ session, mode, selected }: { session: SessionSeries; mode:
   );
 }
 
-function Readouts({ session, mode, items }: { session: SessionSeries; mode: Mode; items: string[] }) {
+function Readouts({ session, mode, items, names }: { session: SessionSeries; mode: Mode; items: string[]; names: Names }) {
   const palette = itemColors(items);
   return (
     <div className="readouts">
@@ -117,7 +122,9 @@ function Readouts({ session, mode, items }: { session: SessionSeries; mode: Mode
         return (
           <div className="readout" key={item}>
             <i className="swatch" style={{ background: palette.get(item) }} />
-            <span className="readout-item">{item}</span>
+            <span className="readout-item" title={item} data-testid={`readout-name-${item}`}>
+              {label(names, item)}
+            </span>
             <span className="readout-value" data-testid={`readout-${item}`} data-value={v ?? ''}>
               {v === null ? '—' : formatRate(v)}
             </span>
@@ -148,8 +155,13 @@ export function ProductionView() {
   const session = useActiveSession();
   const runId = useStore((s) => s.info?.runId);
   // Sessions kept on disk from earlier runs of the app, once per run of main.
+  const [names, setNames] = useState<Names>({});
   useEffect(() => {
-    if (runId) void seedFromHistory().catch((e: unknown) => console.error('history: could not load earlier sessions', e));
+    if (!runId) return;
+    void seedFromHistory().catch((e: unknown) => console.error('history: could not load earlier sessions', e));
+    void api()
+      .call('history.names')
+      .then(setNames, (e: unknown) => console.error('history: could not load item names', e));
   }, [runId]);
   const mode = useStore((s) => s.mode);
   const windowSeconds = useStore((s) => s.windowSeconds);
@@ -179,10 +191,10 @@ export function ProductionView() {
             </button>
           ))}
         </div>
-        <ItemPicker session={session} mode={mode} selected={items} />
+        <ItemPicker session={session} mode={mode} selected={items} names={names} />
       </div>
-      <ChartPanel session={session} mode={mode} windowSeconds={windowSeconds} items={items} hidden={hidden} />
-      <Readouts session={session} mode={mode} items={items} />
+      <ChartPanel session={session} mode={mode} windowSeconds={windowSeconds} items={items} hidden={hidden} names={names} />
+      <Readouts session={session} mode={mode} items={items} names={names} />
       {session.markers.length > 0 && (
         <div className="markers muted">
           {session.markers.map((m) => (
