@@ -9,8 +9,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stats } from '../src/shared/events';
-import { LEVELS, openDb } from '../src/main/history/schema';
+import { openDb } from '../src/main/history/schema';
 import { HistoryStore } from '../src/main/history/store';
+import { generateHistory } from './history-gen';
 
 const ITEMS = Array.from({ length: 50 }, (_, i) => `item-${i}`);
 const dir = mkdtempSync(join(tmpdir(), 'cr-bench-history-'));
@@ -71,30 +72,9 @@ for (const [label, every] of [
 // roll-ups for the newest 250 h and raw samples for the newest 10 h, as retention leaves them.
 {
   const H = 1000;
-  const db = openDb(join(dir, 'long.db'));
   t0 = performance.now();
-  db.exec('BEGIN');
-  db.prepare('INSERT INTO sessions(id, name, level, first_tick, last_tick) VALUES (1, ?, ?, 0, ?)').run('long', 'nauvis', H * LEVELS.hour.ticks - 120);
-  const insItem = db.prepare('INSERT INTO items(id, name) VALUES (?, ?)');
-  const insSi = db.prepare('INSERT INTO session_items(session, item) VALUES (1, ?)');
-  ITEMS.forEach((n, i) => (insItem.run(i + 1, n), insSi.run(i + 1)));
-  const putRoll = db.prepare('INSERT INTO roll(level, session, bucket, n, data) VALUES (?, 1, ?, ?, ?)');
   // Kept for the ceiling: per item, per hour, the mean production.
-  const mem = ITEMS.map(() => new Float64Array(H));
-  for (let b = 0; b < H; b++) {
-    const data: number[] = [];
-    ITEMS.forEach((_, i) => {
-      const p = Math.round(rand() * 100000) / 100;
-      mem[i][b] = p;
-      data.push(i + 1, 1800, p * 1800, p / 2, p * 2, p * 900, 0, p);
-    });
-    putRoll.run(2, b, 1800, JSON.stringify(data));
-  }
-  for (let b = (H - 250) * 60; b < H * 60; b++) putRoll.run(1, b, 30, JSON.stringify(ITEMS.flatMap((_, i) => [i + 1, 30, 300, 5, 15, 150, 0, 10])));
-  const insRaw = db.prepare('INSERT INTO raw(session, tick, data) VALUES (1, ?, ?)');
-  for (let tick = (H - 10) * LEVELS.hour.ticks; tick < H * LEVELS.hour.ticks; tick += 120) insRaw.run(tick, JSON.stringify(ITEMS.flatMap((_, i) => [i + 1, 10.25, 5.5])));
-  db.exec('COMMIT');
-  db.close();
+  const mem = generateHistory(join(dir, 'long.db'), 'long', ITEMS, H, rand).hourMeans;
   console.log(`generated 1000 h (hour roll-ups 1000 h, minutes 250 h, raw 10 h, 50 items) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const store = open('long.db');
