@@ -1,17 +1,19 @@
 /// <reference lib="dom" />
 // Live charts under load, in Debian's Chromium against headless mode: 50 items x 2 h of stats
-// history (3,600 lines) loaded, then 10 stats lines/s streamed for 30 s by a writer that opens,
+// history (3,600 lines) loaded, the window 'All' (drawn from the history store; BENCH_WINDOW=3600
+// for the 1 h window drawn from memory), then 10 stats lines/s streamed for 30 s by a writer that opens,
 // writes and closes per line. Figures, each beside a ceiling from the same run:
 // - frame time p95 while streaming, beside the same page's frame time while idle;
 // - long tasks (> 50 ms) while streaming, and the longest;
 // - write -> number on screen latency, beside write -> the WebSocket message arriving in the page
 //   (pipe, parse, push batching and transport; the difference is our store and rendering).
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { prepareBrowser } from '../scripts/system-deps.mjs';
+import { generateHistory } from './history-gen';
 
 const ITEMS = 50;
 const HISTORY = 3600;
@@ -20,6 +22,16 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const root = join(import.meta.dirname, '..');
 
 const dir = mkdtempSync(join(tmpdir(), 'cr-bench-charts-'));
+// BENCH_HISTORY_HOURS: the session already has that much history on disk (generated), and the
+// stats lines written here continue it.
+const HISTORY_HOURS = Number(process.env.BENCH_HISTORY_HOURS ?? 0);
+const TICK0 = HISTORY_HOURS * 216_000;
+if (HISTORY_HOURS > 0) {
+  let seed = 3;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  generateHistory(join(dir, 'data', 'history.db'), 'bench', Array.from({ length: ITEMS }, (_, i) => `item-${String(i).padStart(2, '0')}`), HISTORY_HOURS, rand);
+}
 const pipePath = join(dir, 'events.pipe');
 writeFileSync(join(dir, 'config.json'), JSON.stringify({ web: { port: 0 }, pipe: { path: pipePath, capacity: 10_000 } }));
 const app = spawn(process.execPath, [join(root, 'out/main/headless.js'), '--config', join(dir, 'config.json'), '--data-dir', join(dir, 'data'), '--no-demo'], {
@@ -44,12 +56,12 @@ const line = (cycle: number, first?: number) => {
   const prod = Object.fromEntries(walk.map((v, i) => [`item-${String(i).padStart(2, '0')}`, Math.round(v * 100) / 100]));
   if (first !== undefined) prod['item-00'] = first;
   const cons = Object.fromEntries(walk.map((v, i) => [`item-${String(i).padStart(2, '0')}`, Math.round(v * 90) / 100]));
-  return JSON.stringify({ type: 'stats', session_id: 'bench', cycle, tick: cycle * 120, products_production: prod, materials_consumption: cons });
+  return JSON.stringify({ type: 'stats', session_id: 'bench', cycle, tick: TICK0 + cycle * 120, products_production: prod, materials_consumption: cons });
 };
 const now = () => performance.timeOrigin + performance.now();
 
 // The history, in one write (the reader is already there, so this returns once it is read).
-const history = [JSON.stringify({ type: 'session_init', session_id: 'bench', tick: 0, level_name: 'bench' })];
+const history = [JSON.stringify({ type: 'session_init', session_id: 'bench', tick: TICK0, level_name: 'bench' })];
 for (let c = 1; c <= HISTORY; c++) history.push(line(c, 5000 + c));
 appendFileSync(pipePath, history.join('\n') + '\n');
 
@@ -76,7 +88,8 @@ await page.addInitScript(`
 await page.goto(url);
 await page.getByTestId('readout-item-00').waitFor();
 await page.waitForFunction((v) => document.querySelector('[data-testid="readout-item-00"]')?.getAttribute('data-value') === String(v), 5000 + HISTORY, { timeout: 30_000 });
-await page.getByTestId('window-7200').click();
+// 'All': the chart is drawn from the history on disk (a query every 2 s while lines arrive).
+await page.getByTestId(`window-${process.env.BENCH_WINDOW ?? '0'}`).click();
 
 // In the page: frame deltas, long tasks, and when each readout value first showed.
 await page.evaluate(() => {
@@ -150,7 +163,7 @@ for (const [value, at] of Object.entries(written)) {
   if (wsSeen[value]) frameLatency.push(wsSeen[value] - at);
 }
 const f2 = (x: number) => x.toFixed(1);
-console.log(`charts: ${ITEMS} items x ${HISTORY} stats lines (2 h of game time) loaded, then ${RATE} lines/s for ${SECONDS} s; window 2 h, 8 lines drawn`);
+console.log(`charts: ${ITEMS} items x ${HISTORY} stats lines (2 h of game time${HISTORY_HOURS ? `, after ${HISTORY_HOURS} h of generated history on disk` : ''}) loaded, then ${RATE} lines/s for ${SECONDS} s; window ${process.env.BENCH_WINDOW ?? '0 (all, from the history store)'}, 8 lines drawn`);
 console.log(`  frame time p95 ${f2(pct(live.frames, 95))} ms (p50 ${f2(pct(live.frames, 50))}, ${live.frames.length} frames)   ceiling: idle page p95 ${f2(pct(idleFrames, 95))} ms (p50 ${f2(pct(idleFrames, 50))})   ratio ${(pct(live.frames, 95) / pct(idleFrames, 95)).toFixed(2)}`);
 console.log(`  long tasks > 50 ms while streaming: ${live.longTasks.length}${live.longTasks.length ? `, longest ${f2(Math.max(...live.longTasks))} ms` : ''}   (idle: ${idle.longTasks.length})`);
 console.log(`  write -> readout on screen: p50 ${f2(pct(readoutLatency, 50))} ms, p99 ${f2(pct(readoutLatency, 99))} ms (${readoutLatency.length} of ${Object.keys(written).length} values seen)`);

@@ -35,7 +35,7 @@ test.describe('Production view', () => {
     await expect(ui.getByTestId('session-id')).toHaveText('alpha');
     await expect(ui.getByTestId('session-level')).toHaveText('open_world');
     const chart = ui.getByTestId('chart');
-    // Default: the top 8 items by current rate, production, last 30 minutes of game time.
+    // Default: the top 8 items by current rate, production, last hour of game time.
     await expect(chart).toHaveAttribute('data-series', 'iron-plate,item-9,item-8,item-7,item-6,item-5,item-4,item-3');
     await expect(ui.locator('.series-line')).toHaveCount(8);
     await expect(chart).toHaveAttribute('data-to', '802');
@@ -44,11 +44,22 @@ test.describe('Production view', () => {
     // Hovering shows the exact values written at that game time (cycle c wrote iron-plate = 1000 + c).
     const box = (await chart.boundingBox())!;
     await ui.mouse.move(box.x + box.width * 0.6, box.y + 150);
+    // The readout is on screen, not only in the DOM.
+    await expect(ui.getByTestId('chart-tooltip')).toBeVisible();
     const tip = await ui.getByTestId('chart-tooltip').textContent();
     const [, h, m, sec] = /game time (\d+):(\d+):(\d+)/.exec(tip!)!.map(Number);
     const cycle = (h * 3600 + m * 60 + sec) / 2;
     expect(tip).toContain(`iron-plate: ${(1000 + cycle).toLocaleString('en-US')} /min`);
     expect(tip).toContain(`item-9: ${90 + cycle} /min`);
+
+    // Consumption over production, dashed in the same colour; the hover readout has both.
+    await ui.getByTestId('overlay-consumption').check();
+    await expect(ui.locator('.series-line')).toHaveCount(16);
+    await expect(ui.locator('.series-line[data-key="iron-plate (consumed)"]')).toHaveAttribute('stroke-dasharray', '5 3');
+    await ui.mouse.move(box.x + box.width * 0.6, box.y + 160);
+    await expect(ui.getByTestId('chart-tooltip')).toContainText('iron-plate (consumed): 7.25 /min');
+    await ui.getByTestId('overlay-consumption').uncheck();
+    await expect(ui.locator('.series-line')).toHaveCount(8);
 
     await ui.getByTestId('mode-net').click();
     await expect(chart).toHaveAttribute('data-mode', 'net');
@@ -56,8 +67,8 @@ test.describe('Production view', () => {
     await ui.getByTestId('mode-consumption').click();
     await expect(readout).toHaveText('34.5');
 
-    await ui.getByTestId('window-300').click();
-    await expect(chart).toHaveAttribute('data-from', '502');
+    await ui.getByTestId('window-600').click();
+    await expect(chart).toHaveAttribute('data-from', '202');
 
     await ui.getByTestId('mode-production').click();
     await ui.getByTestId('item-picker').click();
@@ -102,6 +113,9 @@ test.describe('Production view', () => {
     await expect(ui.getByTestId('stale-marker')).toHaveCount(0);
     expect(await w.exited).toBe(0);
     await expect(ui.getByTestId('stale-marker')).toBeVisible();
+    // The status bar says it too, instead of "all ok".
+    await expect(ui.getByTestId('status-game')).toHaveAttribute('data-state', 'stale');
+    await expect(ui.getByTestId('status-overall')).toHaveText('needs attention');
   });
 
   test('draws an hour of the demo factory, about one point per pixel', async ({ ui }, testInfo) => {

@@ -9,6 +9,8 @@ import type { PipeEvent } from '../shared/events';
 import type { ConfigStore } from './config';
 import { DemoFeed } from './demo/controller';
 import { EventCache } from './pipe/cache';
+import { HistoryFeed } from './history/feed';
+import { GameMetrics } from './history/metrics';
 import { PipeService } from './pipe/service';
 import { WandbService } from './wandb/service';
 import { DiscordService } from './discord/service';
@@ -132,6 +134,9 @@ export class ControlRoomApp {
   private readonly idle = new Map<ServiceName, ServiceStatus>();
   private readonly table: ServiceTable;
   private started = false;
+  /** Stats lines on disk, fed from the event cache; open while the app runs. */
+  readonly history: HistoryFeed;
+  private readonly gameMetrics: GameMetrics;
   readonly handlers: Handlers;
 
   constructor(private readonly opts: AppOptions) {
@@ -139,6 +144,13 @@ export class ControlRoomApp {
     const store = opts.configStore;
     this.events = new EventCache<PipeEvent>(store.effective.pipe.capacity, (e) => e.line, (e) => opts.logger.error({ err: e }, 'event subscriber failed'));
     this.events.subscribe((e) => this.hub.publish('events', [plainEvent(e)]));
+    this.history = new HistoryFeed(this.events, opts.logger.child({ service: 'history' }));
+    this.gameMetrics = new GameMetrics({
+      pipe: () => (this.running.get('pipe')?.service as PipeService | undefined)?.counters() ?? null,
+      status: () => this.snapshot(),
+      history: () => this.history.store?.status() ?? null,
+    });
+    this.events.subscribe(this.gameMetrics.add);
     this.demo = opts.feedScript ? new DemoFeed({ script: opts.feedScript, execArgv: opts.feedExecArgv, logger: opts.logger.child({ service: 'demo' }), onChange: (s) => this.hub.publish('demo', s) }) : null;
     this.handlers = {
       'app.info': () => this.info(),
@@ -158,6 +170,16 @@ export class ControlRoomApp {
         return { events: matches.slice(-(limit ?? 500)).map(plainEvent), total: matches.length };
       },
       'pipe.counters': () => (this.running.get('pipe')?.service as PipeService | undefined)?.counters() ?? null,
+      'history.query': (q) =>
+        this.history
+          .require()
+          .queryOffThread(q)
+          .catch((e: Error) => {
+            throw new ApiError('unavailable', e.message);
+          }),
+      'history.sessions': () => this.history.require().sessionList(),
+      'history.status': () => this.history.store?.status() ?? null,
+      'history.names': () => this.history.names(),
       'demo.status': () => this.demoStatus(),
       'wandb.status': () => (this.running.get('wandb')?.service as WandbService | undefined)?.snapshot() ?? null,
       'wandb.sync': async () => {
@@ -247,9 +269,10 @@ export class ControlRoomApp {
     return e;
   }
 
-  /** Prometheus text of the engine server (headless /metrics); null while it is not running. */
-  metrics(): string | null {
-    return this.engine()?.metricsText() ?? null;
+  /** Prometheus text for headless /metrics: the game's rates, pipe and services, then the engine server's when it runs. */
+  async metrics(): Promise<string> {
+    const engine = this.engine()?.metricsText();
+    return (await this.gameMetrics.text()) + (engine ? '\n' + engine : '');
   }
 
   info(): AppInfo {
@@ -338,6 +361,7 @@ export class ControlRoomApp {
   private async reconcile(): Promise<void> {
     const config = this.serviceConfig();
     if (config.pipe.capacity !== this.events.capacity) this.events.resize(config.pipe.capacity);
+    this.history.configure(config);
     await Promise.all(
       SERVICE_NAMES.map(async (name) => {
         const slice = JSON.stringify(SLICES[name](config));
@@ -416,6 +440,7 @@ export class ControlRoomApp {
     );
     this.running.clear();
     if (this.demoPath) rmSync(this.demoPath, { force: true });
+    this.history.close();
     timedOut.push(...pending);
     if (timedOut.length) this.opts.logger.warn({ services: timedOut }, 'services did not stop in time');
     this.hub.close();

@@ -6,6 +6,7 @@ import { ConfigEditSchema, RedactedConfigSchema } from './config';
 import { DiscordStatusSchema, RelayedLineSchema } from './discord';
 import { EnginePlayResultSchema, EngineResetInputSchema, EngineStatusSchema, EngineStepInputSchema } from './engine';
 import { PipeCountersSchema, PipeEventSchema } from './events';
+import { HistoryAnswerSchema, HistoryQuerySchema, HistorySessionSchema, HistoryStatusSchema } from './history';
 import { JoinTestRunSchema, SlotsStatusSchema } from './slots';
 
 export const SERVICE_NAMES = ['pipe', 'wandb', 'discord', 'engine', 'slots'] as const;
@@ -16,7 +17,8 @@ export type ServiceName = z.infer<typeof ServiceNameSchema>;
  * disabled: turned off in config. unavailable: not part of this build yet. starting/running/stopped:
  * lifecycle. degraded: running but something needs attention. error: not working; `summary` says why.
  */
-export const ServiceStateSchema = z.enum(['disabled', 'unavailable', 'starting', 'running', 'degraded', 'error', 'stopped']);
+export const SERVICE_STATES = ['disabled', 'unavailable', 'starting', 'running', 'degraded', 'error', 'stopped'] as const;
+export const ServiceStateSchema = z.enum(SERVICE_STATES);
 export type ServiceState = z.infer<typeof ServiceStateSchema>;
 
 export const ServiceStatusSchema = z.object({
@@ -186,6 +188,14 @@ export const methods = {
   'pipe.query': { input: PipeQuerySchema, output: z.object({ events: z.array(PipeEventSchema), total: z.number() }) },
   /** The reader's counters; null while the pipe service is not running. */
   'pipe.counters': { input: none, output: PipeCountersSchema.nullable() },
+  /** One session's production history from disk, at the finest resolution that fits maxPoints. */
+  'history.query': { input: HistoryQuerySchema, output: HistoryAnswerSchema },
+  /** Every session the history holds, oldest first. */
+  'history.sessions': { input: none, output: z.array(HistorySessionSchema) },
+  /** The store's size, bound and counters; null while history is turned off. */
+  'history.status': { input: none, output: HistoryStatusSchema.nullable() },
+  /** Item id -> English name from the player's Factorio folder (history.factorioDir); empty when unknown. */
+  'history.names': { input: none, output: z.record(z.string(), z.string()) },
   'demo.status': { input: none, output: DemoStatusSchema },
   /** Starts the simulated factory writing into the pipe (`rate`: stats lines per second, default 0.5). */
   'demo.start': { input: z.object({ rate: z.number().min(0.1).max(1000).optional() }).strict().optional(), output: DemoStatusSchema },

@@ -108,6 +108,22 @@ function configSchema<S extends z.ZodType>(secret: S) {
         })
         .strict()
         .prefault({}),
+      /** Production history on disk (dataDir/history.db): raw samples, then minute and hour roll-ups. */
+      history: z
+        .object({
+          enabled: z.boolean().default(true),
+          /** Accepted lines are committed this often: a crash loses at most this much. */
+          flushMs: z.number().int().min(10).max(1000).default(250),
+          /** Game hours of raw samples kept per session. */
+          rawHours: z.number().min(0.1).max(10_000).default(10),
+          /** Game hours of minute roll-ups kept per session (hour roll-ups stay until maxMegabytes). */
+          minuteHours: z.number().min(1).max(100_000).default(250),
+          maxMegabytes: z.number().min(1).max(1_000_000).default(512),
+          /** The player's Factorio install folder (holds `data/`): English item names come from its locale files. */
+          factorioDir: nonEmpty.optional(),
+        })
+        .strict()
+        .prefault({}),
       wandb: z
         .object({
           enabled: z.boolean().default(false),

@@ -22,7 +22,7 @@ export interface WebServerOptions {
   hub: PushHub;
   health: () => StatusSnapshot;
   /** Prometheus text for GET /metrics (like /health: no token, no secrets); null answers 404. */
-  metrics?: () => string | null;
+  metrics?: () => string | null | Promise<string | null>;
   logger: Logger;
   /** Defaults to 32 random bytes. */
   token?: string;
@@ -199,10 +199,17 @@ export class WebServer {
       return;
     }
     if (url.pathname === '/metrics' && this.opts.metrics) {
-      const body = this.opts.metrics();
-      if (body === null) return text(404, 'No metrics: the engine server is not running (engine.enabled).');
-      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
-      res.end(body);
+      const metrics = this.opts.metrics;
+      void Promise.resolve()
+        .then(() => metrics())
+        .then(
+          (body) => {
+            if (body === null) return text(404, 'No metrics: the engine server is not running (engine.enabled).');
+            res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+            res.end(body);
+          },
+          (e: unknown) => text(500, `Metrics failed: ${e instanceof Error ? e.message : String(e)}`),
+        );
       return;
     }
     const given = url.searchParams.get('token');

@@ -1,32 +1,34 @@
 // Live production/consumption charts for one game session: header, controls, the chart and a
 // readout of each selected item's newest value. Items/min throughout.
-import { useMemo, useState } from 'react';
-import { CartesianGrid, LineChart, ReferenceLine, Tooltip, usePlotArea, useXAxisScale, useYAxisScale, XAxis, YAxis } from 'recharts';
+import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { formatAge, formatGameTime } from '../components/format';
 import { useNow } from '../components/useNow';
 import { activeSessionId, series, useStore, type WindowSeconds } from '../store';
-import { useFrameValue, useWidth } from './hooks';
-import { downsample, type Mode, type Row, type SessionSeries } from './series';
+import { ChartPanel, formatRate } from './ChartPanel';
+import { itemColors } from './colors';
+import { seedFromHistory } from './history';
+import { useFrameValue } from './hooks';
+import { staleness } from './staleness';
+import type { Mode, SessionSeries } from './series';
 
 const DEFAULT_TOP = 8;
-const COLORS = ['#f2a33a', '#4fa3e0', '#6cc070', '#e05a4f', '#b58de8', '#e0d24f', '#4fd1c5', '#e87fb4', '#a0a8b8', '#d9915b', '#7c9be0', '#9ed47a'];
 const MODES: [Mode, string][] = [
   ['production', 'Production'],
   ['consumption', 'Consumption'],
   ['net', 'Net (production − consumption)'],
 ];
+/** The game's production windows and longer; 0 is everything the history holds. */
 const WINDOWS: [WindowSeconds, string][] = [
-  [300, '5 min'],
-  [1800, '30 min'],
-  [7200, '2 h'],
-  [0, 'Session'],
+  [60, '1 min'],
+  [600, '10 min'],
+  [3600, '1 h'],
+  [36_000, '10 h'],
+  [180_000, '50 h'],
+  [900_000, '250 h'],
+  [3_600_000, '1000 h'],
+  [0, 'All'],
 ];
-
-/** Rates as written (up to 2 decimals, as the scenario writes them), with thousands separators. */
-export function formatRate(v: number): string {
-  return v.toLocaleString('en-US', { maximumFractionDigits: 2 });
-}
 
 function useActiveSession(): SessionSeries | null {
   const id = useStore(activeSessionId);
@@ -40,9 +42,7 @@ function SessionHeader({ session }: { session: SessionSeries }) {
   const pinned = useStore((s) => s.pinnedSession);
   const setChart = useStore((s) => s.setChart);
   const now = useNow(500);
-  const gap = Math.max(session.typicalGapMs() ?? 2000, 250);
-  const age = session.lastUpdateAt === null ? null : now - session.lastUpdateAt;
-  const stale = age !== null && age > 3 * gap;
+  const { stale, age, limitMs } = staleness(session, now);
   return (
     <div className="session-header">
       <label>
@@ -65,7 +65,7 @@ function SessionHeader({ session }: { session: SessionSeries }) {
       </span>
       <span data-testid="session-age">{age === null ? 'no stats yet' : `updated ${formatAge(age)}`}</span>
       {stale && (
-        <span className="stale" data-testid="stale-marker" title={`No stats for more than 3 cycles (${Math.round((3 * gap) / 100) / 10} s)`}>
+        <span className="stale" data-testid="stale-marker" title={`No stats for more than 3 cycles (${Math.round(limitMs / 100) / 10} s)`}>
           STALE
         </span>
       )}
@@ -73,11 +73,17 @@ function SessionHeader({ session }: { session: SessionSeries }) {
   );
 }
 
-function ItemPicker({ session, mode, selected }: { session: SessionSeries; mode: Mode; selected: string[] }) {
+/** Item id -> English name (from the player's Factorio folder), when known. */
+type Names = Record<string, string>;
+const label = (names: Names, item: string) => (Object.prototype.hasOwnProperty.call(names, item) ? names[item] : item);
+
+function ItemPicker({ session, mode, selected, names }: { session: SessionSeries; mode: Mode; selected: string[]; names: Names }) {
   const setChart = useStore((s) => s.setChart);
   const [query, setQuery] = useState('');
-  const all = session.topItems(mode, Infinity);
-  const shown = all.filter((i) => i.includes(query.trim().toLowerCase()));
+  // By name: the list stays put while rates change (the rate is shown beside each).
+  const all = session.items().sort((a, b) => a.localeCompare(b));
+  const q = query.trim().toLowerCase();
+  const shown = all.filter((i) => i.includes(q) || label(names, i).toLowerCase().includes(q));
   const toggle = (item: string) => setChart({ selectedItems: selected.includes(item) ? selected.filter((i) => i !== item) : [...selected, item] });
   return (
     <details className="picker">
@@ -97,7 +103,7 @@ function ItemPicker({ session, mode, selected }: { session: SessionSeries; mode:
         <div className="picker-list">
           {shown.map((item) => (
             <label key={item}>
-              <input type="checkbox" checked={selected.includes(item)} onChange={() => toggle(item)} data-testid={`item-option-${item}`} /> {item}
+              <input type="checkbox" checked={selected.includes(item)} onChange={() => toggle(item)} data-testid={`item-option-${item}`} /> <span title={item}>{label(names, item)}</span>
               <span className="muted"> {formatRate(session.latest(item, mode) ?? 0)}</span>
             </label>
           ))}
@@ -107,144 +113,18 @@ function ItemPicker({ session, mode, selected }: { session: SessionSeries; mode:
   );
 }
 
-/**
- * The series as one SVG path each, drawn with the chart's own scales. Recharts' <Line> builds a
- * label entry per point even when no labels are shown (object spreads on every render), which
- * made each update take 50-150 ms at ~1,000 points x 8 lines in the charts benchmark; this costs
- * one string per line.
- */
-function SeriesPaths({ rows, keys, colors }: { rows: Row[]; keys: string[]; colors: string[] }) {
-  const x = useXAxisScale();
-  const y = useYAxisScale();
-  const area = usePlotArea();
-  if (!x || !y || !area) return null;
-  return (
-    <g className="series-paths">
-      <clipPath id="plot-clip">
-        <rect x={area.x} y={area.y} width={area.width} height={area.height} />
-      </clipPath>
-      {keys.map((k, i) => {
-        let d = '';
-        for (const r of rows) {
-          const v = r[k];
-          if (v === undefined) continue;
-          const px = x(r.t);
-          const py = y(v);
-          if (px === undefined || py === undefined) continue;
-          d += `${d ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`;
-        }
-        return <path key={k} className="series-line" data-key={k} d={d} fill="none" stroke={colors[i]} strokeWidth={1.6} clipPath="url(#plot-clip)" />;
-      })}
-    </g>
-  );
-}
-
-/** A y range that shows every visible value with a little headroom, from 0 for rates. */
-function yDomain(rows: Row[], keys: string[]): [number, number] {
-  let lo = 0;
-  let hi = 0;
-  for (const r of rows)
-    for (const k of keys) {
-      const v = r[k];
-      if (v === undefined) continue;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  if (hi === lo) hi = lo + 1;
-  return [lo < 0 ? -niceCeil(-lo * 1.05) : 0, niceCeil(hi * 1.05)];
-}
-
-/** The smallest of 1, 2, 2.5, 5 x 10^k that is at least x, so the axis ends on a round number. */
-function niceCeil(x: number): number {
-  if (x <= 0) return 1;
-  const k = 10 ** Math.floor(Math.log10(x));
-  return ([1, 2, 2.5, 5, 10].find((m) => m * k >= x) ?? 10) * k;
-}
-
-function RowTooltip({ active, label, rows, keys, colors }: { active?: boolean; label?: unknown; rows: Row[]; keys: string[]; colors: string[] }) {
-  if (!active || label === undefined) return null;
-  const t = Number(label);
-  // The nearest row at or before the cursor; at full resolution this is the exact sample.
-  let row: Row | undefined;
-  for (const r of rows) {
-    if (r.t > t) break;
-    row = r;
-  }
-  if (!row) return null;
-  return (
-    <div className="chart-tooltip" data-testid="chart-tooltip">
-      <div className="muted">game time {formatGameTime(row.t * 60)}</div>
-      {keys.map((k, i) =>
-        row[k] === undefined ? null : (
-          <div key={k}>
-            <i className="swatch" style={{ background: colors[i] }} /> {k}: <b>{formatRate(row[k])}</b> /min
-          </div>
-        ),
-      )}
-    </div>
-  );
-}
-
-function Chart({ session, mode, windowSeconds, items, hidden }: { session: SessionSeries; mode: Mode; windowSeconds: WindowSeconds; items: string[]; hidden: string[] }) {
-  const setChart = useStore((s) => s.setChart);
-  const [ref, width] = useWidth<HTMLDivElement>();
-  const span = session.span();
-  const to = span ? span[1] : 0;
-  const from = span ? (windowSeconds === 0 ? span[0] : Math.max(span[0], to - windowSeconds)) : 0;
-  const visible = items.filter((i) => !hidden.includes(i));
-  const colors = visible.map((k) => COLORS[items.indexOf(k) % COLORS.length]);
-  const plotWidth = Math.max(100, width - 96);
-  const visibleKey = visible.join('\n');
-  const rows = useMemo(
-    () => (span ? downsample(visible.map((key) => ({ key, points: session.points(key, mode, from) })), from, to, plotWidth) : []),
-    // session.version changes with the data; the rest are the inputs.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [session, session.version, mode, from, to, plotWidth, visibleKey],
-  );
-  const markers = session.markers.filter((m) => m.t >= from && m.t <= to);
-  return (
-    <div ref={ref} className="chart" data-testid="chart" data-from={from} data-to={to} data-rows={rows.length} data-series={visible.join(',')} data-mode={mode}>
-      {width > 0 && (
-        <LineChart width={width} height={360} data={rows} margin={{ top: 16, right: 24, bottom: 8, left: 8 }}>
-          <CartesianGrid stroke="#30343c" strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="t" domain={[from, to]} tickFormatter={(t: number) => formatGameTime(t * 60)} stroke="#8b919b" allowDataOverflow />
-          <YAxis type="number" domain={yDomain(rows, visible)} allowDataOverflow stroke="#8b919b" width={72} tickFormatter={(v: number) => formatRate(Math.round(v))} label={{ value: 'items/min', angle: -90, position: 'insideLeft', fill: '#8b919b', dy: 30 }} />
-          <Tooltip isAnimationActive={false} content={(p) => <RowTooltip active={p.active} label={p.label} rows={rows} keys={visible} colors={colors} />} />
-          {markers.map((m) => (
-            <ReferenceLine key={`${m.t}-${m.label}`} x={m.t} stroke="#e0b33a" strokeDasharray="4 3" label={{ value: m.label, fill: '#e0b33a', position: 'insideTopLeft' }} />
-          ))}
-          <SeriesPaths rows={rows} keys={visible} colors={colors} />
-        </LineChart>
-      )}
-      <div className="legend">
-        {items.map((k, i) => (
-          <button
-            key={k}
-            type="button"
-            className={hidden.includes(k) ? 'legend-item off' : 'legend-item'}
-            aria-pressed={!hidden.includes(k)}
-            title={hidden.includes(k) ? 'Show this line' : 'Hide this line'}
-            onClick={() => setChart({ hiddenItems: hidden.includes(k) ? hidden.filter((h) => h !== k) : [...hidden, k] })}
-            data-testid={`legend-${k}`}
-          >
-            <i className="swatch" style={{ background: COLORS[i % COLORS.length] }} />
-            {k}
-          </button>
-        ))}
-      </div>
-    </div>
-  );
-}
-
-function Readouts({ session, mode, items }: { session: SessionSeries; mode: Mode; items: string[] }) {
+function Readouts({ session, mode, items, names }: { session: SessionSeries; mode: Mode; items: string[]; names: Names }) {
+  const palette = itemColors(items);
   return (
     <div className="readouts">
-      {items.map((item, i) => {
+      {items.map((item) => {
         const v = session.latest(item, mode);
         return (
           <div className="readout" key={item}>
-            <i className="swatch" style={{ background: COLORS[i % COLORS.length] }} />
-            <span className="readout-item">{item}</span>
+            <i className="swatch" style={{ background: palette.get(item) }} />
+            <span className="readout-item" title={item} data-testid={`readout-name-${item}`}>
+              {label(names, item)}
+            </span>
             <span className="readout-value" data-testid={`readout-${item}`} data-value={v ?? ''}>
               {v === null ? '—' : formatRate(v)}
             </span>
@@ -273,15 +153,28 @@ function NoData() {
 
 export function ProductionView() {
   const session = useActiveSession();
+  const runId = useStore((s) => s.info?.runId);
+  // Sessions kept on disk from earlier runs of the app, once per run of main.
+  const [names, setNames] = useState<Names>({});
+  useEffect(() => {
+    if (!runId) return;
+    void seedFromHistory().catch((e: unknown) => console.error('history: could not load earlier sessions', e));
+    void api()
+      .call('history.names')
+      .then(setNames, (e: unknown) => console.error('history: could not load item names', e));
+  }, [runId]);
   const mode = useStore((s) => s.mode);
   const windowSeconds = useStore((s) => s.windowSeconds);
   const selectedItems = useStore((s) => s.selectedItems);
   const hidden = useStore((s) => s.hiddenItems);
   const setChart = useStore((s) => s.setChart);
+  const connection = useStore((s) => s.connection);
   if (!session) return <NoData />;
   const items = selectedItems ?? session.topItems(mode, DEFAULT_TOP);
+  // Without a connection the numbers are the last ones seen: greyed, never passed off as live.
+  const offline = connection !== 'open';
   return (
-    <div className="production">
+    <div className={offline ? 'production disconnected' : 'production'} data-connected={!offline} style={offline ? { opacity: 0.45, filter: 'grayscale(1)' } : undefined}>
       <SessionHeader session={session} />
       <div className="chart-controls">
         <div className="segmented" role="group" aria-label="Mode">
@@ -298,10 +191,10 @@ export function ProductionView() {
             </button>
           ))}
         </div>
-        <ItemPicker session={session} mode={mode} selected={items} />
+        <ItemPicker session={session} mode={mode} selected={items} names={names} />
       </div>
-      <Chart session={session} mode={mode} windowSeconds={windowSeconds} items={items} hidden={hidden} />
-      <Readouts session={session} mode={mode} items={items} />
+      <ChartPanel session={session} mode={mode} windowSeconds={windowSeconds} items={items} hidden={hidden} names={names} />
+      <Readouts session={session} mode={mode} items={items} names={names} />
       {session.markers.length > 0 && (
         <div className="markers muted">
           {session.markers.map((m) => (

@@ -51,7 +51,8 @@ export interface PipeSlice {
   appendEvents(batch: PipeEvent[]): void;
 }
 
-export type WindowSeconds = 300 | 1800 | 7200 | 0;
+/** Game seconds of the chart's window; 0: everything. */
+export type WindowSeconds = number;
 
 export interface ChartsSlice {
   /** Session ids in arrival order, and a version per session that changes with its data. */
@@ -126,7 +127,7 @@ const chartsSlice: StateCreator<Store, [], [], ChartsSlice> = (set) => ({
   sessionVersions: {},
   pinnedSession: null,
   mode: 'production',
-  windowSeconds: 1800,
+  windowSeconds: 3600,
   selectedItems: null,
   hiddenItems: [],
   setChart: (patch) => set(patch),

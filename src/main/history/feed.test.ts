@@ -1,0 +1,87 @@
+// The app keeps history from its event cache, and a new app on the same data folder reads it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { parseEventLine, type PipeEvent } from '../../shared/events';
+import { ControlRoomApp } from '../app';
+import { ConfigStore } from '../config';
+import { silentLogger } from '../log';
+import { SecretStore } from '../secrets';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function makeApp(dir: string, config: object = {}) {
+  const path = join(dir, 'config.json');
+  writeFileSync(path, JSON.stringify({ dataDir: join(dir, 'data'), pipe: { path: join(dir, 'no-factorio', 'events.pipe') }, ...config }));
+  const secrets = new SecretStore({}, dir);
+  const store = new ConfigStore({ path, env: {}, secrets, appHome: dir, keepLastGood: false });
+  store.load();
+  // No services: only the cache and the history are exercised.
+  return new ControlRoomApp({ mode: 'headless', version: 't', configStore: store, secrets, logger: silentLogger(), services: {} });
+}
+
+const client = { markReady() {}, reset() {}, detach() {}, dropped: 0 };
+const ctx = { client } as never;
+
+function event(seq: number, line: string): PipeEvent {
+  const r = parseEventLine(line);
+  if (!r.ok) throw new Error(r.message);
+  return { seq, receivedAt: seq, line, event: r.event };
+}
+
+it('stats lines reach the history through the cache and outlive the app', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cr-history-app-'));
+  dirs.push(dir);
+  const first = makeApp(dir);
+  await first.start();
+  first.events.push(event(1, JSON.stringify({ type: 'session_init', session_id: 's1', tick: 0, level_name: 'nauvis' })));
+  for (let c = 1; c <= 20; c++)
+    first.events.push(event(c + 1, JSON.stringify({ type: 'stats', session_id: 's1', cycle: c, tick: c * 120, products_production: { 'iron-plate': c * 1.5 }, materials_consumption: {} })));
+  await first.stop();
+
+  const second = makeApp(dir);
+  await second.start();
+  try {
+    expect(await second.handlers['history.sessions'](undefined, ctx)).toEqual([{ id: 's1', level: 'nauvis', first: 2, last: 40, items: ['iron-plate'] }]);
+    const ans = await second.handlers['history.query']({ session: 's1', items: ['iron-plate'] }, ctx);
+    expect(ans.series[0].p).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 1.5));
+  } finally {
+    await second.stop();
+  }
+});
+
+it('history turned off answers unavailable, and the rest of the app runs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cr-history-app-'));
+  dirs.push(dir);
+  const app = makeApp(dir, { history: { enabled: false } });
+  await app.start();
+  try {
+    expect(await app.handlers['history.status'](undefined, ctx)).toBeNull();
+    await expect(Promise.resolve().then(() => app.handlers['history.sessions'](undefined, ctx))).rejects.toMatchObject({ code: 'unavailable' });
+  } finally {
+    await app.stop();
+  }
+});
+
+it('/metrics text carries the newest line per item, the tick and every service state', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cr-history-app-'));
+  dirs.push(dir);
+  const app = makeApp(dir);
+  await app.start();
+  try {
+    app.events.push(event(1, JSON.stringify({ type: 'stats', session_id: 's9', cycle: 1, tick: 120, products_production: { 'iron-plate': 10 }, materials_consumption: {} })));
+    app.events.push(event(2, JSON.stringify({ type: 'stats', session_id: 's9', cycle: 2, tick: 240, products_production: { 'iron-plate': 12.5 }, materials_consumption: { 'iron-ore': 3.25 } })));
+    const text = await app.metrics();
+    expect(text).toContain('factorio_item_production_per_minute{session="s9",item="iron-plate"} 12.5');
+    expect(text).toContain('factorio_item_consumption_per_minute{session="s9",item="iron-ore"} 3.25');
+    expect(text).toContain('factorio_game_tick{session="s9"} 240');
+    expect(text).toContain('controlroom_service_state{service="wandb",state="disabled"} 1');
+    expect(text).toMatch(/controlroom_history_bytes \d+/);
+  } finally {
+    await app.stop();
+  }
+});

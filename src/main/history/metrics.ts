@@ -1,0 +1,103 @@
+// Prometheus metrics of the game and the app (graftorio2's role), with prom-client: the newest
+// stats line's production and consumption per item, the game tick, the pipe's counters and each
+// service's state. Values are read when scraped; nothing is kept beyond the newest line.
+// Labels: the stats line carries no surface, so items are per force total (all surfaces).
+import { Counter, Gauge, Registry } from 'prom-client';
+import { SERVICE_STATES, type StatusSnapshot } from '../../shared/api';
+import type { PipeCounters, PipeEvent, Stats } from '../../shared/events';
+import type { HistoryStatus } from '../../shared/history';
+
+export interface MetricSources {
+  pipe: () => PipeCounters | null;
+  status: () => StatusSnapshot;
+  history: () => HistoryStatus | null;
+}
+
+export class GameMetrics {
+  readonly registry = new Registry();
+  private latest: Stats | null = null;
+
+  constructor(src: MetricSources) {
+    const r = [this.registry];
+    // collect() runs with the metric as `this`; the newest line is read through this arrow.
+    const latest = (): Stats | null => this.latest;
+    new Gauge({
+      name: 'factorio_item_production_per_minute',
+      help: 'Items produced per minute in the newest stats line (all surfaces).',
+      labelNames: ['session', 'item'],
+      registers: r,
+      collect() {
+        this.reset();
+        const s = latest();
+        if (s) for (const [item, v] of Object.entries(s.products_production)) this.set({ session: s.session_id, item }, v);
+      },
+    });
+    new Gauge({
+      name: 'factorio_item_consumption_per_minute',
+      help: 'Items consumed per minute in the newest stats line (all surfaces).',
+      labelNames: ['session', 'item'],
+      registers: r,
+      collect() {
+        this.reset();
+        const s = latest();
+        if (s) for (const [item, v] of Object.entries(s.materials_consumption)) this.set({ session: s.session_id, item }, v);
+      },
+    });
+    new Gauge({
+      name: 'factorio_game_tick',
+      help: 'Game tick of the newest stats line.',
+      labelNames: ['session'],
+      registers: r,
+      collect() {
+        this.reset();
+        const s = latest();
+        if (s) this.set({ session: s.session_id }, s.tick);
+      },
+    });
+    // Counters kept by the pipe reader: set from its snapshot at scrape time.
+    const counter = (name: string, help: string, read: (c: PipeCounters) => number) =>
+      new Counter({
+        name,
+        help,
+        registers: r,
+        collect() {
+          const c = src.pipe();
+          this.reset();
+          if (c) this.inc(read(c));
+        },
+      });
+    counter('controlroom_pipe_lines_read_total', 'Lines read from the event pipe since the reader started.', (c) => c.linesRead);
+    counter('controlroom_pipe_lines_accepted_total', 'Lines accepted as events.', (c) => c.accepted);
+    counter('controlroom_pipe_lines_rejected_total', 'Lines rejected (bad JSON, schema, too long...).', (c) => c.rejectedTotal);
+    counter('controlroom_pipe_events_evicted_total', 'Events pushed out of the in-memory cache by newer ones.', (c) => c.evicted);
+    new Gauge({
+      name: 'controlroom_service_state',
+      help: '1 for the state each service is in, 0 for the others.',
+      labelNames: ['service', 'state'],
+      registers: r,
+      collect() {
+        this.reset();
+        for (const [service, s] of Object.entries(src.status().services)) for (const state of SERVICE_STATES) this.set({ service, state }, s.state === state ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'controlroom_history_bytes',
+      help: 'Bytes the production history occupies on disk.',
+      registers: r,
+      collect() {
+        this.reset();
+        const h = src.history();
+        if (h) this.set(h.bytes);
+      },
+    });
+  }
+
+  /** The EventCache listener. */
+  readonly add = (e: PipeEvent): void => {
+    if (e.event.type === 'stats') this.latest = e.event as Stats;
+  };
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
