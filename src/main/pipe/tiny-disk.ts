@@ -31,6 +31,14 @@ export class TinyDisk {
       throw new Error('the tiny disk never filled up');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+      // Also the last bytes a whole block does not fit into: then even a one-byte append fails.
+      for (let n = 2048; n >= 1; n = Math.floor(n / 2)) {
+        try {
+          for (let i = 0; i < 64; i++) writeSync(fd, block, 0, n);
+        } catch {
+          // full at this size: try a smaller one
+        }
+      }
     } finally {
       closeSync(fd);
     }

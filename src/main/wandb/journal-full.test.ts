@@ -1,17 +1,13 @@
 // A full disk under the journal, for real: the data folder is a tiny tmpfs (mounting needs root;
 // skipped with the reason otherwise), filled to ENOSPC. W&B goes degraded with the reason, keeps
 // the lines it could not write in memory, retries, and delivers every one once space is back.
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, rmdirSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { init, makeService, range, stats, stepsOf, stopAllServices } from './test-harness';
 import { WandbTestServer } from './test-server';
+import { TinyDisk, tinyDiskUnavailable } from '../pipe/tiny-disk';
 
-const isRoot = process.getuid?.() === 0;
 let server: WandbTestServer;
-let mount: string | null = null;
+let disk: TinyDisk | null = null;
 
 beforeEach(async () => {
   server = new WandbTestServer();
@@ -22,49 +18,19 @@ afterEach(async () => {
     await stopAllServices();
     await server.stop();
   } finally {
-    if (mount) {
-      execFileSync('umount', [mount]);
-      rmdirSync(mount);
-      mount = null;
-    }
+    disk?.unmount();
+    disk = null;
   }
 });
 
-function tinyDisk(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cr-wandb-full-'));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir]);
-  mount = dir;
-  return dir;
-}
-
-/** Fills the file system to ENOSPC; returns the filler's path (delete it to free the space). */
-function fill(dir: string): string {
-  const path = join(dir, 'filler');
-  const fd = openSync(path, 'w');
-  const block = Buffer.alloc(4096, 1);
-  try {
-    // Bounded: a 256 KiB file system is full long before 1,000 blocks.
-    for (let i = 0; i < 1000; i++) writeSync(fd, block);
-    throw new Error('the file system did not fill up');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
-    // Also take the last bytes a whole block would not fit into.
-    for (let n = 2048; n >= 1; n = Math.floor(n / 2)) {
-      try {
-        for (let i = 0; i < 64; i++) writeSync(fd, block, 0, n);
-      } catch {
-        // next, smaller size
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return path;
-}
-
 const waitFor = (fn: () => void) => vi.waitFor(fn, { timeout: 15_000, interval: 20 });
 
-describe.skipIf(!isRoot)('W&B journal on a full disk (tmpfs, needs root)', () => {
+function tinyDisk(): string {
+  disk = new TinyDisk(256 * 1024);
+  return disk.dir;
+}
+
+describe.skipIf(tinyDiskUnavailable)('W&B journal on a full disk (tmpfs, needs root)', () => {
   it('ENOSPC: degraded with the reason, lines held in memory and retried, nothing lost, never thrown', async () => {
     const dataDir = tinyDisk();
     const listenerErrors: unknown[] = [];
@@ -75,7 +41,7 @@ describe.skipIf(!isRoot)('W&B journal on a full disk (tmpfs, needs root)', () =>
     const runId = svc.snapshot().active!.runId;
     await waitFor(() => expect(server.run(runId)?.history).toHaveLength(10));
 
-    const filler = fill(dataDir);
+    disk!.fill();
     for (let c = 11; c <= 50; c++) events.push(stats('full', c, { 'iron-plate': c }));
     expect(listenerErrors).toEqual([]);
     expect(svc.status().state).toBe('degraded');
@@ -92,7 +58,7 @@ describe.skipIf(!isRoot)('W&B journal on a full disk (tmpfs, needs root)', () =>
     events.push(stats('full-2', 1));
     expect(svc.status().state).toBe('degraded');
 
-    rmSync(filler);
+    disk!.free();
     await waitFor(() => expect(svc.status().state).toBe('running'));
     await svc.stop();
     expect(stepsOf(server, runId)).toEqual(range(1, 50));
@@ -111,12 +77,12 @@ describe.skipIf(!isRoot)('W&B journal on a full disk (tmpfs, needs root)', () =>
     events.push(stats('bound', 1));
     const runId = svc.snapshot().active!.runId;
     await waitFor(() => expect(server.run(runId)?.history).toHaveLength(1));
-    const filler = fill(dataDir);
+    disk!.fill();
     for (let c = 2; c <= 101; c++) events.push(stats('bound', c));
     const dropped = svc.snapshot().droppedLines;
     expect(dropped).toBeGreaterThan(0);
     expect(svc.status().summary).toContain(`${dropped} stats line(s) dropped`);
-    rmSync(filler);
+    disk!.free();
     await svc.stop();
     expect(server.run(runId)!.history).toHaveLength(101 - dropped);
     expect(svc.status().details).toMatchObject({ droppedLines: dropped });
