@@ -5,38 +5,22 @@ import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigSchema, type ConfigInput } from '../../shared/config';
-import { silentLogger } from '../log';
-import { DiscordService } from './service';
+import type { ConfigInput } from '../../shared/config';
+import { makeRelay, stopRelays } from './test-harness';
 import { DiscordTestServer } from './test-server';
 
 let server: DiscordTestServer;
-const services: DiscordService[] = [];
 
 beforeEach(async () => {
   server = new DiscordTestServer({ limit: 50, windowMs: 100 });
   await server.start();
 });
 afterEach(async () => {
-  await Promise.allSettled(services.splice(0).map((s) => s.stop()));
+  await stopRelays();
   await server.stop();
 });
 
-function make(dataDir: string, discord: ConfigInput['discord']) {
-  const svc = new DiscordService({
-    config: ConfigSchema.parse({ discord: { enabled: true, startAt: 'start', ...discord } }).discord,
-    dataDir,
-    webhookUrl: server.webhookUrl,
-    logger: silentLogger(),
-    statusChanged() {},
-    push() {},
-    retryBaseMs: 20,
-    retryMaxMs: 100,
-    pollMs: 20,
-  });
-  services.push(svc);
-  return svc;
-}
+const make = (dataDir: string, discord: ConfigInput['discord']) => makeRelay(server, dataDir, discord);
 
 const waitFor = (fn: () => void) => vi.waitFor(fn, { timeout: 15_000, interval: 20 });
 const sorted = () => [...server.lines()].sort();

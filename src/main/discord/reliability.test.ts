@@ -4,14 +4,12 @@ import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, renameSync, tr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigSchema, type ConfigInput } from '../../shared/config';
-import { silentLogger } from '../log';
+import type { ConfigInput } from '../../shared/config';
 import { TinyDisk, tinyDiskUnavailable } from '../pipe/tiny-disk';
-import { DiscordService } from './service';
+import { makeRelay, stopRelays } from './test-harness';
 import { DiscordTestServer } from './test-server';
 
 let server: DiscordTestServer;
-const services: DiscordService[] = [];
 const disks: TinyDisk[] = [];
 
 beforeEach(async () => {
@@ -20,28 +18,14 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   try {
-    await Promise.allSettled(services.splice(0).map((s) => s.stop()));
+    await stopRelays();
     await server.stop();
   } finally {
     for (const d of disks.splice(0)) d.unmount();
   }
 });
 
-function make(dataDir: string, discord: ConfigInput['discord']) {
-  const svc = new DiscordService({
-    config: ConfigSchema.parse({ discord: { enabled: true, startAt: 'start', ...discord } }).discord,
-    dataDir,
-    webhookUrl: server.webhookUrl,
-    logger: silentLogger(),
-    statusChanged() {},
-    push() {},
-    retryBaseMs: 20,
-    retryMaxMs: 100,
-    pollMs: 20,
-  });
-  services.push(svc);
-  return svc;
-}
+const make = (dataDir: string, discord: ConfigInput['discord']) => makeRelay(server, dataDir, discord);
 
 const waitFor = (fn: () => void) => vi.waitFor(fn, { timeout: 15_000, interval: 20 });
 const chat = (i: number) => `2024-04-10 02:28:53 [CHAT] player${i % 7}: message number ${i}\n`;

@@ -2,19 +2,11 @@
 // 413, and a line too large for any request refused with a counted, visible reason.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lineRequestBytes, MAX_REQUEST_BYTES } from './client';
-import { init, makeService, range, stats, stepsOf, stopAllServices } from './test-harness';
-import { WandbTestServer, type WandbTestServerOptions } from './test-server';
+import { init, makeService, range, startServer, stats, stepsOf, stopAllServices, stopServers } from './test-harness';
 
-const servers: WandbTestServer[] = [];
-async function startServer(options: WandbTestServerOptions = {}): Promise<WandbTestServer> {
-  const s = new WandbTestServer(options);
-  servers.push(s);
-  await s.start();
-  return s;
-}
 afterEach(async () => {
   await stopAllServices();
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
+  await stopServers();
 });
 const waitFor = (fn: () => void, timeout = 15_000) => vi.waitFor(fn, { timeout, interval: 20 });
 

@@ -3,19 +3,11 @@
 // resuming from both W&B's historyLineCount and our acknowledged offset.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isRetryable, WandbClient } from './client';
-import { init, makeService, range, stats, stepsOf, stopAllServices } from './test-harness';
-import { WandbTestServer, type WandbTestServerOptions } from './test-server';
+import { init, makeService, range, startServer, stats, stepsOf, stopAllServices, stopServers } from './test-harness';
 
-const servers: WandbTestServer[] = [];
-async function startServer(options: WandbTestServerOptions = {}): Promise<WandbTestServer> {
-  const s = new WandbTestServer(options);
-  servers.push(s);
-  await s.start();
-  return s;
-}
 afterEach(async () => {
   await stopAllServices();
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
+  await stopServers();
 });
 const waitFor = (fn: () => void) => vi.waitFor(fn, { timeout: 15_000, interval: 20 });
 

@@ -10,7 +10,7 @@ import type { PipeEvent } from '../../shared/events';
 import { createLogger, silentLogger } from '../log';
 import { EventCache } from '../pipe/cache';
 import { WandbService, type WandbServiceOptions } from './service';
-import type { WandbTestServer } from './test-server';
+import { WandbTestServer, type WandbTestServerOptions } from './test-server';
 
 let seq = 0;
 const services: WandbService[] = [];
@@ -59,3 +59,17 @@ export async function stopAllServices(): Promise<void> {
 
 export const stepsOf = (server: WandbTestServer, runId: string) => server.run(runId)!.history.map((l) => JSON.parse(l)._step as number);
 export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+const servers: WandbTestServer[] = [];
+
+/** A local W&B server with these rules; stopServers() stops it (call it in afterEach). */
+export async function startServer(options: WandbTestServerOptions = {}): Promise<WandbTestServer> {
+  const s = new WandbTestServer(options);
+  servers.push(s);
+  await s.start();
+  return s;
+}
+
+export async function stopServers(): Promise<void> {
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+}
