@@ -107,6 +107,8 @@ export const WandbRunInfoSchema = z.object({
   stoppedInWandb: z.boolean(),
   createdAt: z.number(),
   finishedAt: z.number().nullable(),
+  /** The game went back to an earlier save: this run goes on from `toCycle`; the game was at `fromCycle` in run `runId`. */
+  branchedFrom: z.object({ runId: z.string(), displayName: z.string(), fromCycle: z.number().nullable(), toCycle: z.number() }).nullable(),
 });
 export type WandbRunInfo = z.infer<typeof WandbRunInfoSchema>;
 
@@ -115,7 +117,7 @@ export const WandbStatusSchema = z.object({
   active: WandbRunInfoSchema.nullable(),
   /** Newest first. */
   runs: z.array(WandbRunInfoSchema),
-  /** Stats lines not sent because their cycle did not increase. */
+  /** Stats lines not sent again: repeats of lines already logged (the pipe re-reads after a crash). */
   skippedCycles: z.number(),
   /** Stats lines not logged because their session's run was stopped in W&B. */
   stoppedCycles: z.number(),

@@ -5,8 +5,27 @@
 // Writes never throw at the caller: a write that fails (a full disk, say) keeps what it could not
 // write in memory, reports the error in `writeError`, and is tried again by the next `flush()`.
 // Lines are only handed to the uploader once they are on disk.
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** Where a run came from when the game went back in time (an earlier save was loaded). */
+export interface BranchPoint {
+  /** The run the game was in when it went back. */
+  fromRunId: string;
+  fromDisplayName: string;
+  /** The cycle (and its tick) the game had reached there; null if that run had no line yet. */
+  fromCycle: number | null;
+  fromTick: number | null;
+  /** The cycle the loaded save holds: this run's lines start after it. */
+  toCycle: number;
+  /** The tick the save was loaded at (from its session_init; null when only a stats line showed it). */
+  toTick: number | null;
+  /** What showed the rewind: the session_init written after the load, or a stats line whose cycle went back. */
+  seenBy: 'session_init' | 'stats';
+  /** The session the branch continues. */
+  parentSessionId: string;
+}
 
 export interface RunMeta {
   runId: string;
@@ -23,6 +42,42 @@ export interface RunMeta {
   exitCode: number | null;
   /** W&B answered `stopped` (someone pressed Stop in its UI): the session's later stats are not logged. */
   stoppedInWandb?: boolean;
+  /** Set when this run continues a session from an earlier save. */
+  branch?: BranchPoint;
+}
+
+/** The run's config in W&B: who it is, and, for a branch, the run it branched from. */
+export function runConfig(meta: RunMeta): Record<string, unknown> {
+  const config: Record<string, unknown> = { session_id: meta.sessionId, level_name: meta.levelName, start_tick: meta.startTick };
+  const b = meta.branch;
+  if (!b) return config;
+  return Object.assign(config, {
+    branched_from_run: b.fromRunId,
+    branched_from_name: b.fromDisplayName,
+    rewound_from_cycle: b.fromCycle,
+    rewound_from_tick: b.fromTick,
+    loaded_cycle: b.toCycle,
+    ...(b.toTick !== null ? { loaded_tick: b.toTick } : {}),
+    rewind_seen_by: b.seenBy,
+    parent_session_id: b.parentSessionId,
+  });
+}
+
+/** One journaled line as far as telling a repeat goes: its content (the clock fields left out) and tick. */
+export interface LineKey {
+  key: string;
+  tick: number;
+}
+
+/**
+ * The content of a history line without `_runtime` and `_timestamp` (which differ each time a line
+ * is logged), hashed. Two lines with the same key carry the same step, tick and rates.
+ */
+export function lineKey(metrics: Record<string, unknown>): LineKey {
+  const content = plainRecord(metrics);
+  delete content._runtime;
+  delete content._timestamp;
+  return { key: createHash('sha1').update(JSON.stringify(content)).digest('base64'), tick: Number(content.tick) };
 }
 
 export interface UploadState {
@@ -70,6 +125,8 @@ export class RunJournal {
   private bytes: number;
   /** The file ends in a half line (a crash mid-append): cut it off before appending. */
   private cutPending = false;
+  /** Step -> line key, built from the file the first time a repeat has to be told apart. */
+  private index: Map<number, LineKey> | null = null;
 
   private constructor(
     readonly dir: string,
@@ -131,8 +188,36 @@ export class RunJournal {
     this.unwritten.push(line);
     this.unwrittenSize += line.length;
     this.lastStep = step;
+    this.index?.set(step, lineKey(metrics));
     this.summary = plainRecord({ session_id: this.meta.sessionId, level_name: this.meta.levelName, start_tick: this.meta.startTick, ...metrics });
     this.flush();
+  }
+
+  /**
+   * The line this run holds at `step`, if any. Only read when a line does not simply continue the
+   * run (a repeat or a rewind), so the index is built then, from the file and what is still in memory.
+   */
+  lineAt(step: number | null): LineKey | undefined {
+    if (step === null || this.lastStep === null || step > this.lastStep) return undefined;
+    if (!this.index) {
+      const index = new Map<number, LineKey>();
+      let text = '';
+      try {
+        if (this.created) text = readFileSync(join(this.dir, 'history.jsonl'), 'utf8');
+      } catch {
+        // Unreadable: the run is taken to hold no line, so a line it may hold is logged again elsewhere rather than lost.
+      }
+      for (const line of [...text.split('\n'), ...this.unwritten]) {
+        try {
+          const metrics = JSON.parse(line) as Record<string, unknown>;
+          index.set(Number(metrics._step), lineKey(metrics));
+        } catch {
+          // The empty tail, or a half line a crash left (cut off on the next write).
+        }
+      }
+      this.index = index;
+    }
+    return this.index.get(step);
   }
 
   /** Lines accepted but not on disk yet. */

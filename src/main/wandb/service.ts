@@ -18,8 +18,9 @@ import type { EventCache } from '../pipe/cache';
 import { StatusCell, type Service } from '../service';
 import type { Limits } from './batch';
 import { MAX_LINE_BYTES, MAX_REQUEST_BYTES, WandbClient } from './client';
-import { plainRecord, RunJournal } from './journal';
-import { journalError, runInfo, serviceStatus } from './status';
+import { lineKey, plainRecord, RunJournal, type BranchPoint } from './journal';
+import { journalError, recentRuns, runInfo, serviceStatus } from './status';
+import { statsMetrics, Timeline } from './timeline';
 import { uploadRun, type Live, type UploadContext } from './uploader';
 
 export interface WandbServiceOptions {
@@ -45,6 +46,7 @@ export interface WandbServiceOptions {
 }
 
 const RECENT_RUNS = 20;
+
 const MAX_UNWRITTEN_BYTES = 64 << 20;
 
 const randomId = (n: number) =>
@@ -77,6 +79,9 @@ export class WandbService implements Service {
   private droppedLines = 0;
   private journalRetry: NodeJS.Timeout | null = null;
   private readonly uploadContext: UploadContext;
+  /** Where the game's stream is in the journals: tells repeats from rewinds. */
+  private readonly timeline = new Timeline(() => this.runs.values());
+  private lastCreatedAt = 0;
 
   constructor(private readonly opts: WandbServiceOptions) {
     this.root = join(opts.dataDir, 'wandb', 'runs');
@@ -107,6 +112,7 @@ export class WandbService implements Service {
     const journals = RunJournal.loadAll(this.root);
     // Every unfinished run is upserted again before sending: W&B's historyLineCount is checked against ours.
     for (const j of journals) this.runs.set(j.meta.runId, this.live(j, this.initialState(j)));
+    this.lastCreatedAt = Math.max(0, ...journals.map((j) => j.meta.createdAt));
     // A run left open by a crash goes on if its session does; older open ones are finished.
     const open = journals.filter((j) => j.meta.finishedAt === null);
     for (const j of open.slice(0, -1)) j.finish(0);
@@ -153,7 +159,9 @@ export class WandbService implements Service {
   // --- the run API (wandb-shaped) -------------------------------------------------------------
 
   /** Starts a run for a game session: `{session_id}_{random}`, a fresh run id. */
-  private initRun(sessionId: string, levelName: string | null, startTick: number): Live {
+  private initRun(sessionId: string, levelName: string | null, startTick: number, branch: BranchPoint | null = null): Live {
+    // Strictly increasing, so the order of runs (newest open one, a branch after its origin) survives a reload.
+    this.lastCreatedAt = Math.max(Date.now(), this.lastCreatedAt + 1);
     const journal = RunJournal.create(this.root, {
       runId: randomId(8),
       displayName: `${sessionId}_${randomId(4)}`,
@@ -162,14 +170,17 @@ export class WandbService implements Service {
       startTick,
       project: this.opts.config.project,
       entity: this.opts.config.entity,
-      createdAt: Date.now(),
+      createdAt: this.lastCreatedAt,
       finishedAt: null,
       exitCode: null,
+      ...(branch ? { branch } : {}),
     });
     const live = this.live(journal, this.offline ? 'offline' : 'connecting');
     this.runs.set(journal.meta.runId, live);
+    this.timeline.place(live, branch?.toCycle ?? null);
     this.afterWrite(journal);
-    this.opts.logger.info({ run: journal.meta.runId, session: sessionId }, 'W&B run started');
+    if (branch) this.opts.logger.info({ run: journal.meta.runId, session: sessionId, from: branch.fromRunId, fromCycle: branch.fromCycle, toCycle: branch.toCycle }, 'the game went back to an earlier save: W&B run branched');
+    else this.opts.logger.info({ run: journal.meta.runId, session: sessionId }, 'W&B run started');
     this.wake();
     return live;
   }
@@ -178,11 +189,9 @@ export class WandbService implements Service {
     return { journal, state, retryAt: null, attempt: 0, upsert: !journal.done, maxLines: Infinity, lastSentAt: Date.now() };
   }
 
-  private log(run: Live, stats: Stats): void {
-    // Prototype-less, so an item called `__proto__` or `constructor` is a key like any other.
-    const metrics = plainRecord({ _step: stats.cycle, _runtime: (Date.now() - run.journal.meta.createdAt) / 1000, _timestamp: Date.now() / 1000, tick: stats.tick });
-    for (const [item, v] of Object.entries(stats.products_production)) metrics[`production/${item}`] = v;
-    for (const [item, v] of Object.entries(stats.materials_consumption)) metrics[`consumption/${item}`] = v;
+  private log(run: Live, stats: Stats, content: Record<string, unknown>): void {
+    this.timeline.place(run, stats.cycle);
+    const metrics = plainRecord({ _step: stats.cycle, _runtime: (Date.now() - run.journal.meta.createdAt) / 1000, _timestamp: Date.now() / 1000, ...content });
     const line = JSON.stringify(metrics);
     const held = [...this.runs.values()].reduce((a, l) => a + l.journal.unwrittenBytes, 0);
     if (held + line.length > (this.opts.maxUnwrittenBytes ?? MAX_UNWRITTEN_BYTES)) {
@@ -236,10 +245,10 @@ export class WandbService implements Service {
     const ev = e.event;
     if (ev.type === 'session_init') {
       const init = ev as SessionInit;
-      // The scenario sends session_init again after each load: same session, same run.
-      if (this.current && this.current.journal.meta.sessionId === init.session_id && (this.current.journal.meta.finishedAt === null || this.current.journal.meta.stoppedInWandb)) return;
+      const d = this.timeline.onInit(init, this.current);
+      if (d.kind !== 'start') return;
       if (this.current) this.finishRun(this.current);
-      this.current = this.initRun(init.session_id, init.level_name, init.tick);
+      this.current = this.initRun(init.session_id, init.level_name, init.tick, d.branch);
     } else if (ev.type === 'stats') {
       const stats = ev as Stats;
       if (this.current?.journal.meta.stoppedInWandb && this.current.journal.meta.sessionId === stats.session_id) {
@@ -247,16 +256,21 @@ export class WandbService implements Service {
         this.changed();
         return;
       }
-      if (!this.current || this.current.journal.meta.sessionId !== stats.session_id) {
-        if (this.current) this.finishRun(this.current);
-        // Stats with no session_init seen: start the run anyway, so nothing is lost.
-        this.current = this.initRun(stats.session_id, null, stats.tick);
-      }
-      const last = this.current.journal.lastStep;
-      if (last !== null && stats.cycle <= last) {
-        // W&B drops steps that do not increase; not sending it keeps the run honest.
+      const metrics = statsMetrics(stats);
+      const d = this.timeline.onStats(stats, lineKey(metrics).key, this.current);
+      if (d.kind === 'repeat' || d.kind === 'keep') {
+        // Delivered again (the pipe's at-least-once replay): W&B has it, or will from the journal.
         this.skippedCycles++;
-      } else this.log(this.current, stats);
+      } else {
+        let run = d.kind === 'log' ? d.run : null;
+        if (!run) {
+          if (this.current) this.finishRun(this.current);
+          // Stats with no session_init seen (or the game went back without one): a run anyway, so nothing is lost.
+          const levelName = d.kind === 'start' && d.branch ? (this.runs.get(d.branch.fromRunId)?.journal.meta.levelName ?? null) : null;
+          run = this.current = this.initRun(stats.session_id, levelName, stats.tick, d.kind === 'start' ? d.branch : null);
+        }
+        this.log(run, stats, metrics);
+      }
     } else return;
     this.changed();
   }
@@ -360,15 +374,10 @@ export class WandbService implements Service {
   // --- status ---------------------------------------------------------------------------------
 
   snapshot(): WandbStatus {
-    // Newest first; runs made in the same millisecond keep their order of creation, reversed.
-    const recent = [...this.runs.values()]
-      .reverse()
-      .sort((a, b) => b.journal.meta.createdAt - a.journal.meta.createdAt)
-      .slice(0, RECENT_RUNS);
     return {
       mode: this.offline ? 'offline' : 'online',
       active: this.current ? runInfo(this.current, this.opts.config.baseUrl) : null,
-      runs: recent.map((l) => runInfo(l, this.opts.config.baseUrl)),
+      runs: recentRuns(this.runs.values(), RECENT_RUNS).map((l) => runInfo(l, this.opts.config.baseUrl)),
       skippedCycles: this.skippedCycles,
       stoppedCycles: this.stoppedCycles,
       droppedLines: this.droppedLines,

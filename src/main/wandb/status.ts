@@ -25,7 +25,16 @@ export function runInfo(l: Live, baseUrl: string): WandbRunInfo {
     stoppedInWandb: j.meta.stoppedInWandb === true,
     createdAt: j.meta.createdAt,
     finishedAt: j.meta.finishedAt,
+    branchedFrom: j.meta.branch ? { runId: j.meta.branch.fromRunId, displayName: j.meta.branch.fromDisplayName, fromCycle: j.meta.branch.fromCycle, toCycle: j.meta.branch.toCycle } : null,
   };
+}
+
+/** Newest first, at most `n`; runs made in the same millisecond keep their order of creation, reversed. */
+export function recentRuns(runs: Iterable<Live>, n: number): Live[] {
+  return [...runs]
+    .reverse()
+    .sort((a, b) => b.journal.meta.createdAt - a.journal.meta.createdAt)
+    .slice(0, n);
 }
 
 /** The first journal write error still unresolved, if any. */

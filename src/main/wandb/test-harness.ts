@@ -17,6 +17,8 @@ const services: WandbService[] = [];
 
 export const ev = (event: PipeEvent['event']): PipeEvent => ({ seq: ++seq, receivedAt: Date.now(), line: JSON.stringify(event), event });
 export const init = (session: string, tick = 0) => ev({ type: 'session_init', session_id: session, tick, level_name: 'open_world' });
+/** The `session_init` the game writes on the first tick after a save was loaded: the cycle the save holds. */
+export const resumed = (session: string, cycle: number, tick = cycle * 120) => ev({ type: 'session_init', session_id: session, tick, level_name: 'open_world', resumed: true, cycle });
 export const stats = (session: string, cycle: number, production: Record<string, number> = { 'iron-plate': cycle * 10 }, consumption: Record<string, number> = { 'iron-ore': cycle }) =>
   ev({ type: 'stats', session_id: session, cycle, tick: cycle * 120, products_production: production, materials_consumption: consumption });
 

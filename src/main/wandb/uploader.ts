@@ -6,7 +6,7 @@ import type { WandbRunInfo } from '../../shared/api';
 import type { Logger } from '../log';
 import { backoffMs, nextBatch, summaryFits, type Limits } from './batch';
 import { describeRefusal, WandbHttpError, type FileStreamAnswer, type FileStreamBody, type RunRef, type WandbClient } from './client';
-import type { RunJournal } from './journal';
+import { runConfig, type RunJournal } from './journal';
 
 export interface Live {
   journal: RunJournal;
@@ -72,7 +72,7 @@ export async function uploadRun(client: WandbClient, l: Live, ctx: UploadContext
         project: j.meta.project,
         entity: j.meta.entity,
         displayName: j.meta.displayName,
-        config: { session_id: j.meta.sessionId, level_name: j.meta.levelName, start_tick: j.meta.startTick },
+        config: runConfig(j.meta),
       });
       if (ctx.aborted()) return;
       if (j.upload.entity !== found.entity) j.setUpload({ entity: found.entity });
