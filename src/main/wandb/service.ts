@@ -257,7 +257,7 @@ export class WandbService implements Service {
         return;
       }
       const metrics = statsMetrics(stats);
-      const d = this.timeline.onStats(stats, lineKey(metrics).key, this.current);
+      const d = this.timeline.onStats(stats, () => lineKey(metrics).key, this.current);
       if (d.kind === 'repeat' || d.kind === 'keep') {
         // Delivered again (the pipe's at-least-once replay): W&B has it, or will from the journal.
         this.skippedCycles++;

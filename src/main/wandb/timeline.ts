@@ -71,9 +71,14 @@ export class Timeline {
     this.at = end ? [end] : found;
   }
 
-  onStats(stats: Stats, key: string, current: Live | null): Decision {
+  /** `keyOf` gives the line's key (see lineKey); only asked for when the line could be a repeat. */
+  onStats(stats: Stats, keyOf: () => string, current: Live | null): Decision {
     const c = stats.cycle;
     const known = this.candidates(stats.session_id);
+    // The common case, the stream going on in the open run, needs no look at the journal.
+    const next = known?.length === 1 && known[0].run === current && known[0].step === current.journal.lastStep && (current.journal.lastStep === null || c > current.journal.lastStep);
+    if (next && current.journal.meta.finishedAt === null) return { kind: 'log', run: current };
+    const key = keyOf();
     const pool = known ? unique([...known.map((p) => p.run), ...this.childrenOf(known.map((p) => p.run))]) : this.runsOf(stats.session_id);
     const same = pool.filter((l) => l.journal.lineAt(c)?.key === key);
     if (same.length > 0) {

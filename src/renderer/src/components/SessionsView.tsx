@@ -59,7 +59,7 @@ export function SessionsView() {
           {wandb.syncing ? 'Syncing…' : 'Sync'}
         </button>
         {message && <span className="muted" data-testid="wandb-sync-message">{message}</span>}
-        {wandb.skippedCycles > 0 && <span className="muted">{wandb.skippedCycles} stats line(s) not sent: their cycle did not increase</span>}
+        {wandb.skippedCycles > 0 && <span className="muted">{wandb.skippedCycles} stats line(s) not sent again: repeats of lines already logged</span>}
         {wandb.stoppedCycles > 0 && <span className="muted">{wandb.stoppedCycles} stats line(s) not logged: their run was stopped in W&amp;B</span>}
       </div>
       {(wandb.journalError || wandb.droppedLines > 0) && (
@@ -115,6 +115,12 @@ export function SessionsView() {
             <tr key={r.runId} data-testid="wandb-run-row" data-state={r.state}>
               <td>
                 {r.displayName} <span className="muted mono">{r.runId}</span>
+                {r.branchedFrom && (
+                  <span className="muted" data-testid="wandb-run-branch" title={`The game went back from cycle ${r.branchedFrom.fromCycle ?? '—'} to an earlier save (cycle ${r.branchedFrom.toCycle})`}>
+                    {' '}
+                    branched from {r.branchedFrom.displayName}
+                  </span>
+                )}
               </td>
               <td className="mono">{r.sessionId}</td>
               <td>{stateText(r, now)}</td>
