@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WandbTestServer } from '../src/main/wandb/test-server';
@@ -122,4 +122,39 @@ test.describe('W&B sessions', () => {
       await server.stop();
     }
   });
+});
+
+const rewindTest = test.extend<{ pipePath: string }>({
+  // eslint-disable-next-line no-empty-pattern
+  pipePath: async ({}, use) => {
+    await use(join(mkdtempSync(join(tmpdir(), 'cr-e2e-rewind-')), 'events.pipe'));
+  },
+  appConfig: async ({ wandbServer, pipePath }, use) => {
+    await use({ pipe: { path: pipePath }, wandb: { enabled: true, baseUrl: wandbServer.url, apiKey: 'test-key', flushSeconds: 0.2 } });
+  },
+});
+
+rewindTest('an earlier save loaded: the event file becomes two W&B runs holding every line, the new one marked as branched', async ({ ui, wandbServer, pipePath }) => {
+  const stats = (c: number, plates: number) => ({ type: 'stats', session_id: 'reload', cycle: c, tick: c * 120, products_production: { 'iron-plate': plates }, materials_consumption: { 'iron-ore': c } });
+  const write = (events: object[]) => appendFileSync(pipePath, events.map((e) => JSON.stringify(e) + '\n').join(''));
+  const before = [1, 2, 3, 4, 5, 6, 7, 8].map((c) => stats(c, c * 10));
+  write([{ type: 'session_init', session_id: 'reload', tick: 0, level_name: 'open_world' }, ...before]);
+  await expect.poll(() => [...wandbServer.runs.values()][0]?.history.length, { timeout: 15_000 }).toBe(8);
+  // The autosave from cycle 3 is loaded: the game announces it, then plays on differently.
+  const after = [4, 5, 6].map((c) => stats(c, c * 10 + 1));
+  write([{ type: 'session_init', session_id: 'reload', tick: 360, level_name: 'open_world', resumed: true, cycle: 3 }, ...after]);
+  await expect.poll(() => [...wandbServer.runs.values()][1]?.history.length, { timeout: 15_000 }).toBe(3);
+  const [first, second] = [...wandbServer.runs.values()];
+  const content = (line: string) => {
+    const { _step, tick, ...rates } = JSON.parse(line) as Record<string, number>;
+    return { cycle: _step, tick, plates: rates['production/iron-plate'] };
+  };
+  expect([...first.history, ...second.history].map(content)).toEqual([...before, ...after].map((s) => ({ cycle: s.cycle, tick: s.tick, plates: s.products_production['iron-plate'] })));
+  expect(second.config).toMatchObject({ branched_from_run: { value: first.runId }, rewound_from_cycle: { value: 8 }, loaded_cycle: { value: 3 } });
+  expect(wandbServer.runs.size).toBe(2);
+
+  await ui.getByTestId('nav-sessions').click();
+  await expect(ui.getByTestId('wandb-run-row')).toHaveCount(2);
+  await expect(ui.getByTestId('wandb-run-branch')).toHaveText(`branched from ${first.displayName}`);
+  await expect(ui.getByTestId('wandb-active-name')).toContainText(second.runId);
 });
