@@ -126,6 +126,23 @@ describe('a game that goes back in time', () => {
     expect(allLines([a, b, c])).toEqual(onlyStats(written).map(expected));
   });
 
+  it('an earlier save loaded while the app was closed: the next start branches from the finished run', async () => {
+    const a = makeService(server);
+    await a.svc.start();
+    const played = [init('s'), ...range(1, 10).map(first)];
+    for (const e of played) a.events.push(e);
+    await a.svc.stop();
+    const b = makeService(server, { dataDir: a.dataDir });
+    await b.svc.start();
+    const reloaded = [resumed('s', 6), ...range(7, 9).map(replayed)];
+    for (const e of reloaded) b.events.push(e);
+    await b.svc.stop();
+    const runs = runsInPlayOrder();
+    expect(runs).toHaveLength(2);
+    expect(allLines(runs)).toEqual(onlyStats([...played, ...reloaded]).map(expected));
+    expect(runs[1].config).toMatchObject({ branched_from_run: { value: runs[0].runId }, rewound_from_cycle: { value: 10 }, loaded_cycle: { value: 6 } });
+  });
+
   it('an exact repeat of a line already sent is not sent again and opens no run; a changed one is a rewind', async () => {
     const { svc, events } = makeService(server);
     await svc.start();
