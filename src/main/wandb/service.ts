@@ -4,7 +4,8 @@
 // with its backoff, and stopping for good on refusals. While a run is open and online, an empty
 // request goes out when nothing was sent for wandb.heartbeatSeconds, so W&B does not mark the run
 // crashed. Runs left unfinished by a crash are resumed at start (UpsertBucket, then the history
-// offset both sides agree on: see reconcile()).
+// offset both sides agree on: see reconcile()). A game that goes back to an earlier save starts a
+// new run that names the one it branched from; a line delivered again is not sent twice (timeline.ts).
 //
 // The run API is shaped like wandb's (init -> run.log(metrics, step) -> run.finish(exitCode)), so
 // an official SDK that can re-send could take the uploader's place later.
@@ -46,7 +47,6 @@ export interface WandbServiceOptions {
 }
 
 const RECENT_RUNS = 20;
-
 const MAX_UNWRITTEN_BYTES = 64 << 20;
 
 const randomId = (n: number) =>
@@ -190,7 +190,6 @@ export class WandbService implements Service {
   }
 
   private log(run: Live, stats: Stats, content: Record<string, unknown>): void {
-    this.timeline.place(run, stats.cycle);
     const metrics = plainRecord({ _step: stats.cycle, _runtime: (Date.now() - run.journal.meta.createdAt) / 1000, _timestamp: Date.now() / 1000, ...content });
     const line = JSON.stringify(metrics);
     const held = [...this.runs.values()].reduce((a, l) => a + l.journal.unwrittenBytes, 0);
@@ -201,6 +200,7 @@ export class WandbService implements Service {
       return;
     }
     run.journal.append(line, stats.cycle, metrics);
+    this.timeline.place(run, stats.cycle);
     this.afterWrite(run.journal);
   }
 
