@@ -130,6 +130,8 @@ export interface ErasedEnv {
   state(): Uint8Array;
   /** Replaces this environment's state with decoded bytes; throws EngineError when refused. */
   load(bytes: Uint8Array): void;
+  /** Writes the observation at out[off] (obsBytes bytes): no views made, for packed batches. */
+  writeObs(out: Uint8Array, off: number): void;
   /** The player to act now (0 in single-player games). */
   player(): number;
   /** Discrete games: steps with action index `a`; throws EngineError if illegal or the episode is over. */
@@ -227,6 +229,13 @@ class Env<S, A, O> implements ErasedEnv {
     if (bytes.length > this.g.info.maxStateBytes) throw invalid(`state is ${bytes.length} bytes; ${this.g.info.envId} states are at most ${this.g.info.maxStateBytes} bytes (${this.g.info.encoding.state})`);
     this.g.decodeState(bytes, this.s);
     this.legalN = -1;
+  }
+
+  writeObs(out: Uint8Array, off: number): void {
+    this.g.observe(this.s, this.o);
+    // Every observation of a game is obsBytes long (GameInfo), which obsBuf is exactly.
+    this.g.encodeObs(this.o, this.obsBuf);
+    out.set(this.obsBuf, off);
   }
 
   player(): number {

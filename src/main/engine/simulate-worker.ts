@@ -130,7 +130,9 @@ export class Sim {
         if (term || trunc) {
           terminated[j] = term ? 1 : 0;
           truncated[j] = trunc ? 1 : 0;
-          finals.push(env.obs().slice());
+          const last = new Uint8Array(ob);
+          env.writeObs(last, 0);
+          finals.push(last);
           this.episode[i]++;
           this.epSteps[i] = 0;
           const seed = BigInt.asUintN(64, this.base[i] + BigInt(this.episode[i]) * TWO_32);
@@ -138,7 +140,7 @@ export class Sim {
           resetSeeds.push(seed);
         }
       }
-      obs.set(env.obs(), j * ob);
+      env.writeObs(obs, j * ob);
       env.writeMask(mask, j * this.nA);
       player[j] = env.player();
       episodes[j] = this.episode[i];
