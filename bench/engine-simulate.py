@@ -17,9 +17,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from control_room_engine import EngineClient, VectorEnv  # noqa: E402
 
 N = 1024
-VEC_STEPS = int(os.environ.get("BENCH_VEC_STEPS", 300))
+VEC_STEPS = int(os.environ.get("BENCH_VEC_STEPS", 100))
+# Engine and bare alternate in rounds (medians reported), so load drifting on a shared machine
+# does not favour whichever ran first.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 5))
 UNARY_CALLS = int(os.environ.get("BENCH_UNARY_CALLS", 2048))
-LAT_STEPS = int(os.environ.get("BENCH_LAT_STEPS", 2000))
+LAT_STEPS = int(os.environ.get("BENCH_LAT_STEPS", 400))
 
 
 def legal(rng, mask):
@@ -71,19 +74,31 @@ def latency(address):
                 mask = b.action_mask
                 if k >= 100:
                     times.append(dt / 1e6)
-            t = np.sort(np.asarray(times))
-            return {"p50": float(t[len(t) // 2]), "p99": float(t[int(len(t) * 0.99)]), "n": len(t)}
+            return times
         finally:
             s.close()
 
 
 if __name__ == "__main__":
     engine, bare = sys.argv[1], sys.argv[2]
+    vec, vec_bare, lat, lat_bare = [], [], [], []
+    for _ in range(ROUNDS):
+        vec.append(vector_rate(engine))
+        vec_bare.append(vector_rate(bare))
+        lat += latency(engine)
+        lat_bare += latency(bare)
+
+    def pct(xs):
+        t = np.sort(np.asarray(xs))
+        return {"p50": float(t[len(t) // 2]), "p99": float(t[int(len(t) * 0.99)]), "n": len(t)}
+
     out = {
-        "vector": vector_rate(engine),
-        "vector_bare": vector_rate(bare),
+        "vector": float(np.median(vec)),
+        "vector_bare": float(np.median(vec_bare)),
+        "vector_rounds": [round(x) for x in vec],
+        "vector_bare_rounds": [round(x) for x in vec_bare],
         "unary": unary_rate(engine),
-        "latency": latency(engine),
-        "latency_bare": latency(bare),
+        "latency": pct(lat),
+        "latency_bare": pct(lat_bare),
     }
     print(json.dumps(out))
