@@ -21,6 +21,8 @@ const LINES = [
   [0, 4, 8], [2, 4, 6],
 ];
 
+const FLAT_LINES = Uint8Array.from(LINES.flat());
+
 const STATE_BYTES = 11;
 
 export const TTT_INFO: GameInfo = {
@@ -51,7 +53,11 @@ export const TTT_INFO: GameInfo = {
 
 /** 1 or 2 if that player has three in a row, 3 if the board is full, else 0. */
 export function outcomeOf(cells: Uint8Array): number {
-  for (const [a, b, c] of LINES) if (cells[a] !== 0 && cells[a] === cells[b] && cells[a] === cells[c]) return cells[a];
+  // A flat index table: destructuring each line was a visible share of a Simulate step.
+  for (let l = 0; l < 24; l += 3) {
+    const a = cells[FLAT_LINES[l]];
+    if (a !== 0 && a === cells[FLAT_LINES[l + 1]] && a === cells[FLAT_LINES[l + 2]]) return a;
+  }
   for (let i = 0; i < 9; i++) if (cells[i] === 0) return 0;
   return 3;
 }
