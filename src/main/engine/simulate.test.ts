@@ -1,10 +1,12 @@
 // Simulate and ListGames against a real in-process engine (grpc-js over loopback, real workers).
+import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../log';
 import { EngineClient } from './client';
 import { EngineServer } from './server';
 import { listGames, SimulateSession, unpack } from './simulate-client';
+import testGames from './test-games';
 
 let server: EngineServer;
 let client: EngineClient;
@@ -173,4 +175,28 @@ describe('Simulate', () => {
     for (const h of [...held.slice(1), again]) h.close();
     await expect.poll(() => server.admittedStreams).toBe(0);
   });
+});
+
+describe('Simulate budgets', () => {
+  it('cuts off a step that never returns: RESOURCE_EXHAUSTED, worker replaced, the engine serves on', async () => {
+    const s = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), registry: testGames(), registryModule: join(import.meta.dirname, 'test-games.ts'), workers: 1, unaryWorkers: 1, budgetMs: 300, sliceBudgetMs: 300 });
+    await s.start();
+    const c = new EngineClient(s.address);
+    try {
+      const spin = new SimulateSession(c, 20_000);
+      await spin.open({ envId: 'spin', numEnvs: 1 });
+      await expect(spin.step([0])).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/budget/) });
+      expect(s.metrics.budgetExceeded.get('Simulate')).toBe(1);
+      await expect.poll(() => s.admittedStreams).toBe(0);
+      // The replacement worker takes new streams; unary calls never stopped.
+      expect((await c.reset('tictactoe', 1n)).obs.length).toBe(108);
+      const ok = new SimulateSession(c, 20_000);
+      await ok.open({ envId: 'tictactoe', numEnvs: 2 });
+      expect((await ok.step([0, 1])).error).toBe('');
+      ok.close();
+    } finally {
+      c.close();
+      await s.stop();
+    }
+  }, 30_000);
 });

@@ -57,14 +57,14 @@ export async function runSimulate(host: SimulateHost, call: SimCall): Promise<vo
   let busy = 0;
   const ask = async (op: 'simOpen' | 'simStep', raw: Buffer): Promise<Uint8Array | typeof ABORTED> => {
     if (worker!.generation !== generation) throw new WorkerLost('crashed', true, 'the worker this stream ran on was replaced (another request ran past its budget); open a new stream');
-    const r = await Promise.race([
-      worker!.request(() => {
-        // An exact copy, transferred (not a clone of grpc-js's receive buffer).
-        const req = new Uint8Array(raw);
-        return [{ op, id: 0, stream, req }, [req.buffer]];
-      }),
-      aborted,
-    ]);
+    const asked = worker!.request(() => {
+      // An exact copy, transferred (not a clone of grpc-js's receive buffer).
+      const req = new Uint8Array(raw);
+      return [{ op, id: 0, stream, req }, [req.buffer]];
+    });
+    // Once aborted nobody awaits this any more; a later rejection must not go unhandled.
+    asked.catch(() => {});
+    const r = await Promise.race([asked, aborted]);
     if (r === ABORTED) return r;
     return account(r);
   };
@@ -91,7 +91,9 @@ export async function runSimulate(host: SimulateHost, call: SimCall): Promise<vo
       call.on('cancelled', done);
     });
   const next = async (): Promise<Buffer | null> => {
-    const r = await Promise.race([requests.next(), aborted]);
+    const read = requests.next();
+    read.catch(() => {});
+    const r = await Promise.race([read, aborted]);
     return r === ABORTED || r.done ? null : r.value;
   };
   const stopped = () => call.cancelled || !host.serving();
@@ -123,7 +125,13 @@ export async function runSimulate(host: SimulateHost, call: SimCall): Promise<vo
     }
     if (!stopped()) call.end();
     host.metrics.observeCall('Simulate', envId, call.cancelled ? 'CANCELLED' : 'OK', (performance.now() - t0) / 1000);
-  } catch (e) {
+  } catch (caught) {
+    let e = caught;
+    if (e instanceof WorkerLost && e.reason === 'budget' && !e.queuedBehind) {
+      // The batch worker's per-message budget (engine.budgetMs × 10 unless set) cut this step off.
+      e = new EngineError('resource_exhausted', 'a Simulate step ran past its budget of worker time; its worker was replaced: open a new stream');
+    }
+    if (e instanceof EngineError && e.code === 'resource_exhausted' && /budget/.test(e.message)) host.metrics.overBudget('Simulate');
     const err = host.toStatus(e);
     host.metrics.observeCall('Simulate', envId, call.cancelled ? 'CANCELLED' : host.statusName(err.code), (performance.now() - t0) / 1000);
     if (!call.cancelled) call.emit('error', err);
