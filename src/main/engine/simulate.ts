@@ -1,8 +1,9 @@
 // One Simulate stream on the worker pool. The stream's environments live in one batch worker
-// (chosen in turn), not sharded over all of them: a request steps at most a few thousand small
-// environments (~0.1 ms for 1,024 TicTacToe envs), less than one hop to a worker, so splitting it
-// would add hops and a merge to every round trip while the client waits on each answer; many
-// streams still spread over every core. Requests are handled one at a time, in order, and the
+// (streams take the batch workers in turn), not sharded over all of them: the client waits on
+// every answer, so a shard per worker would put a hop and a merge into every round trip, and on
+// the 2 cores measured here the client, the main thread and one worker already share both cores
+// (BatchSimulate's second worker only added contention). Sharding large streams is left to be
+// measured on a machine with free cores. Requests are handled one at a time, in order, and the
 // next is read only once the answer is written (a client that stops reading stops the stream).
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { EngineError, invalid, type ErasedGame } from './game';
