@@ -14,7 +14,7 @@ import { Server, ServerCredentials, type sendUnaryData, type ServerDuplexStream,
 import { EngineClient } from '../src/main/engine/client';
 import { type Capabilities, EngineService, SimulateRequest, SimulateResponse, type EngineId } from '../src/main/engine/gen/engine/v1/engine';
 import { EngineServer, capabilitiesOf } from '../src/main/engine/server';
-import { SimulateSession } from '../src/main/engine/simulate-client';
+import { SimulateStreamClient } from '../src/main/engine/simulate-client';
 import { TTT_INFO } from '../src/main/engine/games/tictactoe';
 import { silentLogger } from '../src/main/log';
 
@@ -27,7 +27,7 @@ const client = new EngineClient(engine.address);
 
 /** A real open answer and a real step answer for n envs (random legal actions), encoded. */
 async function capture(n: number): Promise<{ first: Buffer; step: Buffer }> {
-  const s = new SimulateSession(client);
+  const s = new SimulateStreamClient(client);
   const first = await s.open({ envId: 'tictactoe', numEnvs: n, seed: 1n });
   const actions = Array.from({ length: n }, (_, i) => first.actionMask.subarray(i * 9, i * 9 + 9).indexOf(1));
   const step = await s.step(actions);

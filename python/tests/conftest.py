@@ -1,6 +1,6 @@
 """The engine the tests talk to: ENGINE_ADDRESS when set, else `npm run engine`'s program
 (src/main/engine/cli.ts through tsx) started here on a free loopback port and stopped at the end
-of the session, even when tests fail."""
+of the test run, even when tests fail."""
 from __future__ import annotations
 
 import os

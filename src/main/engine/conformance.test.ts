@@ -8,7 +8,7 @@ import { protoPath as healthProto } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, EngineRpcError } from './client';
 import { SimResultChunk, SimulateResponse, type Transition } from './gen/engine/v1/engine';
-import { listGames, SimulateSession } from './simulate-client';
+import { listGames, SimulateStreamClient } from './simulate-client';
 import { startPair, type EnginePair, type EngineTarget } from './test-target';
 
 let pair: EnginePair;
@@ -222,8 +222,8 @@ describe('ListGames and Simulate', () => {
 
   it('answers every environment of a stream exactly as Reset and Step would, on both engines', async () => {
     const n = 5;
-    const sa = new SimulateSession(a, 20_000);
-    const sb = new SimulateSession(b, 20_000);
+    const sa = new SimulateStreamClient(a, 20_000);
+    const sb = new SimulateStreamClient(b, 20_000);
     try {
       const [fa, fb] = await Promise.all([sa.open({ envId: '2048', numEnvs: n, seed: 77n, includeState: true, maxEpisodeSteps: 12 }), sb.open({ envId: '2048', numEnvs: n, seed: 77n, includeState: true, maxEpisodeSteps: 12 })]);
       expect(SimulateResponse.encode(fa).finish()).toEqual(SimulateResponse.encode(fb).finish());

@@ -8,7 +8,7 @@ export function listGames(c: EngineClient): Promise<Capabilities[]> {
   return new Promise((resolve, reject) => c.raw.listGames({}, (e, r) => (e ? reject(new EngineRpcError(e.code, e.details)) : resolve(r.games))));
 }
 
-export class SimulateSession {
+export class SimulateStreamClient {
   readonly call: ClientDuplexStream<SimulateRequest, SimulateResponse>;
   private readonly waiting: { resolve(r: SimulateResponse): void; reject(e: Error): void }[] = [];
   private failure: EngineRpcError | null = null;

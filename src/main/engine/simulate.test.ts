@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../log';
 import { EngineClient } from './client';
 import { EngineServer } from './server';
-import { listGames, SimulateSession, unpack } from './simulate-client';
+import { listGames, SimulateStreamClient, unpack } from './simulate-client';
 import testGames from './test-games';
 
 let server: EngineServer;
@@ -23,14 +23,14 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const sessions: SimulateSession[] = [];
-function session(): SimulateSession {
-  const s = new SimulateSession(client, 20_000);
-  sessions.push(s);
+const streams: SimulateStreamClient[] = [];
+function stream(): SimulateStreamClient {
+  const s = new SimulateStreamClient(client, 20_000);
+  streams.push(s);
   return s;
 }
 afterEach(() => {
-  for (const s of sessions.splice(0)) s.cancel();
+  for (const s of streams.splice(0)) s.cancel();
 });
 
 describe('ListGames and specs', () => {
@@ -52,7 +52,7 @@ describe('ListGames and specs', () => {
 
 describe('Simulate', () => {
   it('answers the open with every first observation, and episodes replay with one Reset', async () => {
-    const s = session();
+    const s = stream();
     const first = await s.open({ envId: '2048', numEnvs: 4, seed: 7n });
     const u = unpack(first, 20, 4, 1);
     expect(u.k).toBe(4);
@@ -67,7 +67,7 @@ describe('Simulate', () => {
   });
 
   it('plays TicTacToe to a win: per-player rewards, same-step auto-reset, final observation, replayable seed', async () => {
-    const s = session();
+    const s = stream();
     await s.open({ envId: 'tictactoe', numEnvs: 2, seeds: [5n, 9n], includeState: true });
     // Env 0: X plays 0,1,2 (wins on the 5th move); env 1 mirrors on other cells.
     const moves = [
@@ -100,7 +100,7 @@ describe('Simulate', () => {
   });
 
   it('names the reset seed of each new episode, and a Reset with it gives the same start', async () => {
-    const s = session();
+    const s = stream();
     const first = await s.open({ envId: '2048', numEnvs: 1, seed: 123n, maxEpisodeSteps: 2 });
     let mask = [...first.actionMask];
     let r = await s.step([mask.indexOf(1)]);
@@ -115,7 +115,7 @@ describe('Simulate', () => {
   });
 
   it('steps a subset for async use and answers only those environments', async () => {
-    const s = session();
+    const s = stream();
     await s.open({ envId: 'tictactoe', numEnvs: 3 });
     const r = await s.step([4, 0], [2, 0]);
     expect(r.envIndices).toEqual([2, 0]);
@@ -131,7 +131,7 @@ describe('Simulate', () => {
   });
 
   it('refuses a bad request with a clear error, changes nothing and keeps the stream', async () => {
-    const s = session();
+    const s = stream();
     await s.open({ envId: 'tictactoe', numEnvs: 2 });
     await s.step([0, 1]);
     const bad = await s.step([3, 1]);
@@ -151,26 +151,26 @@ describe('Simulate', () => {
   });
 
   it('ends the stream with a status when the open is wrong', async () => {
-    const s = session();
+    const s = stream();
     await expect(s.open({ envId: 'chess', numEnvs: 1 })).rejects.toMatchObject({ code: status.NOT_FOUND });
-    const t = session();
+    const t = stream();
     await expect(t.open({ envId: 'tictactoe', numEnvs: 0 })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
-    const u = session();
+    const u = stream();
     await expect(u.open({ envId: 'tictactoe', numEnvs: 2, seeds: [1n] })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
-    const v = session();
+    const v = stream();
     await expect(v.step([0])).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/first Simulate request must be an open/) });
   });
 
   it('counts against the stream cap; a cancelled stream gives its slot back at once', async () => {
     await expect.poll(() => server.admittedStreams).toBe(0);
-    const held = [session(), session(), session()];
+    const held = [stream(), stream(), stream()];
     for (const h of held) await h.open({ envId: 'tictactoe', numEnvs: 1 });
     expect(server.admittedStreams).toBe(3);
-    const over = session();
+    const over = stream();
     await expect(over.open({ envId: 'tictactoe', numEnvs: 1 })).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED });
     held[0].cancel();
     await expect.poll(() => server.admittedStreams).toBe(2);
-    const again = session();
+    const again = stream();
     await again.open({ envId: 'tictactoe', numEnvs: 1 });
     for (const h of [...held.slice(1), again]) h.close();
     await expect.poll(() => server.admittedStreams).toBe(0);
@@ -183,14 +183,14 @@ describe('Simulate budgets', () => {
     await s.start();
     const c = new EngineClient(s.address);
     try {
-      const spin = new SimulateSession(c, 20_000);
+      const spin = new SimulateStreamClient(c, 20_000);
       await spin.open({ envId: 'spin', numEnvs: 1 });
       await expect(spin.step([0])).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/budget/) });
       expect(s.metrics.budgetExceeded.get('Simulate')).toBe(1);
       await expect.poll(() => s.admittedStreams).toBe(0);
       // The replacement worker takes new streams; unary calls never stopped.
       expect((await c.reset('tictactoe', 1n)).obs.length).toBe(108);
-      const ok = new SimulateSession(c, 20_000);
+      const ok = new SimulateStreamClient(c, 20_000);
       await ok.open({ envId: 'tictactoe', numEnvs: 2 });
       expect((await ok.step([0, 1])).error).toBe('');
       ok.close();
