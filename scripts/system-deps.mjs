@@ -23,6 +23,16 @@ function onPath(cmd) {
   return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
 }
 
+/** Debian's Python (where python3-grpcio and friends install), else whatever python3 is on PATH. */
+export function debianPython() {
+  return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : onPath('python3');
+}
+
+function pythonHas(module) {
+  const py = debianPython();
+  return py && spawnSync(py, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0 ? `${py} (${module})` : null;
+}
+
 /**
  * The system tools, each with the packages that provide it. `apt` is Debian's and Ubuntu's name,
  * `brew` Homebrew's (not tried here: macOS has no Lua 5.2 package, so its line is a best effort).
@@ -33,6 +43,12 @@ export const TOOLS = [
   { id: 'luacheck', what: 'luacheck (Lua linter)', find: () => onPath('luacheck'), apt: 'lua-check', brew: 'luarocks && luarocks --lua-version 5.2 install luacheck' },
   { id: 'sshd', what: 'OpenSSH server (SSH deploy and restart tests, on 127.0.0.1)', find: () => (existsSync('/usr/sbin/sshd') ? '/usr/sbin/sshd' : null), apt: 'openssh-server', brew: '(macOS ships /usr/sbin/sshd)' },
   { id: 'protoc', what: 'protoc (checks the committed gRPC code against engine.proto)', find: () => onPath('protoc'), apt: 'protobuf-compiler', brew: 'protobuf' },
+  // The Python client's tests (python/) run on Debian's Python and its packages.
+  { id: 'python3-grpcio', what: 'grpcio for Python 3 (the Python client tests)', find: () => pythonHas('grpc'), apt: 'python3-grpcio', brew: 'grpcio (pip)' },
+  { id: 'python3-protobuf', what: 'protobuf for Python 3 (the Python client tests)', find: () => pythonHas('google.protobuf'), apt: 'python3-protobuf', brew: 'protobuf (pip)' },
+  { id: 'python3-numpy', what: 'numpy for Python 3 (the Python client tests)', find: () => pythonHas('numpy'), apt: 'python3-numpy', brew: 'numpy (pip)' },
+  { id: 'python3-pytest', what: 'pytest for Python 3 (runs the Python client tests)', find: () => pythonHas('pytest'), apt: 'python3-pytest', brew: 'pytest (pip)' },
+  { id: 'grpc_python_plugin', what: 'grpc_python_plugin (checks the committed Python stubs against engine.proto)', find: () => onPath('grpc_python_plugin') ?? (existsSync('/usr/bin/grpc_python_plugin') ? '/usr/bin/grpc_python_plugin' : null), apt: 'protobuf-compiler-grpc', brew: 'grpc' },
   // Only where the electron e2e project can run (its binary is here) and there is no display.
   { id: 'xvfb-run', what: 'Xvfb (a display for the electron e2e project)', find: () => onPath('xvfb-run'), apt: 'xvfb', brew: '(not needed: macOS has a display)', needed: () => process.platform === 'linux' && !process.env.DISPLAY && electronBinary() !== null },
 ];

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { electronBinary, root } from './launch.mjs';
-import { SKIP_MISSING_ENV, ensureTools, missingTools, prepareBrowser } from './system-deps.mjs';
+import { SKIP_MISSING_ENV, debianPython, ensureTools, missingTools, prepareBrowser } from './system-deps.mjs';
 import { RUN_ENV, processesOfRun, sweep } from './test-sweep.mjs';
 
 const skipMissing = process.argv.includes('--skip-missing');
@@ -60,10 +60,10 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 
 const bin = (pkg, file) => join(root, 'node_modules', pkg, file);
-function step(name, args, { display = false } = {}) {
+function step(name, args, { display = false, program = process.execPath } = {}) {
   if (interrupted) return Promise.resolve(1);
   console.log(`\n=== ${name}`);
-  let cmd = process.execPath;
+  let cmd = program;
   // The electron project needs a display; give it a virtual one when there is none.
   if (display && process.platform === 'linux' && !process.env.DISPLAY && electronBinary() && existsSync('/usr/bin/xvfb-run')) {
     args = ['-a', cmd, ...args];
@@ -80,6 +80,17 @@ function step(name, args, { display = false } = {}) {
 }
 
 const unit = await step('unit and integration tests (vitest)', [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(reports, 'vitest.json')}`]);
+// The Python client (python/) against a real engine its conftest starts and stops; NODE runs it.
+const pytestReport = join(reports, 'pytest.xml');
+const python = debianPython();
+const pyMissing = missingTools().filter((t) => t.id.startsWith('python3-'));
+env.NODE = process.execPath;
+let py = 1;
+if (!python) console.log('\n=== Python client tests (pytest): no python3 found');
+else if (skipMissing && pyMissing.length) {
+  console.log(`\n=== Python client tests (pytest): skipped: ${pyMissing.map((t) => t.apt).join(', ')} missing (--skip-missing)`);
+  py = 0;
+} else py = await step('Python client tests (pytest)', ['-m', 'pytest', 'python/tests', '-q', '-p', 'no:cacheprovider', `--junitxml=${pytestReport}`], { program: python });
 const build = await step('build (electron-vite)', [bin('electron-vite', 'bin/electron-vite.js'), 'build']);
 let e2e = 1;
 if (build === 0 && e2eSkipReason) {
@@ -128,8 +139,20 @@ if (existsSync(e2eFile)) {
   };
   for (const s of report.suites ?? []) walk(s, [s.title]);
 }
+// pytest's JUnit report: its own summary line, and its counts in the totals.
+const pyCounts = { passed: 0, failed: 0, skipped: 0 };
+if (existsSync(pytestReport)) {
+  const xml = readFileSync(pytestReport, 'utf8');
+  const attr = (name) => Number(new RegExp(`<testsuite [^>]*\\b${name}="(\\d+)"`).exec(xml)?.[1] ?? 0);
+  pyCounts.failed = attr('failures') + attr('errors');
+  pyCounts.skipped = attr('skipped');
+  pyCounts.passed = attr('tests') - pyCounts.failed - pyCounts.skipped;
+  passed += pyCounts.passed;
+  failed += pyCounts.failed;
+  for (const m of xml.matchAll(/<testcase [^>]*name="([^"]+)"[^>]*>\s*<skipped/g)) skippedTitles.other.push(`${m[1]} (pytest)`);
+}
 const skipped = skippedTitles.electron + skippedTitles.other.length;
-if (unit !== 0 || build !== 0 || e2e !== 0 || leftover.length || interrupted) failed = Math.max(failed, 1);
+if (py !== 0 || unit !== 0 || build !== 0 || e2e !== 0 || leftover.length || interrupted) failed = Math.max(failed, 1);
 console.log('');
 if (skippedTitles.electron) console.log(`skipped: ${skippedTitles.electron} in the electron project (no Electron binary here; each printed why)`);
 if (skippedTitles.other.length) {
@@ -138,5 +161,6 @@ if (skippedTitles.other.length) {
 }
 if (!skipMissing) console.log('skipped for a missing tool: 0 (every tool the tests need was present)');
 if (interrupted) console.log(`interrupted (${interrupted})`);
+console.log(`python (pytest): ${pyCounts.passed} passed, ${pyCounts.failed} failed, ${pyCounts.skipped} skipped`);
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 ? 1 : 0);

@@ -7,7 +7,8 @@ import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProto } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, EngineRpcError } from './client';
-import { SimResultChunk, type Transition } from './gen/engine/v1/engine';
+import { SimResultChunk, SimulateResponse, type Transition } from './gen/engine/v1/engine';
+import { listGames, SimulateStreamClient } from './simulate-client';
 import { startPair, type EnginePair, type EngineTarget } from './test-target';
 
 let pair: EnginePair;
@@ -207,5 +208,64 @@ describe('standard tools', () => {
     expect(text).toMatch(/engine_step_latency_seconds_bucket\{env_id="tictactoe",le="\+Inf"\} [1-9]/);
     expect(Number(/engine_errors_total\{env_id="tictactoe",code="INVALID_ARGUMENT"\} (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/engine_errors_total\{env_id="unknown",code="NOT_FOUND"\} \d+/);
+  });
+});
+
+// The RPCs v1 gained by addition: ListGames and Simulate, held to what Reset and Step answer.
+describe('ListGames and Simulate', () => {
+  it('lists the same capabilities GetCapabilities answers, on both engines', async () => {
+    const games = await listGames(a);
+    expect(games.map((g) => g.id?.envId)).toEqual(['2048', 'tictactoe']);
+    for (const g of games) expect(g).toEqual(await a.capabilities(g.id!.envId));
+    expect(await listGames(b)).toEqual(games);
+  });
+
+  it('answers every environment of a stream exactly as Reset and Step would, on both engines', async () => {
+    const n = 5;
+    const sa = new SimulateStreamClient(a, 20_000);
+    const sb = new SimulateStreamClient(b, 20_000);
+    try {
+      const [fa, fb] = await Promise.all([sa.open({ envId: '2048', numEnvs: n, seed: 77n, includeState: true, maxEpisodeSteps: 12 }), sb.open({ envId: '2048', numEnvs: n, seed: 77n, includeState: true, maxEpisodeSteps: 12 })]);
+      expect(SimulateResponse.encode(fa).finish()).toEqual(SimulateResponse.encode(fb).finish());
+      const states: Uint8Array[] = [];
+      for (let i = 0; i < n; i++) {
+        const r = await a.reset('2048', 77n + BigInt(i));
+        expect(Buffer.from(fa.states[i])).toEqual(Buffer.from(r.state));
+        states.push(r.state);
+      }
+      let mask = fa.actionMask;
+      const steps = [0, 0, 0, 0, 0];
+      for (let round = 0; round < 30; round++) {
+        // The last legal move of each environment (deterministic, always legal).
+        const actions = Array.from({ length: n }, (_, i) => mask.subarray(i * 4, i * 4 + 4).lastIndexOf(1));
+        const [ra, rb] = await Promise.all([sa.step(actions), sb.step(actions)]);
+        expect(ra.error).toBe('');
+        expect(SimulateResponse.encode(ra).finish()).toEqual(SimulateResponse.encode(rb).finish());
+        const rewards = new Float32Array(new Uint8Array(ra.rewards).buffer);
+        let d = 0;
+        for (let i = 0; i < n; i++) {
+          let s = await a.step('2048', states[i], u8(actions[i]));
+          expect(rewards[i]).toBe(s.reward);
+          steps[i]++;
+          expect(ra.terminated[i]).toBe(s.done ? 1 : 0);
+          expect(ra.truncated[i]).toBe(!s.done && steps[i] === 12 ? 1 : 0);
+          if (ra.terminated[i] || ra.truncated[i]) {
+            expect(Buffer.from(ra.finalObs.subarray(d * 80, (d + 1) * 80))).toEqual(Buffer.from(s.obs));
+            const r = await a.reset('2048', ra.resetSeeds[d]);
+            s = { ...s, state: r.state, obs: r.obs };
+            steps[i] = 0;
+            d++;
+          }
+          expect(Buffer.from(ra.obs.subarray(i * 80, (i + 1) * 80))).toEqual(Buffer.from(s.obs));
+          expect(Buffer.from(ra.states[i])).toEqual(Buffer.from(s.state));
+          states[i] = s.state;
+        }
+        expect(ra.resetSeeds).toHaveLength(d);
+        mask = ra.actionMask;
+      }
+    } finally {
+      sa.cancel();
+      sb.cancel();
+    }
   });
 });

@@ -33,6 +33,45 @@ export interface GameInfo {
   maxStateBytes: number;
   maxActionBytes: number;
   obsBytes: number;
+  /** Specs for typed clients (optional: `specsOf` supplies defaults for a game without them). */
+  numPlayers?: number;
+  observation?: ObservationSpec;
+  reward?: RewardSpec;
+  /** Simulate truncates episodes after this many steps unless the open sets its own; 0: never. */
+  maxEpisodeSteps?: number;
+}
+
+export interface ObservationSpec {
+  dtype: 'float32' | 'uint8';
+  shape: number[];
+  /** Per element of the flattened observation, or one value for all. */
+  low: number[];
+  high: number[];
+  slices: { name: string; start: number; length: number; description: string }[];
+}
+
+export interface RewardSpec {
+  low: number;
+  high: number;
+  zeroSum: boolean;
+  description: string;
+}
+
+export interface GameSpecs {
+  numPlayers: number;
+  observation: ObservationSpec;
+  reward: RewardSpec;
+  maxEpisodeSteps: number;
+}
+
+/** A game's specs, with defaults for what it leaves out (raw bytes, one player, unbounded reward). */
+export function specsOf(info: GameInfo): GameSpecs {
+  return {
+    numPlayers: info.numPlayers ?? 1,
+    observation: info.observation ?? { dtype: 'uint8', shape: [info.obsBytes], low: [0], high: [255], slices: [] },
+    reward: info.reward ?? { low: -Infinity, high: Infinity, zeroSum: false, description: '' },
+    maxEpisodeSteps: info.maxEpisodeSteps ?? 0,
+  };
 }
 
 /**
@@ -59,6 +98,13 @@ export interface Game<S, A, O> {
   encodeAction(action: A, out: Uint8Array): number;
   decodeAction(bytes: Uint8Array): A;
   encodeObs(obs: O, out: Uint8Array): number;
+  /** Multi-player games: the player to act, from 0 (single-player games leave it out). */
+  toMove?(state: S): number;
+  /**
+   * Multi-player games: every player's reward for the step `mover` just made, which earned the
+   * mover `reward` (what Step answers), written to out[off + player].
+   */
+  playerRewards?(state: S, mover: number, reward: number, out: Float32Array, off: number): void;
 }
 
 /** Result views (reused; valid until the next call on the same instance). */
@@ -84,6 +130,16 @@ export interface ErasedEnv {
   state(): Uint8Array;
   /** Replaces this environment's state with decoded bytes; throws EngineError when refused. */
   load(bytes: Uint8Array): void;
+  /** Writes the observation at out[off] (obsBytes bytes): no views made, for packed batches. */
+  writeObs(out: Uint8Array, off: number): void;
+  /** The player to act now (0 in single-player games). */
+  player(): number;
+  /** Discrete games: steps with action index `a`; throws EngineError if illegal or the episode is over. */
+  stepIndex(a: number): number;
+  /** Discrete games: sets out[off + a] = 1 for each legal action a (the rest is left as it is). */
+  writeMask(out: Uint8Array, off: number): void;
+  /** Every player's reward for a step by `mover` that earned it `reward` (numPlayers entries). */
+  writeRewards(mover: number, reward: number, out: Float32Array, off: number): void;
 }
 
 /** The bytes-only game the gRPC server holds. */
@@ -173,6 +229,35 @@ class Env<S, A, O> implements ErasedEnv {
     if (bytes.length > this.g.info.maxStateBytes) throw invalid(`state is ${bytes.length} bytes; ${this.g.info.envId} states are at most ${this.g.info.maxStateBytes} bytes (${this.g.info.encoding.state})`);
     this.g.decodeState(bytes, this.s);
     this.legalN = -1;
+  }
+
+  writeObs(out: Uint8Array, off: number): void {
+    this.g.observe(this.s, this.o);
+    // Every observation of a game is obsBytes long (GameInfo), which obsBuf is exactly.
+    this.g.encodeObs(this.o, this.obsBuf);
+    out.set(this.obsBuf, off);
+  }
+
+  player(): number {
+    return this.g.toMove ? this.g.toMove(this.s) : 0;
+  }
+
+  // Discrete games represent an action by its index (both built-in games do: A is number).
+  stepIndex(a: number): number {
+    if (this.g.isDone(this.s)) throw new EngineError('failed_precondition', 'the episode is over');
+    const n = this.legalCount;
+    for (let k = 0; k < n; k++) if ((this.legal[k] as unknown as number) === a) return this.stepLegal(k);
+    throw invalid(`illegal action ${a}: legal here are ${this.legal.slice(0, n).join(', ')}`);
+  }
+
+  writeMask(out: Uint8Array, off: number): void {
+    const n = this.legalCount;
+    for (let k = 0; k < n; k++) out[off + (this.legal[k] as unknown as number)] = 1;
+  }
+
+  writeRewards(mover: number, reward: number, out: Float32Array, off: number): void {
+    if (this.g.playerRewards) this.g.playerRewards(this.s, mover, reward, out, off);
+    else out[off] = reward;
   }
 }
 

@@ -1,12 +1,14 @@
 // Messages between the engine's main thread and its game workers (worker.ts).
 import type { EngineErrorCode } from './game';
 import type { Slice } from './shard';
+import type { SimToWorker } from './simulate-protocol';
 
 export type ToWorker =
   | { op: 'unary'; id: number; method: 'Reset' | 'Step'; req: Uint8Array }
   | { op: 'open'; id: number; stream: number; req: Uint8Array; lo: number; hi: number }
   | { op: 'run'; id: number; stream: number; rounds: number }
-  | { op: 'close'; stream: number };
+  | { op: 'close'; stream: number }
+  | SimToWorker;
 
 export type FailCode = EngineErrorCode | 'internal';
 

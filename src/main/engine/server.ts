@@ -3,18 +3,19 @@
 // moves bytes: Reset/Step and BatchSimulate run in worker threads (pool.ts), so no request can
 // stall the event loop the rest of the app shares. Errors never escape a handler: EngineError maps
 // to its status code, anything else to INTERNAL (and a log line); messages are capped in length.
-import { Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type ServiceDefinition } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadFileDescriptorSetFromBuffer, loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import type { Logger } from '../log';
 import { DEFAULT_BATCH_LIMITS, validateBatch, type BatchLimits } from './batch';
-import { EngineError, invalid, type ErasedGame, type GameInfo, type GameRegistry } from './game';
+import { EngineError, invalid, specsOf, type ErasedGame, type GameInfo, type GameRegistry } from './game';
 import { ENGINE_DESCRIPTOR_SET_BASE64 } from './gen/engine/v1/descriptor';
-import { BatchSimulateRequest, Capabilities, EngineId, EngineService } from './gen/engine/v1/engine';
+import { BatchSimulateRequest, Capabilities, EngineId, EngineService, type ListGamesResponse } from './gen/engine/v1/engine';
 import { EngineMetrics } from './metrics';
 import { WorkerLost, WorkerPool } from './pool';
 import { builtInGames } from './registry';
+import { runSimulate, type SimulateHost } from './simulate';
 import { runStream, streamBytes, WorkerFailure } from './stream';
 
 export const ENGINE_SERVICE_NAME = 'engine.v1.Engine';
@@ -73,6 +74,8 @@ const SERVICE = {
   reset: { ...EngineService.reset, requestDeserialize: identity, responseSerialize: identity },
   step: { ...EngineService.step, requestDeserialize: identity, responseSerialize: identity },
   batchSimulate: { ...EngineService.batchSimulate, requestDeserialize: identity, responseSerialize: identity },
+  listGames: EngineService.listGames,
+  simulate: { ...EngineService.simulate, requestDeserialize: identity, responseSerialize: identity },
 } as unknown as ServiceDefinition;
 
 const CODES: Record<EngineError['code'] | 'internal', status> = {
@@ -97,7 +100,14 @@ export function capabilitiesOf(info: GameInfo, buildId: string): Capabilities {
     preferredBatch: info.preferredBatch,
     obsBytes: info.obsBytes,
     description: info.description,
+    ...specFields(info),
   };
+}
+
+/** The specs Capabilities gained after v1's first fields (typed clients read these). */
+function specFields(info: GameInfo): Pick<Capabilities, 'observation' | 'numPlayers' | 'reward' | 'maxEpisodeSteps'> {
+  const s = specsOf(info);
+  return { observation: { ...s.observation, slices: s.observation.slices.map((x) => ({ ...x })) }, numPlayers: s.numPlayers, reward: { ...s.reward }, maxEpisodeSteps: s.maxEpisodeSteps };
 }
 
 export class EngineServer {
@@ -184,6 +194,8 @@ export class EngineServer {
       reset: (call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) => void this.unary('Reset', call.request, cb),
       step: (call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) => void this.unary('Step', call.request, cb),
       batchSimulate: (call: ServerWritableStream<Buffer, Buffer>) => void this.batch(call),
+      listGames: (_call: ServerUnaryCall<object, ListGamesResponse>, cb: sendUnaryData<ListGamesResponse>) => cb(null, { games: this.capabilities() }),
+      simulate: (call: ServerDuplexStream<Buffer, Buffer>) => void runSimulate(this.simulateHost(), call),
     });
     this.health = new HealthImplementation({ '': 'SERVING', [ENGINE_SERVICE_NAME]: 'SERVING' });
     this.health.addToServer(server);
@@ -314,6 +326,26 @@ export class EngineServer {
     if (held === undefined) return;
     this.streams.delete(call);
     this.streamBytesHeld -= held;
+  }
+
+  /** What simulate.ts needs: the pool, the games, admission (shared with BatchSimulate) and status mapping. */
+  private simulateHost(): SimulateHost {
+    // A Simulate call is admitted, tracked and released exactly like a BatchSimulate one.
+    const asStream = (c: ServerDuplexStream<Buffer, Buffer>) => c as unknown as ServerWritableStream<Buffer, Buffer>;
+    return {
+      pool: this.pool,
+      game: (id) => this.game(id),
+      maxEnvs: this.limits.maxEnvs,
+      budgetMs: this.opts.batchBudgetMs ?? 600_000,
+      metrics: this.metrics,
+      serving: () => this.server !== null,
+      admit: (c, bytes) => this.admit(asStream(c), bytes),
+      release: (c) => this.release(asStream(c)),
+      track: (c, abort) => this.running.set(asStream(c), abort),
+      untrack: (c) => this.running.delete(asStream(c)),
+      toStatus: (e) => this.toStatus(e, 'Simulate'),
+      statusName: (code) => status[code],
+    };
   }
 
   private async batch(call: ServerWritableStream<Buffer, Buffer>): Promise<void> {

@@ -8,6 +8,7 @@ import { BatchSimulateRequest, ResetRequest, ResetResponse, StepRequest, StepRes
 import type { ToWorker, FromWorker } from './pool-protocol';
 import { builtInGames } from './registry';
 import { Shard } from './shard';
+import { handleSim } from './simulate-worker';
 
 const data = workerData as { registryModule?: string };
 const registry: GameRegistry = data.registryModule ? ((await import(pathToFileURL(data.registryModule).href)) as { default: () => GameRegistry }).default() : builtInGames();
@@ -45,6 +46,8 @@ function handle(m: ToWorker): [FromWorker, TransferListItem[]] | null {
     shards.delete(m.stream);
     return null;
   }
+  // Simulate (simulate-worker.ts); the main thread checked num_envs against the engine's limit.
+  if (m.op === 'simOpen' || m.op === 'simStep' || m.op === 'simClose') return handleSim(m, game, Number.MAX_SAFE_INTEGER);
   if (m.op === 'unary') {
     let envId = '';
     try {

@@ -53,6 +53,20 @@ export const INFO_2048: GameInfo = {
   maxStateBytes: STATE_BYTES,
   maxActionBytes: 1,
   obsBytes: 20 * 4,
+  numPlayers: 1,
+  observation: {
+    dtype: 'float32',
+    shape: [20],
+    low: [...new Array<number>(20).fill(0)],
+    high: [...new Array<number>(16).fill(MAX_EXPONENT), 1, 1, 1, 1],
+    slices: [
+      { name: 'exponents', start: 0, length: 16, description: 'each cell row-major: 0 empty, k for a tile 2^k' },
+      { name: 'action_mask', start: 16, length: 4, description: '1 where a move (up, right, down, left) changes the board' },
+    ],
+  },
+  // A move merges tiles that add up to less than the board's tile sum (< 2^18).
+  reward: { low: 0, high: MAX_TILE_SUM, zeroSum: false, description: 'the sum of the tiles merged by the move' },
+  maxEpisodeSteps: 0,
 };
 
 /** Slides and merges `cells` towards `dir` in place; returns the merged sum, or -1 if nothing moved. */

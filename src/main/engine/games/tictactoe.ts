@@ -3,8 +3,8 @@
 //                          (1 X, 2 O), outcome (0 playing, 1 X won, 2 O won, 3 draw)
 //   action "u8:v1"         1 byte: the cell index 0-8
 //   obs    "f32x27:v1"     27 float32 LE: the mover's stones (9), the opponent's (9), legal cells (9)
-// Reward goes to the player who moved: +1 for a winning move, 0 otherwise (a draw is 0). X moves
-// first. Decoding checks the state is reachable (stone counts, whose turn, outcome), so a
+// Reward goes to the player who moved: +1 for a winning move, 0 otherwise (a draw is 0); per
+// player (Simulate) the loser gets -1 on that move. X (player 0) moves first. Decoding checks the state is reachable (stone counts, whose turn, outcome), so a
 // corrupted state is refused rather than played on.
 import { encodeF32Obs, invalid, newF32Obs, type F32Obs, type Game, type GameInfo } from '../game';
 import type { ChaCha20Rng } from '../rng';
@@ -21,6 +21,8 @@ const LINES = [
   [0, 4, 8], [2, 4, 6],
 ];
 
+const FLAT_LINES = Uint8Array.from(LINES.flat());
+
 const STATE_BYTES = 11;
 
 export const TTT_INFO: GameInfo = {
@@ -33,11 +35,29 @@ export const TTT_INFO: GameInfo = {
   maxStateBytes: STATE_BYTES,
   maxActionBytes: 1,
   obsBytes: 27 * 4,
+  numPlayers: 2,
+  observation: {
+    dtype: 'float32',
+    shape: [27],
+    low: [0],
+    high: [1],
+    slices: [
+      { name: 'own_stones', start: 0, length: 9, description: "1 where the player to move has a stone (cells row-major)" },
+      { name: 'opponent_stones', start: 9, length: 9, description: "1 where the opponent has a stone" },
+      { name: 'action_mask', start: 18, length: 9, description: '1 where a move is legal' },
+    ],
+  },
+  reward: { low: -1, high: 1, zeroSum: true, description: 'per player: +1 to the winner, -1 to the loser on the winning move; 0 otherwise (a draw is 0)' },
+  maxEpisodeSteps: 0,
 };
 
 /** 1 or 2 if that player has three in a row, 3 if the board is full, else 0. */
 export function outcomeOf(cells: Uint8Array): number {
-  for (const [a, b, c] of LINES) if (cells[a] !== 0 && cells[a] === cells[b] && cells[a] === cells[c]) return cells[a];
+  // A flat index table: destructuring each line was a visible share of a Simulate step.
+  for (let l = 0; l < 24; l += 3) {
+    const a = cells[FLAT_LINES[l]];
+    if (a !== 0 && a === cells[FLAT_LINES[l + 1]] && a === cells[FLAT_LINES[l + 2]]) return a;
+  }
   for (let i = 0; i < 9; i++) if (cells[i] === 0) return 0;
   return 3;
 }
@@ -136,5 +156,16 @@ export class TicTacToe implements Game<TttState, number, F32Obs> {
 
   encodeObs(obs: F32Obs, out: Uint8Array): number {
     return encodeF32Obs(obs, out);
+  }
+
+  /** 0 for X, 1 for O. */
+  toMove(s: TttState): number {
+    return s.toMove - 1;
+  }
+
+  // Zero-sum: the winning move's +1 (what Step answers) has the loser's -1 beside it.
+  playerRewards(_s: TttState, mover: number, reward: number, out: Float32Array, off: number): void {
+    out[off + mover] = reward;
+    out[off + 1 - mover] = -reward;
   }
 }

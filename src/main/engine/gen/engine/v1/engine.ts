@@ -10,9 +10,11 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
+  type handleBidiStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
@@ -27,7 +29,8 @@ export const protobufFileName = "engine/v1/engine.proto";
 
 /**
  * The engine service's wire contract. It is stable: adding a game adds an env_id and its
- * documented byte encodings, never a field or an RPC here. Bytes fields carry game-defined
+ * documented byte encodings, never a field or an RPC here. (v1 grew only by additions: specs in
+ * Capabilities, ListGames and Simulate; every earlier client works unchanged.) Bytes fields carry game-defined
  * encodings named in Capabilities.encoding; the server treats them as opaque until it hands
  * them to the game.
  */
@@ -84,6 +87,121 @@ export interface Capabilities {
   obsBytes: number;
   /** Human description of the game, its encodings and rewards. */
   description: string;
+  /** What an observation's bytes hold (dtype, shape, bounds, named slices). */
+  observation:
+    | ObservationSpec
+    | undefined;
+  /** Players taking turns (1 for single-player games). */
+  numPlayers: number;
+  reward:
+    | RewardSpec
+    | undefined;
+  /** Steps after which Simulate truncates an episode unless the open sets its own; 0: never. */
+  maxEpisodeSteps: number;
+}
+
+/** A named run of elements in the flattened observation, e.g. the legal-action mask. */
+export interface ObservationSlice {
+  name: string;
+  start: number;
+  length: number;
+  description: string;
+}
+
+export interface ObservationSpec {
+  /** numpy-style dtype of each element, little-endian ("float32"). */
+  dtype: string;
+  shape: number[];
+  /** Element-wise bounds over the flattened observation (one value each, or one for all). */
+  low: number[];
+  high: number[];
+  slices: ObservationSlice[];
+}
+
+export interface RewardSpec {
+  /** Bounds of one player's reward for one step. */
+  low: number;
+  high: number;
+  /** True when the players' rewards of a step always sum to 0. */
+  zeroSum: boolean;
+  description: string;
+}
+
+export interface ListGamesRequest {
+}
+
+export interface ListGamesResponse {
+  /** Every game this engine serves, sorted by env_id. */
+  games: Capabilities[];
+}
+
+/** Opens a Simulate stream: num_envs environments kept in the engine between steps. */
+export interface SimulateOpen {
+  id: EngineId | undefined;
+  numEnvs: number;
+  /**
+   * Environment i starts from seeds[i] when given (one per environment), else from seed + i.
+   * Episode k of environment i is reset with that seed + k * 2^32 (wrapping), so any episode can be
+   * replayed with one Reset.
+   */
+  seed: bigint;
+  seeds: bigint[];
+  /** Truncate episodes after this many steps; 0: the game's max_episode_steps. */
+  maxEpisodeSteps: number;
+  /** Responses carry each environment's state bytes too (for Step, replay, storage). */
+  includeState: boolean;
+  hint: Uint8Array;
+}
+
+/** Steps environments: all of them in order, or the ones named in env_indices (distinct). */
+export interface SimulateStep {
+  /** One action per stepped environment: int32 little-endian, the index of a Discrete action. */
+  actions: Uint8Array;
+  envIndices: number[];
+}
+
+export interface SimulateRequest {
+  open?: SimulateOpen | undefined;
+  step?: SimulateStep | undefined;
+}
+
+/**
+ * One answer per request, in order. Arrays are packed row-major over the k environments of the
+ * request (env_indices, or all in order): little-endian, no padding. After the open, every
+ * environment is at the first observation of its first episode.
+ */
+export interface SimulateResponse {
+  /** The environments this answer covers, when the request named a subset; empty: all, in order. */
+  envIndices: number[];
+  /**
+   * [k, obs_size] of Capabilities.observation.dtype: after an episode ends this is the next
+   * episode's first observation (same-step auto-reset); the ended one's last is in final_obs.
+   */
+  obs: Uint8Array;
+  /** float32 [k, num_players]: what each player got from this step (0 after the open). */
+  rewards: Uint8Array;
+  /** uint8 [k] each (0 or 1). */
+  terminated: Uint8Array;
+  truncated: Uint8Array;
+  /** uint8 [k, n] for a Discrete(n) game: 1 where the action is legal in obs. */
+  actionMask: Uint8Array;
+  /** uint8 [k]: the player to act in obs (0 in single-player games). */
+  currentPlayer: Uint8Array;
+  /**
+   * [d, obs_size]: the last observation of each episode that ended in this step, in the order of
+   * the environments with terminated or truncated set.
+   */
+  finalObs: Uint8Array;
+  /** The seed each of those d environments' new episode was reset with. */
+  resetSeeds: bigint[];
+  /** With include_state: each environment's state after this answer (k entries). */
+  states: Uint8Array[];
+  /** Episode number (from 0) of each environment's obs: uint32 [k]. */
+  episodes: Uint8Array;
+  /** Set when this request was refused: nothing was stepped, the stream stays open. */
+  error: string;
+  /** The gRPC status code name the refusal would have had (e.g. "INVALID_ARGUMENT"). */
+  errorCode: string;
 }
 
 export interface ResetRequest {
@@ -615,6 +733,10 @@ function createBaseCapabilities(): Capabilities {
     preferredBatch: 0,
     obsBytes: 0,
     description: "",
+    observation: undefined,
+    numPlayers: 0,
+    reward: undefined,
+    maxEpisodeSteps: 0,
   };
 }
 
@@ -646,6 +768,18 @@ export const Capabilities: MessageFns<Capabilities> = {
     }
     if (message.description !== "") {
       writer.uint32(178).string(message.description);
+    }
+    if (message.observation !== undefined) {
+      ObservationSpec.encode(message.observation, writer.uint32(186).fork()).join();
+    }
+    if (message.numPlayers !== 0) {
+      writer.uint32(192).uint32(message.numPlayers);
+    }
+    if (message.reward !== undefined) {
+      RewardSpec.encode(message.reward, writer.uint32(202).fork()).join();
+    }
+    if (message.maxEpisodeSteps !== 0) {
+      writer.uint32(208).uint32(message.maxEpisodeSteps);
     }
     return writer;
   },
@@ -735,6 +869,38 @@ export const Capabilities: MessageFns<Capabilities> = {
             message.description = reader.string();
             continue;
           }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.observation = ObservationSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 24: {
+            if (tag !== 192) {
+              break;
+            }
+
+            message.numPlayers = reader.uint32();
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.reward = RewardSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 26: {
+            if (tag !== 208) {
+              break;
+            }
+
+            message.maxEpisodeSteps = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -767,6 +933,990 @@ export const Capabilities: MessageFns<Capabilities> = {
     message.preferredBatch = object.preferredBatch ?? 0;
     message.obsBytes = object.obsBytes ?? 0;
     message.description = object.description ?? "";
+    message.observation = (object.observation !== undefined && object.observation !== null)
+      ? ObservationSpec.fromPartial(object.observation)
+      : undefined;
+    message.numPlayers = object.numPlayers ?? 0;
+    message.reward = (object.reward !== undefined && object.reward !== null)
+      ? RewardSpec.fromPartial(object.reward)
+      : undefined;
+    message.maxEpisodeSteps = object.maxEpisodeSteps ?? 0;
+    return message;
+  },
+};
+
+function createBaseObservationSlice(): ObservationSlice {
+  return { name: "", start: 0, length: 0, description: "" };
+}
+
+export const ObservationSlice: MessageFns<ObservationSlice> = {
+  encode(message: ObservationSlice, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.start !== 0) {
+      writer.uint32(16).uint32(message.start);
+    }
+    if (message.length !== 0) {
+      writer.uint32(24).uint32(message.length);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ObservationSlice {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseObservationSlice();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.start = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.length = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ObservationSlice>, I>>(base?: I): ObservationSlice {
+    return ObservationSlice.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ObservationSlice>, I>>(object: I): ObservationSlice {
+    const message = createBaseObservationSlice();
+    message.name = object.name ?? "";
+    message.start = object.start ?? 0;
+    message.length = object.length ?? 0;
+    message.description = object.description ?? "";
+    return message;
+  },
+};
+
+function createBaseObservationSpec(): ObservationSpec {
+  return { dtype: "", shape: [], low: [], high: [], slices: [] };
+}
+
+export const ObservationSpec: MessageFns<ObservationSpec> = {
+  encode(message: ObservationSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.dtype !== "") {
+      writer.uint32(10).string(message.dtype);
+    }
+    if (message.shape.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.shape) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    if (message.low.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.low) {
+        writer.float(v);
+      }
+      writer.join();
+    }
+    if (message.high.length !== 0) {
+      writer.uint32(34).fork();
+      for (const v of message.high) {
+        writer.float(v);
+      }
+      writer.join();
+    }
+    for (const v of message.slices) {
+      ObservationSlice.encode(v!, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ObservationSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseObservationSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.dtype = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag === 16) {
+              message.shape.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.shape.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 3: {
+            if (tag === 29) {
+              message.low.push(reader.float());
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.low.push(reader.float());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 4: {
+            if (tag === 37) {
+              message.high.push(reader.float());
+
+              continue;
+            }
+
+            if (tag === 34) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.high.push(reader.float());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.slices.push(ObservationSlice.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ObservationSpec>, I>>(base?: I): ObservationSpec {
+    return ObservationSpec.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ObservationSpec>, I>>(object: I): ObservationSpec {
+    const message = createBaseObservationSpec();
+    message.dtype = object.dtype ?? "";
+    message.shape = object.shape?.map((e) => e) || [];
+    message.low = object.low?.map((e) => e) || [];
+    message.high = object.high?.map((e) => e) || [];
+    message.slices = object.slices?.map((e) => ObservationSlice.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRewardSpec(): RewardSpec {
+  return { low: 0, high: 0, zeroSum: false, description: "" };
+}
+
+export const RewardSpec: MessageFns<RewardSpec> = {
+  encode(message: RewardSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.low !== 0) {
+      writer.uint32(13).float(message.low);
+    }
+    if (message.high !== 0) {
+      writer.uint32(21).float(message.high);
+    }
+    if (message.zeroSum !== false) {
+      writer.uint32(24).bool(message.zeroSum);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RewardSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRewardSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 13) {
+              break;
+            }
+
+            message.low = reader.float();
+            continue;
+          }
+          case 2: {
+            if (tag !== 21) {
+              break;
+            }
+
+            message.high = reader.float();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.zeroSum = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<RewardSpec>, I>>(base?: I): RewardSpec {
+    return RewardSpec.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RewardSpec>, I>>(object: I): RewardSpec {
+    const message = createBaseRewardSpec();
+    message.low = object.low ?? 0;
+    message.high = object.high ?? 0;
+    message.zeroSum = object.zeroSum ?? false;
+    message.description = object.description ?? "";
+    return message;
+  },
+};
+
+function createBaseListGamesRequest(): ListGamesRequest {
+  return {};
+}
+
+export const ListGamesRequest: MessageFns<ListGamesRequest> = {
+  encode(_: ListGamesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListGamesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListGamesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ListGamesRequest>, I>>(base?: I): ListGamesRequest {
+    return ListGamesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListGamesRequest>, I>>(_: I): ListGamesRequest {
+    const message = createBaseListGamesRequest();
+    return message;
+  },
+};
+
+function createBaseListGamesResponse(): ListGamesResponse {
+  return { games: [] };
+}
+
+export const ListGamesResponse: MessageFns<ListGamesResponse> = {
+  encode(message: ListGamesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.games) {
+      Capabilities.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListGamesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListGamesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.games.push(Capabilities.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ListGamesResponse>, I>>(base?: I): ListGamesResponse {
+    return ListGamesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListGamesResponse>, I>>(object: I): ListGamesResponse {
+    const message = createBaseListGamesResponse();
+    message.games = object.games?.map((e) => Capabilities.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSimulateOpen(): SimulateOpen {
+  return {
+    id: undefined,
+    numEnvs: 0,
+    seed: 0n,
+    seeds: [],
+    maxEpisodeSteps: 0,
+    includeState: false,
+    hint: new Uint8Array(0),
+  };
+}
+
+export const SimulateOpen: MessageFns<SimulateOpen> = {
+  encode(message: SimulateOpen, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== undefined) {
+      EngineId.encode(message.id, writer.uint32(10).fork()).join();
+    }
+    if (message.numEnvs !== 0) {
+      writer.uint32(16).uint32(message.numEnvs);
+    }
+    if (message.seed !== 0n) {
+      if (BigInt.asUintN(64, message.seed) !== message.seed) {
+        throw new globalThis.Error("value provided for field message.seed of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.seed);
+    }
+    if (message.seeds.length !== 0) {
+      writer.uint32(34).fork();
+      for (const v of message.seeds) {
+        if (BigInt.asUintN(64, v) !== v) {
+          throw new globalThis.Error("a value provided in array field seeds of type uint64 is too large");
+        }
+        writer.uint64(v);
+      }
+      writer.join();
+    }
+    if (message.maxEpisodeSteps !== 0) {
+      writer.uint32(40).uint32(message.maxEpisodeSteps);
+    }
+    if (message.includeState !== false) {
+      writer.uint32(48).bool(message.includeState);
+    }
+    if (message.hint.length !== 0) {
+      writer.uint32(58).bytes(message.hint);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SimulateOpen {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSimulateOpen();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = EngineId.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.numEnvs = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.seed = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag === 32) {
+              message.seeds.push(reader.uint64() as bigint);
+
+              continue;
+            }
+
+            if (tag === 34) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.seeds.push(reader.uint64() as bigint);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maxEpisodeSteps = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.includeState = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.hint = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<SimulateOpen>, I>>(base?: I): SimulateOpen {
+    return SimulateOpen.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SimulateOpen>, I>>(object: I): SimulateOpen {
+    const message = createBaseSimulateOpen();
+    message.id = (object.id !== undefined && object.id !== null) ? EngineId.fromPartial(object.id) : undefined;
+    message.numEnvs = object.numEnvs ?? 0;
+    message.seed = (object.seed !== undefined && object.seed !== null) ? BigInt(object.seed) : 0n;
+    message.seeds = object.seeds?.map((e) => BigInt(e)) || [];
+    message.maxEpisodeSteps = object.maxEpisodeSteps ?? 0;
+    message.includeState = object.includeState ?? false;
+    message.hint = object.hint ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseSimulateStep(): SimulateStep {
+  return { actions: new Uint8Array(0), envIndices: [] };
+}
+
+export const SimulateStep: MessageFns<SimulateStep> = {
+  encode(message: SimulateStep, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actions.length !== 0) {
+      writer.uint32(10).bytes(message.actions);
+    }
+    if (message.envIndices.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.envIndices) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SimulateStep {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSimulateStep();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actions = reader.bytes();
+            continue;
+          }
+          case 2: {
+            if (tag === 16) {
+              message.envIndices.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.envIndices.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<SimulateStep>, I>>(base?: I): SimulateStep {
+    return SimulateStep.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SimulateStep>, I>>(object: I): SimulateStep {
+    const message = createBaseSimulateStep();
+    message.actions = object.actions ?? new Uint8Array(0);
+    message.envIndices = object.envIndices?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSimulateRequest(): SimulateRequest {
+  return { open: undefined, step: undefined };
+}
+
+export const SimulateRequest: MessageFns<SimulateRequest> = {
+  encode(message: SimulateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.open !== undefined) {
+      SimulateOpen.encode(message.open, writer.uint32(10).fork()).join();
+    }
+    if (message.step !== undefined) {
+      SimulateStep.encode(message.step, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SimulateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSimulateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.open = SimulateOpen.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.step = SimulateStep.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<SimulateRequest>, I>>(base?: I): SimulateRequest {
+    return SimulateRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SimulateRequest>, I>>(object: I): SimulateRequest {
+    const message = createBaseSimulateRequest();
+    message.open = (object.open !== undefined && object.open !== null)
+      ? SimulateOpen.fromPartial(object.open)
+      : undefined;
+    message.step = (object.step !== undefined && object.step !== null)
+      ? SimulateStep.fromPartial(object.step)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSimulateResponse(): SimulateResponse {
+  return {
+    envIndices: [],
+    obs: new Uint8Array(0),
+    rewards: new Uint8Array(0),
+    terminated: new Uint8Array(0),
+    truncated: new Uint8Array(0),
+    actionMask: new Uint8Array(0),
+    currentPlayer: new Uint8Array(0),
+    finalObs: new Uint8Array(0),
+    resetSeeds: [],
+    states: [],
+    episodes: new Uint8Array(0),
+    error: "",
+    errorCode: "",
+  };
+}
+
+export const SimulateResponse: MessageFns<SimulateResponse> = {
+  encode(message: SimulateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.envIndices.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.envIndices) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    if (message.obs.length !== 0) {
+      writer.uint32(18).bytes(message.obs);
+    }
+    if (message.rewards.length !== 0) {
+      writer.uint32(26).bytes(message.rewards);
+    }
+    if (message.terminated.length !== 0) {
+      writer.uint32(34).bytes(message.terminated);
+    }
+    if (message.truncated.length !== 0) {
+      writer.uint32(42).bytes(message.truncated);
+    }
+    if (message.actionMask.length !== 0) {
+      writer.uint32(50).bytes(message.actionMask);
+    }
+    if (message.currentPlayer.length !== 0) {
+      writer.uint32(58).bytes(message.currentPlayer);
+    }
+    if (message.finalObs.length !== 0) {
+      writer.uint32(66).bytes(message.finalObs);
+    }
+    if (message.resetSeeds.length !== 0) {
+      writer.uint32(74).fork();
+      for (const v of message.resetSeeds) {
+        if (BigInt.asUintN(64, v) !== v) {
+          throw new globalThis.Error("a value provided in array field resetSeeds of type uint64 is too large");
+        }
+        writer.uint64(v);
+      }
+      writer.join();
+    }
+    for (const v of message.states) {
+      writer.uint32(82).bytes(v!);
+    }
+    if (message.episodes.length !== 0) {
+      writer.uint32(90).bytes(message.episodes);
+    }
+    if (message.error !== "") {
+      writer.uint32(98).string(message.error);
+    }
+    if (message.errorCode !== "") {
+      writer.uint32(106).string(message.errorCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SimulateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSimulateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.envIndices.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.envIndices.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.obs = reader.bytes();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.rewards = reader.bytes();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.terminated = reader.bytes();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.truncated = reader.bytes();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.actionMask = reader.bytes();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.currentPlayer = reader.bytes();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.finalObs = reader.bytes();
+            continue;
+          }
+          case 9: {
+            if (tag === 72) {
+              message.resetSeeds.push(reader.uint64() as bigint);
+
+              continue;
+            }
+
+            if (tag === 74) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.resetSeeds.push(reader.uint64() as bigint);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.states.push(reader.bytes());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.episodes = reader.bytes();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.errorCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<SimulateResponse>, I>>(base?: I): SimulateResponse {
+    return SimulateResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SimulateResponse>, I>>(object: I): SimulateResponse {
+    const message = createBaseSimulateResponse();
+    message.envIndices = object.envIndices?.map((e) => e) || [];
+    message.obs = object.obs ?? new Uint8Array(0);
+    message.rewards = object.rewards ?? new Uint8Array(0);
+    message.terminated = object.terminated ?? new Uint8Array(0);
+    message.truncated = object.truncated ?? new Uint8Array(0);
+    message.actionMask = object.actionMask ?? new Uint8Array(0);
+    message.currentPlayer = object.currentPlayer ?? new Uint8Array(0);
+    message.finalObs = object.finalObs ?? new Uint8Array(0);
+    message.resetSeeds = object.resetSeeds?.map((e) => BigInt(e)) || [];
+    message.states = object.states?.map((e) => e) || [];
+    message.episodes = object.episodes ?? new Uint8Array(0);
+    message.error = object.error ?? "";
+    message.errorCode = object.errorCode ?? "";
     return message;
   },
 };
@@ -1859,6 +3009,32 @@ export const EngineService = {
     responseSerialize: (value: SimResultChunk): Buffer => Buffer.from(SimResultChunk.encode(value).finish()),
     responseDeserialize: (value: Buffer): SimResultChunk => SimResultChunk.decode(value),
   },
+  /** Every game's capabilities. */
+  listGames: {
+    path: "/engine.v1.Engine/ListGames" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListGamesRequest): Buffer => Buffer.from(ListGamesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListGamesRequest => ListGamesRequest.decode(value),
+    responseSerialize: (value: ListGamesResponse): Buffer => Buffer.from(ListGamesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListGamesResponse => ListGamesResponse.decode(value),
+  },
+  /**
+   * Vectorized stepping with actions from the client: the first request opens (answered with the
+   * first observations), each later one steps all or some environments (answered in order).
+   * Episodes auto-reset in the same step (see SimulateResponse.obs). A refused step is answered
+   * with `error` and changes nothing. Admission and budgets are BatchSimulate's: the stream counts
+   * against the engine's cap on streams and their memory (RESOURCE_EXHAUSTED).
+   */
+  simulate: {
+    path: "/engine.v1.Engine/Simulate" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: SimulateRequest): Buffer => Buffer.from(SimulateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SimulateRequest => SimulateRequest.decode(value),
+    responseSerialize: (value: SimulateResponse): Buffer => Buffer.from(SimulateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SimulateResponse => SimulateResponse.decode(value),
+  },
 } as const;
 
 export interface EngineServer extends UntypedServiceImplementation {
@@ -1876,6 +3052,16 @@ export interface EngineServer extends UntypedServiceImplementation {
    * hold (retry later), or when the stream used up its worker-time budget.
    */
   batchSimulate: handleServerStreamingCall<BatchSimulateRequest, SimResultChunk>;
+  /** Every game's capabilities. */
+  listGames: handleUnaryCall<ListGamesRequest, ListGamesResponse>;
+  /**
+   * Vectorized stepping with actions from the client: the first request opens (answered with the
+   * first observations), each later one steps all or some environments (answered in order).
+   * Episodes auto-reset in the same step (see SimulateResponse.obs). A refused step is answered
+   * with `error` and changes nothing. Admission and budgets are BatchSimulate's: the stream counts
+   * against the engine's cap on streams and their memory (RESOURCE_EXHAUSTED).
+   */
+  simulate: handleBidiStreamingCall<SimulateRequest, SimulateResponse>;
 }
 
 export interface EngineClient extends Client {
@@ -1937,6 +3123,32 @@ export interface EngineClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<SimResultChunk>;
+  /** Every game's capabilities. */
+  listGames(
+    request: ListGamesRequest,
+    callback: (error: ServiceError | null, response: ListGamesResponse) => void,
+  ): ClientUnaryCall;
+  listGames(
+    request: ListGamesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListGamesResponse) => void,
+  ): ClientUnaryCall;
+  listGames(
+    request: ListGamesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListGamesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Vectorized stepping with actions from the client: the first request opens (answered with the
+   * first observations), each later one steps all or some environments (answered in order).
+   * Episodes auto-reset in the same step (see SimulateResponse.obs). A refused step is answered
+   * with `error` and changes nothing. Admission and budgets are BatchSimulate's: the stream counts
+   * against the engine's cap on streams and their memory (RESOURCE_EXHAUSTED).
+   */
+  simulate(): ClientDuplexStream<SimulateRequest, SimulateResponse>;
+  simulate(options: Partial<CallOptions>): ClientDuplexStream<SimulateRequest, SimulateResponse>;
+  simulate(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<SimulateRequest, SimulateResponse>;
 }
 
 export const EngineClient = makeGenericClientConstructor(EngineService, "engine.v1.Engine") as unknown as {

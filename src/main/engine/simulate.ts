@@ -1,0 +1,146 @@
+// One Simulate stream on the worker pool. The stream's environments live in one batch worker
+// (streams take the batch workers in turn), not sharded over all of them: the client waits on
+// every answer, so a shard per worker would put a hop and a merge into every round trip, and on
+// the 2 cores measured here the client, the main thread and one worker already share both cores
+// (BatchSimulate's second worker only added contention). Sharding large streams is left to be
+// measured on a machine with free cores. Requests are handled one at a time, in order, and the
+// next is read only once the answer is written (a client that stops reading stops the stream).
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { EngineError, invalid, type ErasedGame } from './game';
+import { SimulateRequest, type SimulateOpen } from './gen/engine/v1/engine';
+import type { EngineMetrics } from './metrics';
+import { WorkerLost, type Reply, type WorkerHandle, type WorkerPool } from './pool';
+import { simulateBytes, validateOpen } from './simulate-worker';
+import { WorkerFailure } from './stream';
+
+export type SimCall = ServerDuplexStream<Buffer, Buffer>;
+
+/** What a Simulate stream needs from the server. */
+export interface SimulateHost {
+  pool: WorkerPool | null;
+  game(envId: string): ErasedGame;
+  maxEnvs: number;
+  /** Worker time one stream may use in all, ms (0: unlimited). */
+  budgetMs: number;
+  metrics: EngineMetrics;
+  serving(): boolean;
+  /** Admission control (throws RESOURCE_EXHAUSTED) and its release. */
+  admit(call: SimCall, bytes: number): void;
+  release(call: SimCall): void;
+  /** A running stream and what ends it at once (server stop). */
+  track(call: SimCall, abort: () => void): void;
+  untrack(call: SimCall): void;
+  toStatus(e: unknown): { code: number; details: string };
+  statusName(code: number): string;
+}
+
+let streamIds = 1;
+let rotate = 0;
+
+const ABORTED = Symbol('aborted');
+
+export async function runSimulate(host: SimulateHost, call: SimCall): Promise<void> {
+  const t0 = performance.now();
+  let envId = 'unknown';
+  let abort = () => {};
+  const aborted = new Promise<typeof ABORTED>((resolve) => (abort = () => resolve(ABORTED)));
+  const onCancel = () => {
+    host.release(call);
+    abort();
+  };
+  call.on('cancelled', onCancel);
+  host.track(call, abort);
+  // Not destroyed when reading ends: the answer side still has to end with a status.
+  const requests = call.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>;
+  const stream = streamIds++;
+  let worker: WorkerHandle | null = null;
+  let generation = 0;
+  let busy = 0;
+  const ask = async (op: 'simOpen' | 'simStep', raw: Buffer): Promise<Uint8Array | typeof ABORTED> => {
+    if (worker!.generation !== generation) throw new WorkerLost('crashed', true, 'the worker this stream ran on was replaced (another request ran past its budget); open a new stream');
+    const asked = worker!.request(() => {
+      // An exact copy, transferred (not a clone of grpc-js's receive buffer).
+      const req = new Uint8Array(raw);
+      return [{ op, id: 0, stream, req }, [req.buffer]];
+    });
+    // Once aborted nobody awaits this any more; a later rejection must not go unhandled.
+    asked.catch(() => {});
+    const r = await Promise.race([asked, aborted]);
+    if (r === ABORTED) return r;
+    return account(r);
+  };
+  const account = (r: Reply): Uint8Array => {
+    busy += r.busyMs ?? 0;
+    if (!r.ok) {
+      if (r.code === 'internal') throw new WorkerFailure(r.details);
+      throw new EngineError(r.code, r.details);
+    }
+    if (host.budgetMs > 0 && busy > host.budgetMs) throw new EngineError('resource_exhausted', `Simulate used more than its budget of ${host.budgetMs / 1000} s of worker time (engine.batchBudgetSeconds); open a new stream`);
+    const out = r as { res: Uint8Array; steps: number };
+    if (out.steps) host.metrics.addSteps(envId, out.steps);
+    return out.res;
+  };
+  const write = (res: Uint8Array): Promise<void> =>
+    new Promise((resolve) => {
+      if (call.write(Buffer.from(res.buffer, res.byteOffset, res.byteLength))) return resolve();
+      const done = () => {
+        call.off('drain', done);
+        call.off('cancelled', done);
+        resolve();
+      };
+      call.on('drain', done);
+      call.on('cancelled', done);
+    });
+  const next = async (): Promise<Buffer | null> => {
+    const read = requests.next();
+    read.catch(() => {});
+    const r = await Promise.race([read, aborted]);
+    return r === ABORTED || r.done ? null : r.value;
+  };
+  const stopped = () => call.cancelled || !host.serving();
+  try {
+    const first = await next();
+    if (!first || stopped()) return;
+    let open: SimulateOpen | undefined;
+    try {
+      open = SimulateRequest.decode(first).open;
+    } catch (e) {
+      throw invalid(`request is not a valid engine.v1.SimulateRequest: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!open) throw invalid('the first Simulate request must be an open (env_id, num_envs, seeds)');
+    const game = host.game(open.id?.envId ?? '');
+    envId = game.info.envId;
+    validateOpen(open, game.info, host.maxEnvs);
+    host.admit(call, simulateBytes(open, game.info));
+    const pool = host.pool;
+    if (!pool) throw new WorkerLost('stopped', false, 'the engine is shutting down');
+    worker = pool.batchWorker(rotate++ % pool.size);
+    generation = worker.generation;
+    const opened = await ask('simOpen', first);
+    if (opened === ABORTED || stopped()) return;
+    await write(opened);
+    for (let req = await next(); req && !stopped(); req = await next()) {
+      const res = await ask('simStep', req);
+      if (res === ABORTED || stopped()) return;
+      await write(res);
+    }
+    if (!stopped()) call.end();
+    host.metrics.observeCall('Simulate', envId, call.cancelled ? 'CANCELLED' : 'OK', (performance.now() - t0) / 1000);
+  } catch (caught) {
+    let e = caught;
+    if (e instanceof WorkerLost && e.reason === 'budget' && !e.queuedBehind) {
+      // The batch worker's per-message budget (engine.budgetMs × 10 unless set) cut this step off.
+      e = new EngineError('resource_exhausted', 'a Simulate step ran past its budget of worker time; its worker was replaced: open a new stream');
+    }
+    if (e instanceof EngineError && e.code === 'resource_exhausted' && /budget/.test(e.message)) host.metrics.overBudget('Simulate');
+    const err = host.toStatus(e);
+    host.metrics.observeCall('Simulate', envId, call.cancelled ? 'CANCELLED' : host.statusName(err.code), (performance.now() - t0) / 1000);
+    if (!call.cancelled) call.emit('error', err);
+  } finally {
+    call.off('cancelled', onCancel);
+    host.release(call);
+    host.untrack(call);
+    // The worker drops the stream's environments (and their memory) at once.
+    if (worker && worker.generation === generation) worker.request(() => [{ op: 'simClose', id: 0, stream }, []]).catch(() => {});
+  }
+}
