@@ -39,6 +39,23 @@ interface Plot {
   to: number;
 }
 
+// Props of recharts' parts that never change: the same objects every render, so recharts' own
+// store sees nothing new.
+const MARGIN = { top: 16, right: 24, bottom: 8, left: 8 };
+const Y_LABEL = { value: 'items/min', angle: -90, position: 'insideLeft', fill: '#8b919b', dy: 30 } as const;
+const formatAxisTime = (t: number) => formatGameTime(t * 60);
+
+/**
+ * The window [from, to] widened to whole steps of at least one pixel's game time (a power of two
+ * of seconds, so the step itself stays put while the window grows): the axes change only when
+ * the data has moved by a pixel or more.
+ */
+export function snapToPixels(from: number, to: number, pixels: number): [number, number] {
+  const perPixel = Math.max(to - from, 1e-9) / Math.max(1, pixels);
+  const step = 2 ** Math.ceil(Math.log2(perPixel));
+  return [Math.floor(from / step) * step, Math.ceil(to / step) * step];
+}
+
 /** The row at or before game time `t` (at full resolution: the exact sample). */
 function rowAt(rows: Row[], t: number): Row | undefined {
   let row: Row | undefined;
@@ -130,8 +147,14 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [session, hist, histRange ? histRange[0] : from, histRange ? histRange[1] : to, hist ? 0 : session.version, session.rewinds, mode, plotWidth, linesKey]);
   const markers = session.markers.filter((m) => m.t >= from && m.t <= to);
-  const ticks = niceTicks(lo, hi);
-  const geom: Plot | null = plot ? { x: plot.x, width: plot.width, from, to } : null;
+  // The axes move when the data moves by a pixel, not with every line: at 1000 h across 1,200 px a
+  // pixel is 50 min of game time, and a new domain makes recharts recompute its axes and re-render.
+  const [axisFrom, axisTo] = zoom ? zoom : snapToPixels(from, to, plotWidth);
+  const xDomain = useMemo<[number, number]>(() => [axisFrom, axisTo], [axisFrom, axisTo]);
+  const ticksKey = niceTicks(lo, hi).join(',');
+  const yTicks = useMemo(() => ticksKey.split(',').map(Number), [ticksKey]);
+  const yDomain = useMemo<[number, number]>(() => [yTicks[0], yTicks.at(-1)!], [yTicks]);
+  const geom: Plot | null = plot ? { x: plot.x, width: plot.width, from: axisFrom, to: axisTo } : null;
   const tAt = (clientX: number, el: Element) => {
     if (!geom) return null;
     const px = clientX - el.getBoundingClientRect().left;
@@ -163,10 +186,10 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
       {width > 0 && (
         // No `data`: the lines are ours (paths.tsx), and rows handed to recharts were processed by its
         // selectors on every update for nothing but the axes, whose domains are given here.
-        <LineChart width={width} height={360} margin={{ top: 16, right: 24, bottom: 8, left: 8 }}>
+        <LineChart width={width} height={360} margin={MARGIN}>
           <CartesianGrid stroke="#30343c" strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="t" domain={[from, to]} tickFormatter={(t: number) => formatGameTime(t * 60)} stroke="#8b919b" allowDataOverflow />
-          <YAxis type="number" domain={[ticks[0], ticks.at(-1)!]} ticks={ticks} allowDataOverflow stroke="#8b919b" width={72} tickFormatter={(v: number) => formatRate(v)} label={{ value: 'items/min', angle: -90, position: 'insideLeft', fill: '#8b919b', dy: 30 }} />
+          <XAxis type="number" dataKey="t" domain={xDomain} tickFormatter={formatAxisTime} stroke="#8b919b" allowDataOverflow />
+          <YAxis type="number" domain={yDomain} ticks={yTicks} allowDataOverflow stroke="#8b919b" width={72} tickFormatter={formatRate} label={Y_LABEL} />
           {mode === 'net' && <ReferenceLine y={0} stroke="#c9ced6" strokeWidth={1.2} data-testid="zero-line" className="zero-line" />}
           {markers.map((m) => (
             <ReferenceLine
@@ -178,7 +201,7 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
               label={{ value: m.label, fill: m.label === REWIND_LABEL ? '#e06c3a' : '#e0b33a', position: 'insideTopLeft' }}
             />
           ))}
-          <SeriesPaths rows={rows} lines={styles} xDomain={[from, to]} yDomain={[ticks[0], ticks.at(-1)!]} onPlot={(p) => (plot && p.x === plot.x && p.width === plot.width && p.y === plot.y ? undefined : setPlot(p))} />
+          <SeriesPaths rows={rows} lines={styles} onPlot={(p) => (plot && p.x === plot.x && p.width === plot.width && p.y === plot.y ? undefined : setPlot(p))} />
           {hoverRow && geom && <ReferenceLine x={hoverRow.t} stroke="#8b919b" />}
           {drag && <ReferenceLine x={drag[0]} stroke="#4fa3e0" />}
           {drag && <ReferenceLine x={drag[1]} stroke="#4fa3e0" />}

@@ -134,14 +134,14 @@ export class SessionSeries {
       .map(([name]) => name);
   }
 
-  /** From the session's start (its session_init, or first sample) to the newest sample held. */
+  /** From the session's start (its session_init, or first sample) to the newest sample held in any branch. */
   span(): [number, number] | null {
     const spans = [this.current.span(), ...this.earlier.map((e) => e.branch.span())].filter((s) => s !== null);
     if (!spans.length) return null;
     const first = Math.min(...spans.map((s) => s[0]), (this.firstTick ?? Infinity) / 60);
-    // The current branch's newest sample, or the rewind point while it has none yet.
-    const last = this.current.span()?.[1] ?? this.earlier.at(-1)?.rewoundTo ?? first;
-    return [first, last];
+    // The newest sample of any branch: a line played before a load stays in view until the new
+    // one passes it.
+    return [first, Math.max(...spans.map((s) => s[1]))];
   }
 
   /** An item's points in a mode from time `from` on, in the current branch. */
