@@ -120,7 +120,8 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
   const palette = itemColors(items);
   const icons = useItemIcons(items);
   const styles: PathStyle[] = lines.map((k) => ({ key: k, color: palette.get(specs.get(k)!.item)!, dashed: specs.get(k)!.mode === 'consumption' && mode === 'production', faded: specs.get(k)!.branch > 0 }));
-  const linesKey = lines.join('\n');
+  // The lines as a set: rows do not depend on their order (the legend's, which follows the ranks).
+  const linesKey = [...lines].sort().join('\n');
   // From history, the rows change only with a new answer (every 2 s at most), not with each line;
   // from memory, with each line. Either way at most once per frame (useFrameValue upstream).
   const histRange: [number, number] | null = hist && hist.t.length ? (zoom ?? [hist.t[0], hist.t.at(-1)!]) : null;

@@ -7,7 +7,7 @@ import { useNow } from '../components/useNow';
 import { activeSessionId, series, useStore, type WindowSeconds } from '../store';
 import { ChartPanel } from './ChartPanel';
 import { itemColors } from './colors';
-import { formatRate } from './format';
+import { byName, formatRate } from './format';
 import { seedFromHistory } from './history';
 import { useFrameValue } from './hooks';
 import { ItemMark, useItemIcons } from './icons';
@@ -93,7 +93,7 @@ function ItemPicker({ session, mode, selected, names }: { session: SessionSeries
   const setChart = useStore((s) => s.setChart);
   const [query, setQuery] = useState('');
   // By name: the list stays put while rates change (the rate is shown beside each).
-  const all = session.items().sort((a, b) => a.localeCompare(b));
+  const all = session.items().sort(byName);
   const q = query.trim().toLowerCase();
   const shown = all.filter((i) => i.includes(q) || label(names, i).toLowerCase().includes(q));
   const toggle = (item: string) => setChart({ selectedItems: selected.includes(item) ? selected.filter((i) => i !== item) : [...selected, item] });

@@ -85,7 +85,8 @@ export function useHistoryWindow(sessionId: string, needed: boolean, from: numbe
   // until the new one arrives only if the session is the same.
   const [answer, setAnswer] = useState<{ session: string; a: HistoryAnswer } | null>(null);
   const [tick, setTick] = useState(0);
-  const key = JSON.stringify([sessionId, needed, Math.floor(from), to === undefined ? null : Math.floor(to), items, maxPoints]);
+  // The items as a set: a change of their ranks alone asks nothing new.
+  const key = JSON.stringify([sessionId, needed, Math.floor(from), to === undefined ? null : Math.floor(to), [...items].sort(), maxPoints]);
   useEffect(() => {
     if (!needed) return;
     let live = true;

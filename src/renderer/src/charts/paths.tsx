@@ -63,13 +63,15 @@ export function SeriesPaths({ rows, lines, onPlot }: { rows: Row[]; lines: PathS
   const x = useXAxisScale();
   const y = useYAxisScale();
   const area = usePlotArea();
-  const linesKey = lines.map((l) => l.key).join('\n');
+  // The keys as a set: a new order of the same lines (ranks changed) reuses their paths.
+  const linesKey = lines
+    .map((l) => l.key)
+    .sort()
+    .join('\n');
   const { frame, paths } = useMemo(() => {
-    const keys = lines.map((l) => l.key);
+    const keys = linesKey ? linesKey.split('\n') : [];
     const frame = frameOf(rows, keys);
-    return { frame, paths: keys.map((k) => linePath(rows, k, frame)) };
-    // linesKey stands for the keys of `lines`; colours and dashes do not change the path data.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    return { frame, paths: new Map(keys.map((k) => [k, linePath(rows, k, frame)])) };
   }, [rows, linesKey]);
   if (!x || !y || !area) return null;
   queueMicrotask(() => onPlot(area));
@@ -87,12 +89,12 @@ export function SeriesPaths({ rows, lines, onPlot }: { rows: Row[]; lines: PathS
       </clipPath>
       <g clipPath="url(#plot-clip)">
         <g transform={transform}>
-          {lines.map((l, i) => (
+          {lines.map((l) => (
             <path
               key={l.key}
               className={l.faded ? 'series-line earlier' : 'series-line'}
               data-key={l.key}
-              d={paths[i]}
+              d={paths.get(l.key)}
               fill="none"
               stroke={l.color}
               // Width and dashes in screen pixels, whatever the transform's scale.
