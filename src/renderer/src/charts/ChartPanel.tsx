@@ -14,7 +14,7 @@ import { useWidth } from './hooks';
 import { ItemMark, useItemIcons } from './icons';
 import { SeriesPaths, type Area, type PathStyle } from './paths';
 import { downsample, REWIND_LABEL, type Mode, type Point, type Row, type SessionSeries } from './series';
-import { niceTicks } from './ticks';
+import { niceTicks, snapToPixels } from './ticks';
 
 export { formatRate } from './format';
 
@@ -44,17 +44,6 @@ interface Plot {
 const MARGIN = { top: 16, right: 24, bottom: 8, left: 8 };
 const Y_LABEL = { value: 'items/min', angle: -90, position: 'insideLeft', fill: '#8b919b', dy: 30 } as const;
 const formatAxisTime = (t: number) => formatGameTime(t * 60);
-
-/**
- * The window [from, to] widened to whole steps of at least one pixel's game time (a power of two
- * of seconds, so the step itself stays put while the window grows): the axes change only when
- * the data has moved by a pixel or more.
- */
-export function snapToPixels(from: number, to: number, pixels: number): [number, number] {
-  const perPixel = Math.max(to - from, 1e-9) / Math.max(1, pixels);
-  const step = 2 ** Math.ceil(Math.log2(perPixel));
-  return [Math.floor(from / step) * step, Math.ceil(to / step) * step];
-}
 
 /** The row at or before game time `t` (at full resolution: the exact sample). */
 function rowAt(rows: Row[], t: number): Row | undefined {
@@ -189,8 +178,10 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
         // selectors on every update for nothing but the axes, whose domains are given here.
         <LineChart width={width} height={360} margin={MARGIN}>
           <CartesianGrid stroke="#30343c" strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="t" domain={xDomain} tickFormatter={formatAxisTime} stroke="#8b919b" allowDataOverflow />
-          <YAxis type="number" domain={yDomain} ticks={yTicks} allowDataOverflow stroke="#8b919b" width={72} tickFormatter={formatRate} label={Y_LABEL} />
+          {/* interval 0: every tick shown, none measured (recharts measures each label in the DOM to
+              thin them out otherwise; five time labels and at most nine rates never collide here). */}
+          <XAxis type="number" dataKey="t" domain={xDomain} tickFormatter={formatAxisTime} stroke="#8b919b" allowDataOverflow interval={0} />
+          <YAxis type="number" domain={yDomain} ticks={yTicks} allowDataOverflow stroke="#8b919b" width={72} tickFormatter={formatRate} label={Y_LABEL} interval={0} />
           {mode === 'net' && <ReferenceLine y={0} stroke="#c9ced6" strokeWidth={1.2} data-testid="zero-line" className="zero-line" />}
           {markers.map((m) => (
             <ReferenceLine
