@@ -14,7 +14,7 @@ import { useWidth } from './hooks';
 import { ItemMark, useItemIcons } from './icons';
 import { SeriesPaths, type Area, type PathStyle } from './paths';
 import { downsample, REWIND_LABEL, type Mode, type Point, type Row, type SessionSeries } from './series';
-import { niceTicks, snapToPixels } from './ticks';
+import { niceTicks, pixelStep, snapToPixels } from './ticks';
 
 export { formatRate } from './format';
 
@@ -90,7 +90,12 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
   // Production with consumption over it, as the game's window shows both.
   const both = overlay && mode === 'production';
   const plotWidth = Math.max(100, width - 96);
-  const hist = useHistoryWindow(session.id, needHistory, windowFrom, undefined, items, plotWidth, session.version);
+  // Asked again once the session has grown by a pixel's worth of game time (at 1000 h, 50 min):
+  // a new answer before that would draw the same picture, and costs a large reply to parse.
+  const pixelSeconds = Math.max(2, pixelStep(last - windowFrom, plotWidth));
+  // The window's start, moving with the game, likewise by whole pixels (not a new query per line).
+  const askFrom = Math.floor(windowFrom / pixelSeconds) * pixelSeconds;
+  const hist = useHistoryWindow(session.id, needHistory, askFrom, undefined, items, plotWidth, Math.floor(last / pixelSeconds));
   const from = zoom ? zoom[0] : needHistory && hist?.first != null ? Math.max(windowFrom, hist.first) : span ? Math.max(span[0], windowFrom) : 0;
   const to = zoom ? zoom[1] : Math.max(last, hist?.last ?? 0);
   // Lines: each visible item (and its consumption), then the same for each earlier line of play

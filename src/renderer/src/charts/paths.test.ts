@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Row } from './downsample';
 import { frameOf, linePath } from './paths';
-import { snapToPixels } from './ticks';
+import { pixelStep, snapToPixels } from './ticks';
 
 const row = (t: number, v: Record<string, number>): Row => ({ t, ...v }) as Row;
 
@@ -17,6 +17,15 @@ describe('snapToPixels', () => {
     // Less than one step on each side: 800.4 s over 800 px is a step of 2 s (under two pixels).
     const [c, d] = snapToPixels(100.3, 900.7, 800);
     expect([c, d]).toEqual([100, 902]);
+  });
+});
+
+describe('pixelStep', () => {
+  it('stays put while the span grows within a power of two, so a growing session re-asks by whole steps', () => {
+    expect(pixelStep(3_600_000, 1000)).toBe(4096);
+    expect(pixelStep(3_700_000, 1000)).toBe(4096);
+    expect(pixelStep(4_200_000, 1000)).toBe(8192);
+    expect(pixelStep(800, 800)).toBe(1);
   });
 });
 

@@ -42,7 +42,11 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
  * the data has moved by a pixel or more.
  */
 export function snapToPixels(from: number, to: number, pixels: number): [number, number] {
-  const perPixel = Math.max(to - from, 1e-9) / Math.max(1, pixels);
-  const step = 2 ** Math.ceil(Math.log2(perPixel));
+  const step = pixelStep(to - from, pixels);
   return [Math.floor(from / step) * step, Math.ceil(to / step) * step];
+}
+
+/** The power of two of game seconds at or above what one of `pixels` pixels stands for over `span`. */
+export function pixelStep(span: number, pixels: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(span, 1e-9) / Math.max(1, pixels)));
 }
