@@ -192,10 +192,10 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
             <ReferenceLine
               key={`${m.t}-${m.label}`}
               x={m.t}
-              stroke={m.label === REWIND_LABEL ? '#e06c3a' : '#e0b33a'}
+              stroke="#e0b33a"
               strokeDasharray="4 3"
               className={m.label === REWIND_LABEL ? 'rewind-line' : 'marker-line'}
-              label={{ value: m.label, fill: m.label === REWIND_LABEL ? '#e06c3a' : '#e0b33a', position: 'insideTopLeft' }}
+              label={{ value: m.label, fill: '#e0b33a', position: 'insideTopLeft' }}
             />
           ))}
           <SeriesPaths rows={rows} lines={styles} onPlot={(p) => (plot && p.x === plot.x && p.width === plot.width && p.y === plot.y ? undefined : setPlot(p))} />
