@@ -60,6 +60,53 @@ const line = (cycle: number, first?: number) => {
 };
 const now = () => performance.timeOrigin + performance.now();
 
+/**
+ * Where the long tasks' time goes, from the CPU profile: stretches of samples with no idle between
+ * them longer than 50 ms, and per stretch the functions (with their callees) that took most of it,
+ * leaving out React's and the scheduler's own frames that sit above everything.
+ */
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; lineNumber: number }; children?: number[] }[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+function printBusyStretches(profile: CpuProfile): void {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const name = (id: number) => `${nodes.get(id)!.callFrame.functionName || '(anonymous)'}:${nodes.get(id)!.callFrame.lineNumber}`;
+  const frame = /^(\(root\)|\(program\)|performWork|renderRoot|workLoop|beginWork|performUnit|renderWithHooks|updateFunction|flush|commit|recursively)/;
+  const stretches: { ms: number; samples: [number, number][] }[] = [];
+  let cur: { ms: number; samples: [number, number][] } | null = null;
+  const deltas = profile.timeDeltas ?? [];
+  (profile.samples ?? []).forEach((id, i) => {
+    const ms = (deltas[i + 1] ?? 0) / 1000;
+    if (nodes.get(id)!.callFrame.functionName === '(idle)') {
+      if (cur && cur.ms > 50) stretches.push(cur);
+      cur = null;
+      return;
+    }
+    cur ??= { ms: 0, samples: [] };
+    cur.ms += ms;
+    cur.samples.push([id, ms]);
+  });
+  console.log(`  profile: ${stretches.length} busy stretches > 50 ms; the longest, with the functions taking most of each:`);
+  for (const s of stretches.sort((a, b) => b.ms - a.ms).slice(0, 6)) {
+    const total = new Map<string, number>();
+    for (const [id, ms] of s.samples) {
+      const seen = new Set<string>();
+      for (let x: number | undefined = id; x !== undefined; x = parent.get(x)) {
+        const k = name(x);
+        if (!seen.has(k) && !frame.test(k)) total.set(k, (total.get(k) ?? 0) + ms);
+        seen.add(k);
+      }
+    }
+    const top = [...total].sort((a, b) => b[1] - a[1]).slice(0, 6);
+    console.log(`    ${s.ms.toFixed(0)} ms: ${top.map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`);
+  }
+}
+
 // The history, in one write (the reader is already there, so this returns once it is read).
 const history = [JSON.stringify({ type: 'session_init', session_id: 'bench', tick: TICK0, level_name: 'bench' })];
 for (let c = 1; c <= HISTORY; c++) history.push(line(c, 5000 + c));
@@ -146,6 +193,7 @@ await setOn(false);
 if (cdp) {
   const { profile } = await cdp.send('Profiler.stop');
   writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+  printBusyStretches(profile as CpuProfile);
 }
 const live = await collect();
 const wsSeen = await page.evaluate(() => (window as unknown as { __wsSeen: Record<string, number> }).__wsSeen);

@@ -180,6 +180,7 @@ export class ControlRoomApp {
       'history.sessions': () => this.history.require().sessionList(),
       'history.status': () => this.history.store?.status() ?? null,
       'history.names': () => this.history.names(),
+      'history.icons': (q) => this.history.icons(q.items),
       'demo.status': () => this.demoStatus(),
       'wandb.status': () => (this.running.get('wandb')?.service as WandbService | undefined)?.snapshot() ?? null,
       'wandb.sync': async () => {

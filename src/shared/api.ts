@@ -198,6 +198,14 @@ export const methods = {
   'history.status': { input: none, output: HistoryStatusSchema.nullable() },
   /** Item id -> English name from the player's Factorio folder (history.factorioDir); empty when unknown. */
   'history.names': { input: none, output: z.record(z.string(), z.string()) },
+  /**
+   * Icons of these items from the player's Factorio folder, as `data:image/png` URLs (the game's
+   * file as it is: a mipmap strip whose first square is the icon); items without one are left out.
+   */
+  'history.icons': {
+    input: z.object({ items: z.array(z.string().min(1).max(200)).max(500) }).strict(),
+    output: z.array(z.object({ item: z.string(), dataUrl: z.string().startsWith('data:image/png;base64,') })),
+  },
   'demo.status': { input: none, output: DemoStatusSchema },
   /** Starts the simulated factory writing into the pipe (`rate`: stats lines per second, default 0.5). */
   'demo.start': { input: z.object({ rate: z.number().min(0.1).max(1000).optional() }).strict().optional(), output: DemoStatusSchema },

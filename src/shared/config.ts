@@ -119,7 +119,7 @@ function configSchema<S extends z.ZodType>(secret: S) {
           /** Game hours of minute roll-ups kept per session (hour roll-ups stay until maxMegabytes). */
           minuteHours: z.number().min(1).max(100_000).default(250),
           maxMegabytes: z.number().min(1).max(1_000_000).default(512),
-          /** The player's Factorio install folder (holds `data/`): English item names come from its locale files. */
+          /** The player's Factorio install folder (holds `data/`): English item names and icons come from its files. Unset: the user data folder if it holds `data/`, else Steam's install folders. */
           factorioDir: nonEmpty.optional(),
         })
         .strict()

@@ -1,5 +1,5 @@
 // The app keeps history from its event cache, and a new app on the same data folder reads it.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { ControlRoomApp } from '../app';
 import { ConfigStore } from '../config';
 import { silentLogger } from '../log';
 import { SecretStore } from '../secrets';
+import { iconStrip } from './test-png';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -83,5 +84,37 @@ it('/metrics text carries the newest line per item, the tick and every service s
     expect(text).toMatch(/controlroom_history_bytes \d+/);
   } finally {
     await app.stop();
+  }
+});
+
+it("history.icons serves from history.factorioDir, else from a user data folder that holds the game's files", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cr-history-app-'));
+  dirs.push(dir);
+  // A standalone install keeps the game's data/ and the user data (mods/, saves/) in one folder.
+  const standalone = join(dir, 'factorio');
+  const install = join(dir, 'steam-factorio');
+  const plate = iconStrip(32, 2, [200, 0, 0], [0, 0, 200]);
+  const gear = iconStrip(32, 2, [0, 200, 0], [0, 0, 200]);
+  for (const [root, item, png] of [[standalone, 'iron-plate', plate], [install, 'iron-gear-wheel', gear]] as const) {
+    mkdirSync(join(root, 'data', 'base', 'graphics', 'icons'), { recursive: true });
+    mkdirSync(join(root, 'saves'), { recursive: true });
+    writeFileSync(join(root, 'data', 'base', 'graphics', 'icons', `${item}.png`), png);
+  }
+  const items = { items: ['iron-plate', 'iron-gear-wheel', '../../../etc/passwd'] };
+  const fromUserData = makeApp(dir, { factorio: { userDataDir: standalone } });
+  await fromUserData.start();
+  try {
+    const icons = await fromUserData.handlers['history.icons'](items, ctx);
+    expect(icons.map((i) => i.item)).toEqual(['iron-plate']);
+    expect(Buffer.from(icons[0].dataUrl.slice('data:image/png;base64,'.length), 'base64').equals(plate)).toBe(true);
+  } finally {
+    await fromUserData.stop();
+  }
+  const configured = makeApp(dir, { factorio: { userDataDir: standalone }, history: { factorioDir: install } });
+  await configured.start();
+  try {
+    expect((await configured.handlers['history.icons'](items, ctx)).map((i) => i.item)).toEqual(['iron-gear-wheel']);
+  } finally {
+    await configured.stop();
   }
 });

@@ -7,6 +7,8 @@ import type { Config } from '../../shared/config';
 import type { PipeEvent } from '../../shared/events';
 import type { EventCache } from '../pipe/cache';
 import type { Logger } from '../log';
+import { detect } from '../factorio/userData';
+import { gameFolderCandidates, IconIndex, isGameFolder, type ItemIcon } from './icons';
 import { readItemNames } from './locale';
 import { HistoryStore } from './store';
 
@@ -15,7 +17,9 @@ export class HistoryFeed {
   private key = '';
   private unsubscribe: (() => void) | null = null;
   private factorioDir: string | undefined;
+  private userDataDir: string | undefined;
   private namesCache: { dir: string; names: Record<string, string> } | null = null;
+  private iconIndex: IconIndex | null = null;
 
   constructor(
     private readonly events: EventCache<PipeEvent>,
@@ -25,6 +29,7 @@ export class HistoryFeed {
   configure(config: Config): void {
     const h = config.history;
     this.factorioDir = h.factorioDir;
+    this.userDataDir = config.factorio.userDataDir;
     const key = JSON.stringify([config.dataDir, h]);
     if (key === this.key) return;
     this.close();
@@ -48,9 +53,27 @@ export class HistoryFeed {
     }
   }
 
-  /** English item names from the configured Factorio folder, read once per folder. */
+  /**
+   * The game's install folder (holds `data/`): history.factorioDir, else the detected user data
+   * folder or one of Steam's install folders when it holds the game's files; null: not known.
+   */
+  gameDir(): string | null {
+    if (this.factorioDir) return this.factorioDir;
+    const detected = detect(this.userDataDir).userDataDir;
+    return gameFolderCandidates(detected).find(isGameFolder) ?? null;
+  }
+
+  /** Icons of these items from the game's folder (see icons.ts); none when it is not known. */
+  async icons(items: readonly string[]): Promise<ItemIcon[]> {
+    const dir = this.gameDir();
+    if (!dir) return [];
+    if (this.iconIndex?.dir !== dir) this.iconIndex = new IconIndex(dir);
+    return this.iconIndex.icons(items);
+  }
+
+  /** English item names from the game's folder, read once per folder. */
   names(): Record<string, string> {
-    const dir = this.factorioDir;
+    const dir = this.gameDir();
     if (!dir) return {};
     if (this.namesCache?.dir !== dir) this.namesCache = { dir, names: Object.fromEntries(readItemNames(dir)) };
     return this.namesCache.names;

@@ -3,23 +3,33 @@
 // net mode, colours that belong to the item, 1-2-5 ticks, and CSV export of the rows on screen.
 // Windows past what memory holds are read from the history on disk (history.ts).
 import { useMemo, useState } from 'react';
-import { CartesianGrid, LineChart, ReferenceLine, usePlotArea, useXAxisScale, useYAxisScale, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
 import { formatGameTime } from '../components/format';
 import { useStore } from '../store';
 import { itemColors } from './colors';
 import { toCsv, windowTotal } from './csv';
+import { formatRate } from './format';
 import { historyPoints, useHistoryWindow } from './history';
 import { useWidth } from './hooks';
-import { downsample, type Mode, type Point, type Row, type SessionSeries } from './series';
-import { niceTicks } from './ticks';
+import { ItemMark, useItemIcons } from './icons';
+import { SeriesPaths, type Area, type PathStyle } from './paths';
+import { downsample, REWIND_LABEL, type Mode, type Point, type Row, type SessionSeries } from './series';
+import { niceTicks, pixelStep, snapToPixels } from './ticks';
 
-/** Rates as written (up to 2 decimals, as the scenario writes them), with thousands separators. */
-export function formatRate(v: number): string {
-  return v.toLocaleString('en-US', { maximumFractionDigits: 2 });
-}
+export { formatRate } from './format';
 
 /** Suffix of the consumption line drawn over an item's production line (dashed, same colour). */
 export const CONSUMED = ' (consumed)';
+/** Suffix of a line as it was played before the n-th load of an earlier save (fainter, same colour). */
+export const beforeLoad = (n: number) => ` (before load ${n})`;
+
+/** What a series key on the chart stands for. */
+interface LineSpec {
+  item: string;
+  mode: Mode;
+  /** The n of an earlier branch (session.earlier), or 0 for the current one. */
+  branch: number;
+}
 
 /** Where the plot is and which game time a pixel stands for, for the hover and zoom layer. */
 interface Plot {
@@ -29,32 +39,11 @@ interface Plot {
   to: number;
 }
 
-function SeriesPaths({ rows, keys, colors, onPlot }: { rows: Row[]; keys: string[]; colors: string[]; onPlot: (p: { x: number; y: number; width: number; height: number }) => void }) {
-  const x = useXAxisScale();
-  const y = useYAxisScale();
-  const area = usePlotArea();
-  if (!x || !y || !area) return null;
-  queueMicrotask(() => onPlot(area));
-  return (
-    <g className="series-paths">
-      <clipPath id="plot-clip">
-        <rect x={area.x} y={area.y} width={area.width} height={area.height} />
-      </clipPath>
-      {keys.map((k, i) => {
-        let d = '';
-        for (const r of rows) {
-          const v = r[k];
-          if (v === undefined) continue;
-          const px = x(r.t);
-          const py = y(v);
-          if (px === undefined || py === undefined) continue;
-          d += `${d ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`;
-        }
-        return <path key={k} className="series-line" data-key={k} d={d} fill="none" stroke={colors[i]} strokeWidth={1.6} strokeDasharray={k.endsWith(CONSUMED) ? '5 3' : undefined} clipPath="url(#plot-clip)" />;
-      })}
-    </g>
-  );
-}
+// Props of recharts' parts that never change: the same objects every render, so recharts' own
+// store sees nothing new.
+const MARGIN = { top: 16, right: 24, bottom: 8, left: 8 };
+const Y_LABEL = { value: 'items/min', angle: -90, position: 'insideLeft', fill: '#8b919b', dy: 30 } as const;
+const formatAxisTime = (t: number) => formatGameTime(t * 60);
 
 /** The row at or before game time `t` (at full resolution: the exact sample). */
 function rowAt(rows: Row[], t: number): Row | undefined {
@@ -83,7 +72,7 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
   const [zoomKey, setZoomKey] = useState('');
   const [hoverT, setHoverT] = useState<number | null>(null);
   const [drag, setDrag] = useState<[number, number] | null>(null);
-  const [plot, setPlot] = useState<{ x: number; y: number; width: number; height: number } | null>(null);
+  const [plot, setPlot] = useState<Area | null>(null);
   // A new window or session drops the zoom.
   const key = `${session.id}|${windowSeconds}`;
   if (key !== zoomKey) {
@@ -100,36 +89,67 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
   const visible = items.filter((i) => !hidden.includes(i));
   // Production with consumption over it, as the game's window shows both.
   const both = overlay && mode === 'production';
-  const lines = both ? [...visible, ...visible.map((k) => k + CONSUMED)] : visible;
   const plotWidth = Math.max(100, width - 96);
-  const hist = useHistoryWindow(session.id, needHistory, windowFrom, undefined, items, plotWidth, session.version);
+  // Asked again once the session has grown by a pixel's worth of game time (at 1000 h, 50 min):
+  // a new answer before that would draw the same picture, and costs a large reply to parse.
+  const pixelSeconds = Math.max(2, pixelStep(last - windowFrom, plotWidth));
+  // The window's start, moving with the game, likewise by whole pixels (not a new query per line).
+  const askFrom = Math.floor(windowFrom / pixelSeconds) * pixelSeconds;
+  const hist = useHistoryWindow(session.id, needHistory, askFrom, undefined, items, plotWidth, Math.floor(last / pixelSeconds));
   const from = zoom ? zoom[0] : needHistory && hist?.first != null ? Math.max(windowFrom, hist.first) : span ? Math.max(span[0], windowFrom) : 0;
   const to = zoom ? zoom[1] : Math.max(last, hist?.last ?? 0);
+  // Lines: each visible item (and its consumption), then the same for each earlier line of play
+  // (before a load of an earlier save) that reaches into the window.
+  const specs = new Map<string, LineSpec>();
+  const addLines = (branch: number, suffix: string) => {
+    for (const item of visible) specs.set(item + suffix, { item, mode, branch });
+    if (both) for (const item of visible) specs.set(item + CONSUMED + suffix, { item, mode: 'consumption', branch });
+  };
+  addLines(0, '');
+  for (const e of session.earlier) {
+    const s = e.branch.span();
+    if (s && s[1] >= from && s[0] <= to) addLines(e.n, beforeLoad(e.n));
+  }
+  const lines = [...specs.keys()];
   const palette = itemColors(items);
-  const colors = lines.map((k) => palette.get(k.endsWith(CONSUMED) ? k.slice(0, -CONSUMED.length) : k)!);
-  const linesKey = lines.join('\n');
-  const { rows, byItem } = useMemo(() => {
+  const icons = useItemIcons(items);
+  const styles: PathStyle[] = lines.map((k) => ({ key: k, color: palette.get(specs.get(k)!.item)!, dashed: specs.get(k)!.mode === 'consumption' && mode === 'production', faded: specs.get(k)!.branch > 0 }));
+  // The lines as a set: rows do not depend on their order (the legend's, which follows the ranks).
+  const linesKey = [...lines].sort().join('\n');
+  // From history, the rows change only with a new answer (every 2 s at most), not with each line;
+  // from memory, with each line. Either way at most once per frame (useFrameValue upstream).
+  const histRange: [number, number] | null = hist && hist.t.length ? (zoom ?? [hist.t[0], hist.t.at(-1)!]) : null;
+  const { rows, byItem, lo, hi } = useMemo(() => {
+    const [f, t] = histRange ?? [from, to];
     const byItem = new Map<string, Point[]>();
-    for (const key of lines) {
-      const [item, m] = key.endsWith(CONSUMED) ? [key.slice(0, -CONSUMED.length), 'consumption' as const] : [key, mode];
-      byItem.set(key, (hist ? historyPoints(hist, item, m) : session.points(item, m, from)).filter((p) => p.t >= from && p.t <= to));
+    for (const [key, spec] of specs) {
+      const earlier = spec.branch ? session.earlier.find((e) => e.n === spec.branch) : undefined;
+      const pts = earlier ? earlier.branch.points(spec.item, spec.mode, f) : hist ? historyPoints(hist, spec.item, spec.mode) : session.points(spec.item, spec.mode, f);
+      byItem.set(key, pts.filter((p) => p.t >= f && p.t <= t));
     }
-    const rows = span || hist ? downsample(lines.map((key) => ({ key, points: byItem.get(key)! })), from, to, plotWidth) : [];
-    return { rows, byItem };
-    // session.version changes with the data; the rest are the inputs.
+    const rows: Row[] = span || hist ? downsample(lines.map((key) => ({ key, points: byItem.get(key)! })), f, t, plotWidth) : [];
+    let lo = 0;
+    let hi = 0;
+    for (const r of rows)
+      for (const k of lines) {
+        const v = r[k];
+        if (v !== undefined && v < lo) lo = v;
+        if (v !== undefined && v > hi) hi = v;
+      }
+    return { rows, byItem, lo, hi };
+    // From history: the answer, its range (or the zoom), the lines and the width. From memory: the
+    // session's data (session.version) and the window as well.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [session, session.version, hist, mode, from, to, plotWidth, linesKey]);
+  }, [session, hist, histRange ? histRange[0] : from, histRange ? histRange[1] : to, hist ? 0 : session.version, session.rewinds, mode, plotWidth, linesKey]);
   const markers = session.markers.filter((m) => m.t >= from && m.t <= to);
-  let lo = 0;
-  let hi = 0;
-  for (const r of rows)
-    for (const k of lines) {
-      const v = r[k];
-      if (v !== undefined && v < lo) lo = v;
-      if (v !== undefined && v > hi) hi = v;
-    }
-  const ticks = niceTicks(lo, hi);
-  const geom: Plot | null = plot ? { x: plot.x, width: plot.width, from, to } : null;
+  // The axes move when the data moves by a pixel, not with every line: at 1000 h across 1,200 px a
+  // pixel is 50 min of game time, and a new domain makes recharts recompute its axes and re-render.
+  const [axisFrom, axisTo] = zoom ? zoom : snapToPixels(from, to, plotWidth);
+  const xDomain = useMemo<[number, number]>(() => [axisFrom, axisTo], [axisFrom, axisTo]);
+  const ticksKey = niceTicks(lo, hi).join(',');
+  const yTicks = useMemo(() => ticksKey.split(',').map(Number), [ticksKey]);
+  const yDomain = useMemo<[number, number]>(() => [yTicks[0], yTicks.at(-1)!], [yTicks]);
+  const geom: Plot | null = plot ? { x: plot.x, width: plot.width, from: axisFrom, to: axisTo } : null;
   const tAt = (clientX: number, el: Element) => {
     if (!geom) return null;
     const px = clientX - el.getBoundingClientRect().left;
@@ -159,15 +179,26 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
       style={{ position: 'relative' }}
     >
       {width > 0 && (
-        <LineChart width={width} height={360} data={rows} margin={{ top: 16, right: 24, bottom: 8, left: 8 }}>
+        // No `data`: the lines are ours (paths.tsx), and rows handed to recharts were processed by its
+        // selectors on every update for nothing but the axes, whose domains are given here.
+        <LineChart width={width} height={360} margin={MARGIN}>
           <CartesianGrid stroke="#30343c" strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="t" domain={[from, to]} tickFormatter={(t: number) => formatGameTime(t * 60)} stroke="#8b919b" allowDataOverflow />
-          <YAxis type="number" domain={[ticks[0], ticks.at(-1)!]} ticks={ticks} allowDataOverflow stroke="#8b919b" width={72} tickFormatter={(v: number) => formatRate(v)} label={{ value: 'items/min', angle: -90, position: 'insideLeft', fill: '#8b919b', dy: 30 }} />
+          {/* interval 0: every tick shown, none measured (recharts measures each label in the DOM to
+              thin them out otherwise; five time labels and at most nine rates never collide here). */}
+          <XAxis type="number" dataKey="t" domain={xDomain} tickFormatter={formatAxisTime} stroke="#8b919b" allowDataOverflow interval={0} />
+          <YAxis type="number" domain={yDomain} ticks={yTicks} allowDataOverflow stroke="#8b919b" width={72} tickFormatter={formatRate} label={Y_LABEL} interval={0} />
           {mode === 'net' && <ReferenceLine y={0} stroke="#c9ced6" strokeWidth={1.2} data-testid="zero-line" className="zero-line" />}
           {markers.map((m) => (
-            <ReferenceLine key={`${m.t}-${m.label}`} x={m.t} stroke="#e0b33a" strokeDasharray="4 3" label={{ value: m.label, fill: '#e0b33a', position: 'insideTopLeft' }} />
+            <ReferenceLine
+              key={`${m.t}-${m.label}`}
+              x={m.t}
+              stroke="#e0b33a"
+              strokeDasharray="4 3"
+              className={m.label === REWIND_LABEL ? 'rewind-line' : 'marker-line'}
+              label={{ value: m.label, fill: '#e0b33a', position: 'insideTopLeft' }}
+            />
           ))}
-          <SeriesPaths rows={rows} keys={lines} colors={colors} onPlot={(p) => (plot && p.x === plot.x && p.width === plot.width && p.y === plot.y ? undefined : setPlot(p))} />
+          <SeriesPaths rows={rows} lines={styles} onPlot={(p) => (plot && p.x === plot.x && p.width === plot.width && p.y === plot.y ? undefined : setPlot(p))} />
           {hoverRow && geom && <ReferenceLine x={hoverRow.t} stroke="#8b919b" />}
           {drag && <ReferenceLine x={drag[0]} stroke="#4fa3e0" />}
           {drag && <ReferenceLine x={drag[1]} stroke="#4fa3e0" />}
@@ -204,7 +235,7 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
           {lines.map((k, i) =>
             hoverRow[k] === undefined ? null : (
               <div key={k}>
-                <i className="swatch" style={{ background: colors[i] }} /> {k}: <b>{formatRate(hoverRow[k])}</b> /min
+                <ItemMark item={specs.get(k)!.item} color={styles[i].color} icons={icons} /> {k}: <b>{formatRate(hoverRow[k])}</b> /min
               </div>
             ),
           )}
@@ -222,7 +253,7 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
             data-testid={`legend-${k}`}
             data-color={palette.get(k)}
           >
-            <i className="swatch" style={{ background: palette.get(k) }} />
+            <ItemMark item={k} color={palette.get(k)} icons={icons} />
             {Object.prototype.hasOwnProperty.call(names, k) ? names[k] : k}
           </button>
         ))}
@@ -242,11 +273,11 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
       </div>
       <div className="totals muted" data-testid="totals">
         Over the window:{' '}
-        {lines.map((k) => {
+        {lines.map((k, i) => {
           const total = windowTotal(byItem.get(k) ?? []);
           return (
             <span key={k} data-testid={`total-${k}`} data-value={total}>
-              {k} {formatRate(Math.round(total))}{' '}
+              <ItemMark item={specs.get(k)!.item} color={styles[i].color} icons={icons} /> {k} {formatRate(Math.round(total))}{' '}
             </span>
           );
         })}

@@ -5,10 +5,13 @@ import { api } from '../api/client';
 import { formatAge, formatGameTime } from '../components/format';
 import { useNow } from '../components/useNow';
 import { activeSessionId, series, useStore, type WindowSeconds } from '../store';
-import { ChartPanel, formatRate } from './ChartPanel';
+import { ChartPanel } from './ChartPanel';
 import { itemColors } from './colors';
+import { byName, formatRate } from './format';
 import { seedFromHistory } from './history';
 import { useFrameValue } from './hooks';
+import { ItemMark, useItemIcons } from './icons';
+import './production.css';
 import { staleness } from './staleness';
 import type { Mode, SessionSeries } from './series';
 
@@ -42,9 +45,18 @@ function SessionHeader({ session }: { session: SessionSeries }) {
   const pinned = useStore((s) => s.pinnedSession);
   const setChart = useStore((s) => s.setChart);
   const now = useNow(500);
+  const demo = useStore((s) => s.demo);
   const { stale, age, limitMs } = staleness(session, now);
   return (
     <div className="session-header">
+      {demo?.running && (
+        <span className="demo-hint" data-testid="demo-notice">
+          <span className="demo-badge" data-testid="demo-badge" title={demo.message}>
+            Demo - simulated factory
+          </span>{' '}
+          Not your game: <a href="#/events" data-testid="demo-connect">connect Factorio (Events view, set-up)</a>
+        </span>
+      )}
       <label>
         Session{' '}
         <select value={pinned ?? ''} onChange={(e) => setChart({ pinnedSession: e.target.value || null, selectedItems: null, hiddenItems: [] })} data-testid="session-picker">
@@ -81,12 +93,16 @@ function ItemPicker({ session, mode, selected, names }: { session: SessionSeries
   const setChart = useStore((s) => s.setChart);
   const [query, setQuery] = useState('');
   // By name: the list stays put while rates change (the rate is shown beside each).
-  const all = session.items().sort((a, b) => a.localeCompare(b));
+  const all = session.items().sort(byName);
   const q = query.trim().toLowerCase();
   const shown = all.filter((i) => i.includes(q) || label(names, i).toLowerCase().includes(q));
   const toggle = (item: string) => setChart({ selectedItems: selected.includes(item) ? selected.filter((i) => i !== item) : [...selected, item] });
+  // The list (every item, each with its rate) is built only while the picker is open.
+  const [open, setOpen] = useState(false);
+  const icons = useItemIcons(open ? shown : []);
+  const palette = itemColors(selected);
   return (
-    <details className="picker">
+    <details className="picker" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary data-testid="item-picker">
         Items ({selected.length} of {all.length})
       </summary>
@@ -101,9 +117,10 @@ function ItemPicker({ session, mode, selected, names }: { session: SessionSeries
           </button>
         </div>
         <div className="picker-list">
-          {shown.map((item) => (
+          {(open ? shown : []).map((item) => (
             <label key={item}>
-              <input type="checkbox" checked={selected.includes(item)} onChange={() => toggle(item)} data-testid={`item-option-${item}`} /> <span title={item}>{label(names, item)}</span>
+              <input type="checkbox" checked={selected.includes(item)} onChange={() => toggle(item)} data-testid={`item-option-${item}`} /> <ItemMark item={item} color={palette.get(item)} icons={icons} />{' '}
+              <span title={item}>{label(names, item)}</span>
               <span className="muted"> {formatRate(session.latest(item, mode) ?? 0)}</span>
             </label>
           ))}
@@ -115,13 +132,14 @@ function ItemPicker({ session, mode, selected, names }: { session: SessionSeries
 
 function Readouts({ session, mode, items, names }: { session: SessionSeries; mode: Mode; items: string[]; names: Names }) {
   const palette = itemColors(items);
+  const icons = useItemIcons(items);
   return (
     <div className="readouts">
       {items.map((item) => {
         const v = session.latest(item, mode);
         return (
           <div className="readout" key={item}>
-            <i className="swatch" style={{ background: palette.get(item) }} />
+            <ItemMark item={item} color={palette.get(item)} icons={icons} />
             <span className="readout-item" title={item} data-testid={`readout-name-${item}`}>
               {label(names, item)}
             </span>

@@ -78,14 +78,15 @@ const REFRESH_MS = 2000;
 
 /**
  * The history of one session over [from, to] for `items`, or null while not needed or not yet
- * answered. Asked again when the inputs change and, while the session grows, every REFRESH_MS.
+ * answered. Asked again when the inputs change and when `growth` changes, at most every REFRESH_MS.
  */
-export function useHistoryWindow(sessionId: string, needed: boolean, from: number, to: number | undefined, items: string[], maxPoints: number, version: number): HistoryAnswer | null {
+export function useHistoryWindow(sessionId: string, needed: boolean, from: number, to: number | undefined, items: string[], maxPoints: number, growth: number): HistoryAnswer | null {
   // The answer with the inputs it was asked for: an answer to older inputs is kept on screen
   // until the new one arrives only if the session is the same.
   const [answer, setAnswer] = useState<{ session: string; a: HistoryAnswer } | null>(null);
   const [tick, setTick] = useState(0);
-  const key = JSON.stringify([sessionId, needed, Math.floor(from), to === undefined ? null : Math.floor(to), items, maxPoints]);
+  // The items as a set: a change of their ranks alone asks nothing new.
+  const key = JSON.stringify([sessionId, needed, Math.floor(from), to === undefined ? null : Math.floor(to), [...items].sort(), maxPoints]);
   useEffect(() => {
     if (!needed) return;
     let live = true;
@@ -98,7 +99,7 @@ export function useHistoryWindow(sessionId: string, needed: boolean, from: numbe
       live = false;
     };
   }, [key, needed, tick]);
-  // The session grew: ask again, at most every REFRESH_MS (a pending refresh is not pushed back).
+  // The session grew enough: ask again, at most every REFRESH_MS (a pending refresh is not pushed back).
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     if (!needed || timer.current) return;
@@ -106,7 +107,7 @@ export function useHistoryWindow(sessionId: string, needed: boolean, from: numbe
       timer.current = null;
       setTick((n) => n + 1);
     }, REFRESH_MS);
-  }, [version, needed]);
+  }, [growth, needed]);
   useEffect(
     () => () => {
       if (timer.current) clearTimeout(timer.current);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PipeEvent } from '../../../shared/events';
-import { ARCHIVE_BUCKET_SECONDS, downsample, FULL_RES_SECONDS, MAX_SESSIONS, SeriesStore, type Point } from './series';
+import { ARCHIVE_BUCKET_SECONDS, downsample, FULL_RES_SECONDS, MAX_EARLIER_BRANCHES, MAX_SESSIONS, REWIND_LABEL, SeriesStore, type Point } from './series';
 
 let seq = 0;
 const stats = (session: string, cycle: number, prod: Record<string, number>, cons: Record<string, number> = {}, receivedAt = cycle * 2000): PipeEvent => ({
@@ -10,6 +10,13 @@ const stats = (session: string, cycle: number, prod: Record<string, number>, con
   event: { type: 'stats', session_id: session, cycle, tick: cycle * 120, products_production: prod, materials_consumption: cons },
 });
 const init = (session: string, tick = 0, level = 'open_world'): PipeEvent => ({ seq: ++seq, receivedAt: 0, line: '', event: { type: 'session_init', session_id: session, tick, level_name: level } });
+/** What the mod writes after a save is loaded: the save's last cycle and its tick. */
+const resumed = (session: string, cycle: number, tick: number): PipeEvent => ({
+  seq: ++seq,
+  receivedAt: 0,
+  line: '',
+  event: { type: 'session_init', session_id: session, tick, level_name: 'open_world', resumed: true, cycle },
+});
 
 describe('SeriesStore', () => {
   it('keys samples by game time and computes production, consumption and net', () => {
@@ -63,12 +70,72 @@ describe('SeriesStore', () => {
     expect(s.points('coal', 'consumption', 0).map((p) => p.v)).toEqual([0, 0, 0]);
   });
 
-  it('skips a stats line whose cycle does not advance, and counts it', () => {
+  it('skips a stats line that repeats the last cycle, and counts it', () => {
     const st = new SeriesStore();
-    st.ingest([stats('a', 1, { coal: 1 }), stats('a', 2, { coal: 2 }), stats('a', 2, { coal: 99 }), stats('a', 1, { coal: 98 })]);
+    st.ingest([stats('a', 1, { coal: 1 }), stats('a', 2, { coal: 2 }), stats('a', 2, { coal: 99 }), stats('a', 2, { coal: 98 })]);
     const s = st.sessions.get('a')!;
     expect(s.points('coal', 'production', 0).map((p) => p.v)).toEqual([1, 2]);
     expect(s.skipped).toBe(2);
+    expect(s.earlier).toHaveLength(0);
+  });
+
+  it('a resumed session_init below the last cycle seen starts a new branch marked "loaded an earlier save"; no line is dropped', () => {
+    const st = new SeriesStore();
+    const lines = [init('a')];
+    for (let c = 1; c <= 10; c++) lines.push(stats('a', c, { coal: c }));
+    // The player loads the autosave of cycle 4 (tick 480), then plays on from there.
+    lines.push(resumed('a', 4, 480));
+    for (let c = 5; c <= 7; c++) lines.push(stats('a', c, { coal: 100 + c }));
+    st.ingest(lines);
+    const s = st.sessions.get('a')!;
+    expect(s.markers).toEqual([
+      { t: 0, label: 'session start' },
+      { t: 8, label: REWIND_LABEL },
+    ]);
+    expect(s.skipped).toBe(0);
+    // The line before the rewind, whole, as an earlier branch; the new one from the rewind on.
+    expect(s.earlier).toHaveLength(1);
+    expect(s.earlier[0].rewoundTo).toBe(8);
+    expect(s.earlier[0].branch.points('coal', 'production', 0).map((p) => [p.t, p.v])).toEqual(Array.from({ length: 10 }, (_, i) => [2 * (i + 1), i + 1]));
+    expect(s.points('coal', 'production', 0).map((p) => [p.t, p.v])).toEqual([
+      [10, 105],
+      [12, 106],
+      [14, 107],
+    ]);
+    expect(s.latest('coal', 'production')).toBe(107);
+    // The line before the load stays in view (to t = 20) until the new one passes it.
+    expect(s.span()).toEqual([0, 20]);
+  });
+
+  it('a stats line whose tick goes back starts a new branch too (a game that wrote no resumed line)', () => {
+    const st = new SeriesStore();
+    st.ingest([stats('a', 1, { coal: 1 }), stats('a', 2, { coal: 2 }), stats('a', 3, { coal: 3 }), stats('a', 2, { coal: 20 }), stats('a', 3, { coal: 30 })]);
+    const s = st.sessions.get('a')!;
+    expect(s.markers).toEqual([{ t: 4, label: REWIND_LABEL }]);
+    expect(s.earlier[0].branch.points('coal', 'production', 0).map((p) => p.v)).toEqual([1, 2, 3]);
+    expect(s.points('coal', 'production', 0).map((p) => p.v)).toEqual([20, 30]);
+    expect(s.skipped).toBe(0);
+  });
+
+  it('a resumed session_init at the last cycle (a restart from the newest save) continues the same branch', () => {
+    const st = new SeriesStore();
+    st.ingest([init('a'), stats('a', 1, { coal: 1 }), stats('a', 2, { coal: 2 }), resumed('a', 2, 240), stats('a', 3, { coal: 3 })]);
+    const s = st.sessions.get('a')!;
+    expect(s.markers.map((m) => m.label)).toEqual(['session start', 'game loaded']);
+    expect(s.earlier).toHaveLength(0);
+    expect(s.points('coal', 'production', 0).map((p) => p.v)).toEqual([1, 2, 3]);
+  });
+
+  it(`keeps at most ${MAX_EARLIER_BRANCHES} earlier branches per session, and counts those dropped`, () => {
+    const st = new SeriesStore();
+    const lines = [stats('a', 1, { coal: 1 }), stats('a', 2, { coal: 2 })];
+    for (let k = 0; k < MAX_EARLIER_BRANCHES + 2; k++) lines.push(stats('a', 1, { coal: 1 }), stats('a', 2, { coal: 2 }));
+    st.ingest(lines);
+    const s = st.sessions.get('a')!;
+    expect(s.rewinds).toBe(MAX_EARLIER_BRANCHES + 2);
+    expect(s.earlier).toHaveLength(MAX_EARLIER_BRANCHES);
+    expect(s.droppedBranches).toBe(2);
+    expect(s.earlier.map((e) => e.n)).toEqual(Array.from({ length: MAX_EARLIER_BRANCHES }, (_, i) => i + 3));
   });
 
   it('starts a new series per session, marks reloads, and keeps at most MAX_SESSIONS', () => {

@@ -1,4 +1,4 @@
-// Y axis ticks in 1-2-5 steps with the top near the data: at most `count` intervals, the top
+// Axis helpers. Y axis ticks in 1-2-5 steps with the top near the data: at most `count` intervals, the top
 // tick the first step multiple at or above the highest value.
 
 /** The smallest of 1, 2, 5 x 10^k that is at least x. */
@@ -33,4 +33,20 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const out: number[] = [];
   for (let v = first, i = 0; v <= last + step / 2 && i < 100; v += step, i++) out.push(Number(v.toPrecision(12)));
   return out;
+}
+
+// X axis: the domain moves by whole pixels of game time.
+/**
+ * The window [from, to] widened to whole steps of at least one pixel's game time (a power of two
+ * of seconds, so the step itself stays put while the window grows): the axes change only when
+ * the data has moved by a pixel or more.
+ */
+export function snapToPixels(from: number, to: number, pixels: number): [number, number] {
+  const step = pixelStep(to - from, pixels);
+  return [Math.floor(from / step) * step, Math.ceil(to / step) * step];
+}
+
+/** The power of two of game seconds at or above what one of `pixels` pixels stands for over `span`. */
+export function pixelStep(span: number, pixels: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(span, 1e-9) / Math.max(1, pixels)));
 }
