@@ -2,7 +2,7 @@
 // Restart, "Deploy to all", deploy progress, restart output and the join-test history with the
 // evidence of each step. An unreachable slot shows "—" for every live figure (nothing was read), and
 // each disabled action says why beside it.
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import type { JoinTestRun, SlotStatus } from '../../../shared/slots';
 import { api } from '../api/client';
 import { useStore } from '../store';
@@ -119,10 +119,10 @@ export function SlotsView() {
             <th>Checked</th>
           </tr>
         </thead>
-        <tbody>
-          {slots.slots.map((s) => (
-            <Fragment key={s.id}>
-              <tr data-testid={`slot-${s.id}`} data-state={s.state}>
+        {/* One tbody per slot: its figures and its actions line are one unit. */}
+        {slots.slots.map((s) => (
+          <tbody key={s.id} data-testid={`slot-${s.id}`} data-state={s.state}>
+              <tr>
                 <td>
                   <button type="button" className="link" aria-expanded={open === s.id} onClick={() => setOpen(open === s.id ? null : s.id)}>
                     {s.name}
@@ -188,9 +188,8 @@ export function SlotsView() {
                   {open !== s.id && s.busy !== 'join-test' && s.joinTests.length > 0 && <JoinRun run={s.joinTests[0]} now={now} />}
                 </td>
               </tr>
-            </Fragment>
-          ))}
-        </tbody>
+          </tbody>
+        ))}
       </table>
     </DataArea>
   );
