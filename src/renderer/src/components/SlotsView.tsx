@@ -34,9 +34,16 @@ function DeployProgressBar({ s }: { s: SlotStatus }) {
   );
 }
 
-/** A step still pending once its run has ended never ran: it did not fail. */
-function stepWord(run: JoinTestRun, state: JoinTestRun['steps'][number]['state']): string {
-  return state === 'pending' && run.finishedAt !== null ? 'not run' : state;
+type Step = JoinTestRun['steps'][number];
+
+/**
+ * What a step's mark says. A step still pending once its run ended never ran; a step main marks
+ * failed with "not reachable" never checked anything (RCON did not answer first): neither failed.
+ */
+export function stepWord(run: Pick<JoinTestRun, 'finishedAt'>, st: Pick<Step, 'state' | 'detail'>): 'not run' | Step['state'] {
+  if (st.state === 'pending' && run.finishedAt !== null) return 'not run';
+  if (st.state === 'failed' && st.detail === 'not reachable') return 'not run';
+  return st.state;
 }
 
 /** Live figures only mean something while the slot answers. */
@@ -60,9 +67,9 @@ function JoinRun({ run, now }: { run: JoinTestRun; now: number }) {
       </div>
       <ol className="join-steps">
         {run.steps.map((st) => (
-          <li key={st.name} data-testid="slot-join-step" data-state={st.state}>
-            <span className={`step-state ${st.state}`}>{stepWord(run, st.state)}</span> {st.name}
-            {st.detail && <pre className="step-detail">{st.detail}</pre>}
+          <li key={st.name} data-testid="slot-join-step" data-state={st.state} data-shown={stepWord(run, st)}>
+            <span className={`step-state ${stepWord(run, st) === 'not run' ? 'skipped' : st.state}`}>{stepWord(run, st)}</span> {st.name}
+            {st.detail && <pre className="step-detail">{stepWord(run, st) === 'not run' ? 'not run: RCON did not answer, so there was nothing to check' : st.detail}</pre>}
           </li>
         ))}
       </ol>
