@@ -65,6 +65,16 @@ function SettingsForm({ view }: { view: ConfigView }) {
   const dirty = SECTIONS.filter((s) => JSON.stringify(drafts[s.id]) !== JSON.stringify(initial[s.id]));
   const allDraft = useMemo(() => Object.assign({}, ...SECTIONS.map((s) => drafts[s.id])) as Obj, [drafts]);
   const allIssues = useMemo(() => sectionIssues(view.file, SECTIONS.flatMap((s) => s.keys), allDraft), [view.file, allDraft]);
+  /** After a save: the saved sections start again from the new file (a secret typed in is gone from the draft). */
+  const savedAs = (next: ConfigView, ids: SettingsSection[]) => {
+    const fresh = freshDrafts(next.file);
+    setState((prev) => {
+      const drafts = rebase(prev.file, prev.drafts, next.file);
+      for (const id of ids) drafts[id] = fresh[id];
+      return { file: next.file, drafts };
+    });
+    setConfig(next);
+  };
   const say = (id: SettingsSection | 'all', m: string | null) => setMessages((prev) => ({ ...prev, [id]: m ?? undefined }));
   const setDraft = (id: SettingsSection, next: Obj) => {
     setState((prev) => ({ ...prev, drafts: { ...prev.drafts, [id]: next } }));
@@ -78,7 +88,10 @@ function SettingsForm({ view }: { view: ConfigView }) {
       const keys = dirty.flatMap((s) => s.keys);
       const next = await api().call('config.update', candidate(view.file, keys, Object.assign({}, ...dirty.map((s) => drafts[s.id]))) as never);
       say('all', `Saved ${dirty.map((s) => s.title).join(', ')}. Services whose settings changed were restarted.`);
-      setConfig(next);
+      savedAs(
+        next,
+        dirty.map((s) => s.id),
+      );
     } catch (e) {
       say('all', e instanceof Error ? e.message : String(e));
     } finally {
@@ -92,7 +105,17 @@ function SettingsForm({ view }: { view: ConfigView }) {
         Each section saves on its own; the bar at the bottom saves every changed section at once.
       </p>
       {SECTIONS.map((s) => (
-        <Section key={s.id} spec={s} view={view} draft={drafts[s.id]} initial={initial[s.id]} setDraft={(d) => setDraft(s.id, d)} message={messages[s.id] ?? null} setMessage={(m) => say(s.id, m)} />
+        <Section
+          key={s.id}
+          spec={s}
+          view={view}
+          draft={drafts[s.id]}
+          initial={initial[s.id]}
+          setDraft={(d) => setDraft(s.id, d)}
+          onSaved={(next) => savedAs(next, [s.id])}
+          message={messages[s.id] ?? null}
+          setMessage={(m) => say(s.id, m)}
+        />
       ))}
       <div className="save-bar" role="region" aria-label="Save all settings">
         <span className="muted" data-testid="settings-dirty">
@@ -170,7 +193,7 @@ function TestButton({ label, run, reason, testId }: { label: string; run: () => 
     }
   };
   return (
-    <span className="action">
+    <span className="test-button">
       <ActionButton onClick={() => void go()} disabledReason={reason ?? (busy ? 'Testing…' : null)} testId={testId}>
         {label}
       </ActionButton>
@@ -190,6 +213,7 @@ function Section({
   draft,
   initial,
   setDraft,
+  onSaved,
   message,
   setMessage,
 }: {
@@ -198,10 +222,10 @@ function Section({
   draft: Obj;
   initial: Obj;
   setDraft: (d: Obj) => void;
+  onSaved: (next: ConfigView) => void;
   message: string | null;
   setMessage: (m: string | null) => void;
 }) {
-  const setConfig = useStore((s) => s.setConfig);
   const pipePath = useStore((s) => s.pipeCounters?.path);
   const online = useOnline();
   const [serverIssues, setServerIssues] = useState<ConfigIssue[]>([]);
@@ -220,7 +244,7 @@ function Section({
       const next = await api().call('config.update', candidate(view.file, spec.keys, draft) as never);
       setServerIssues([]);
       setMessage(`${spec.title} saved. Services whose settings changed were restarted.`);
-      setConfig(next);
+      onSaved(next);
     } catch (e) {
       setServerIssues(e instanceof ApiError && e.issues ? e.issues : []);
       setMessage(e instanceof Error ? e.message : String(e));
