@@ -8,7 +8,7 @@ import { useStore } from '../store';
 import { Counter } from './Counter';
 import { DiscordMarkdown } from './discordMarkdown';
 import { formatAge } from './format';
-import { ActionButton, DataArea, EmptyState, ErrorState, OffState, useOnline, whyNot } from './states';
+import { ActionButton, DataArea, EmptyState, ErrorState, LoadingState, OffState, useOnline, whyNot } from './states';
 import { useNow } from './useNow';
 
 function wait(d: DiscordStatus, now: number): string {
@@ -94,6 +94,8 @@ export function DiscordView() {
   const now = useNow(1000);
   const [message, setMessage] = useState<string | null>(null);
   const [testId, setTestId] = useState<number | null>(null);
+  const loaded = useStore((s) => s.config !== null);
+  if (!loaded) return <LoadingState>Loading the relay's state…</LoadingState>;
   if (!enabled || !discord)
     return (
       <OffState title="The Discord relay is off" section="discord" action="Turn on the Discord relay in Settings" testId="discord-off">

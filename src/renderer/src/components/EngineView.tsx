@@ -5,7 +5,7 @@ import type { EnginePlayResult } from '../../../shared/engine';
 import { api } from '../api/client';
 import { useStore } from '../store';
 import { Counter } from './Counter';
-import { DataArea, OffState, useOnline, whyNot } from './states';
+import { DataArea, LoadingState, OffState, useOnline, whyNot } from './states';
 
 const board: CSSProperties = { display: 'grid', gridTemplateColumns: 'repeat(3, 56px)', gap: 4, margin: '8px 0' };
 const cell: CSSProperties = { width: 56, height: 56, fontSize: 28, fontWeight: 600 };
@@ -76,6 +76,8 @@ export function EngineView() {
   const engine = useStore((s) => s.engine);
   const enabled = useStore((s) => s.config?.effective.engine.enabled ?? false);
   const state = useStore((s) => s.status?.services.engine);
+  const loaded = useStore((s) => s.config !== null);
+  if (!loaded) return <LoadingState>Loading the engine server's state…</LoadingState>;
   if (!enabled || !engine)
     return (
       <OffState title="The engine server is off" section="engine" action="Turn on the engine server in Settings" testId="engine-off">

@@ -234,7 +234,7 @@ function useFilteredEvents(text: string, type: TypeFilter): PipeEvent[] {
   return filtering ? (result ?? []) : live;
 }
 
-function EventTable({ events, selected, onSelect }: { events: PipeEvent[]; selected: number | null; onSelect: (e: PipeEvent) => void }) {
+function EventTable({ events, selected, onSelect, filtering }: { events: PipeEvent[]; selected: number | null; onSelect: (e: PipeEvent) => void; filtering: boolean }) {
   const parent = useRef<HTMLDivElement>(null);
   const rows = useMemo(() => [...events].reverse(), [events]);
   // TanStack Virtual hands back functions the React Compiler cannot memoize; that is expected here.
@@ -252,6 +252,11 @@ function EventTable({ events, selected, onSelect }: { events: PipeEvent[]; selec
         <span>Summary</span>
       </div>
       <div className="event-scroll" ref={parent} data-testid="events-table" role="group" aria-label="Events, newest first: choose one to see its raw JSON">
+        {rows.length === 0 && (
+          <p className="muted empty-rows" data-testid="events-empty">
+            {filtering ? 'No event matches the filter.' : 'No events yet: they appear here as the game (or the demo feed) writes them.'}
+          </p>
+        )}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((v) => {
             const e = rows[v.index];
@@ -337,7 +342,7 @@ export function EventsView() {
           {events.length} event{events.length === 1 ? '' : 's'}
         </span>
       </div>
-      <EventTable events={events} selected={selected?.seq ?? null} onSelect={(e) => setSelected(selected?.seq === e.seq ? null : e)} />
+      <EventTable events={events} filtering={text !== '' || type !== 'all'} selected={selected?.seq ?? null} onSelect={(e) => setSelected(selected?.seq === e.seq ? null : e)} />
       {selected && <EventDetails event={selected} onClose={() => setSelected(null)} />}
       <Rejected />
     </DataArea>

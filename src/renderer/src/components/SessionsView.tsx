@@ -5,7 +5,7 @@ import { api } from '../api/client';
 import { useStore } from '../store';
 import { Counter } from './Counter';
 import { formatAge } from './format';
-import { ActionButton, DataArea, EmptyState, ErrorState, OffState, useOnline, whyNot } from './states';
+import { ActionButton, DataArea, EmptyState, ErrorState, LoadingState, OffState, useOnline, whyNot } from './states';
 import { useNow } from './useNow';
 
 function stateText(r: WandbRunInfo, now: number): string {
@@ -36,6 +36,8 @@ export function SessionsView() {
   const now = useNow(1000);
   const online = useOnline();
   const [message, setMessage] = useState<string | null>(null);
+  const loaded = useStore((s) => s.config !== null);
+  if (!loaded) return <LoadingState>Loading W&amp;B runs…</LoadingState>;
   if (!enabled || !wandb)
     return (
       <OffState title="Weights &amp; Biases logging is off" section="wandb" action="Turn on W&amp;B in Settings" testId="wandb-off">

@@ -13,7 +13,7 @@ import { candidate, getPath, issuesAt, pick, sectionIssues, setPath, toDraft, ty
 import { Field } from './settings/fields';
 import { PatternRows, SlotRows } from './settings/rows';
 import { SECTIONS, type SectionSpec } from './settings/sections';
-import { ActionButton, LoadingState, useOnline, whyNot } from './states';
+import { ActionButton, DisconnectedBanner, LoadingState, useOnline, whyNot } from './states';
 
 const SAVE_FIRST = 'Save this section first: the test uses the saved settings.';
 
@@ -100,6 +100,7 @@ function SettingsForm({ view }: { view: ConfigView }) {
   };
   return (
     <div className="settings">
+      <DisconnectedBanner />
       <p className="muted">
         Config file: <code data-testid="config-path">{view.path}</code>. New secrets are {view.secretsEncrypted ? 'encrypted with the OS keychain' : 'stored in this file as typed (prefer an env var or a file reference)'}.
         Each section saves on its own; the bar at the bottom saves every changed section at once.

@@ -7,7 +7,7 @@ import type { JoinTestRun, SlotStatus } from '../../../shared/slots';
 import { api } from '../api/client';
 import { useStore } from '../store';
 import { formatAge } from './format';
-import { ActionButton, DataArea, ErrorState, OffState, useOnline, whyNot } from './states';
+import { ActionButton, DataArea, ErrorState, LoadingState, OffState, useOnline, whyNot } from './states';
 import { useNow } from './useNow';
 
 const mark = (ok: boolean | null) => (ok === null ? '—' : ok ? '✓' : '✗');
@@ -83,6 +83,8 @@ export function SlotsView() {
   const [message, setMessage] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const online = useOnline();
+  const loaded = useStore((s) => s.config !== null);
+  if (!loaded) return <LoadingState>Loading the slots…</LoadingState>;
   if (!slots)
     return (
       <OffState title="No headless slots" section="slots" action="Add a slot in Settings" testId="slots-off">
