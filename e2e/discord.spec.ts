@@ -34,8 +34,13 @@ test.describe('Discord relay', () => {
     await expect(lines).toHaveCount(2);
     await expect(lines.nth(0)).toHaveAttribute('data-state', 'sent');
     await expect(lines.nth(1)).toHaveAttribute('data-state', 'sent');
-    await expect(lines.nth(0)).toContainText('💬 **Alice:** hello \\*factory\\*');
-    await expect(lines.nth(1)).toContainText('✅ **Alice** joined the game');
+    // What went to Discord (escaped markdown), shown as Discord shows it: bold name, the player's own asterisks.
+    await expect(lines.nth(0)).toHaveAttribute('data-raw', '💬 **Alice:** hello \\*factory\\*');
+    await expect(lines.nth(0)).toContainText('💬 Alice: hello *factory*');
+    await expect(lines.nth(0).locator('strong')).toHaveText('Alice:');
+    await expect(lines.nth(1)).toContainText('✅ Alice joined the game');
+    await expect(lines.nth(0).getByTestId('discord-line-state')).toHaveText('delivered');
+    await expect(ui.getByTestId('discord-lines-heading')).toHaveText('Delivered lines (last 2)');
     expect(discordServer.lines()).toEqual(['✅ **Alice** joined the game', '💬 **Alice:** hello \\*factory\\*']);
     await expect(ui.getByTestId('discord-sent-events')).toHaveText('2');
 
@@ -44,12 +49,13 @@ test.describe('Discord relay', () => {
     await expect(ui.getByTestId('discord-type-chat').locator('input')).not.toBeChecked();
     appendFileSync(consoleLog, '2019-01-20 10:31:00 [CHAT] Alice: not for Discord\n2019-01-20 10:31:01 [LEAVE] Alice left the game\n');
     await expect(lines).toHaveCount(3);
-    await expect(lines.nth(0)).toContainText('❌ **Alice** left the game');
+    await expect(lines.nth(0)).toContainText('❌ Alice left the game');
     await expect(lines.nth(0)).toHaveAttribute('data-state', 'sent');
 
     await ui.getByTestId('discord-test').click();
     await expect(lines.nth(0)).toContainText('Test message');
     await expect(lines.nth(0)).toHaveAttribute('data-state', 'sent');
+    await expect(ui.getByTestId('discord-message')).toHaveText('Test message delivered to Discord.');
     expect(discordServer.lines().at(-1)).toBe('🧪 Test message from Factorio Control Room');
     expect(discordServer.lines()).not.toContain('💬 **Alice:** not for Discord');
     if (testInfo.project.name === 'web') {

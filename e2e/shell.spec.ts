@@ -67,11 +67,15 @@ test.describe('app shell', () => {
     await ui.getByTestId('setting-joinTest.clientPath').fill('/opt/factorio/bin/x64/factorio');
     await ui.getByTestId('setting-joinTest.timeoutSeconds').fill('90');
     // A pattern that does not compile is named before saving; a good one is saved.
-    await ui.getByTestId('setting-discord.patterns').fill('[{"name":"launch","regex":"^\\\\[LAUNCH\\\\] (?P<who>\\\\S+","template":"{who}"}]');
-    await expect(ui.getByTestId('issue-discord.patterns')).toContainText('not a valid RE2 regular expression');
+    await ui.getByTestId('patterns-form-add').click();
+    await ui.getByTestId('setting-discord.patterns.0.name').fill('launch');
+    await ui.getByTestId('setting-discord.patterns.0.regex').fill('^\\[LAUNCH\\] (?P<who>\\S+');
+    await ui.getByTestId('setting-discord.patterns.0.template').fill('{who}');
+    await expect(ui.getByTestId('issue-discord.patterns.0.regex')).toContainText('not a valid RE2 regular expression');
     await expect(ui.getByTestId('settings-save')).toBeDisabled();
-    await ui.getByTestId('setting-discord.patterns').fill('[{"name":"launch","regex":"^\\\\[LAUNCH\\\\] (?P<who>\\\\S+)","template":"{who} launched"}]');
-    await expect(ui.getByTestId('issue-discord.patterns')).toHaveCount(0);
+    await ui.getByTestId('setting-discord.patterns.0.regex').fill('^\\[LAUNCH\\] (?P<who>\\S+)');
+    await ui.getByTestId('setting-discord.patterns.0.template').fill('{who} launched');
+    await expect(ui.getByTestId('issue-discord.patterns.0.regex')).toHaveCount(0);
     await ui.getByTestId('settings-save').click();
     await expect(ui.getByTestId('settings-message')).toContainText('Saved');
     const saved = JSON.parse(readFileSync(configPath!, 'utf8'));
@@ -98,8 +102,9 @@ test.describe('app shell', () => {
     await expect(ui.getByTestId('issue-pipe.capacity')).toContainText('-3');
     await expect(ui.getByTestId('settings-save')).toBeDisabled();
     await ui.getByTestId('setting-pipe.capacity').fill('5000');
-    await ui.getByTestId('setting-slots').fill('[{"id": "Bad Id"}]');
-    await expect(ui.getByTestId('issue-slots')).toContainText('slots.0.id');
+    await ui.getByTestId('slots-form-add').click();
+    await ui.getByTestId('setting-slots.0.id').fill('Bad Id');
+    await expect(ui.getByTestId('issue-slots.0.id')).toContainText('slots.0.id');
     await expect(ui.getByTestId('settings-save')).toBeDisabled();
     expect(readFileSync(configPath!, 'utf8')).toBe(before);
   });

@@ -18,6 +18,8 @@ import { EngineService } from './engine/service';
 import { SlotsService } from './slots/service';
 import { bundledScenarioDir, slotOps } from './slots/ops-impl';
 import { factorioHandlers } from './factorio/handlers';
+import { testSlotRcon } from './slots/rcon-test';
+import { testWandbKey } from './wandb/key-test';
 import type { Logger } from './log';
 import type { SecretStore } from './secrets';
 import type { Service, ServiceTable } from './service';
@@ -192,6 +194,7 @@ export class ControlRoomApp {
           throw new ApiError('unavailable', (e as Error).message);
         }
       },
+      'wandb.testKey': () => testWandbKey(store.effective.wandb.baseUrl, opts.secrets.resolve(store.effective.wandb.apiKey, 'wandb.apiKey')),
       'engine.status': () => this.engine()?.snapshot() ?? null,
       'engine.reset': ({ envId, seed }) => this.requireEngine().reset(envId, seed),
       'engine.step': ({ envId, state, action }) => this.requireEngine().step(envId, state, action),
@@ -209,6 +212,11 @@ export class ControlRoomApp {
         }),
       'slots.restart': ({ id }) => this.slotsCall((s) => s.restart(id)),
       'slots.joinTest': ({ id }) => this.slotsCall((s) => s.joinTest(id)),
+      'slots.testRcon': ({ id }) => {
+        const slot = store.effective.slots.find((s) => s.id === id);
+        if (!slot) throw new ApiError('bad_request', `no saved slot "${id}" (save the slot first)`);
+        return testSlotRcon({ host: slot.host, port: slot.rconPort, password: opts.secrets.resolve(slot.rconPassword, `slots.${id}.rconPassword`) });
+      },
       'discord.status': () => (this.running.get('discord')?.service as DiscordService | undefined)?.snapshot() ?? null,
       'discord.test': () => {
         const d = this.running.get('discord')?.service as DiscordService | undefined;

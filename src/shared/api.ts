@@ -179,6 +179,10 @@ export const FactorioInstallResultSchema = z.object({
 });
 export type FactorioInstallResult = z.infer<typeof FactorioInstallResultSchema>;
 
+/** The verdict of a Settings "Test" button: whether it worked, and what was seen, in one line (never a secret). */
+export const KeyTestResultSchema = z.object({ ok: z.boolean(), message: z.string() });
+export type KeyTestResult = z.infer<typeof KeyTestResultSchema>;
+
 /** Invoke methods: name -> input and output schemas (and the error code for a payload that fails its schema, if not `bad_request`). */
 export const methods = {
   'app.info': { input: none, output: AppInfoSchema },
@@ -214,13 +218,15 @@ export const methods = {
   'wandb.status': { input: none, output: WandbStatusSchema.nullable() },
   /** Uploads runs kept offline or refused earlier. */
   'wandb.sync': { input: none, output: z.object({ runs: z.number() }) },
-  /** The Discord relay's counters, queue and recent lines; null while it is not running. */
+  /** Checks the saved W&B API key against the saved base URL (GraphQL `viewer`); works while W&B is off too. */
+  'wandb.testKey': { input: none, output: KeyTestResultSchema },
   /** The engine server's address, games and call figures; null while it is not running. */
   'engine.status': { input: none, output: EngineStatusSchema.nullable() },
   /** gRPC Reset on our own engine server (seed: a u64 within JavaScript's safe integers). */
   'engine.reset': { input: EngineResetInputSchema, output: EnginePlayResultSchema },
   /** gRPC Step on our own engine server; illegal moves come back as bad_request with the engine's reason. */
   'engine.step': { input: EngineStepInputSchema, output: EnginePlayResultSchema },
+  /** The Discord relay's counters, queue and recent lines; null while it is not running. */
   'discord.status': { input: none, output: DiscordStatusSchema.nullable() },
   /** Queues a test message through the outbox (and retries a stopped delivery once). */
   'discord.test': { input: none, output: RelayedLineSchema },
@@ -235,6 +241,8 @@ export const methods = {
   /** Runs the slot's restartCommand; its output streams into the slot's status. */
   'slots.restart': { input: z.object({ id: z.string().max(40) }).strict(), output: z.object({ exitCode: z.number().nullable(), output: z.array(z.string()) }) },
   'slots.joinTest': { input: z.object({ id: z.string().max(40) }).strict(), output: JoinTestRunSchema },
+  /** Connects to one saved slot's RCON, authenticates and runs `/version` on a connection of its own. */
+  'slots.testRcon': { input: z.object({ id: z.string().max(40) }).strict(), output: KeyTestResultSchema },
   /** Factorio's user data folder on this machine (or factorio.userDataDir), its version and our mod's state there. */
   'factorio.detect': { input: none, output: FactorioDetectionSchema },
   /** Copies the mod into mods/, enables it in mod-list.json (backup first, other entries untouched), points the pipe at script-output. */

@@ -5,6 +5,7 @@ import type { EnginePlayResult } from '../../../shared/engine';
 import { api } from '../api/client';
 import { useStore } from '../store';
 import { Counter } from './Counter';
+import { DataArea, LoadingState, OffState, useOnline, whyNot } from './states';
 
 const board: CSSProperties = { display: 'grid', gridTemplateColumns: 'repeat(3, 56px)', gap: 4, margin: '8px 0' };
 const cell: CSSProperties = { width: 56, height: 56, fontSize: 28, fontWeight: 600 };
@@ -23,6 +24,7 @@ function TicTacToe() {
   const [game, setGame] = useState<EnginePlayResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const online = useOnline();
   const run = async (fn: () => Promise<EnginePlayResult>) => {
     setBusy(true);
     setError(null);
@@ -40,8 +42,9 @@ function TicTacToe() {
     <section>
       <h2>Play TicTacToe through the engine</h2>
       <p className="muted">Each click is a gRPC Step on the server above; an illegal move comes back with the engine's reason.</p>
+      {whyNot(online) && <p className="disabled-reason">{whyNot(online)}</p>}
       <div className="demo">
-        <button type="button" onClick={() => void reset()} disabled={busy} data-testid="engine-ttt-new">
+        <button type="button" onClick={() => void reset()} disabled={busy || !online} data-testid="engine-ttt-new">
           New game
         </button>
         {game && (
@@ -54,7 +57,7 @@ function TicTacToe() {
       {game && (
         <div style={board} role="grid" aria-label="TicTacToe board">
           {game.state.slice(0, 9).map((c, i) => (
-            <button key={i} type="button" style={cell} onClick={() => void play(i)} disabled={busy} data-testid={`engine-ttt-cell-${i}`} aria-label={`cell ${i}`}>
+            <button key={i} type="button" style={cell} onClick={() => void play(i)} disabled={busy || !online} data-testid={`engine-ttt-cell-${i}`} aria-label={`cell ${i}`}>
               {c === 1 ? 'X' : c === 2 ? 'O' : ''}
             </button>
           ))}
@@ -73,16 +76,18 @@ export function EngineView() {
   const engine = useStore((s) => s.engine);
   const enabled = useStore((s) => s.config?.effective.engine.enabled ?? false);
   const state = useStore((s) => s.status?.services.engine);
+  const loaded = useStore((s) => s.config !== null);
+  if (!loaded) return <LoadingState>Loading the engine server's state…</LoadingState>;
   if (!enabled || !engine)
     return (
-      <p className="planned" data-testid="engine-off">
-        The engine server is off. Turn on <code>engine.enabled</code> in Settings: it then serves <code>engine.v1.Engine</code> (GetCapabilities, Reset, Step,
-        BatchSimulate) over gRPC on <code>engine.host:engine.port</code>, with health checking and reflection.
+      <OffState title="The engine server is off" section="engine" action="Turn on the engine server in Settings" testId="engine-off">
+        Once on, it serves <code>engine.v1.Engine</code> (GetCapabilities, Reset, Step, BatchSimulate) over gRPC on the host and port set there, with health checking and
+        reflection.
         {state?.state === 'error' && <span className="issue"> {state.summary}</span>}
-      </p>
+      </OffState>
     );
   return (
-    <div className="sessions">
+    <DataArea className="sessions">
       <div className="counters">
         <Counter label="Address" testId="engine-address" wide small>
           {engine.address}
@@ -137,6 +142,6 @@ export function EngineView() {
         </tbody>
       </table>
       <TicTacToe />
-    </div>
+    </DataArea>
   );
 }

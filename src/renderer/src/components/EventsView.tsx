@@ -6,7 +6,9 @@ import type { FactorioDetection, FactorioInstallResult } from '../../../shared/a
 import type { PipeCounters, PipeEvent } from '../../../shared/events';
 import { api } from '../api/client';
 import { RECENT_EVENTS, useStore } from '../store';
+import { pipeFigures } from '../store/pipe-figures';
 import { formatAge, formatGameTime, summarize } from './format';
+import { ActionButton, DataArea, ErrorState, useOnline, whyNot } from './states';
 import { useNow } from './useNow';
 
 const TYPE_FILTERS = ['all', 'stats', 'session_init', 'other'] as const;
@@ -14,17 +16,27 @@ type TypeFilter = (typeof TYPE_FILTERS)[number];
 
 function Counters() {
   const c = useStore((s) => s.pipeCounters);
+  const newest = useStore((s) => s.recentEvents.at(-1));
+  const offset = useStore((s) => s.pipeSeqOffset);
+  const pipeState = useStore((s) => s.status?.services.pipe);
   const now = useNow(1000);
-  if (!c) return <p className="muted">The event pipe is not running (see the status bar).</p>;
+  if (!c)
+    return (
+      <ErrorState title="The event pipe is not running" testId="pipe-not-running">
+        {pipeState?.summary ?? 'See the status bar.'}
+      </ErrorState>
+    );
+  // Derived from the table's newest row in the same store update, so they never trail it.
+  const f = pipeFigures(c, newest, offset);
   const cells: [string, string, string | number][] = [
     ['mode', 'Mode', c.mode ?? '—'],
-    ['linesRead', 'Lines read', c.linesRead],
-    ['accepted', 'Accepted', c.accepted],
+    ['linesRead', 'Lines read', f.linesRead],
+    ['accepted', 'Accepted', f.accepted],
     ['rejected', 'Rejected', c.rejectedTotal],
     ['evicted', 'Evicted', c.evicted],
-    ['cached', 'In memory', `${c.cached} / ${c.capacity}`],
+    ['cached', 'In memory', `${f.cached} / ${c.capacity}`],
     ['writerHangups', 'Writer hang-ups', c.writerHangups ?? 'n/a'],
-    ['lastEventAge', 'Last event', c.lastEventAt ? formatAge(now - c.lastEventAt) : 'none yet'],
+    ['lastEventAge', 'Last event', f.lastEventAt ? formatAge(now - f.lastEventAt) : 'none yet'],
   ];
   return (
     <div className="counters">
@@ -59,6 +71,7 @@ function Counters() {
 
 function DemoControls() {
   const demo = useStore((s) => s.demo);
+  const online = useOnline();
   const [error, setError] = useState<string | null>(null);
   const toggle = async () => {
     setError(null);
@@ -71,9 +84,9 @@ function DemoControls() {
   };
   return (
     <div className="demo">
-      <button type="button" onClick={() => void toggle()} data-testid="demo-toggle">
+      <ActionButton onClick={() => void toggle()} disabledReason={whyNot(online)} testId="demo-toggle">
         {demo?.running ? 'Stop demo feed' : 'Start demo feed'}
-      </button>
+      </ActionButton>
       <span className="muted" data-testid="demo-status">
         {demo ? (demo.running ? `Demo feed ${demo.auto ? '(started because no Factorio was found) ' : ''}— ${demo.message}` : `Demo feed: ${demo.message}`) : ''}
       </span>
@@ -221,7 +234,7 @@ function useFilteredEvents(text: string, type: TypeFilter): PipeEvent[] {
   return filtering ? (result ?? []) : live;
 }
 
-function EventTable({ events }: { events: PipeEvent[] }) {
+function EventTable({ events, selected, onSelect, filtering }: { events: PipeEvent[]; selected: number | null; onSelect: (e: PipeEvent) => void; filtering: boolean }) {
   const parent = useRef<HTMLDivElement>(null);
   const rows = useMemo(() => [...events].reverse(), [events]);
   // TanStack Virtual hands back functions the React Compiler cannot memoize; that is expected here.
@@ -229,7 +242,7 @@ function EventTable({ events }: { events: PipeEvent[] }) {
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => 28, overscan: 12 });
   return (
     <div className="event-table">
-      <div className="event-row head">
+      <div className="event-row head" aria-hidden="true">
         <span>#</span>
         <span>Received</span>
         <span>Type</span>
@@ -238,22 +251,41 @@ function EventTable({ events }: { events: PipeEvent[] }) {
         <span>Game time</span>
         <span>Summary</span>
       </div>
-      <div className="event-scroll" ref={parent} data-testid="events-table">
+      <div className="event-scroll" ref={parent} data-testid="events-table" role="group" aria-label="Events, newest first: choose one to see its raw JSON">
+        {rows.length === 0 && (
+          <p className="muted empty-rows" data-testid="events-empty">
+            {filtering ? 'No event matches the filter.' : 'No events yet: they appear here as the game (or the demo feed) writes them.'}
+          </p>
+        )}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((v) => {
             const e = rows[v.index];
             const ev = e.event as { type: string; session_id?: unknown; tick?: unknown };
             const tick = typeof ev.tick === 'number' ? ev.tick : null;
+            const summary = summarize(e);
             return (
-              <div key={e.seq} className="event-row" data-testid="event-row" data-seq={e.seq} data-type={ev.type} style={{ position: 'absolute', top: 0, transform: `translateY(${v.start}px)`, height: v.size }}>
+              <button
+                type="button"
+                key={e.seq}
+                className={`event-row${selected === e.seq ? ' selected' : ''}`}
+                onClick={() => onSelect(e)}
+                aria-pressed={selected === e.seq}
+                aria-label={`Event ${e.seq}, ${ev.type}: ${summary}`}
+                data-testid="event-row"
+                data-seq={e.seq}
+                data-type={ev.type}
+                style={{ position: 'absolute', top: 0, transform: `translateY(${v.start}px)`, height: v.size }}
+              >
                 <span>{e.seq}</span>
                 <span>{new Date(e.receivedAt).toLocaleTimeString()}</span>
                 <span>{ev.type}</span>
                 <span className="mono">{typeof ev.session_id === 'string' ? ev.session_id : '—'}</span>
                 <span>{tick ?? '—'}</span>
                 <span>{tick === null ? '—' : formatGameTime(tick)}</span>
-                <span className="summary">{summarize(e)}</span>
-              </div>
+                <span className="summary" title={summary}>
+                  {summary}
+                </span>
+              </button>
             );
           })}
         </div>
@@ -262,18 +294,44 @@ function EventTable({ events }: { events: PipeEvent[] }) {
   );
 }
 
+/** One event's raw JSON and line; takes focus when opened so keyboard users land on it. */
+function EventDetails({ event, onClose }: { event: PipeEvent; onClose: () => void }) {
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    ref.current?.focus();
+    ref.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [event.seq]);
+  return (
+    <section className="event-details" ref={ref} tabIndex={-1} aria-label={`Event ${event.seq} details`} data-testid="event-details" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <div className="event-details-head">
+        <h2>
+          Event {event.seq}: {(event.event as { type: string }).type}
+        </h2>
+        <button type="button" onClick={onClose} data-testid="event-details-close">
+          Close
+        </button>
+      </div>
+      <p className="muted">{summarize(event)}</p>
+      <pre className="event-json" data-testid="event-details-json">
+        {JSON.stringify(event.event, null, 2)}
+      </pre>
+    </section>
+  );
+}
+
 export function EventsView() {
   const [text, setText] = useState('');
   const [type, setType] = useState<TypeFilter>('all');
   const events = useFilteredEvents(text, type);
+  const [selected, setSelected] = useState<PipeEvent | null>(null);
   return (
-    <div className="events-view">
+    <DataArea className="events-view">
       <FactorioSetup />
       <DemoControls />
       <Counters />
       <div className="filters">
-        <input placeholder="Filter: text contained in the line" value={text} onChange={(e) => setText(e.target.value)} data-testid="events-filter-text" />
-        <select value={type} onChange={(e) => setType(e.target.value as TypeFilter)} data-testid="events-filter-type">
+        <input placeholder="Filter: text contained in the line" aria-label="Filter events by text in the line" value={text} onChange={(e) => setText(e.target.value)} data-testid="events-filter-text" />
+        <select value={type} onChange={(e) => setType(e.target.value as TypeFilter)} aria-label="Filter events by type" data-testid="events-filter-type">
           {TYPE_FILTERS.map((t) => (
             <option key={t} value={t}>
               {t === 'all' ? 'all types' : t}
@@ -284,8 +342,9 @@ export function EventsView() {
           {events.length} event{events.length === 1 ? '' : 's'}
         </span>
       </div>
-      <EventTable events={events} />
+      <EventTable events={events} filtering={text !== '' || type !== 'all'} selected={selected?.seq ?? null} onSelect={(e) => setSelected(selected?.seq === e.seq ? null : e)} />
+      {selected && <EventDetails event={selected} onClose={() => setSelected(null)} />}
       <Rejected />
-    </div>
+    </DataArea>
   );
 }

@@ -5,6 +5,7 @@ import { api } from '../api/client';
 import { useStore } from '../store';
 import { Counter } from './Counter';
 import { formatAge } from './format';
+import { ActionButton, DataArea, EmptyState, ErrorState, LoadingState, OffState, useOnline, whyNot } from './states';
 import { useNow } from './useNow';
 
 function stateText(r: WandbRunInfo, now: number): string {
@@ -33,13 +34,16 @@ export function SessionsView() {
   const wandb = useStore((s) => s.wandb);
   const enabled = useStore((s) => s.config?.effective.wandb.enabled ?? false);
   const now = useNow(1000);
+  const online = useOnline();
   const [message, setMessage] = useState<string | null>(null);
+  const loaded = useStore((s) => s.config !== null);
+  if (!loaded) return <LoadingState>Loading W&amp;B runs…</LoadingState>;
   if (!enabled || !wandb)
     return (
-      <p className="planned" data-testid="wandb-off">
-        Weights &amp; Biases logging is off. Turn on <code>wandb.enabled</code> in Settings (with an API key, or offline to keep runs in the local journal): each game
-        session then becomes one W&amp;B run with <code>production/&lt;item&gt;</code> and <code>consumption/&lt;item&gt;</code> at step = stats cycle.
-      </p>
+      <OffState title="Weights &amp; Biases logging is off" section="wandb" action="Turn on W&amp;B in Settings" testId="wandb-off">
+        With an API key (or offline, to keep runs in the local journal), each game session becomes one W&amp;B run with <code>production/&lt;item&gt;</code> and{' '}
+        <code>consumption/&lt;item&gt;</code> at step = stats cycle.
+      </OffState>
     );
   const a = wandb.active;
   const sync = async () => {
@@ -52,21 +56,25 @@ export function SessionsView() {
     }
   };
   return (
-    <div className="sessions">
+    <DataArea className="sessions">
       <div className="demo">
         <span data-testid="wandb-mode">{wandb.mode === 'online' ? 'Online' : 'Offline: runs are kept in the local journal'}</span>
-        <button type="button" onClick={() => void sync()} disabled={wandb.syncing} data-testid="wandb-sync">
+        <ActionButton onClick={() => void sync()} disabledReason={whyNot(online, wandb.syncing && 'A sync is running')} testId="wandb-sync">
           {wandb.syncing ? 'Syncing…' : 'Sync'}
-        </button>
-        {message && <span className="muted" data-testid="wandb-sync-message">{message}</span>}
+        </ActionButton>
+        {message && (
+          <span className="muted" role="status" data-testid="wandb-sync-message">
+            {message}
+          </span>
+        )}
         {wandb.skippedCycles > 0 && <span className="muted">{wandb.skippedCycles} stats line(s) not sent again: repeats of lines already logged</span>}
         {wandb.stoppedCycles > 0 && <span className="muted">{wandb.stoppedCycles} stats line(s) not logged: their run was stopped in W&amp;B</span>}
       </div>
       {(wandb.journalError || wandb.droppedLines > 0) && (
-        <p className="issue" data-testid="wandb-journal-error">
+        <ErrorState title="Stats lines are at risk" testId="wandb-journal-error">
           {wandb.journalError && `The journal cannot be written (${wandb.journalError}): lines are held in memory and retried. `}
           {wandb.droppedLines > 0 && `${wandb.droppedLines} stats line(s) were dropped: the journal could not be written and the memory bound was reached.`}
-        </p>
+        </ErrorState>
       )}
       {a ? (
         <div className="counters">
@@ -95,7 +103,7 @@ export function SessionsView() {
           )}
         </div>
       ) : (
-        <p className="muted">No active run: one starts with the next game session.</p>
+        <EmptyState testId="wandb-no-active">No active run: one starts with the next game session.</EmptyState>
       )}
       <h2>Recent runs</h2>
       <table className="runs">
@@ -137,6 +145,6 @@ export function SessionsView() {
           ))}
         </tbody>
       </table>
-    </div>
+    </DataArea>
   );
 }

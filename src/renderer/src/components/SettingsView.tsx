@@ -1,180 +1,251 @@
-// Edits the config file with the same schema main validates with. Secrets are write-only: the
-// view shows whether one is set and where it comes from, and can replace, redirect or clear it.
-import { useMemo, useState } from 'react';
-import { ApiError, type ConfigView } from '../../../shared/api';
-import { ConfigEditSchema, describeIssues, type ConfigIssue, type RedactedConfig, type SecretEdit, type SecretStatus } from '../../../shared/config';
+// Settings as sections, each with its own Save (it sends only its own keys, validated with the same
+// zod schema main saves with), the values in effect beside what the file says, and Test buttons
+// for W&B, Discord and each slot's RCON. Secrets are write-only: the view knows set/not set only.
+// Forms are a draft object + zod rather than a form library: the whole-config schema (cross-field
+// rules like unique slot ids, secret edits) is the validation, and a per-section draft is all the
+// state there is; a library would add a second model of the same fields.
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { ApiError, type ConfigView, type KeyTestResult } from '../../../shared/api';
+import type { ConfigIssue } from '../../../shared/config';
 import { api } from '../api/client';
-import { useStore } from '../store';
+import { useStore, type SettingsSection } from '../store';
+import { candidate, getPath, issuesAt, pick, sectionIssues, setPath, toDraft, type Obj } from './settings/draft';
+import { Field } from './settings/fields';
+import { PatternRows, SlotRows } from './settings/rows';
+import { SECTIONS, type SectionSpec } from './settings/sections';
+import { ActionButton, DisconnectedBanner, LoadingState, useOnline, whyNot } from './states';
 
-type Obj = Record<string, unknown>;
-type FieldType = 'text' | 'number' | 'checkbox' | 'secret' | 'list' | { select: readonly string[] };
-interface FieldSpec {
-  path: string;
-  label: string;
-  type: FieldType;
-  hint?: string;
+const SAVE_FIRST = 'Save this section first: the test uses the saved settings.';
+
+/** Scrolls to and focuses the section an Off state's link asked for, once. */
+function useFocusRequest(ready: boolean) {
+  const focus = useStore((s) => s.settingsFocus);
+  const clear = useStore((s) => s.focusSettings);
+  useEffect(() => {
+    if (!ready || !focus) return;
+    const el = document.getElementById(`settings-${focus}`);
+    if (!el) return;
+    el.scrollIntoView({ block: 'start' });
+    el.focus({ preventScroll: true });
+    clear(null);
+  }, [ready, focus, clear]);
 }
 
-const SECTIONS: { title: string; fields: FieldSpec[] }[] = [
-  { title: 'General', fields: [{ path: 'dataDir', label: 'Data folder', type: 'text', hint: 'Empty: the app folder’s data/.' }] },
-  {
-    title: 'Event pipe',
-    fields: [
-      { path: 'pipe.path', label: 'Pipe or file path', type: 'text', hint: 'Empty: Factorio’s script-output/events.pipe.' },
-      { path: 'pipe.mode', label: 'Mode', type: { select: ['auto', 'fifo', 'file'] } },
-      { path: 'pipe.capacity', label: 'Events kept in memory', type: 'number' },
-      { path: 'pipe.maxLineBytes', label: 'Longest line (bytes)', type: 'number', hint: 'Longer lines are rejected as too_long.' },
-      { path: 'pipe.startAt', label: 'A new file is read from', type: { select: ['end', 'start'] }, hint: 'File mode with no saved position: only new lines (end), or what is already there (start).' },
-      { path: 'pipe.mirrorLogPath', label: 'Mirror raw lines to', type: 'text' },
-      { path: 'pipe.mirrorMaxBytes', label: 'Rotate the mirror at (bytes)', type: 'number' },
-      { path: 'pipe.mirrorFiles', label: 'Mirror files kept', type: 'number' },
-    ],
-  },
-  {
-    title: 'Weights & Biases',
-    fields: [
-      { path: 'wandb.enabled', label: 'Enabled', type: 'checkbox' },
-      { path: 'wandb.baseUrl', label: 'Base URL', type: 'text' },
-      { path: 'wandb.apiKey', label: 'API key', type: 'secret' },
-      { path: 'wandb.project', label: 'Project', type: 'text' },
-      { path: 'wandb.entity', label: 'Entity', type: 'text', hint: 'Empty: the API key’s default entity.' },
-      { path: 'wandb.mode', label: 'Mode', type: { select: ['online', 'offline'] }, hint: 'Offline: journal only; upload later with Sync.' },
-      { path: 'wandb.flushSeconds', label: 'Send every (seconds)', type: 'number' },
-    ],
-  },
-  {
-    title: 'Discord',
-    fields: [
-      { path: 'discord.enabled', label: 'Enabled', type: 'checkbox' },
-      { path: 'discord.webhookUrl', label: 'Webhook URL', type: 'secret' },
-      { path: 'discord.consoleLogPath', label: 'Server console.log', type: 'text' },
-      { path: 'discord.botName', label: 'Bot name', type: 'text' },
-      { path: 'discord.avatarUrl', label: 'Avatar URL', type: 'text' },
-      { path: 'discord.startAt', label: 'A new log is read from', type: { select: ['end', 'start'] }, hint: 'With no saved position: only new lines (end), or the whole file (start).' },
-    ],
-  },
-  {
-    title: 'Join test',
-    fields: [
-      { path: 'joinTest.clientPath', label: 'Factorio client', type: 'text', hint: 'The client executable the slots’ join test launches with --mp-connect. Empty: that step is skipped.' },
-      { path: 'joinTest.timeoutSeconds', label: 'Client verdict timeout (s)', type: 'number' },
-    ],
-  },
-  {
-    title: 'Engine server',
-    fields: [
-      { path: 'engine.enabled', label: 'Enabled', type: 'checkbox' },
-      { path: 'engine.host', label: 'Host', type: 'text' },
-      { path: 'engine.port', label: 'Port', type: 'number' },
-    ],
-  },
-  {
-    title: 'Web (headless mode)',
-    fields: [
-      { path: 'web.host', label: 'Host', type: 'text' },
-      { path: 'web.port', label: 'Port', type: 'number', hint: '0 picks a free port. Takes effect on the next start.' },
-      { path: 'web.allowedHosts', label: 'Extra allowed hosts', type: 'list', hint: 'Comma-separated host[:port] names.' },
-    ],
-  },
-];
+type Drafts = Record<SettingsSection, Obj>;
 
-const SECRET_FIELDS = SECTIONS.flatMap((s) => s.fields).filter((f) => f.type === 'secret').map((f) => f.path);
+const sliceOf = (file: ConfigView['file'], keys: readonly string[]) => JSON.stringify(pick(file as unknown as Obj, keys));
+const freshDrafts = (file: ConfigView['file']) => Object.fromEntries(SECTIONS.map((s) => [s.id, pick(toDraft(file), s.keys)])) as Drafts;
 
-function getPath(o: Obj, path: string): unknown {
-  return path.split('.').reduce<unknown>((acc, k) => (acc && typeof acc === 'object' ? (acc as Obj)[k] : undefined), o);
+/**
+ * The file changed (a save, or another window): sections whose part of it changed start again
+ * from disk; the others keep their unsaved edits.
+ */
+function rebase(oldFile: ConfigView['file'], drafts: Drafts, file: ConfigView['file']): Drafts {
+  const fresh = freshDrafts(file);
+  return Object.fromEntries(SECTIONS.map((s) => [s.id, sliceOf(oldFile, s.keys) === sliceOf(file, s.keys) ? drafts[s.id] : fresh[s.id]])) as Drafts;
 }
 
-function setPath(o: Obj, path: string, value: unknown): Obj {
-  const [head, ...rest] = path.split('.');
-  const copy = { ...o };
-  if (rest.length === 0) {
-    if (value === undefined) delete copy[head];
-    else copy[head] = value;
-  } else {
-    copy[head] = setPath((o[head] as Obj) ?? {}, rest.join('.'), value);
-  }
-  return copy;
+export function SettingsView() {
+  const view = useStore((s) => s.config);
+  useFocusRequest(view !== null);
+  if (!view) return <LoadingState>Loading configuration…</LoadingState>;
+  return <SettingsForm view={view} />;
 }
 
-const keepIfSet = (s: SecretStatus | undefined): SecretEdit | undefined => (s?.set || s?.source ? { keep: true } : undefined);
-
-/** The file config as an edit: secrets become `{keep:true}` when present. Slots and Discord patterns are edited as JSON. */
-function toDraft(file: RedactedConfig): { form: Obj; slotsText: string; patternsText: string } {
-  let form: Obj = structuredClone(file) as unknown as Obj;
-  for (const p of SECRET_FIELDS) form = setPath(form, p, keepIfSet(getPath(form, p) as SecretStatus | undefined));
-  const slots = file.slots.map((s) => ({
-    ...s,
-    rconPassword: keepIfSet(s.rconPassword),
-    deploy: s.deploy?.kind === 'ssh' ? { ...s.deploy, password: keepIfSet(s.deploy.password) } : s.deploy,
-  }));
-  delete form.slots;
-  delete (form.discord as Obj).patterns;
-  return { form, slotsText: JSON.stringify(slots, null, 2), patternsText: JSON.stringify(file.discord.patterns, null, 2) };
-}
-
-function SecretField({ status, edit, onChange, testId }: { status: SecretStatus | undefined; edit: SecretEdit | undefined; onChange: (e: SecretEdit | undefined) => void; testId: string }) {
-  const describe = !status?.set && !status?.source ? 'not set' : status.source === 'env' ? `from env ${status.ref}${status.set ? '' : ' (variable not set)'}` : status.source === 'file' ? `from file ${status.ref}${status.set ? '' : ' (file missing)'}` : `set (${status.source === 'encrypted' ? 'encrypted' : 'in config file'})`;
-  const typed = edit && 'value' in edit ? edit.value : '';
+function SettingsForm({ view }: { view: ConfigView }) {
+  const setConfig = useStore((s) => s.setConfig);
+  const online = useOnline();
+  const [state, setState] = useState(() => ({ file: view.file, drafts: freshDrafts(view.file) }));
+  const [messages, setMessages] = useState<Partial<Record<SettingsSection | 'all', string>>>({});
+  const [saving, setSaving] = useState(false);
+  const stale = state.file !== view.file;
+  const drafts = stale ? rebase(state.file, state.drafts, view.file) : state.drafts;
+  if (stale) setState({ file: view.file, drafts });
+  const initial = useMemo(() => freshDrafts(view.file), [view.file]);
+  const dirty = SECTIONS.filter((s) => JSON.stringify(drafts[s.id]) !== JSON.stringify(initial[s.id]));
+  const allDraft = useMemo(() => Object.assign({}, ...SECTIONS.map((s) => drafts[s.id])) as Obj, [drafts]);
+  const allIssues = useMemo(() => sectionIssues(view.file, SECTIONS.flatMap((s) => s.keys), allDraft), [view.file, allDraft]);
+  /** After a save: the saved sections start again from the new file (a secret typed in is gone from the draft). */
+  const savedAs = (next: ConfigView, ids: SettingsSection[]) => {
+    const fresh = freshDrafts(next.file);
+    setState((prev) => {
+      const drafts = rebase(prev.file, prev.drafts, next.file);
+      for (const id of ids) drafts[id] = fresh[id];
+      return { file: next.file, drafts };
+    });
+    setConfig(next);
+  };
+  const say = (id: SettingsSection | 'all', m: string | null) => setMessages((prev) => ({ ...prev, [id]: m ?? undefined }));
+  const setDraft = (id: SettingsSection, next: Obj) => {
+    setState((prev) => ({ ...prev, drafts: { ...prev.drafts, [id]: next } }));
+    say(id, null);
+    say('all', null);
+  };
+  const saveAll = async () => {
+    setSaving(true);
+    say('all', null);
+    try {
+      const keys = dirty.flatMap((s) => s.keys);
+      const next = await api().call('config.update', candidate(view.file, keys, Object.assign({}, ...dirty.map((s) => drafts[s.id]))) as never);
+      say('all', `Saved ${dirty.map((s) => s.title).join(', ')}. Services whose settings changed were restarted.`);
+      savedAs(
+        next,
+        dirty.map((s) => s.id),
+      );
+    } catch (e) {
+      say('all', e instanceof Error ? e.message : String(e));
+    } finally {
+      setSaving(false);
+    }
+  };
   return (
-    <span className="secret">
-      <span className="muted" data-testid={`${testId}-status`}>{edit && 'clear' in edit ? 'will be cleared' : describe}</span>
-      <input type="password" autoComplete="off" placeholder="new value" value={typed} onChange={(e) => onChange(e.target.value ? { value: e.target.value } : keepIfSet(status))} data-testid={testId} />
-      {(status?.set || status?.source) && (
-        <button type="button" onClick={() => onChange({ clear: true })}>
-          Clear
+    <div className="settings">
+      <DisconnectedBanner />
+      <p className="muted">
+        Config file: <code data-testid="config-path">{view.path}</code>. New secrets are {view.secretsEncrypted ? 'encrypted with the OS keychain' : 'stored in this file as typed (prefer an env var or a file reference)'}.
+        Each section saves on its own; the bar at the bottom saves every changed section at once.
+      </p>
+      {SECTIONS.map((s) => (
+        <Section
+          key={s.id}
+          spec={s}
+          view={view}
+          draft={drafts[s.id]}
+          initial={initial[s.id]}
+          setDraft={(d) => setDraft(s.id, d)}
+          onSaved={(next) => savedAs(next, [s.id])}
+          message={messages[s.id] ?? null}
+          setMessage={(m) => say(s.id, m)}
+        />
+      ))}
+      <div className="save-bar" role="region" aria-label="Save all settings">
+        <span className="muted" data-testid="settings-dirty">
+          {dirty.length ? `Unsaved changes in ${dirty.map((s) => s.title).join(', ')}` : 'No unsaved changes'}
+        </span>
+        <ActionButton
+          className="primary"
+          onClick={() => void saveAll()}
+          disabledReason={whyNot(online, saving && 'Saving…', !dirty.length && 'Nothing to save', allIssues.length > 0 && `Fix ${allIssues.length} problem${allIssues.length === 1 ? '' : 's'} first`)}
+          testId="settings-save"
+        >
+          Save all
+        </ActionButton>
+        <button type="button" disabled={!dirty.length} onClick={() => (setState({ file: view.file, drafts: initial }), setMessages({}))} data-testid="settings-revert">
+          Revert all
         </button>
+        {messages.all && (
+          <span className={messages.all.startsWith('Saved') ? 'message' : 'issue'} role="status" data-testid="settings-message">
+            {messages.all}
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function Effective({ children, testId }: { children: ReactNode; testId: string }) {
+  return (
+    <div className="effective" data-testid={testId}>
+      In effect: {children}
+    </div>
+  );
+}
+
+/** What runs now, where it differs from (or fills in) the file's field. */
+function effectiveNote(path: string, view: ConfigView, pipePath: string | undefined): ReactNode {
+  if (view.overrides[path]) {
+    const v = getPath(view.effective, path);
+    return (
+      <div className="hint override" data-testid={`override-${path}`}>
+        Overridden by {view.overrides[path]}
+        {!path.endsWith('apiKey') && !path.endsWith('webhookUrl') && <> (in effect: {JSON.stringify(v)})</>}
+      </div>
+    );
+  }
+  if (path === 'dataDir') return <Effective testId="effective-dataDir">{view.effective.dataDir}</Effective>;
+  if (path === 'pipe.path')
+    return (
+      <Effective testId="effective-pipe.path">
+        {pipePath && pipePath !== view.effective.pipe.path ? `${pipePath} (the demo feed’s; the game’s is ${view.effective.pipe.path})` : view.effective.pipe.path}
+      </Effective>
+    );
+  if (path === 'web.port')
+    return (
+      <Effective testId="effective-web.port">
+        {typeof window !== 'undefined' && window.controlRoom ? 'the desktop app serves no web page' : `this page is served on ${location.host}`}
+      </Effective>
+    );
+  if (path === 'engine.workers' && view.effective.engine.workers === undefined) return <Effective testId="effective-engine.workers">one per core</Effective>;
+  return null;
+}
+
+function TestButton({ label, run, reason, testId }: { label: string; run: () => Promise<KeyTestResult>; reason: string | null; testId: string }) {
+  const [result, setResult] = useState<KeyTestResult | null>(null);
+  const [busy, setBusy] = useState(false);
+  const go = async () => {
+    setBusy(true);
+    setResult(null);
+    try {
+      setResult(await run());
+    } catch (e) {
+      setResult({ ok: false, message: e instanceof Error ? e.message : String(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <span className="test-button">
+      <ActionButton onClick={() => void go()} disabledReason={reason ?? (busy ? 'Testing…' : null)} testId={testId}>
+        {label}
+      </ActionButton>
+      {result && (
+        <span className={`test-result ${result.ok ? 'tone-ok' : 'tone-bad'}`} role="status" data-testid={`${testId}-result`} data-ok={String(result.ok)}>
+          {result.ok ? '✓ ' : '✗ '}
+          {result.message}
+        </span>
       )}
     </span>
   );
 }
 
-export function SettingsView() {
-  const view = useStore((s) => s.config);
-  // Outlives the form, which re-mounts after a save so its draft starts from what is on disk.
-  const [message, setMessage] = useState<string | null>(null);
-  if (!view) return <p className="muted">Loading configuration…</p>;
-  return <SettingsForm key={JSON.stringify(view.file)} view={view} message={message} setMessage={setMessage} />;
-}
-
-function SettingsForm({ view, message, setMessage }: { view: ConfigView; message: string | null; setMessage: (m: string | null) => void }) {
-  const setConfig = useStore((s) => s.setConfig);
-  const initial = useMemo(() => toDraft(view.file), [view.file]);
-  const [form, setForm] = useState<Obj>(initial.form);
-  const [slotsText, setSlotsText] = useState(initial.slotsText);
-  const [patternsText, setPatternsText] = useState(initial.patternsText);
+function Section({
+  spec,
+  view,
+  draft,
+  initial,
+  setDraft,
+  onSaved,
+  message,
+  setMessage,
+}: {
+  spec: SectionSpec;
+  view: ConfigView;
+  draft: Obj;
+  initial: Obj;
+  setDraft: (d: Obj) => void;
+  onSaved: (next: ConfigView) => void;
+  message: string | null;
+  setMessage: (m: string | null) => void;
+}) {
+  const pipePath = useStore((s) => s.pipeCounters?.path);
+  const online = useOnline();
   const [serverIssues, setServerIssues] = useState<ConfigIssue[]>([]);
   const [saving, setSaving] = useState(false);
-
-  const { candidate, issues } = useMemo(() => {
-    let slots: unknown;
-    let patterns: unknown;
-    try {
-      slots = JSON.parse(slotsText || '[]');
-    } catch (e) {
-      return { candidate: null, issues: [{ path: 'slots', message: `not valid JSON: ${(e as Error).message}` }] };
-    }
-    try {
-      patterns = JSON.parse(patternsText || '[]');
-    } catch (e) {
-      return { candidate: null, issues: [{ path: 'discord.patterns', message: `not valid JSON: ${(e as Error).message}` }] };
-    }
-    const c = { ...form, discord: { ...(form.discord as Obj), patterns }, slots };
-    const r = ConfigEditSchema.safeParse(c, { reportInput: true });
-    return { candidate: c, issues: r.success ? [] : describeIssues(r.error) };
-  }, [form, slotsText, patternsText]);
-
-  const allIssues = [...issues, ...serverIssues];
-  const issueFor = (path: string) => allIssues.filter((i) => i.path === path || i.path.startsWith(path + '.'));
-
+  const issues = useMemo(() => sectionIssues(view.file, spec.keys, draft), [view.file, spec.keys, draft]);
+  const all = [...issues, ...serverIssues];
+  const dirty = JSON.stringify(draft) !== JSON.stringify(initial);
+  const set = (path: string, v: unknown) => {
+    setDraft(setPath(draft, path, v));
+    setServerIssues([]);
+  };
   const save = async () => {
-    if (!candidate || issues.length) return;
     setSaving(true);
     setMessage(null);
     try {
-      const next = await api().call('config.update', candidate as never);
+      const next = await api().call('config.update', candidate(view.file, spec.keys, draft) as never);
       setServerIssues([]);
-      setMessage('Saved. Services whose settings changed were restarted.');
-      setConfig(next);
+      setMessage(`${spec.title} saved. Services whose settings changed were restarted.`);
+      onSaved(next);
     } catch (e) {
       setServerIssues(e instanceof ApiError && e.issues ? e.issues : []);
       setMessage(e instanceof Error ? e.message : String(e));
@@ -182,140 +253,88 @@ function SettingsForm({ view, message, setMessage }: { view: ConfigView; message
       setSaving(false);
     }
   };
-
-  const input = (f: FieldSpec) => {
-    const value = getPath(form, f.path);
-    const testId = `setting-${f.path}`;
-    const set = (v: unknown) => {
-      setForm((prev) => setPath(prev, f.path, v));
-      setServerIssues([]);
-      setMessage(null);
-    };
-    if (f.type === 'checkbox') return <input type="checkbox" checked={value === true} onChange={(e) => set(e.target.checked)} data-testid={testId} />;
-    if (f.type === 'secret')
-      return <SecretField status={getPath(view.file as unknown as Obj, f.path) as SecretStatus} edit={value as SecretEdit | undefined} onChange={set} testId={testId} />;
-    if (f.type === 'list')
-      return (
-        <input
-          value={Array.isArray(value) ? value.join(', ') : ''}
-          onChange={(e) =>
-            set(
-              e.target.value
-                .split(',')
-                .map((x) => x.trim())
-                .filter(Boolean),
-            )
-          }
-          data-testid={testId}
-        />
-      );
-    if (typeof f.type === 'object')
-      return (
-        <select value={String(value ?? f.type.select[0])} onChange={(e) => set(e.target.value)} data-testid={testId}>
-          {f.type.select.map((o) => (
-            <option key={o}>{o}</option>
-          ))}
-        </select>
-      );
-    return (
-      <input
-        value={value === undefined ? '' : String(value)}
-        inputMode={f.type === 'number' ? 'numeric' : undefined}
-        onChange={(e) => {
-          const raw = e.target.value;
-          if (raw === '') return set(undefined);
-          // Keep a non-number as text so validation names the problem instead of silently dropping it.
-          set(f.type === 'number' && /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw);
-        }}
-        data-testid={testId}
-      />
-    );
-  };
-
+  const testReason = whyNot(online, dirty && SAVE_FIRST);
   return (
-    <form
-      className="settings"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-    >
-      <p className="muted">
-        Config file: <code data-testid="config-path">{view.path}</code>. New secrets are {view.secretsEncrypted ? 'encrypted with the OS keychain' : 'stored in this file as typed (prefer an env var or a file reference)'}.
-      </p>
-      {SECTIONS.map((s) => (
-        <fieldset key={s.title}>
-          <legend>{s.title}</legend>
-          {s.fields.map((f) => (
-            <div className="field" key={f.path}>
-              <label>
-                <span className="label">{f.label}</span>
-                {input(f)}
-              </label>
-              {f.hint && <div className="hint">{f.hint}</div>}
-              {view.overrides[f.path] && (
-                <div className="hint override" data-testid={`override-${f.path}`}>
-                  Overridden by {view.overrides[f.path]}
-                  {f.type !== 'secret' && <> (in effect: {JSON.stringify(getPath(view.effective as unknown as Obj, f.path))})</>}
-                </div>
-              )}
-              {issueFor(f.path).map((i) => (
-                <div className="issue" key={i.path + i.message} data-testid={`issue-${f.path}`}>
-                  {i.path}: {i.message}
-                </div>
-              ))}
-            </div>
-          ))}
-        </fieldset>
+    <fieldset className="settings-section" id={`settings-${spec.id}`} tabIndex={-1} aria-labelledby={`settings-${spec.id}-legend`} data-testid={`settings-section-${spec.id}`}>
+      <legend id={`settings-${spec.id}-legend`}>{spec.title}</legend>
+      {spec.fields.map((f) => (
+        <Field
+          key={f.path}
+          spec={f}
+          value={getPath(draft, f.path)}
+          onChange={(v) => set(f.path, v)}
+          issues={issuesAt(all, f.path)}
+          testId={`setting-${f.path}`}
+          secretStatus={f.type === 'secret' ? (getPath(view.file, f.path) as never) : undefined}
+          note={effectiveNote(f.path, view, pipePath)}
+        />
       ))}
-      <fieldset>
-        <legend>Discord line patterns</legend>
-        <p className="hint">
-          A JSON array, tried before the built-in lines: {'{'}name, regex (RE2 syntax, named groups), template ({'{group}'} placeholders), emoji{'}'}. Each name is also a switch in the Discord
-          view.
-        </p>
-        <textarea rows={4} value={patternsText} onChange={(e) => setPatternsText(e.target.value)} spellCheck={false} data-testid="setting-discord.patterns" />
-        {issueFor('discord.patterns').map((i) => (
-          <div className="issue" key={i.path + i.message} data-testid="issue-discord.patterns">
-            {i.path}: {i.message}
-          </div>
-        ))}
-      </fieldset>
-      <fieldset>
-        <legend>Headless slots</legend>
-        <p className="hint">
-          A JSON array of slots: {'{'}id, name, host, gamePort, rconPort, rconPassword, deploy, restartCommand{'}'}. Secrets are written as {'{"value": "..."}'}, {'{"env": "NAME"}'},{' '}
-          {'{"file": "PATH"}'}, {'{"clear": true}'}, or left as {'{"keep": true}'}.
-        </p>
-        <textarea rows={8} value={slotsText} onChange={(e) => setSlotsText(e.target.value)} spellCheck={false} data-testid="setting-slots" />
-        {issueFor('slots').map((i) => (
-          <div className="issue" key={i.path + i.message} data-testid="issue-slots">
-            {i.path}: {i.message}
-          </div>
-        ))}
-      </fieldset>
-      <div className="actions">
-        <button type="submit" disabled={saving || issues.length > 0} data-testid="settings-save">
-          Save
-        </button>
-        <button
-          type="button"
-          onClick={() => {
-            setForm(initial.form);
-            setSlotsText(initial.slotsText);
-            setPatternsText(initial.patternsText);
-            setServerIssues([]);
-            setMessage(null);
-          }}
+      {spec.id === 'discord' && (
+        <>
+          <h3>Line patterns</h3>
+          <p className="hint">Tried before the built-in lines.</p>
+          <PatternRows rows={(getPath(draft, 'discord.patterns') as Obj[] | undefined) ?? []} onChange={(rows) => set('discord.patterns', rows)} issues={all} />
+        </>
+      )}
+      {spec.id === 'slots' && (
+        <>
+          <h3>Servers</h3>
+          <SlotRows
+            rows={(draft.slots as Obj[] | undefined) ?? []}
+            onChange={(rows) => set('slots', rows)}
+            issues={all}
+            file={view.file}
+            renderTest={(row) => {
+              const id = typeof row.id === 'string' ? row.id : '';
+              const saved = view.effective.slots.some((s) => s.id === id);
+              return (
+                <TestButton
+                  label="Test RCON"
+                  testId={`slot-test-${id}`}
+                  reason={whyNot(online, !saved && 'Save this slot first: the test uses its saved address and password.', dirty && SAVE_FIRST)}
+                  run={() => api().call('slots.testRcon', { id })}
+                />
+              );
+            }}
+          />
+        </>
+      )}
+      <div className="section-actions">
+        <ActionButton
+          onClick={() => void save()}
+          disabledReason={whyNot(online, saving && 'Saving…', issues.length > 0 && `Fix ${issues.length} problem${issues.length === 1 ? '' : 's'} first`, !dirty && 'No changes')}
+          testId={`settings-save-${spec.id}`}
+          className="primary"
         >
+          Save {spec.title}
+        </ActionButton>
+        <button type="button" disabled={!dirty} onClick={() => (setDraft(initial), setServerIssues([]))} data-testid={`settings-revert-${spec.id}`}>
           Revert
         </button>
+        {spec.id === 'wandb' && <TestButton label="Test API key" testId="wandb-test-key" reason={testReason} run={() => api().call('wandb.testKey')} />}
+        {spec.id === 'discord' && (
+          <TestButton
+            label="Send test message"
+            testId="settings-discord-test"
+            reason={whyNot(online, dirty && SAVE_FIRST, !view.effective.discord.enabled && 'Turn the relay on and save first.', !view.effective.discord.webhookUrl?.set && 'No webhook URL is saved.')}
+            run={async () => ({ ok: true, message: `Queued: ${(await api().call('discord.test')).text}. Its delivery shows in the Discord view.` })}
+          />
+        )}
         {message && (
-          <span className="message" role="status" data-testid="settings-message">
+          <span className={serverIssues.length || message.includes('not saved') ? 'issue' : 'message'} role="status" data-testid={`settings-message-${spec.id}`}>
             {message}
           </span>
         )}
       </div>
-    </form>
+      {all.length > 0 && (
+        <ul className="issue" data-testid={`settings-issues-${spec.id}`} aria-label={`Problems in ${spec.title}`}>
+          {all.map((i) => (
+            <li key={i.path + i.message}>
+              {i.path}: {i.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </fieldset>
   );
 }

@@ -1,11 +1,13 @@
 // Headless slots: one row per server with its live RCON status, per-row Deploy / Join test /
 // Restart, "Deploy to all", deploy progress, restart output and the join-test history with the
-// evidence of each step.
-import { Fragment, useState } from 'react';
+// evidence of each step. An unreachable slot shows "—" for every live figure (nothing was read), and
+// each disabled action says why beside it.
+import { useState } from 'react';
 import type { JoinTestRun, SlotStatus } from '../../../shared/slots';
 import { api } from '../api/client';
 import { useStore } from '../store';
 import { formatAge } from './format';
+import { ActionButton, DataArea, ErrorState, LoadingState, OffState, useOnline, whyNot } from './states';
 import { useNow } from './useNow';
 
 const mark = (ok: boolean | null) => (ok === null ? '—' : ok ? '✓' : '✗');
@@ -32,6 +34,31 @@ function DeployProgressBar({ s }: { s: SlotStatus }) {
   );
 }
 
+type Step = JoinTestRun['steps'][number];
+
+/**
+ * What a step's mark says. A step still pending once its run ended never ran; a step main marks
+ * failed with "not reachable" never checked anything (RCON did not answer first): neither failed.
+ */
+export function stepWord(run: Pick<JoinTestRun, 'finishedAt'>, st: Pick<Step, 'state' | 'detail'>): 'not run' | Step['state'] {
+  if (st.state === 'pending' && run.finishedAt !== null) return 'not run';
+  if (st.state === 'failed' && st.detail === 'not reachable') return 'not run';
+  return st.state;
+}
+
+/** Live figures only mean something while the slot answers. */
+const answering = (s: SlotStatus) => s.state === 'reachable';
+
+function deployWhyNot(s: SlotStatus): string | null {
+  if (s.busy) return `busy: ${s.busy} running`;
+  return s.deployable ? null : 'No deploy target (set slots[].deploy in Settings)';
+}
+
+function restartWhyNot(s: SlotStatus): string | null {
+  if (s.busy) return `busy: ${s.busy} running`;
+  return s.restartable ? null : 'No restart command (set slots[].restartCommand in Settings)';
+}
+
 function JoinRun({ run, now }: { run: JoinTestRun; now: number }) {
   return (
     <div className="join-run" data-testid="slot-join-run" data-ok={String(run.ok)}>
@@ -40,9 +67,9 @@ function JoinRun({ run, now }: { run: JoinTestRun; now: number }) {
       </div>
       <ol className="join-steps">
         {run.steps.map((st) => (
-          <li key={st.name} data-testid="slot-join-step" data-state={st.state}>
-            <span className={`step-state ${st.state}`}>{st.state}</span> {st.name}
-            {st.detail && <pre className="step-detail">{st.detail}</pre>}
+          <li key={st.name} data-testid="slot-join-step" data-state={st.state} data-shown={stepWord(run, st)}>
+            <span className={`step-state ${stepWord(run, st) === 'not run' ? 'skipped' : st.state}`}>{stepWord(run, st)}</span> {st.name}
+            {st.detail && <pre className="step-detail">{stepWord(run, st) === 'not run' ? 'not run: RCON did not answer, so there was nothing to check' : st.detail}</pre>}
           </li>
         ))}
       </ol>
@@ -55,12 +82,15 @@ export function SlotsView() {
   const now = useNow(1000);
   const [message, setMessage] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
+  const online = useOnline();
+  const loaded = useStore((s) => s.config !== null);
+  if (!loaded) return <LoadingState>Loading the slots…</LoadingState>;
   if (!slots)
     return (
-      <p className="planned" data-testid="slots-off">
-        No headless slots are configured. Add servers to <code>slots</code> in Settings (id, host, gamePort, rconPort, rconPassword, and a <code>deploy</code> target): each is
-        then polled over RCON, and the scenario can be deployed and join-tested from here.
-      </p>
+      <OffState title="No headless slots" section="slots" action="Add a slot in Settings" testId="slots-off">
+        Add servers in Settings (id, host, game and RCON ports, RCON password, and a deploy target): each is then polled over RCON, and the scenario can be deployed and
+        join-tested from here.
+      </OffState>
     );
   const act = async (fn: () => Promise<unknown>) => {
     setMessage(null);
@@ -71,18 +101,18 @@ export function SlotsView() {
     }
   };
   return (
-    <div className="sessions">
+    <DataArea className="sessions">
       <div className="demo">
-        <button type="button" onClick={() => void act(() => api().call('slots.deploy', {}))} disabled={!slots.slots.some((s) => s.deployable)} data-testid="slots-deploy-all">
+        <ActionButton onClick={() => void act(() => api().call('slots.deploy', {}))} disabledReason={whyNot(online, !slots.slots.some((s) => s.deployable) && 'No slot has a deploy target (slots[].deploy)')} testId="slots-deploy-all">
           Deploy to all
-        </button>
+        </ActionButton>
         <span className="muted">{slots.clientPath ? `Join tests launch ${slots.clientPath}` : 'No Factorio client configured (joinTest.clientPath): join tests skip the client step'}</span>
-        {message && (
-          <span className="issue" data-testid="slots-message">
-            {message}
-          </span>
-        )}
       </div>
+      {message && (
+        <ErrorState title="The last action failed" testId="slots-message">
+          {message}
+        </ErrorState>
+      )}
       <table className="runs slots-table">
         <thead>
           <tr>
@@ -96,20 +126,20 @@ export function SlotsView() {
             <th>Queue</th>
             <th>RTT</th>
             <th>Checked</th>
-            <th />
           </tr>
         </thead>
-        <tbody>
-          {slots.slots.map((s) => (
-            <Fragment key={s.id}>
-              <tr data-testid={`slot-${s.id}`} data-state={s.state}>
+        {/* One tbody per slot: its figures and its actions line are one unit. */}
+        {slots.slots.map((s) => (
+          <tbody key={s.id} data-testid={`slot-${s.id}`} data-state={s.state}>
+              <tr>
                 <td>
-                  <button type="button" className="link" onClick={() => setOpen(open === s.id ? null : s.id)}>
+                  <button type="button" className="link" aria-expanded={open === s.id} onClick={() => setOpen(open === s.id ? null : s.id)}>
                     {s.name}
                   </button>
                 </td>
                 <td className="mono">
-                  {s.host}:{s.gamePort} <span className="muted">rcon {s.rconPort}</span>
+                  {s.host}:{s.gamePort}
+                  <div className="muted">rcon {s.rconPort}</div>
                 </td>
                 <td className={s.state === 'reachable' ? '' : 'issue'} title={s.message} data-testid="slot-state">
                   {s.state}
@@ -117,37 +147,37 @@ export function SlotsView() {
                 <td>
                   <Versions s={s} />
                 </td>
-                <td data-testid="slot-registrations">{mark(s.registrationsMatch)}</td>
-                <td title={s.players.join(', ')} data-testid="slot-players">
-                  {s.players.length}
+                <td data-testid="slot-registrations">{answering(s) ? mark(s.registrationsMatch) : '—'}</td>
+                <td title={answering(s) ? s.players.join(', ') : undefined} data-testid="slot-players">
+                  {answering(s) ? s.players.length : '—'}
                 </td>
-                <td data-testid="slot-tick">{s.tick ?? '—'}</td>
-                <td>{s.queueLength ?? '—'}</td>
-                <td>{s.rttMs === null ? '—' : `${s.rttMs.toFixed(1)} ms`}</td>
+                <td data-testid="slot-tick">{answering(s) ? (s.tick ?? '—') : '—'}</td>
+                <td data-testid="slot-queue">{answering(s) ? (s.queueLength ?? '—') : '—'}</td>
+                <td data-testid="slot-rtt">{answering(s) && s.rttMs !== null ? `${s.rttMs.toFixed(1)} ms` : '—'}</td>
                 <td>{s.lastCheck ? formatAge(now - s.lastCheck) : '—'}</td>
-                <td className="nowrap">
-                  <button type="button" disabled={!s.deployable || s.busy !== null} onClick={() => void act(() => api().call('slots.deploy', { id: s.id }))} data-testid="slot-deploy-button">
-                    Deploy
-                  </button>{' '}
-                  <button
-                    type="button"
-                    disabled={s.busy !== null}
-                    onClick={() => {
-                      setOpen(s.id);
-                      void act(() => api().call('slots.joinTest', { id: s.id }));
-                    }}
-                    data-testid="slot-join-button"
-                  >
-                    Join test
-                  </button>{' '}
-                  <button type="button" disabled={!s.restartable || s.busy !== null} onClick={() => void act(() => api().call('slots.restart', { id: s.id }))} data-testid="slot-restart-button">
-                    Restart
-                  </button>
-                </td>
               </tr>
               <tr className="slot-extra">
-                <td colSpan={11}>
-                  <div className="muted" data-testid="slot-message">
+                <td colSpan={10}>
+                  {/* Actions sit on their own line so the table fits from 1024 px up. */}
+                  <div className="slot-actions" role="group" aria-label={`Actions for ${s.name}`}>
+                    <ActionButton disabledReason={whyNot(online, deployWhyNot(s))} onClick={() => void act(() => api().call('slots.deploy', { id: s.id }))} testId="slot-deploy-button">
+                      Deploy
+                    </ActionButton>
+                    <ActionButton
+                      disabledReason={whyNot(online, s.busy && `busy: ${s.busy} running`)}
+                      onClick={() => {
+                        setOpen(s.id);
+                        void act(() => api().call('slots.joinTest', { id: s.id }));
+                      }}
+                      testId="slot-join-button"
+                    >
+                      Join test
+                    </ActionButton>
+                    <ActionButton disabledReason={whyNot(online, restartWhyNot(s))} onClick={() => void act(() => api().call('slots.restart', { id: s.id }))} testId="slot-restart-button">
+                      Restart
+                    </ActionButton>
+                  </div>
+                  <div className={s.state === 'reachable' || s.state === 'unknown' ? 'muted' : 'issue'} data-testid="slot-message">
                     {s.message}
                   </div>
                   <DeployProgressBar s={s} />
@@ -167,10 +197,9 @@ export function SlotsView() {
                   {open !== s.id && s.busy !== 'join-test' && s.joinTests.length > 0 && <JoinRun run={s.joinTests[0]} now={now} />}
                 </td>
               </tr>
-            </Fragment>
-          ))}
-        </tbody>
+          </tbody>
+        ))}
       </table>
-    </div>
+    </DataArea>
   );
 }

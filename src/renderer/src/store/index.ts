@@ -9,6 +9,7 @@ import type { SlotsStatus } from '../../../shared/slots';
 import type { PipeCounters, PipeEvent } from '../../../shared/events';
 import { api, type ConnectionState } from '../api/client';
 import { SeriesStore, type Mode } from '../charts/series';
+import { learnOffset, type SeqOffset } from './pipe-figures';
 
 /** Events kept in the renderer for the live table (the main process keeps pipe.capacity). */
 export const RECENT_EVENTS = 5000;
@@ -36,9 +37,16 @@ export interface StatusSlice {
   slots: SlotsStatus | null;
 }
 
+/** The Settings sections a view's Off state can lead to. */
+export const SETTINGS_SECTIONS = ['general', 'pipe', 'history', 'wandb', 'discord', 'engine', 'slots', 'factorio', 'web'] as const;
+export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
+
 export interface ConfigSlice {
   config: ConfigView | null;
   setConfig(view: ConfigView): void;
+  /** The section Settings scrolls to and focuses when it next shows (set by an Off state's link). */
+  settingsFocus: SettingsSection | null;
+  focusSettings(section: SettingsSection | null): void;
 }
 
 export interface PipeSlice {
@@ -47,8 +55,11 @@ export interface PipeSlice {
   /** The highest event sequence number taken in (events carry main's run-wide sequence). */
   lastSeq: number;
   pipeCounters: PipeCounters | null;
+  /** `seq - accepted` of the pipe's current run (see pipe-figures.ts); null while unknown. */
+  pipeSeqOffset: SeqOffset;
   demo: DemoStatus | null;
   appendEvents(batch: PipeEvent[]): void;
+  setPipeCounters(c: PipeCounters | null): void;
 }
 
 /** Game seconds of the chart's window; 0: everything. */
@@ -76,6 +87,8 @@ const statusSlice: StateCreator<Store, [], [], StatusSlice> = () => ({ info: nul
 const configSlice: StateCreator<Store, [], [], ConfigSlice> = (set) => ({
   config: null,
   setConfig: (config) => set({ config }),
+  settingsFocus: null,
+  focusSettings: (settingsFocus) => set({ settingsFocus }),
 });
 
 function versions(ids: Iterable<string>, prev: Record<string, number>, from: SeriesStore): Record<string, number> {
@@ -117,9 +130,16 @@ const pipeSlice: StateCreator<Store, [], [], PipeSlice> = (set) => ({
   recentEvents: [],
   lastSeq: 0,
   pipeCounters: null,
+  pipeSeqOffset: null,
   demo: null,
   // One store update per batch, and none for a batch with nothing new (returning `s` notifies nobody).
-  appendEvents: (batch) => set((s) => batchUpdate(s, batch, series) ?? s),
+  appendEvents: (batch) =>
+    set((s) => {
+      const u = batchUpdate(s, batch, series);
+      if (!u) return s;
+      return { ...u, pipeSeqOffset: learnOffset(s.pipeCounters, u.recentEvents?.at(-1), s.pipeSeqOffset, s.pipeCounters) };
+    }),
+  setPipeCounters: (c) => set((s) => ({ pipeCounters: c, pipeSeqOffset: c ? learnOffset(c, s.recentEvents.at(-1), s.pipeSeqOffset, s.pipeCounters) : null })),
 });
 
 const chartsSlice: StateCreator<Store, [], [], ChartsSlice> = (set) => ({
@@ -138,7 +158,7 @@ export const useStore = create<Store>()((...a) => ({ ...connectionSlice(...a), .
 /** Drops every event and chart series (a different run of main numbers its events afresh). */
 export function forgetEvents(): void {
   series = new SeriesStore();
-  useStore.setState({ recentEvents: [], lastSeq: 0, sessionIds: [], sessionVersions: {} });
+  useStore.setState({ recentEvents: [], lastSeq: 0, sessionIds: [], sessionVersions: {}, pipeSeqOffset: null });
 }
 
 let wired = false;
@@ -150,7 +170,7 @@ export function connectStore(): void {
   const client = api();
   client.on('status', (status) => useStore.setState({ status }));
   client.on('config', (config) => useStore.setState({ config }));
-  client.on('pipe', (pipeCounters) => useStore.setState({ pipeCounters }));
+  client.on('pipe', (pipeCounters) => useStore.getState().setPipeCounters(pipeCounters));
   client.on('demo', (demo) => useStore.setState({ demo }));
   client.on('wandb', (wandb) => useStore.setState({ wandb }));
   client.on('discord', (discord) => useStore.setState({ discord }));
@@ -173,7 +193,8 @@ export function connectStore(): void {
         ]);
         // A different run of main numbers its events afresh: start over rather than skip them.
         if (useStore.getState().info?.runId !== info.runId) forgetEvents();
-        useStore.setState({ info, status, config, pipeCounters, demo, wandb, discord: await client.call('discord.status'), engine: await client.call('engine.status'), slots: await client.call('slots.status'), connectionError: null });
+        useStore.getState().setPipeCounters(pipeCounters);
+        useStore.setState({ info, status, config, demo, wandb, discord: await client.call('discord.status'), engine: await client.call('engine.status'), slots: await client.call('slots.status'), connectionError: null });
         useStore.getState().appendEvents(history.events as PipeEvent[]);
         await client.call('ui.ready');
       } catch (e) {
