@@ -33,6 +33,8 @@ export interface EngineServerOptions {
   /** Batch workers (default os.availableParallelism()) and unary lanes (default 2). */
   workers?: number;
   unaryWorkers?: number;
+  /** Nice value of batch worker threads on Linux (default 10; 0: the main thread's). */
+  batchNice?: number;
   /** Longest one Reset/Step may keep a worker busy (default 3 s); one slice of a stream, 10× that. */
   budgetMs?: number;
   sliceBudgetMs?: number;
@@ -169,6 +171,7 @@ export class EngineServer {
     const pool = new WorkerPool({
       workers: this.opts.workers,
       unaryWorkers: this.opts.unaryWorkers,
+      batchNice: this.opts.batchNice,
       budgetMs: this.opts.budgetMs ?? 3000,
       sliceBudgetMs: this.opts.sliceBudgetMs,
       registryModule: this.opts.registryModule,

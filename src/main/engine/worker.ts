@@ -1,15 +1,22 @@
-// A game worker thread: answers unary Reset/Step from their raw request bytes, and holds shards of
-// BatchSimulate streams, stepping one slice per message. Everything CPU-bound in the engine runs
-// here; the main thread only moves bytes. Replies transfer their buffers (no copy back).
+// A game worker thread, one of two kinds (workerData.kind). A lane answers unary Reset/Step from
+// their raw request bytes through a shared ring (lane-loop.ts). A batch worker holds shards of
+// BatchSimulate streams, stepping one slice per message, at a lower scheduling priority than the
+// main thread and the lanes. Everything CPU-bound in the engine runs here; the main thread only
+// moves bytes. Batch replies transfer their buffers (no copy back).
 import { pathToFileURL } from 'node:url';
-import { parentPort, workerData, type TransferListItem } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort, type TransferListItem } from 'node:worker_threads';
 import { EngineError, type ErasedGame, type GameRegistry } from './game';
 import { BatchSimulateRequest, ResetRequest, ResetResponse, StepRequest, StepResponse } from './gen/engine/v1/engine';
+import type { LaneMethod, LaneReply } from './lane-ring';
+import { serveLane } from './lane-loop';
 import type { ToWorker, FromWorker } from './pool-protocol';
 import { builtInGames } from './registry';
 import { Shard } from './shard';
+import { lowerThreadPriority } from './thread-priority';
 
-const data = workerData as { registryModule?: string };
+export type WorkerData = { registryModule?: string } & ({ kind: 'lane'; sab: SharedArrayBuffer; port: MessagePort } | { kind: 'batch'; nice: number });
+
+const data = workerData as WorkerData;
 const registry: GameRegistry = data.registryModule ? ((await import(pathToFileURL(data.registryModule).href)) as { default: () => GameRegistry }).default() : builtInGames();
 const games = new Map<string, ErasedGame>();
 const shards = new Map<number, Shard>();
@@ -30,38 +37,40 @@ function decode<T>(name: string, fn: (b: Uint8Array) => T, b: Uint8Array): T {
   }
 }
 
-/** A fresh ArrayBuffer of exactly these bytes, safe to transfer. */
-function own(b: Uint8Array): Uint8Array<ArrayBuffer> {
-  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : b.slice();
-}
-
 function failure(e: unknown): { code: EngineError['code'] | 'internal'; details: string } {
   if (e instanceof EngineError) return { code: e.code, details: e.message };
   return { code: 'internal', details: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+}
+
+const enc = new TextEncoder();
+
+/** One unary call, answered as a lane reply (never throws). */
+function unary(method: LaneMethod, req: Uint8Array): LaneReply {
+  const t0 = performance.now();
+  let envId = '';
+  try {
+    let res: Uint8Array;
+    if (method === 'Reset') {
+      const r = decode('engine.v1.ResetRequest', (b) => ResetRequest.decode(b), req);
+      envId = r.id?.envId ?? '';
+      const out = game(envId).reset(r.seed, r.hint);
+      res = ResetResponse.encode({ state: out.state, obs: out.obs }).finish();
+    } else {
+      const r = decode('engine.v1.StepRequest', (b) => StepRequest.decode(b), req);
+      envId = r.id?.envId ?? '';
+      res = StepResponse.encode(game(envId).step(r.state, r.action)).finish();
+    }
+    return { code: 'ok', body: res, envId: label(envId), steps: method === 'Step' ? 1 : 0, busyMs: performance.now() - t0 };
+  } catch (e) {
+    const f = failure(e);
+    return { code: f.code, body: enc.encode(f.details), envId: label(envId), steps: 0, busyMs: performance.now() - t0 };
+  }
 }
 
 function handle(m: ToWorker): [FromWorker, TransferListItem[]] | null {
   if (m.op === 'close') {
     shards.delete(m.stream);
     return null;
-  }
-  if (m.op === 'unary') {
-    let envId = '';
-    try {
-      if (m.method === 'Reset') {
-        const r = decode('engine.v1.ResetRequest', (b) => ResetRequest.decode(b), m.req);
-        envId = r.id?.envId ?? '';
-        const out = game(envId).reset(r.seed, r.hint);
-        const res = own(ResetResponse.encode({ state: out.state, obs: out.obs }).finish());
-        return [{ id: m.id, ok: true, res, envId: label(envId), steps: 0 }, [res.buffer]];
-      }
-      const r = decode('engine.v1.StepRequest', (b) => StepRequest.decode(b), m.req);
-      envId = r.id?.envId ?? '';
-      const res = own(StepResponse.encode(game(envId).step(r.state, r.action)).finish());
-      return [{ id: m.id, ok: true, res, envId: label(envId), steps: 1 }, [res.buffer]];
-    } catch (e) {
-      return [{ id: m.id, ok: false, ...failure(e), envId: label(envId) }, []];
-    }
   }
   if (m.op === 'open') {
     try {
@@ -84,11 +93,17 @@ function handle(m: ToWorker): [FromWorker, TransferListItem[]] | null {
   }
 }
 
-parentPort!.on('message', (m: ToWorker) => {
-  const t0 = performance.now();
-  const out = handle(m);
-  if (!out) return;
-  out[0].busyMs = performance.now() - t0;
-  parentPort!.postMessage(out[0], out[1]);
-});
-parentPort!.postMessage({ id: 0, ok: true, ready: true } satisfies FromWorker);
+if (data.kind === 'lane') {
+  parentPort!.postMessage({ id: 0, ok: true, ready: true } satisfies FromWorker);
+  serveLane(data.sab, data.port, unary);
+} else {
+  lowerThreadPriority(data.nice);
+  parentPort!.on('message', (m: ToWorker) => {
+    const t0 = performance.now();
+    const out = handle(m);
+    if (!out) return;
+    out[0].busyMs = performance.now() - t0;
+    parentPort!.postMessage(out[0], out[1]);
+  });
+  parentPort!.postMessage({ id: 0, ok: true, ready: true } satisfies FromWorker);
+}
