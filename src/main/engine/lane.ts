@@ -32,6 +32,8 @@ export class LaneHandle {
   private ready = false;
   private readyWaiters: (() => void)[] = [];
   generation = 0;
+  /** The worker's Linux thread id, once it is up (null elsewhere). */
+  tid: number | null = null;
   private closed = false;
 
   constructor(
@@ -53,9 +55,10 @@ export class LaneHandle {
     this.ready = false;
     const w = spawnWorker({ registryModule: this.registryModule, kind: 'lane', sab: this.ring.sab, port: port2 }, [port2]);
     this.worker = w;
-    w.on('message', () => {
+    w.on('message', (m: { tid: number | null }) => {
       // The only message a lane sends on its event channel: it is up.
       if (w !== this.worker) return;
+      this.tid = m.tid;
       this.ready = true;
       this.headSince = performance.now();
       for (const f of this.readyWaiters.splice(0)) f();

@@ -70,6 +70,8 @@ export class WorkerHandle {
   private readyWaiters: (() => void)[] = [];
   /** Bumped whenever the worker is replaced: shards opened on an older generation are gone. */
   generation = 0;
+  /** The worker's Linux thread id, once it is up (null elsewhere). */
+  tid: number | null = null;
   private closed = false;
 
   constructor(
@@ -88,6 +90,7 @@ export class WorkerHandle {
     w.on('message', (m: Reply) => {
       if (w !== this.worker) return;
       if ('ready' in m) {
+        this.tid = m.tid;
         this.ready = true;
         this.headSince = performance.now();
         for (const f of this.readyWaiters.splice(0)) f();

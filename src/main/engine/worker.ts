@@ -9,10 +9,11 @@ import { EngineError, type ErasedGame, type GameRegistry } from './game';
 import { BatchSimulateRequest, ResetRequest, ResetResponse, StepRequest, StepResponse } from './gen/engine/v1/engine';
 import type { LaneMethod, LaneReply } from './lane-ring';
 import { serveLane } from './lane-loop';
-import type { ToWorker, FromWorker } from './pool-protocol';
+import { ChunkAssembler } from './merge';
+import type { Cut, ToWorker, FromWorker } from './pool-protocol';
 import { builtInGames } from './registry';
 import { Shard } from './shard';
-import { lowerThreadPriority } from './thread-priority';
+import { lowerThreadPriority, threadId } from './thread-priority';
 
 export type WorkerData = { registryModule?: string } & ({ kind: 'lane'; sab: SharedArrayBuffer; port: MessagePort } | { kind: 'batch'; nice: number });
 
@@ -20,6 +21,31 @@ const data = workerData as WorkerData;
 const registry: GameRegistry = data.registryModule ? ((await import(pathToFileURL(data.registryModule).href)) as { default: () => GameRegistry }).default() : builtInGames();
 const games = new Map<string, ErasedGame>();
 const shards = new Map<number, Shard>();
+/** Streams whose only shard is here: the worker cuts their chunks (and reports steps per slice). */
+const cutters = new Map<number, { asm: ChunkAssembler; steps: number }>();
+
+/** Runs a slice of a single-shard stream and cuts it into chunks, the closing one included. */
+function cutSlice(stream: number, shard: Shard, rounds: number): Cut {
+  const c = cutters.get(stream)!;
+  c.steps = 0;
+  const parts: Uint8Array[] = [];
+  const chunks = c.asm.add([shard.run(rounds)]);
+  let r = chunks.next();
+  for (; !r.done; r = chunks.next()) parts.push(r.value);
+  const error = r.value;
+  const finished = !error && shard.finished;
+  if (finished) parts.push(c.asm.finish());
+  const ends = new Uint32Array(parts.length);
+  let n = 0;
+  parts.forEach((p, i) => (ends[i] = n += p.byteLength));
+  const bytes = new Uint8Array(n);
+  n = 0;
+  for (const p of parts) {
+    bytes.set(p, n);
+    n += p.byteLength;
+  }
+  return { bytes, ends, steps: c.steps, finished, error };
+}
 
 function game(envId: string): ErasedGame {
   let g = games.get(envId);
@@ -70,12 +96,18 @@ function unary(method: LaneMethod, req: Uint8Array): LaneReply {
 function handle(m: ToWorker): [FromWorker, TransferListItem[]] | null {
   if (m.op === 'close') {
     shards.delete(m.stream);
+    cutters.delete(m.stream);
     return null;
   }
   if (m.op === 'open') {
     try {
       const req = BatchSimulateRequest.decode(m.req);
       shards.set(m.stream, new Shard(req, game(req.id?.envId ?? ''), m.lo, m.hi));
+      if (m.cut) {
+        const c = { asm: null as unknown as ChunkAssembler, steps: 0 };
+        c.asm = new ChunkAssembler(m.cut, (n) => (c.steps += n));
+        cutters.set(m.stream, c);
+      }
       return [{ id: m.id, ok: true }, []];
     } catch (e) {
       return [{ id: m.id, ok: false, ...failure(e) }, []];
@@ -84,17 +116,23 @@ function handle(m: ToWorker): [FromWorker, TransferListItem[]] | null {
   const shard = shards.get(m.stream);
   if (!shard) return [{ id: m.id, ok: false, code: 'failed_precondition', details: 'this stream has no shard here (closed)' }, []];
   try {
+    if (cutters.has(m.stream)) {
+      const cut = cutSlice(m.stream, shard, m.rounds);
+      if (cut.finished || cut.error) (shards.delete(m.stream), cutters.delete(m.stream));
+      return [{ id: m.id, ok: true, cut }, [cut.bytes.buffer, cut.ends.buffer]];
+    }
     const s = shard.run(m.rounds);
     if (s.finished || s.error) shards.delete(m.stream);
     return [{ id: m.id, ok: true, slice: s }, [s.bytes.buffer, s.recordEnds.buffer, s.recordSteps.buffer, s.roundRecords.buffer, s.roundSteps.buffer]];
   } catch (e) {
     shards.delete(m.stream);
+    cutters.delete(m.stream);
     return [{ id: m.id, ok: false, ...failure(e) }, []];
   }
 }
 
 if (data.kind === 'lane') {
-  parentPort!.postMessage({ id: 0, ok: true, ready: true } satisfies FromWorker);
+  parentPort!.postMessage({ id: 0, ok: true, ready: true, tid: threadId() } satisfies FromWorker);
   serveLane(data.sab, data.port, unary);
 } else {
   lowerThreadPriority(data.nice);
@@ -105,5 +143,5 @@ if (data.kind === 'lane') {
     out[0].busyMs = performance.now() - t0;
     parentPort!.postMessage(out[0], out[1]);
   });
-  parentPort!.postMessage({ id: 0, ok: true, ready: true } satisfies FromWorker);
+  parentPort!.postMessage({ id: 0, ok: true, ready: true, tid: threadId() } satisfies FromWorker);
 }
