@@ -118,7 +118,10 @@ function handle(m: ToWorker): [FromWorker, TransferListItem[]] | null {
   try {
     if (cutters.has(m.stream)) {
       const cut = cutSlice(m.stream, shard, m.rounds);
-      if (cut.finished || cut.error) (shards.delete(m.stream), cutters.delete(m.stream));
+      if (cut.finished || cut.error) {
+        shards.delete(m.stream);
+        cutters.delete(m.stream);
+      }
       return [{ id: m.id, ok: true, cut }, [cut.bytes.buffer, cut.ends.buffer]];
     }
     const s = shard.run(m.rounds);
