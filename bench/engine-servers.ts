@@ -1,17 +1,17 @@
 // Child process for bench/engine.bench.ts: the engine server and, beside it, bare grpc-js servers
 // that answer with fixed bytes of the same sizes (the ceilings). Prints one JSON line of ports.
-// Arguments: the Step reply (base64), the chunk file, and the engine's batch worker count.
+// Arguments: the Step reply (base64), the chunk file, the engine's batch worker count and their nice value.
 import { readFileSync } from 'node:fs';
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { EngineServer } from '../src/main/engine/server';
 import { silentLogger } from '../src/main/log';
 
 const ident = (b: Buffer) => b;
-const [stepReplyB64, chunkFile, workers] = process.argv.slice(2);
+const [stepReplyB64, chunkFile, workers, nice] = process.argv.slice(2);
 const stepReply = Buffer.from(stepReplyB64, 'base64');
 const chunk = chunkFile ? readFileSync(chunkFile) : Buffer.alloc(0);
 
-const engine = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), workers: workers ? Number(workers) : undefined });
+const engine = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), workers: workers ? Number(workers) : undefined, batchNice: nice ? Number(nice) : undefined });
 await engine.start();
 const bare = new Server();
 bare.addService(

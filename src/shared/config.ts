@@ -170,7 +170,7 @@ function configSchema<S extends z.ZodType>(secret: S) {
           enabled: z.boolean().default(false),
           host: nonEmpty.default('127.0.0.1'),
           port: port.default(50051),
-          /** Game worker threads for BatchSimulate; unset: one per core (os.availableParallelism()). */
+          /** Game worker threads for BatchSimulate; unset: one per core (os.availableParallelism()), one on two cores. */
           workers: z.number().int().min(1).max(256).optional(),
           /** Worker threads for unary Reset/Step (a stuck call leaves the others serving). */
           unaryWorkers: z.number().int().min(1).max(64).default(2),

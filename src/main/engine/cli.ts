@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   if (values.help) {
     console.log(
       'usage: npm run engine -- [--host 127.0.0.1] [--port 50051 (ENGINE_PORT; 0 = any free)] [--metrics-port PORT+1 (0 = any free)] [--no-metrics]\n' +
-        '         [--workers N (cores)] [--unary-workers 2] [--budget-ms 3000] [--max-streams 32] [--stream-memory-mb 512]',
+        '         [--workers N (cores; 1 on 2 cores)] [--unary-workers 2] [--budget-ms 3000] [--max-streams 32] [--stream-memory-mb 512]',
     );
     return;
   }

@@ -9,7 +9,7 @@ import { silentLogger } from '../log';
 import { EngineClient } from './client';
 import { BatchSimulateRequest_Output, SimResultChunk } from './gen/engine/v1/engine';
 import { SLOT_BYTES, SLOTS } from './lane-ring';
-import { WorkerPool } from './pool';
+import { defaultBatchWorkers, WorkerPool } from './pool';
 import { EngineServer } from './server';
 import testGames from './test-games';
 import { threadId } from './thread-priority';
@@ -104,6 +104,12 @@ describe('BatchSimulate on one worker (chunks cut in the worker) and on three (m
     expect(ra[0].length).toBeGreaterThan(0);
     expect(ra[0].equals(rb[0])).toBe(true);
   }, 60_000);
+});
+
+describe('default batch workers', () => {
+  it('is one per core, but one fewer on two cores (the main thread and a lane keep a core)', () => {
+    expect([1, 2, 3, 4, 16].map((n) => defaultBatchWorkers(n))).toEqual([1, 1, 3, 4, 16]);
+  });
 });
 
 describe.runIf(process.platform === 'linux')('thread priority', () => {

@@ -1,6 +1,7 @@
 // The engine's game workers. Two kinds, so a unary call never waits behind a batch:
 // - lanes (few) answer Reset/Step; a call goes to the lane with the fewest calls outstanding;
-// - batch workers (one per core by default) each hold one shard of every large BatchSimulate.
+// - batch workers (one per core by default, one on two cores) each hold one shard of every large
+//   BatchSimulate, at a lower thread priority than the main thread and the lanes.
 // Each worker answers its messages in order, so the oldest unanswered message is the one it is
 // running; a watchdog terminates a worker whose running message exceeds the budget and starts a
 // fresh one in its place (calls queued behind it on a lane are sent again; shards are lost).
@@ -14,7 +15,7 @@ import { spawnWorker, WorkerLost, type LostReason } from './worker-spawn';
 export { WorkerLost, type LostReason } from './worker-spawn';
 
 export interface PoolOptions {
-  /** Batch workers; default os.availableParallelism(). */
+  /** Batch workers; default defaultBatchWorkers() (one per core; cores - 1 on two). */
   workers?: number;
   /** Nice value for batch worker threads (default DEFAULT_BATCH_NICE; 0: as the main thread). */
   batchNice?: number;
@@ -44,9 +45,13 @@ export type UnaryReply = { ok: true; res: Uint8Array; envId: string; steps: numb
 /** Nice value of batch worker threads (Linux; see thread-priority.ts). */
 export const DEFAULT_BATCH_NICE = 10;
 
-/** One batch worker per core. */
-export function defaultBatchWorkers(): number {
-  return availableParallelism();
+/**
+ * One batch worker per core, but on one or two cores one fewer than cores (at least one): measured
+ * on 2 cores (README, Benchmarks), a second batch worker added no throughput and, during a large
+ * stream, multiplied the other clients' Step p99 several times over, where one left it unchanged.
+ */
+export function defaultBatchWorkers(cores = availableParallelism()): number {
+  return cores <= 2 ? Math.max(1, cores - 1) : cores;
 }
 
 const utf8 = new TextDecoder();

@@ -30,7 +30,7 @@ export interface EngineServerOptions {
   maxMessageBytes?: number;
   batch?: Partial<BatchLimits>;
   buildId?: string;
-  /** Batch workers (default os.availableParallelism()) and unary lanes (default 2). */
+  /** Batch workers (default one per core, one on two cores) and unary lanes (default 2). */
   workers?: number;
   unaryWorkers?: number;
   /** Nice value of batch worker threads on Linux (default 10; 0: the main thread's). */
