@@ -1,8 +1,11 @@
 // Child process for bench/engine.bench.ts: the engine server and, beside it, bare grpc-js servers
-// that answer with fixed bytes of the same sizes (the ceilings). Prints one JSON line of ports.
+// that answer with fixed bytes of the same sizes (the ceilings), one of them after a postMessage
+// round trip to a worker that does nothing else (the hop the lanes used before their ring).
+// Prints one JSON line of ports.
 // Arguments: the Step reply (base64), the chunk file, the engine's batch worker count and their nice value.
 import { readFileSync } from 'node:fs';
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { Worker } from 'node:worker_threads';
 import { EngineServer } from '../src/main/engine/server';
 import { silentLogger } from '../src/main/log';
 
@@ -13,14 +16,28 @@ const chunk = chunkFile ? readFileSync(chunkFile) : Buffer.alloc(0);
 
 const engine = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), workers: workers ? Number(workers) : undefined, batchNice: nice ? Number(nice) : undefined });
 await engine.start();
+// Copies the request (transferred) and answers with a transferred copy of the fixed reply.
+const hop = new Worker(
+  `const { parentPort, workerData } = require('node:worker_threads');
+   parentPort.on('message', () => { const r = new Uint8Array(workerData); parentPort.postMessage(r, [r.buffer]); });`,
+  { eval: true, workerData: new Uint8Array(stepReply) },
+);
+const hopQueue: ((r: Uint8Array) => void)[] = [];
+hop.on('message', (r: Uint8Array) => hopQueue.shift()?.(r));
 const bare = new Server();
 bare.addService(
   {
     echo: { path: '/bench.Bare/Echo', requestStream: false, responseStream: false, requestSerialize: ident, requestDeserialize: ident, responseSerialize: ident, responseDeserialize: ident },
+    hop: { path: '/bench.Bare/Hop', requestStream: false, responseStream: false, requestSerialize: ident, requestDeserialize: ident, responseSerialize: ident, responseDeserialize: ident },
     stream: { path: '/bench.Bare/Stream', requestStream: false, responseStream: true, requestSerialize: ident, requestDeserialize: ident, responseSerialize: ident, responseDeserialize: ident },
   },
   {
     echo: (_call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) => cb(null, stepReply),
+    hop: (call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) => {
+      const req = new Uint8Array(call.request);
+      hopQueue.push((r) => cb(null, Buffer.from(r.buffer, r.byteOffset, r.byteLength)));
+      hop.postMessage(req, [req.buffer]);
+    },
     // The request is the number of chunks to send; the same flow control as the engine's stream.
     stream: async (call: ServerWritableStream<Buffer, Buffer>) => {
       const n = call.request.readUInt32LE(0);
@@ -34,4 +51,5 @@ bare.addService(
 );
 const barePort = await new Promise<number>((resolve, reject) => bare.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
 console.log(JSON.stringify({ engine: engine.port, bare: barePort }));
+hop.unref();
 process.on('SIGTERM', () => process.exit(0));

@@ -2,7 +2,9 @@
 // 1. in-process steps/s (the ceiling of everything else): unary-shaped (decode, step, encode) and
 //    BatchSimulate-shaped (state kept decoded, random legal action).
 // 2. unary Step latency from one sequential client in this process to the server in another,
-//    beside a bare grpc-js unary echo answering fixed bytes of the same sizes; rounds alternate.
+//    beside a bare grpc-js unary echo answering fixed bytes of the same sizes, and the same echo
+//    answered after a postMessage round trip to an idle worker (the hop alone, no game work);
+//    rounds alternate.
 // 3. unary throughput with 64 calls in flight, same pair.
 // 4. BatchSimulate transitions/s received and decoded by the client, with 1 and 2 game workers,
 //    beside a bare stream of the same chunk bytes (decoded the same way) and beside the in-process
@@ -106,6 +108,8 @@ const bareClient = new bare(`127.0.0.1:${p.bare}`, credentials.createInsecure())
 const encodeReq = (r: StepRequest) => Buffer.from(StepRequest.encode(r).finish());
 
 const engineStep = () => new Promise<void>((resolve, reject) => eng.raw.step(request, (e) => (e ? reject(e) : resolve())));
+const hopStep = () =>
+  new Promise<void>((resolve, reject) => bareClient.makeUnaryRequest('/bench.Bare/Hop', encodeReq, (b: Buffer) => StepResponse.decode(b), request, new Metadata(), {}, (e) => (e ? reject(e) : resolve())));
 const bareStep = () =>
   new Promise<void>((resolve, reject) => bareClient.makeUnaryRequest('/bench.Bare/Echo', encodeReq, (b: Buffer) => StepResponse.decode(b), request, new Metadata(), {}, (e) => (e ? reject(e) : resolve())));
 
@@ -113,10 +117,11 @@ const bareStep = () =>
 for (let i = 0; i < 300; i++) {
   await engineStep();
   await bareStep();
+  await hopStep();
 }
-const lat = { engine: [] as number[], bare: [] as number[] };
+const lat = { engine: [] as number[], bare: [] as number[], hop: [] as number[] };
 for (let r = 0; r < ROUNDS; r++) {
-  for (const [name, fn] of [['engine', engineStep], ['bare', bareStep]] as const) {
+  for (const [name, fn] of [['engine', engineStep], ['bare', bareStep], ['hop', hopStep]] as const) {
     for (let i = 0; i < PER_ROUND; i++) {
       const t = performance.now();
       await fn();
@@ -129,6 +134,9 @@ const b50 = pct(lat.bare, 0.5);
 const e99 = pct(lat.engine, 0.99);
 const b99 = pct(lat.bare, 0.99);
 console.log(`unary Step, 1 client, sequential (${lat.engine.length} calls each): p50 ${us(e50)} vs bare echo ${us(b50)} (${(e50 / b50).toFixed(2)}×, goal ≤ 1.15×); p99 ${us(e99)} vs ${us(b99)} (${(e99 / b99).toFixed(2)}×, goal ≤ 1.3×)`);
+const h50 = pct(lat.hop, 0.5);
+const h99 = pct(lat.hop, 0.99);
+console.log(`  bare echo after a postMessage round trip to an idle worker (the hop alone): p50 ${us(h50)} (${(h50 / b50).toFixed(2)}× bare echo), p99 ${us(h99)} (${(h99 / b99).toFixed(2)}×)`);
 
 // 3. 64 in flight.
 async function inFlight(fn: () => Promise<void>, total: number): Promise<number> {
