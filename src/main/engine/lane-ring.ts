@@ -5,8 +5,9 @@
 // SLOTS calls are in the ring at once (the lane queues the rest), so a slot is only rewritten
 // after its reply was read. Payloads larger than a slot travel on a MessagePort beside the ring
 // (receiveMessageOnPort, in ring order); the slot then carries only the header and a flag.
-// Hand-written: the ring is ~100 lines over Atomics; the SharedArrayBuffer ring packages on npm
-// are single-producer byte streams without the wait/notify hand-off this needs on both sides.
+// Hand-written: fixed slots indexed by call number are ~100 lines over Atomics and keep the
+// wait/notify hand-off and a replaced lane's replay simple; a general single-producer byte ring
+// (such as ringbuf.js) would add framing and still leave the waits to write.
 
 export const SLOTS = 64;
 export const SLOT_BYTES = 4096;

@@ -4,7 +4,7 @@
 // is the one running; the pool's watchdog terminates a lane whose running call is over budget and
 // starts a fresh one, sending the calls queued behind it again.
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-import { LaneRing, RESP, SLOTS, type LaneBig, type LaneMethod, type LaneReply } from './lane-ring';
+import { LaneRing, REQ, RESP, SLOTS, type LaneBig, type LaneMethod, type LaneReply } from './lane-ring';
 import { spawnWorker, WorkerLost, type LostReason } from './worker-spawn';
 
 /** Node 20 has Atomics.waitAsync; the project's TypeScript lib (ES2023) does not declare it yet. */
@@ -95,8 +95,8 @@ export class LaneHandle {
       this.port.postMessage(copy, [copy.buffer]);
     }
     this.written = (this.written + 1) | 0;
-    Atomics.store(this.ring.ctl, 0, this.written);
-    Atomics.notify(this.ring.ctl, 0);
+    Atomics.store(this.ring.ctl, REQ, this.written);
+    Atomics.notify(this.ring.ctl, REQ);
     this.arm();
   }
 
