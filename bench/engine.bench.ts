@@ -3,8 +3,8 @@
 //    BatchSimulate-shaped (state kept decoded, random legal action).
 // 2. unary Step latency from one sequential client in this process to the server in another,
 //    beside a bare grpc-js unary echo answering fixed bytes of the same sizes, and the same echo
-//    answered after a postMessage round trip to an idle worker (the hop alone, no game work);
-//    rounds alternate.
+//    answered after a round trip to an idle worker (the hop alone, no game work) by postMessage
+//    and through a SharedArrayBuffer (the lanes' mechanism); rounds alternate.
 // 3. unary throughput with 64 calls in flight, same pair.
 // 4. BatchSimulate transitions/s received and decoded by the client, with 1 and 2 game workers,
 //    beside a bare stream of the same chunk bytes (decoded the same way) and beside the in-process
@@ -110,6 +110,8 @@ const encodeReq = (r: StepRequest) => Buffer.from(StepRequest.encode(r).finish()
 const engineStep = () => new Promise<void>((resolve, reject) => eng.raw.step(request, (e) => (e ? reject(e) : resolve())));
 const hopStep = () =>
   new Promise<void>((resolve, reject) => bareClient.makeUnaryRequest('/bench.Bare/Hop', encodeReq, (b: Buffer) => StepResponse.decode(b), request, new Metadata(), {}, (e) => (e ? reject(e) : resolve())));
+const ringStep = () =>
+  new Promise<void>((resolve, reject) => bareClient.makeUnaryRequest('/bench.Bare/Ring', encodeReq, (b: Buffer) => StepResponse.decode(b), request, new Metadata(), {}, (e) => (e ? reject(e) : resolve())));
 const bareStep = () =>
   new Promise<void>((resolve, reject) => bareClient.makeUnaryRequest('/bench.Bare/Echo', encodeReq, (b: Buffer) => StepResponse.decode(b), request, new Metadata(), {}, (e) => (e ? reject(e) : resolve())));
 
@@ -118,10 +120,11 @@ for (let i = 0; i < 300; i++) {
   await engineStep();
   await bareStep();
   await hopStep();
+  await ringStep();
 }
-const lat = { engine: [] as number[], bare: [] as number[], hop: [] as number[] };
+const lat = { engine: [] as number[], bare: [] as number[], hop: [] as number[], ring: [] as number[] };
 for (let r = 0; r < ROUNDS; r++) {
-  for (const [name, fn] of [['engine', engineStep], ['bare', bareStep], ['hop', hopStep]] as const) {
+  for (const [name, fn] of [['engine', engineStep], ['bare', bareStep], ['hop', hopStep], ['ring', ringStep]] as const) {
     for (let i = 0; i < PER_ROUND; i++) {
       const t = performance.now();
       await fn();
@@ -137,6 +140,9 @@ console.log(`unary Step, 1 client, sequential (${lat.engine.length} calls each):
 const h50 = pct(lat.hop, 0.5);
 const h99 = pct(lat.hop, 0.99);
 console.log(`  bare echo after a postMessage round trip to an idle worker (the hop alone): p50 ${us(h50)} (${(h50 / b50).toFixed(2)}× bare echo), p99 ${us(h99)} (${(h99 / b99).toFixed(2)}×)`);
+const r50 = pct(lat.ring, 0.5);
+const r99 = pct(lat.ring, 0.99);
+console.log(`  bare echo after the same round trip through a SharedArrayBuffer (Atomics.wait / waitAsync): p50 ${us(r50)} (${(r50 / b50).toFixed(2)}× bare echo), p99 ${us(r99)} (${(r99 / b99).toFixed(2)}×)`);
 
 // 3. 64 in flight.
 async function inFlight(fn: () => Promise<void>, total: number): Promise<number> {
