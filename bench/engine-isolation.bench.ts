@@ -21,8 +21,9 @@ import { EventCache } from '../src/main/pipe/cache';
 import { PipeService } from '../src/main/pipe/service';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 2000);
-/** Batch workers (default: one per core, as the engine's own default). */
+/** Batch workers (default: the engine's own default) and their nice value (default: the engine's, 10). */
 const WORKERS = process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined;
+const BATCH_NICE = process.env.BENCH_BATCH_NICE ? Number(process.env.BENCH_BATCH_NICE) : undefined;
 const dir = mkdtempSync(join(tmpdir(), 'cr-bench-isolation-'));
 const ms = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(2)} ms`);
 const summary = (xs: number[]) => {
@@ -35,7 +36,7 @@ const line = (s: Sum) => `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, max ${ms(s.max)} (
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? `${(a / b).toFixed(2)}×` : '-');
 
 // The "app": engine, pipe, /health on one loop.
-const engine = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), workers: WORKERS });
+const engine = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), workers: WORKERS, batchNice: BATCH_NICE });
 await engine.start();
 const addr = engine.address;
 const pipePath = join(dir, 'events.jsonl');
@@ -106,7 +107,7 @@ async function phase(): Promise<{ steps: Sum; pipe: Sum; health: Sum; loop: Sum 
   return { steps: JSON.parse(stepOut) as Sum, pipe: pipeSum, health, loop };
 }
 
-console.log(`engine isolation: ${engine.workers} batch workers + 2 unary lanes; ${availableParallelism()} cores; load average before ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`engine isolation: ${engine.workers} batch workers (nice ${BATCH_NICE ?? 10}) + 2 unary lanes; ${availableParallelism()} cores; load average before ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 const quiet = await phase();
 const batch = client(['batch', addr]);
 await batch.line('streaming');

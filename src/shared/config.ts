@@ -170,10 +170,12 @@ function configSchema<S extends z.ZodType>(secret: S) {
           enabled: z.boolean().default(false),
           host: nonEmpty.default('127.0.0.1'),
           port: port.default(50051),
-          /** Game worker threads for BatchSimulate; unset: one per core (os.availableParallelism()). */
+          /** Game worker threads for BatchSimulate; unset: one per core (os.availableParallelism()), one on two cores. */
           workers: z.number().int().min(1).max(256).optional(),
           /** Worker threads for unary Reset/Step (a stuck call leaves the others serving). */
           unaryWorkers: z.number().int().min(1).max(64).default(2),
+          /** Nice value of the BatchSimulate workers' threads (Linux); unset: 10, below the app's own threads. */
+          batchNice: z.number().int().min(0).max(19).optional(),
           /** Longest one Reset/Step or one slice of a stream may run before its worker is replaced. */
           budgetMs: z.number().int().min(50).max(600_000).default(3000),
           /** Worker time one BatchSimulate may use in all; 0: unlimited. */

@@ -15,6 +15,16 @@ function port(v: string | undefined, fallback: number, name: string): number {
   return n;
 }
 
+function nice(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 19) {
+    console.error(`engine: --batch-nice must be a whole number 0-19, got "${v}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
 function count(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -34,6 +44,7 @@ async function main(): Promise<void> {
       'no-metrics': { type: 'boolean' },
       workers: { type: 'string' },
       'unary-workers': { type: 'string' },
+      'batch-nice': { type: 'string' },
       'budget-ms': { type: 'string' },
       'max-streams': { type: 'string' },
       'stream-memory-mb': { type: 'string' },
@@ -43,7 +54,7 @@ async function main(): Promise<void> {
   if (values.help) {
     console.log(
       'usage: npm run engine -- [--host 127.0.0.1] [--port 50051 (ENGINE_PORT; 0 = any free)] [--metrics-port PORT+1 (0 = any free)] [--no-metrics]\n' +
-        '         [--workers N (cores)] [--unary-workers 2] [--budget-ms 3000] [--max-streams 32] [--stream-memory-mb 512]',
+        '         [--workers N (cores; 1 on 2 cores)] [--unary-workers 2] [--batch-nice 10 (0-19)] [--budget-ms 3000] [--max-streams 32] [--stream-memory-mb 512]',
     );
     return;
   }
@@ -56,6 +67,7 @@ async function main(): Promise<void> {
     logger,
     workers: count(values.workers, 'workers'),
     unaryWorkers: count(values['unary-workers'], 'unary-workers'),
+    batchNice: nice(values['batch-nice']),
     budgetMs: count(values['budget-ms'], 'budget-ms'),
     maxStreams: count(values['max-streams'], 'max-streams'),
     maxStreamBytes: values['stream-memory-mb'] === undefined ? undefined : count(values['stream-memory-mb'], 'stream-memory-mb')! * 2 ** 20,

@@ -1,21 +1,24 @@
 // The engine's game workers. Two kinds, so a unary call never waits behind a batch:
 // - lanes (few) answer Reset/Step; a call goes to the lane with the fewest calls outstanding;
-// - batch workers (one per core by default) each hold one shard of every large BatchSimulate.
+// - batch workers (one per core by default, one on two cores) each hold one shard of every large
+//   BatchSimulate, at a lower thread priority than the main thread and the lanes.
 // Each worker answers its messages in order, so the oldest unanswered message is the one it is
 // running; a watchdog terminates a worker whose running message exceeds the budget and starts a
 // fresh one in its place (calls queued behind it on a lane are sent again; shards are lost).
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker, type TransferListItem } from 'node:worker_threads';
+import type { TransferListItem, Worker } from 'node:worker_threads';
 import type { Logger } from '../log';
-import type { FromWorker, ToWorker } from './pool-protocol';
+import { LaneHandle } from './lane';
+import type { FailCode, FromWorker, ToWorker } from './pool-protocol';
+import { spawnWorker, WorkerLost, type LostReason } from './worker-spawn';
+
+export { WorkerLost, type LostReason } from './worker-spawn';
 
 export interface PoolOptions {
-  /** Batch workers; default os.availableParallelism(). */
+  /** Batch workers; default defaultBatchWorkers() (one per core; cores - 1 on two). */
   workers?: number;
+  /** Nice value for batch worker threads (default DEFAULT_BATCH_NICE; 0: as the main thread). */
+  batchNice?: number;
   /** Workers for unary Reset/Step (default 2: one stuck call leaves the other lane serving). */
   unaryWorkers?: number;
   /** Longest a lane may run one unary call before it is replaced. */
@@ -34,21 +37,24 @@ export interface PoolOptions {
   onRestart?(reason: LostReason): void;
 }
 
-export type LostReason = 'budget' | 'crashed' | 'stopped';
+export type Reply = FromWorker & { busyMs?: number };
 
-/** The worker running this message was terminated (budget) or died; `queuedBehind` marks innocent bystanders. */
-export class WorkerLost extends Error {
-  constructor(
-    readonly reason: LostReason,
-    readonly queuedBehind: boolean,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'WorkerLost';
-  }
+/** A unary call's outcome, as a lane answered it. */
+export type UnaryReply = { ok: true; res: Uint8Array; envId: string; steps: number; busyMs: number } | { ok: false; code: FailCode; details: string; envId: string; busyMs: number };
+
+/** Nice value of batch worker threads (Linux; see thread-priority.ts). */
+export const DEFAULT_BATCH_NICE = 10;
+
+/**
+ * One batch worker per core, but on one or two cores one fewer than cores (at least one): measured
+ * on 2 cores (README, Benchmarks), a second batch worker added no throughput and, during a large
+ * stream, multiplied the other clients' Step p99 several times over, where one left it unchanged.
+ */
+export function defaultBatchWorkers(cores = availableParallelism()): number {
+  return cores <= 2 ? Math.max(1, cores - 1) : cores;
 }
 
-export type Reply = FromWorker & { busyMs?: number };
+const utf8 = new TextDecoder();
 
 type Message = Exclude<ToWorker, { op: 'close' }>;
 
@@ -61,22 +67,6 @@ interface Pending {
   reject(e: WorkerLost): void;
 }
 
-const here = fileURLToPath(import.meta.url);
-
-/** Source checkout (tests, tsx): worker.ts through tsx's loader; built app: engine-worker.js. */
-function spawnWorker(workerData: object): Worker {
-  if (here.endsWith('.ts')) {
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-    const entry = pathToFileURL(join(dirname(here), 'worker.ts')).href;
-    return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData });
-  }
-  const built = [join(dirname(here), 'engine-worker.js'), join(dirname(here), '..', 'engine-worker.js')].find((p) => existsSync(p));
-  if (!built) throw new Error(`engine-worker.js is missing beside ${here}: rebuild the app`);
-  return new Worker(built, { workerData });
-}
-
-let nextId = 1;
-
 export class WorkerHandle {
   private worker!: Worker;
   private queue: Pending[] = [];
@@ -85,23 +75,27 @@ export class WorkerHandle {
   private readyWaiters: (() => void)[] = [];
   /** Bumped whenever the worker is replaced: shards opened on an older generation are gone. */
   generation = 0;
+  /** The worker's Linux thread id, once it is up (null elsewhere). */
+  tid: number | null = null;
   private closed = false;
 
   constructor(
     readonly index: number,
-    private readonly workerData: object,
-    private readonly onLost: (h: WorkerHandle, reason: LostReason) => void,
+    private readonly registryModule: string | undefined,
+    private readonly nice: number,
+    private readonly onLost: (index: number, reason: LostReason) => void,
   ) {
     this.spawn();
   }
 
   private spawn(): void {
-    const w = spawnWorker(this.workerData);
+    const w = spawnWorker({ registryModule: this.registryModule, kind: 'batch', nice: this.nice });
     this.worker = w;
     this.ready = false;
     w.on('message', (m: Reply) => {
       if (w !== this.worker) return;
       if ('ready' in m) {
+        this.tid = m.tid;
         this.ready = true;
         this.headSince = performance.now();
         for (const f of this.readyWaiters.splice(0)) f();
@@ -160,7 +154,7 @@ export class WorkerHandle {
         this.worker.postMessage(...p.make());
       } else p.reject(new WorkerLost(reason, true, 'the worker this stream ran on was replaced (another request ran past its budget); retry'));
     }
-    this.onLost(this, reason);
+    this.onLost(this.index, reason);
   }
 
   async close(): Promise<void> {
@@ -173,25 +167,23 @@ export class WorkerHandle {
 
 export class WorkerPool {
   readonly size: number;
-  readonly lanes: WorkerHandle[] = [];
+  readonly lanes: LaneHandle[] = [];
   private readonly batch: (WorkerHandle | undefined)[];
   private watchdog: NodeJS.Timeout | null = null;
-  private readonly data: object;
 
   constructor(private readonly opts: PoolOptions) {
-    this.size = Math.max(1, opts.workers ?? availableParallelism());
+    this.size = Math.max(1, opts.workers ?? defaultBatchWorkers());
     this.batch = new Array<WorkerHandle | undefined>(this.size);
-    this.data = { registryModule: opts.registryModule };
   }
 
-  private lost = (h: WorkerHandle, reason: LostReason): void => {
-    this.opts.logger.warn({ worker: h.index, reason }, 'engine worker replaced');
+  private lost = (index: number, reason: LostReason): void => {
+    this.opts.logger.warn({ worker: index, reason }, 'engine worker replaced');
     this.opts.onRestart?.(reason);
   };
 
   async start(): Promise<void> {
     const n = Math.max(1, this.opts.unaryWorkers ?? 2);
-    for (let i = 0; i < n; i++) this.lanes.push(new WorkerHandle(i, this.data, this.lost));
+    for (let i = 0; i < n; i++) this.lanes.push(new LaneHandle(i, this.opts.registryModule, this.lost));
     await Promise.all(this.lanes.map((l) => l.whenReady()));
     const every = Math.max(10, Math.min(250, this.opts.budgetMs / 4));
     this.watchdog = setInterval(() => {
@@ -203,20 +195,18 @@ export class WorkerPool {
   }
 
   /** A unary call on the lane with the fewest calls outstanding. */
-  unary(method: 'Reset' | 'Step', bytes: Uint8Array): Promise<Reply> {
+  async unary(method: 'Reset' | 'Step', bytes: Uint8Array): Promise<UnaryReply> {
     let lane = this.lanes[0];
     for (const l of this.lanes) if (l.outstanding < lane.outstanding) lane = l;
-    return lane.request(() => {
-      // An exact copy, transferred: cloning a view of grpc-js's receive buffer would copy all of it.
-      const req = new Uint8Array(bytes);
-      return [{ op: 'unary', id: nextId++, method, req }, [req.buffer]];
-    }, true);
+    const r = await lane.call(method, bytes);
+    if (r.code === 'ok') return { ok: true, res: r.body, envId: r.envId, steps: r.steps, busyMs: r.busyMs };
+    return { ok: false, code: r.code, details: utf8.decode(r.body), envId: r.envId, busyMs: r.busyMs };
   }
 
   /** Batch worker i (started on first use). */
   batchWorker(i: number): WorkerHandle {
     let h = this.batch[i];
-    if (!h) this.batch[i] = h = new WorkerHandle(i, this.data, this.lost);
+    if (!h) this.batch[i] = h = new WorkerHandle(i, this.opts.registryModule, this.opts.batchNice ?? DEFAULT_BATCH_NICE, this.lost);
     return h;
   }
 

@@ -31,9 +31,11 @@ export interface EngineServerOptions {
   maxMessageBytes?: number;
   batch?: Partial<BatchLimits>;
   buildId?: string;
-  /** Batch workers (default os.availableParallelism()) and unary lanes (default 2). */
+  /** Batch workers (default one per core, one on two cores) and unary lanes (default 2). */
   workers?: number;
   unaryWorkers?: number;
+  /** Nice value of batch worker threads on Linux (default 10; 0: the main thread's). */
+  batchNice?: number;
   /** Longest one Reset/Step may keep a worker busy (default 3 s); one slice of a stream, 10× that. */
   budgetMs?: number;
   sliceBudgetMs?: number;
@@ -179,6 +181,7 @@ export class EngineServer {
     const pool = new WorkerPool({
       workers: this.opts.workers,
       unaryWorkers: this.opts.unaryWorkers,
+      batchNice: this.opts.batchNice,
       budgetMs: this.opts.budgetMs ?? 3000,
       sliceBudgetMs: this.opts.sliceBudgetMs,
       registryModule: this.opts.registryModule,

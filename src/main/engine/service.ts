@@ -51,6 +51,7 @@ export class EngineService implements Service {
       logger: this.opts.logger,
       workers: c.workers,
       unaryWorkers: c.unaryWorkers,
+      batchNice: c.batchNice,
       budgetMs: c.budgetMs,
       batchBudgetMs: c.batchBudgetSeconds * 1000,
       maxStreams: c.maxStreams,

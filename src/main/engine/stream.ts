@@ -7,7 +7,7 @@ import { EngineError, type GameInfo } from './game';
 import { BatchSimulateRequest_Output, type BatchSimulateRequest } from './gen/engine/v1/engine';
 import { ChunkAssembler } from './merge';
 import { WorkerLost, type Reply, type WorkerHandle, type WorkerPool } from './pool';
-import type { FailCode } from './pool-protocol';
+import type { Cut, FailCode } from './pool-protocol';
 import type { Slice } from './shard';
 
 /** Fewer environments than this per worker are not worth a second worker. */
@@ -70,7 +70,10 @@ export async function runStream(pool: WorkerPool, req: BatchSimulateRequest, raw
     return { h, generation: h.generation, lo: Math.floor((j * n) / k), hi: Math.floor(((j + 1) * n) / k), finished: false };
   });
   const rounds = Math.max(1, Math.floor(SLICE_STEPS / n));
-  const assembler = new ChunkAssembler({ chunkSize: req.chunkSize || limits.defaultChunk, maxChunkBytes: limits.maxChunkBytes, perResult: perResultBytes(req, info) }, sink.onSteps);
+  const rules = { chunkSize: req.chunkSize || limits.defaultChunk, maxChunkBytes: limits.maxChunkBytes, perResult: perResultBytes(req, info) };
+  // One shard: its worker cuts the chunks, and the main thread only writes them.
+  const cut = k === 1;
+  const assembler = new ChunkAssembler(rules, sink.onSteps);
   let busy = 0;
   const account = (r: Reply): Reply => {
     busy += r.busyMs ?? 0;
@@ -91,12 +94,13 @@ export async function runStream(pool: WorkerPool, req: BatchSimulateRequest, raw
         ask(s, () => {
           // An exact copy per shard, transferred (not a clone of grpc-js's whole receive buffer).
           const req = new Uint8Array(raw);
-          return [{ op: 'open', id: 0, stream, req, lo: s.lo, hi: s.hi }, [req.buffer]];
+          return [{ op: 'open', id: 0, stream, req, lo: s.lo, hi: s.hi, cut: cut ? rules : undefined }, [req.buffer]];
         }).then(account),
       ),
     );
     opened.catch(() => {});
     if ((await Promise.race([opened, aborted])) === null) return;
+    if (cut) return await writeCuts(shards[0], () => ask(shards[0], () => [{ op: 'run', id: 0, stream, rounds }, []]).then((r) => (account(r) as { cut: Cut }).cut), aborted, sink);
     let pending: Promise<(Slice | null)[]> | null = next();
     pending.catch(() => {});
     while (pending) {
@@ -125,5 +129,29 @@ export async function runStream(pool: WorkerPool, req: BatchSimulateRequest, raw
     if (!sink.stopped()) await sink.write(assembler.finish());
   } finally {
     for (const s of shards) if (s.h.generation === s.generation) s.h.post({ op: 'close', stream });
+  }
+}
+
+/** The single-shard loop: each slice arrives as finished chunks; while they are written, the worker steps the next. */
+async function writeCuts(shard: ShardRef, next: () => Promise<Cut>, aborted: Promise<null>, sink: StreamSink): Promise<void> {
+  let pending: Promise<Cut> | null = next();
+  pending.catch(() => {});
+  while (pending) {
+    const c = await Promise.race([pending, aborted]);
+    pending = null;
+    if (!c || sink.stopped()) return;
+    if (c.finished || c.error) shard.finished = true;
+    else {
+      pending = next();
+      pending.catch(() => {});
+    }
+    if (c.steps > 0) sink.onSteps(c.steps);
+    let start = 0;
+    for (const end of c.ends) {
+      if (sink.stopped()) return;
+      await sink.write(Buffer.from(c.bytes.buffer, start, end - start));
+      start = end;
+    }
+    if (c.error) throw new EngineError(c.error.code, c.error.message);
   }
 }
