@@ -273,7 +273,7 @@ export function EventsView() {
       <Counters />
       <div className="filters">
         <input placeholder="Filter: text contained in the line" value={text} onChange={(e) => setText(e.target.value)} data-testid="events-filter-text" />
-        <select value={type} onChange={(e) => setType(e.target.value as TypeFilter)} data-testid="events-filter-type">
+        <select aria-label="Event type" value={type} onChange={(e) => setType(e.target.value as TypeFilter)} data-testid="events-filter-type">
           {TYPE_FILTERS.map((t) => (
             <option key={t} value={t}>
               {t === 'all' ? 'all types' : t}

@@ -274,7 +274,7 @@ function SettingsForm({ view, message, setMessage }: { view: ConfigView; message
           A JSON array, tried before the built-in lines: {'{'}name, regex (RE2 syntax, named groups), template ({'{group}'} placeholders), emoji{'}'}. Each name is also a switch in the Discord
           view.
         </p>
-        <textarea rows={4} value={patternsText} onChange={(e) => setPatternsText(e.target.value)} spellCheck={false} data-testid="setting-discord.patterns" />
+        <textarea aria-label="Discord patterns (JSON)" rows={4} value={patternsText} onChange={(e) => setPatternsText(e.target.value)} spellCheck={false} data-testid="setting-discord.patterns" />
         {issueFor('discord.patterns').map((i) => (
           <div className="issue" key={i.path + i.message} data-testid="issue-discord.patterns">
             {i.path}: {i.message}
@@ -287,7 +287,7 @@ function SettingsForm({ view, message, setMessage }: { view: ConfigView; message
           A JSON array of slots: {'{'}id, name, host, gamePort, rconPort, rconPassword, deploy, restartCommand{'}'}. Secrets are written as {'{"value": "..."}'}, {'{"env": "NAME"}'},{' '}
           {'{"file": "PATH"}'}, {'{"clear": true}'}, or left as {'{"keep": true}'}.
         </p>
-        <textarea rows={8} value={slotsText} onChange={(e) => setSlotsText(e.target.value)} spellCheck={false} data-testid="setting-slots" />
+        <textarea aria-label="Slots (JSON)" rows={8} value={slotsText} onChange={(e) => setSlotsText(e.target.value)} spellCheck={false} data-testid="setting-slots" />
         {issueFor('slots').map((i) => (
           <div className="issue" key={i.path + i.message} data-testid="issue-slots">
             {i.path}: {i.message}
