@@ -20,7 +20,8 @@ const root = join(import.meta.dirname, '..');
 
 const dir = mkdtempSync(join(tmpdir(), 'cr-bench-views-'));
 writeFileSync(join(dir, 'config.json'), JSON.stringify({ web: { port: 0 } }));
-const app = spawn(process.execPath, [join(root, 'out/main/headless.js'), '--config', join(dir, 'config.json'), '--data-dir', join(dir, 'data'), '--demo'], {
+// BENCH_OUT: another build's out/ folder (to measure a change before and after in the same minutes).
+const app = spawn(process.execPath, [join(process.env.BENCH_OUT ?? join(root, 'out'), 'main/headless.js'), '--config', join(dir, 'config.json'), '--data-dir', join(dir, 'data'), '--demo'], {
   env: { ...process.env, HOME: dir, CONTROL_ROOM_HOME: dir, LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
