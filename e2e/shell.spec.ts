@@ -164,7 +164,10 @@ test.describe('app shell', () => {
     await expect(ui.getByTestId('connection')).toHaveAttribute('data-state', 'open');
     await expect(live).toHaveAttribute('role', 'status');
     await expect(live).toHaveAttribute('aria-live', 'polite');
-    await expect(live).toContainText('All services ok.');
+    // The demo session has begun (its first stats line is on screen): the sentence is complete.
+    const readout = ui.locator('[data-testid^="readout-"]').first();
+    await expect(readout).toBeVisible();
+    await expect(live).toHaveText('All services ok. Game data is live.');
     // The live region changes with the situation, not with every tick of the status bar's clock:
     // while three new demo stats reach the page (the bar re-renders many times meanwhile), it stays.
     await live.evaluate((el) => {
@@ -172,7 +175,6 @@ test.describe('app shell', () => {
       w.__liveChanges = 0;
       new MutationObserver(() => w.__liveChanges++).observe(el, { childList: true, subtree: true, characterData: true });
     });
-    const readout = ui.locator('[data-testid^="readout-"]').first();
     for (let i = 0; i < 3; i++) {
       const before = await readout.getAttribute('data-value');
       await expect(readout).not.toHaveAttribute('data-value', before ?? '', { timeout: 15_000 });

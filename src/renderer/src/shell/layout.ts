@@ -10,6 +10,8 @@ export function useSidebarCollapsed(): [boolean, () => void] {
     const mq = matchMedia(NARROW);
     const onChange = () => setCollapsed(mq.matches);
     mq.addEventListener('change', onChange);
+    // The window may have crossed the threshold between the first render and this subscription.
+    onChange();
     return () => mq.removeEventListener('change', onChange);
   }, []);
   return [collapsed, () => setCollapsed((c) => !c)];
