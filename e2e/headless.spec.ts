@@ -1,10 +1,11 @@
 import { createServer } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, headlessOf, test } from './fixtures';
-import { root, run, tempDir, waitForLine } from './harness';
+import { root, run, stopChild, tempDir, waitForLine, type ChildRun } from './harness';
 
 test.describe('headless mode', () => {
   test.skip(({ target }) => target !== 'web', 'headless-mode checks run once, in the web project');
@@ -101,5 +102,48 @@ test.describe('headless mode', () => {
     expect((await health.json()).status).toBe('ok');
     r.proc.kill('SIGTERM');
     expect(await r.exited).toBe(0);
+  });
+
+  test('--config with a file that does not exist creates it with the defaults and says so', async ({ request }) => {
+    const dir = tempDir();
+    const config = join(dir, 'new.json');
+    const r = run([join(root, 'scripts/headless.mjs'), '--config', config, '--port', '0', '--data-dir', join(dir, 'data'), '--no-demo'], { CONTROL_ROOM_HOME: join(dir, 'home'), HOME: join(dir, 'home') });
+    const [, url] = await waitForLine(r, /Control Room UI: (\S+)/);
+    expect(r.stdout()).toContain(`Created ${config} with the default settings`);
+    expect(JSON.parse(readFileSync(config, 'utf8'))).toEqual({});
+    expect((await request.get(new URL('/health', url).href)).status()).toBe(200);
+    r.proc.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+  });
+
+  test('logs are JSON lines into a pipe and readable lines at a terminal', async () => {
+    const dir = tempDir();
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ web: { port: 0 } }));
+    const args = [join(root, 'out/main/headless.js'), '--config', config, '--data-dir', join(dir, 'data'), '--no-demo'];
+    const env = { CONTROL_ROOM_HOME: join(dir, 'home'), HOME: join(dir, 'home'), NO_COLOR: '1' };
+
+    // A pipe: one JSON object per line on stderr (beside Node's own warnings, which are not ours).
+    const piped = run(args, env);
+    await waitForLine(piped, /Control Room UI: /);
+    const lines = piped.stderr().split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.length).toBeGreaterThan(0);
+    const started = lines.map((l) => JSON.parse(l)).find((o) => o.msg === 'started');
+    expect(started).toMatchObject({ level: 30, mode: 'headless' });
+    await stopChild(piped);
+
+    // A terminal: util-linux `script` gives the app a pseudo-terminal; its output is our stdout.
+    const proc = spawn('script', ['-qefc', `exec ${[process.execPath, ...args].map((a) => `'${a}'`).join(' ')}`, '/dev/null'], { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (d) => (out += d));
+    const tty: ChildRun = { proc, stdout: () => out, stderr: () => '', exited: new Promise((r) => proc.on('exit', (c) => r(c))) };
+    try {
+      await waitForLine(tty, /Control Room UI: /);
+      expect(out).toMatch(/INFO \(control-room\): started/);
+      expect(out).toContain('mode: "headless"');
+      expect(out).not.toContain('"level":');
+    } finally {
+      await stopChild(tty);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { expect, test } from './fixtures';
+import { expect, headlessOf, test } from './fixtures';
 import { root } from './harness';
 
 /** A port nobody listens on right now (the engine takes it a moment later). */
@@ -122,5 +122,73 @@ test.describe('app shell', () => {
     await ui.getByTestId('nav-settings').click();
     await expect(ui.getByTestId('setting-discord.webhookUrl-status')).toHaveText(/^set/);
     expect(await ui.content()).not.toContain('e2e-secret-token-xyz');
+  });
+
+  test('the theme follows the system setting until one is picked, and the pick is remembered', async ({ ui }) => {
+    const html = ui.locator('html');
+    await ui.emulateMedia({ colorScheme: 'light' });
+    await expect(html).toHaveAttribute('data-theme', 'light');
+    await ui.emulateMedia({ colorScheme: 'dark' });
+    await expect(html).toHaveAttribute('data-theme', 'dark');
+    const bg = () => ui.locator('body').evaluate((el) => getComputedStyle(el).backgroundColor);
+    const darkBg = await bg();
+    await ui.getByRole('combobox', { name: 'Theme' }).selectOption('light');
+    await expect(html).toHaveAttribute('data-theme', 'light');
+    expect(await bg()).not.toBe(darkBg);
+    // A pick outlasts a reload and the system changing its mind.
+    await ui.reload();
+    await expect(html).toHaveAttribute('data-theme', 'light');
+    await ui.emulateMedia({ colorScheme: 'dark' });
+    await expect(html).toHaveAttribute('data-theme', 'light');
+    await ui.getByTestId('theme-switch').selectOption('system');
+    await expect(html).toHaveAttribute('data-theme', 'dark');
+  });
+
+  test('landmarks, a skip link to the view, and the demo feed labelled as a demo', async ({ ui }) => {
+    await expect(ui.getByRole('navigation', { name: 'Views' })).toBeVisible();
+    await expect(ui.getByRole('main')).toBeVisible();
+    await expect(ui.getByRole('contentinfo')).toBeVisible();
+    // No Factorio on the test machine: the demo feed runs, and the status bar says so.
+    await expect(ui.getByTestId('status-demo')).toHaveText(/demo/i);
+    await ui.getByTestId('nav-events').click();
+    // The first Tab on a fresh page reaches the skip link.
+    await ui.reload();
+    await expect(ui.getByTestId('view-events')).toBeVisible();
+    await ui.keyboard.press('Tab');
+    const skip = ui.getByTestId('skip-link');
+    await expect(skip).toBeFocused();
+    await expect(skip).toBeInViewport();
+    await ui.keyboard.press('Enter');
+    await expect(ui.getByTestId('view-events')).toBeFocused();
+    // The skip link moved focus only: the view stays the same.
+    await expect(ui.getByTestId('nav-events')).toHaveAttribute('aria-current', 'page');
+  });
+
+  test('a lost connection is announced once, greys the status bar and marks the root', async ({ ui }) => {
+    const live = ui.getByTestId('status-announcement');
+    await expect(ui.getByTestId('connection')).toHaveAttribute('data-state', 'open');
+    await expect(live).toHaveAttribute('role', 'status');
+    await expect(live).toHaveAttribute('aria-live', 'polite');
+    // The demo session has begun (its first stats line is on screen): the sentence is complete.
+    const readout = ui.locator('[data-testid^="readout-"]').first();
+    await expect(readout).toBeVisible();
+    await expect(live).toHaveText('All services ok. Game data is live.');
+    // The live region changes with the situation, not with every tick of the status bar's clock:
+    // while three new demo stats reach the page (the bar re-renders many times meanwhile), it stays.
+    await live.evaluate((el) => {
+      const w = window as unknown as { __liveChanges: number };
+      w.__liveChanges = 0;
+      new MutationObserver(() => w.__liveChanges++).observe(el, { childList: true, subtree: true, characterData: true });
+    });
+    for (let i = 0; i < 3; i++) {
+      const before = await readout.getAttribute('data-value');
+      await expect(readout).not.toHaveAttribute('data-value', before ?? '', { timeout: 15_000 });
+    }
+    expect(await ui.evaluate(() => (window as unknown as { __liveChanges: number }).__liveChanges)).toBe(0);
+    await headlessOf(ui).stop();
+    await expect(ui.getByTestId('app')).toHaveAttribute('data-disconnected', 'true');
+    await expect(live).toContainText('not current');
+    const color = (id: string) => ui.getByTestId(id).evaluate((el) => getComputedStyle(el).color);
+    expect(await color('status-pipe')).toBe(await ui.locator('.overall').evaluate((el) => getComputedStyle(el).color));
   });
 });

@@ -1,7 +1,7 @@
 // Helpers for `npm start` and `npm run headless`: build when the output is missing or older than
 // the sources, find or install Electron's binary, and run a child with signals forwarded.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -73,6 +73,70 @@ export function installElectron() {
   const text = `${r.stderr ?? ''}\n${r.stdout ?? ''}`;
   const line = text.split('\n').map((l) => l.trim()).find((l) => /error|ENOTFOUND|ECONN|EAI_AGAIN|timed? ?out|fail/i.test(l));
   return line ?? (r.error ? r.error.message : `installer exited with code ${r.status}`);
+}
+
+/** A failed download is remembered this long: each try costs minutes (10 min timeout) and ~100 MB. */
+export const FAILURE_TTL_MS = 24 * 3600_000;
+
+/** Where our launch state lives (CONTROL_ROOM_CACHE_DIR for tests); beside the unpacked test browser. */
+export function cacheDir(env = process.env) {
+  return env.CONTROL_ROOM_CACHE_DIR || join(root, 'node_modules/.cache/control-room');
+}
+
+const failureFile = (env) => join(cacheDir(env), 'electron-download-failed.json');
+
+/** The failure remembered from a download less than FAILURE_TTL_MS ago ({at, reason}), or null. */
+export function rememberedFailure({ env = process.env, now = Date.now() } = {}) {
+  let m;
+  try {
+    m = JSON.parse(readFileSync(failureFile(env), 'utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof m?.at !== 'number' || typeof m.reason !== 'string' || now - m.at >= FAILURE_TTL_MS || m.at > now) return null;
+  return { at: m.at, reason: m.reason };
+}
+
+export function rememberFailure(reason, { env = process.env, now = Date.now() } = {}) {
+  mkdirSync(cacheDir(env), { recursive: true });
+  writeFileSync(failureFile(env), JSON.stringify({ at: now, reason }) + '\n');
+}
+
+export function forgetFailure({ env = process.env } = {}) {
+  rmSync(failureFile(env), { force: true });
+}
+
+function ago(ms) {
+  const min = Math.round(ms / 60_000);
+  return min < 60 ? `${min} min` : `${Math.round(min / 60)} h`;
+}
+
+/**
+ * The Electron executable ({exe}) or why there is none ({reason}, one line). Runs the installer only
+ * when no failure is remembered (or CONTROL_ROOM_RETRY_ELECTRON=1), and remembers a new failure.
+ */
+export function electronOrReason({ env = process.env, now = Date.now(), install = installElectron } = {}) {
+  const exe = electronBinary();
+  if (exe) return { exe };
+  const last = env.CONTROL_ROOM_RETRY_ELECTRON === '1' ? null : rememberedFailure({ env, now });
+  if (last) return { reason: `its download failed ${ago(now - last.at)} ago: ${last.reason}; tried again after 24 h, or now with CONTROL_ROOM_RETRY_ELECTRON=1` };
+  const reason = install();
+  if (!reason) {
+    forgetFailure({ env });
+    return { exe: electronBinary() };
+  }
+  rememberFailure(reason, { env, now });
+  return { reason };
+}
+
+/** `args` with `--port N` (either spelling) replaced by `--port port`. */
+export function withPort(args, port) {
+  const out = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--port') i++;
+    else if (!args[i].startsWith('--port=')) out.push(args[i]);
+  }
+  return [...out, '--port', String(port)];
 }
 
 /** Spawns a child that shares our terminal; Ctrl+C and SIGTERM reach it, and we exit with its code. */

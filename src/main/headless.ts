@@ -58,10 +58,9 @@ async function main(): Promise<void> {
   }
   const logger = createLogger('control-room');
   const configPath = args.config ?? defaultConfigPath();
-  if (args.config && !existsSync(args.config)) {
-    console.error(`config file not found: ${args.config} (create it, even as {}, or omit --config to use ${defaultConfigPath()})`);
-    process.exit(2);
-  }
+  // A missing file is created as the default one is: empty, every setting at its default. Without
+  // asking, even at a terminal: saying so is enough, and scripts and services get the same start.
+  const created = !existsSync(configPath);
   let booted;
   try {
     booted = boot({
@@ -78,9 +77,14 @@ async function main(): Promise<void> {
       console.error(e.issues.map((i) => `config error: ${e.file}: ${i.path}: ${i.message}`).join('\n'));
       process.exit(2);
     }
+    if (created && (e as NodeJS.ErrnoException).code) {
+      console.error(`config file not found: ${configPath}, and it could not be created: ${(e as Error).message}`);
+      process.exit(2);
+    }
     throw e;
   }
   const { app, store, secrets } = booted;
+  if (created) console.log(`Created ${store.path} with the default settings (edit it, or change them in the Settings view).`);
   // Headless has no window to show a half-working service in: refuse to start instead.
   const problems = startupProblems(store.effective, secrets);
   if (problems.length) {

@@ -1,48 +1,48 @@
-import { useEffect, useState } from 'react';
-import { ProductionView } from './charts/ProductionView';
-import { DiscordView } from './components/DiscordView';
-import { SlotsView } from './components/SlotsView';
-import { ViewBoundary } from './components/ViewBoundary';
-import { EngineView } from './components/EngineView';
-import { EventsView } from './components/EventsView';
-import { SessionsView } from './components/SessionsView';
+import { startTransition, useEffect, useState, type MouseEvent } from 'react';
 import { StatusBar } from './components/StatusBar';
-import { PlannedView } from './components/PlannedView';
-import { SettingsView } from './components/SettingsView';
+import { useSidebarCollapsed } from './shell/layout';
+import { Sidebar } from './shell/Sidebar';
+import { ViewHost } from './shell/ViewHost';
 import { useStore } from './store';
-import { VIEWS, viewFromHash, type ViewId } from './views';
+import { isViewHash, VIEWS, viewFromHash, type ViewId } from './views';
 
 export function App() {
   const [view, setView] = useState<ViewId>(() => viewFromHash(location.hash));
+  const [collapsed, toggleSidebar] = useSidebarCollapsed();
   const loadError = useStore((s) => s.config?.loadError ?? null);
+  const disconnected = useStore((s) => s.connection !== 'open');
 
   useEffect(() => {
-    const onHash = () => setView(viewFromHash(location.hash));
+    // A transition: the view being left stays interactive while the next one renders in slices.
+    const onHash = () => isViewHash(location.hash) && startTransition(() => setView(viewFromHash(location.hash)));
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
-  const current = VIEWS.find((v) => v.id === view)!;
+  const label = VIEWS.find((v) => v.id === view)!.label;
+  useEffect(() => {
+    document.title = `${label} · Factorio Control Room`;
+  }, [label]);
+
+  const skipToView = (e: MouseEvent) => {
+    // The hash is the router's: move focus without touching it.
+    e.preventDefault();
+    document.getElementById(`view-${view}`)?.focus();
+  };
+
   return (
-    <div className="app">
-      <nav className="nav" aria-label="Views">
-        <div className="brand">Factorio Control Room</div>
-        {VIEWS.map((v) => (
-          <a key={v.id} href={`#/${v.id}`} className={v.id === view ? 'active' : ''} aria-current={v.id === view ? 'page' : undefined} data-testid={`nav-${v.id}`}>
-            {v.label}
-          </a>
-        ))}
-      </nav>
-      <main className="main" data-testid={`view-${view}`}>
+    <div className={`app${collapsed ? ' nav-collapsed' : ''}`} data-disconnected={disconnected || undefined} data-testid="app">
+      <a className="skip-link" href={`#view-${view}`} onClick={skipToView} data-testid="skip-link">
+        Skip to the {label} view
+      </a>
+      <Sidebar view={view} collapsed={collapsed} onToggle={toggleSidebar} />
+      <main className="main" id="main">
         {loadError && (
           <div className="banner error" role="alert" data-testid="config-load-error">
             The config file is invalid, so the app is running on the last good configuration. {loadError.message}
           </div>
         )}
-        <h1>{current.label}</h1>
-        <ViewBoundary view={view}>
-          {view === 'settings' ? <SettingsView /> : view === 'events' ? <EventsView /> : view === 'production' ? <ProductionView /> : view === 'sessions' ? <SessionsView /> : view === 'discord' ? <DiscordView /> : view === 'slots' ? <SlotsView /> : view === 'engine' ? <EngineView /> : <PlannedView plan={current.plan} />}
-        </ViewBoundary>
+        <ViewHost view={view} />
       </main>
       <StatusBar />
     </div>
