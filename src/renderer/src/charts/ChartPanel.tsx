@@ -42,7 +42,7 @@ interface Plot {
 // Props of recharts' parts that never change: the same objects every render, so recharts' own
 // store sees nothing new.
 const MARGIN = { top: 16, right: 24, bottom: 8, left: 8 };
-const Y_LABEL = { value: 'items/min', angle: -90, position: 'insideLeft', fill: '#8b919b', dy: 30 } as const;
+const Y_LABEL = { value: 'items/min', angle: -90, position: 'insideLeft', fill: 'var(--muted)', dy: 30 } as const;
 const formatAxisTime = (t: number) => formatGameTime(t * 60);
 
 /** The row at or before game time `t` (at full resolution: the exact sample). */
@@ -182,26 +182,26 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
         // No `data`: the lines are ours (paths.tsx), and rows handed to recharts were processed by its
         // selectors on every update for nothing but the axes, whose domains are given here.
         <LineChart width={width} height={360} margin={MARGIN}>
-          <CartesianGrid stroke="#30343c" strokeDasharray="3 3" />
+          <CartesianGrid stroke="var(--line)" strokeDasharray="3 3" />
           {/* interval 0: every tick shown, none measured (recharts measures each label in the DOM to
               thin them out otherwise; five time labels and at most nine rates never collide here). */}
-          <XAxis type="number" dataKey="t" domain={xDomain} tickFormatter={formatAxisTime} stroke="#8b919b" allowDataOverflow interval={0} />
-          <YAxis type="number" domain={yDomain} ticks={yTicks} allowDataOverflow stroke="#8b919b" width={72} tickFormatter={formatRate} label={Y_LABEL} interval={0} />
-          {mode === 'net' && <ReferenceLine y={0} stroke="#c9ced6" strokeWidth={1.2} data-testid="zero-line" className="zero-line" />}
+          <XAxis type="number" dataKey="t" domain={xDomain} tickFormatter={formatAxisTime} stroke="var(--muted)" allowDataOverflow interval={0} />
+          <YAxis type="number" domain={yDomain} ticks={yTicks} allowDataOverflow stroke="var(--muted)" width={72} tickFormatter={formatRate} label={Y_LABEL} interval={0} />
+          {mode === 'net' && <ReferenceLine y={0} stroke="var(--chart-zero)" strokeWidth={1.2} data-testid="zero-line" className="zero-line" />}
           {markers.map((m) => (
             <ReferenceLine
               key={`${m.t}-${m.label}`}
               x={m.t}
-              stroke="#e0b33a"
+              stroke="var(--chart-marker)"
               strokeDasharray="4 3"
               className={m.label === REWIND_LABEL ? 'rewind-line' : 'marker-line'}
-              label={{ value: m.label, fill: '#e0b33a', position: 'insideTopLeft' }}
+              label={{ value: m.label, fill: 'var(--chart-marker)', position: 'insideTopLeft' }}
             />
           ))}
           <SeriesPaths rows={rows} lines={styles} onPlot={(p) => (plot && p.x === plot.x && p.width === plot.width && p.y === plot.y ? undefined : setPlot(p))} />
-          {hoverRow && geom && <ReferenceLine x={hoverRow.t} stroke="#8b919b" />}
-          {drag && <ReferenceLine x={drag[0]} stroke="#4fa3e0" />}
-          {drag && <ReferenceLine x={drag[1]} stroke="#4fa3e0" />}
+          {hoverRow && geom && <ReferenceLine x={hoverRow.t} stroke="var(--muted)" />}
+          {drag && <ReferenceLine x={drag[0]} stroke="var(--chart-drag)" />}
+          {drag && <ReferenceLine x={drag[1]} stroke="var(--chart-drag)" />}
         </LineChart>
       )}
       {plot && (

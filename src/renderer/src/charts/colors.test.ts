@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { itemColor, itemColors, itemHue } from './colors';
 import { niceTicks } from './ticks';
@@ -38,5 +40,41 @@ describe('CSV and totals', async () => {
   });
   it('totals a window from rates per minute', () => {
     expect(windowTotal([0, 60, 120].map((t) => ({ t, v: 30, lo: 30, hi: 30 })))).toBe(60);
+  });
+});
+
+// The lightness levels come from styles.css per theme; every hue at every level must stand out
+// from the chart's backgrounds (WCAG's 3:1 for graphics) in both themes.
+describe('item colours on both themes', () => {
+  const css = readFileSync(fileURLToPath(new URL('../styles.css', import.meta.url)), 'utf8');
+  const block = (selector: string) => css.slice(css.indexOf(`${selector} {`), css.indexOf('}', css.indexOf(`${selector} {`)));
+  const vars = (text: string) => Object.fromEntries([...text.matchAll(/(--[\w-]+):\s*([^;]+);/g)].map((m) => [m[1], m[2].trim()]));
+  const themes = { light: vars(block(':root')), dark: { ...vars(block(':root')), ...vars(block(":root[data-theme='dark']")) } };
+  const hex = (h: string) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255);
+  const hslRgb = (h: number, s: number, l: number) => {
+    const a = s * Math.min(l, 1 - l);
+    const f = (n: number) => l - a * Math.max(-1, Math.min((n + h / 30) % 12 - 3, 9 - ((n + h / 30) % 12), 1));
+    return [f(0), f(8), f(4)];
+  };
+  const lum = (rgb: number[]) => {
+    const [r, g, b] = rgb.map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = (a: number[], b: number[]) => {
+    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  for (const [theme, v] of Object.entries(themes))
+    it(`reach 3:1 against the ${theme} theme's backgrounds at every hue and level`, () => {
+      let worst = Infinity;
+      for (const level of [0, 1, 2]) {
+        const l = parseFloat(v[`--item-l${level}`]) / 100;
+        expect(l).toBeGreaterThan(0);
+        for (let hue = 0; hue < 360; hue += 5) for (const bg of ['--bg', '--panel']) worst = Math.min(worst, contrast(hslRgb(hue, 0.7, l), hex(v[bg])));
+      }
+      expect(worst).toBeGreaterThanOrEqual(3);
+    });
+  it('name the levels as variables, so a theme switch repaints without recomputing', () => {
+    expect(itemColor('iron-plate')).toMatch(/^hsl\(\d+ 70% var\(--item-l0\)\)$/);
   });
 });

@@ -1,6 +1,7 @@
 // A colour per item that never changes: derived from the item's name alone, so it survives rank
-// changes, restarts and other machines. Hue from a hash of the name; lightness and saturation
-// fixed where every hue reads on the dark background. Items on screen that land on near hues are
+// changes, restarts and other machines. Hue from a hash of the name; the lightness is one of three
+// levels set per theme in styles.css (--item-l0..2), so every hue reads on the dark and the light
+// background alike and a theme switch repaints without recomputing anything. Items on screen that land on near hues are
 // nudged apart in a stable order (by name), so the same set of items always gets the same colours.
 
 /** FNV-1a, 32 bit: small, fast and spreads similar names (item-1, item-2) apart. */
@@ -17,11 +18,12 @@ export function itemHue(name: string): number {
   return hash(name) % 360;
 }
 
-const css = (hue: number, light: number) => `hsl(${Math.round(hue)} 70% ${light}%)`;
+const LEVELS = [0, 1, 2] as const;
+const css = (hue: number, level: number) => `hsl(${Math.round(hue)} 70% var(--item-l${level}))`;
 
 /** The item's own colour, without regard to what else is shown. */
 export function itemColor(name: string): string {
-  return css(itemHue(name), 62);
+  return css(itemHue(name), 0);
 }
 
 /** Hues closer than this read as the same line. */
@@ -39,7 +41,7 @@ export function itemColors(names: readonly string[]): Map<string, string> {
   for (const name of [...new Set(names)].sort()) {
     const own = itemHue(name);
     let pick: { hue: number; light: number } | null = null;
-    for (const light of [62, 78, 48]) {
+    for (const light of LEVELS) {
       for (let step = 0; step < 360 && !pick; step += 1) {
         for (const hue of [(own + step) % 360, (own - step + 360) % 360]) {
           if (taken.every((t) => t.light !== light || dist(t.hue, hue) >= MIN_HUE_GAP)) {
@@ -50,7 +52,7 @@ export function itemColors(names: readonly string[]): Map<string, string> {
       }
       if (pick) break;
     }
-    pick ??= { hue: own, light: 62 };
+    pick ??= { hue: own, light: 0 };
     taken.push(pick);
     out.set(name, css(pick.hue, pick.light));
   }

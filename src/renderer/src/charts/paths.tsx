@@ -96,7 +96,8 @@ export function SeriesPaths({ rows, lines, onPlot }: { rows: Row[]; lines: PathS
               data-key={l.key}
               d={paths.get(l.key)}
               fill="none"
-              stroke={l.color}
+              // A style, not an attribute: the colour names theme variables (colors.ts).
+              style={{ stroke: l.color }}
               // Width and dashes in screen pixels, whatever the transform's scale.
               vectorEffect="non-scaling-stroke"
               strokeWidth={l.faded ? 1.2 : 1.6}
