@@ -53,4 +53,10 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', ...electronLoads, ...builtinLoads],
     },
   },
+  {
+    // Renderer tests run only under vitest in Node, never in a page or the bundle: they may read
+    // files (e.g. styles.css, which vitest's ?raw import leaves empty) with Node's fs.
+    files: ['src/renderer/**/*.test.{ts,tsx}'],
+    rules: { 'no-restricted-imports': ['error', electronImports], 'no-restricted-syntax': ['error', ...electronLoads] },
+  },
 );

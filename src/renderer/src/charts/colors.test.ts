@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { itemColor, itemColors, itemHue } from './colors';
 import { niceTicks } from './ticks';
@@ -46,7 +45,7 @@ describe('CSV and totals', async () => {
 // The lightness levels come from styles.css per theme; every hue at every level must stand out
 // from the chart's backgrounds (WCAG's 3:1 for graphics) in both themes.
 describe('item colours on both themes', () => {
-  const css = readFileSync(fileURLToPath(new URL('../styles.css', import.meta.url)), 'utf8');
+  const css = readFileSync(new URL('../styles.css', import.meta.url), 'utf8');
   const block = (selector: string) => css.slice(css.indexOf(`${selector} {`), css.indexOf('}', css.indexOf(`${selector} {`)));
   const vars = (text: string) => Object.fromEntries([...text.matchAll(/(--[\w-]+):\s*([^;]+);/g)].map((m) => [m[1], m[2].trim()]));
   const themes = { light: vars(block(':root')), dark: { ...vars(block(':root')), ...vars(block(":root[data-theme='dark']")) } };
