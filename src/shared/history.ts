@@ -51,6 +51,10 @@ export const HistorySessionSchema = z.object({
   first: z.number().nullable(),
   last: z.number().nullable(),
   items: z.array(z.string()),
+  /** Set on an earlier line of play (archived when an earlier save was loaded): the session it was played in. */
+  parent: z.string().optional(),
+  /** With parent: the game time (seconds) the load went back to. */
+  rewoundAt: z.number().optional(),
 });
 export type HistorySession = z.infer<typeof HistorySessionSchema>;
 
