@@ -54,9 +54,13 @@ describe('HistoryStore after a load of an earlier save', () => {
   it('keeps both lines of play: every line written is in exactly one of them', () => {
     const s = open();
     const written: Stats[] = [];
+    // Another game's lines in between are not touched by either load.
+    const other: Stats[] = [];
     const feed = (l: Stats) => {
       written.push(l);
       s.addStats(l);
+      other.push(line('other', other.length + 1, 7));
+      s.addStats(other.at(-1)!);
     };
     s.add({ seq: 1, receivedAt: 0, line: '', event: { type: 'session_init', session_id: 'save', tick: 0, level_name: 'nauvis' } });
     for (let k = 1; k <= 40; k++) feed(line('save', k, 1));
@@ -77,14 +81,17 @@ describe('HistoryStore after a load of an earlier save', () => {
     const all = [...now, ...first, ...second];
     expect(all.sort()).toEqual(written.map(asRow).sort());
     expect(s.skipped).toBe(0);
+    expect(timeline(s, 'other')).toEqual(other.map(asRow));
 
     const list = s.sessionList();
+    // Earlier lines of play come just before their session, so the newest listed is the one being played.
     expect(list.map((x) => [x.id, x.parent, x.rewoundAt, x.first, x.last])).toEqual([
-      ['save', undefined, undefined, 2, 120],
       ['save (before load 1)', 'save', 50, 52, 80],
       ['save (before load 2)', 'save', 90, 90, 100],
+      ['save', undefined, undefined, 2, 120],
+      ['other', undefined, undefined, 2, 162],
     ]);
-    expect(list[1].level).toBe('nauvis');
+    expect(list[0].level).toBe('nauvis');
   });
 
   it('stores a line delivered again only once, before and after a load', () => {
@@ -126,7 +133,7 @@ describe('HistoryStore after a load of an earlier save', () => {
     expect(timeline(b, 'c')).toEqual([...Array.from({ length: 20 }, (_, i) => line('c', i + 1, 1)), ...[21, 22, 23, 24, 25, 26].map((k) => line('c', k, 2)), line('c', 27, 3)].map(asRow));
     expect(timeline(b, 'c (before load 1)')).toEqual(Array.from({ length: 10 }, (_, i) => asRow(line('c', i + 21, 1))));
     expect(timeline(b, 'c (before load 2)')).toEqual([27, 28].map((k) => asRow(line('c', k, 2))));
-    expect(b.sessionList().map((x) => x.id)).toEqual(['c', 'c (before load 1)', 'c (before load 2)']);
+    expect(b.sessionList().map((x) => x.id)).toEqual(['c (before load 1)', 'c (before load 2)', 'c']);
   });
 
   /** The hour means of gear and plate (absent = 0) over lines, by hour bucket. */

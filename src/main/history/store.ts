@@ -140,6 +140,8 @@ export class HistoryStore {
   private rewind(session: string, st: SessionState, cut: number, at: number, cycle: number, initMark: string | null): void {
     st.rewinds++;
     this.rewinds++;
+    // A session of the game's own that happens to bear the name is never merged into (bounded: names are finite).
+    while (this.sessions.has(`${session} (before load ${st.rewinds})`)) st.rewinds++;
     const archive = `${session} (before load ${st.rewinds})`;
     const a = this.state(archive);
     a.lastTick = Math.max(a.lastTick, st.lastTick);
@@ -309,10 +311,11 @@ export class HistoryStore {
     return this.worker.run({ path: this.opts.path, query: q, sid: this.sessions.get(q.session)?.id ?? null, itemIds: ids });
   }
 
+  /** Oldest first; a session's earlier lines of play just before it, so the newest listed is one being played. */
   sessionList(): HistorySession[] {
     this.flush();
     const rows = this.db
-      .prepare('SELECT s.id, s.name, s.level, s.first_tick, s.last_tick, p.name, s.rewind_tick FROM sessions s LEFT JOIN sessions p ON p.id = s.parent ORDER BY s.id')
+      .prepare('SELECT s.id, s.name, s.level, s.first_tick, s.last_tick, p.name, s.rewind_tick FROM sessions s LEFT JOIN sessions p ON p.id = s.parent ORDER BY coalesce(s.parent, s.id), s.parent IS NULL, s.id')
       .raw()
       .all() as [number, string, string | null, number | null, number | null, string | null, number | null][];
     const names = new Map([...this.items].map(([name, id]) => [id, name]));
