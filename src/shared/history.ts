@@ -63,7 +63,7 @@ export const HistoryStatusSchema = z.object({
   /** Bytes the store occupies on disk (pages in use), and its configured bound. */
   bytes: z.number(),
   maxBytes: z.number(),
-  /** Stats lines written, and those skipped because their tick did not advance. */
+  /** Stats lines written, and those skipped as delivered again (same session, tick and content). */
   written: z.number(),
   skipped: z.number(),
   /** Lines accepted but not yet on disk (written within flushMs). */
