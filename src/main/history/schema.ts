@@ -40,13 +40,12 @@ CREATE TABLE IF NOT EXISTS roll(level INTEGER NOT NULL, session INTEGER NOT NULL
 
 /**
  * Session columns for loads of earlier saves. On a live session: rewinds (earlier lines of play
- * archived so far), last_cycle, init_mark (`tick/cycle` of the session_init that caused the last
+ * archived so far), init_mark (`tick/cycle` of the session_init that caused the last
  * rewind, so the same line read again is not taken for another load). On an archived line of play:
  * parent (the session it was played in) and rewind_tick (the tick the game went back to).
  */
 const BRANCH_COLUMNS = [
   ['rewinds', 'INTEGER NOT NULL DEFAULT 0'],
-  ['last_cycle', 'INTEGER'],
   ['init_mark', 'TEXT'],
   ['parent', 'INTEGER'],
   ['rewind_tick', 'INTEGER'],

@@ -30,7 +30,6 @@ export interface HistoryOptions {
 interface SessionState {
   id: number | null;
   lastTick: number;
-  lastCycle: number;
   /** Earlier lines of play archived for this session so far. */
   rewinds: number;
   /** `tick/cycle` of the session_init that caused the last rewind. */
@@ -40,7 +39,7 @@ interface SessionState {
 }
 
 /** What a flush writes, in the order it happened. */
-type Op = { kind: 'line'; s: Stats } | { kind: 'rewind'; session: string; archive: string; cut: number; at: number; n: number; cycle: number; initMark: string | null };
+type Op = { kind: 'line'; s: Stats } | { kind: 'rewind'; session: string; archive: string; cut: number; at: number; n: number; initMark: string | null };
 
 const TICKS_PER_HOUR = 60 * 60 * 60;
 /** Retention and the size bound are checked after a flush at most this often (ms). */
@@ -77,8 +76,8 @@ export class HistoryStore {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
     this.db = openDb(opts.path);
     for (const r of this.db.prepare('SELECT id, name FROM items').raw().all() as [number, string][]) this.items.set(r[1], r[0]);
-    const rows = this.db.prepare('SELECT id, name, last_tick, last_cycle, rewinds, init_mark FROM sessions').raw().all() as [number, string, number | null, number | null, number, string | null][];
-    for (const [id, name, last, cycle, rewinds, initMark] of rows) this.sessions.set(name, { id, lastTick: last ?? -1, lastCycle: cycle ?? -1, rewinds, initMark, reread: true });
+    const rows = this.db.prepare('SELECT id, name, last_tick, rewinds, init_mark FROM sessions').raw().all() as [number, string, number | null, number, string | null][];
+    for (const [id, name, last, rewinds, initMark] of rows) this.sessions.set(name, { id, lastTick: last ?? -1, rewinds, initMark, reread: true });
     for (const r of this.db.prepare('SELECT session, item FROM session_items').raw().all() as [number, number][]) this.sessionItems.add(`${r[0]}|${r[1]}`);
     this.written = scalar(this.db, 'SELECT count(*) FROM raw');
   }
@@ -92,7 +91,7 @@ export class HistoryStore {
 
   private state(name: string): SessionState {
     let st = this.sessions.get(name);
-    if (!st) this.sessions.set(name, (st = { id: null, lastTick: -1, lastCycle: -1, rewinds: 0, initMark: null, reread: false }));
+    if (!st) this.sessions.set(name, (st = { id: null, lastTick: -1, rewinds: 0, initMark: null, reread: false }));
     return st;
   }
 
@@ -100,15 +99,15 @@ export class HistoryStore {
     if (this.closed) return;
     this.pendingLevels.set(s.session_id, s.level_name);
     const st = this.sessions.get(s.session_id);
-    // A save that holds less than was seen: an earlier save was loaded (as the chart and W&B read it).
+    // A save that holds less than was seen: an earlier save was loaded (as the chart and W&B read it;
+    // a game that gives no cycle is read the same way, from the first stats line that differs).
     if (st && s.resumed && s.cycle !== undefined && st.lastTick >= 0) {
       const mark = `${s.tick}/${s.cycle}`;
       // The same session_init read again (the pipe re-reads after a crash) is no second load.
       if (mark !== st.initMark && s.tick < st.lastTick) {
-        this.rewind(s.session_id, st, s.tick + 1, s.tick, s.cycle, mark);
+        this.rewind(s.session_id, st, s.tick + 1, s.tick, mark);
         st.lastTick = s.tick;
       }
-      if (s.cycle < st.lastCycle) st.lastCycle = s.cycle;
     }
     this.schedule();
   }
@@ -122,7 +121,7 @@ export class HistoryStore {
         this.skipped++;
         return;
       }
-      this.rewind(s.session_id, st, s.tick, s.tick, s.cycle, st.initMark);
+      this.rewind(s.session_id, st, s.tick, s.tick, st.initMark);
     } else if (st.reread && st.rewinds > 0 && this.storedAt(`${s.session_id} (before load ${st.rewinds})`, s.tick) === contentOf(s)) {
       // Read again after a crash from before the last load: it is already in that earlier line of play.
       this.skipped++;
@@ -130,14 +129,13 @@ export class HistoryStore {
     }
     st.reread = false;
     st.lastTick = s.tick;
-    st.lastCycle = s.cycle;
     this.ops.push({ kind: 'line', s });
     this.pendingCount++;
     this.schedule();
   }
 
   /** Archives the session's lines at ticks >= cut as its next earlier line of play. */
-  private rewind(session: string, st: SessionState, cut: number, at: number, cycle: number, initMark: string | null): void {
+  private rewind(session: string, st: SessionState, cut: number, at: number, initMark: string | null): void {
     st.rewinds++;
     this.rewinds++;
     // A session of the game's own that happens to bear the name is never merged into (bounded: names are finite).
@@ -146,7 +144,7 @@ export class HistoryStore {
     const a = this.state(archive);
     a.lastTick = Math.max(a.lastTick, st.lastTick);
     st.initMark = initMark;
-    this.ops.push({ kind: 'rewind', session, archive, cut, at, n: st.rewinds, cycle, initMark });
+    this.ops.push({ kind: 'rewind', session, archive, cut, at, n: st.rewinds, initMark });
   }
 
   /** The content stored (or waiting to be) for a session at a tick, or null. */
@@ -208,7 +206,7 @@ export class HistoryStore {
       const insRaw = this.db.prepare('INSERT OR REPLACE INTO raw(session, tick, data) VALUES (?, ?, ?)');
       const insSi = this.db.prepare('INSERT OR IGNORE INTO session_items(session, item) VALUES (?, ?)');
       // Lines come in tick order per session (a rewind first moves what is at or after its tick).
-      const setTick = this.db.prepare('UPDATE sessions SET first_tick = min(coalesce(first_tick, ?1), ?1), last_tick = ?1, last_cycle = ?2 WHERE id = ?3');
+      const setTick = this.db.prepare('UPDATE sessions SET first_tick = min(coalesce(first_tick, ?1), ?1), last_tick = ?1 WHERE id = ?2');
       const setLevel = this.db.prepare('UPDATE sessions SET level = ? WHERE id = ?');
       // A session's level is known before its first rewind copies it to the archive.
       for (const [session, level] of this.pendingLevels) setLevel.run(level, this.sessionId(session));
@@ -222,7 +220,7 @@ export class HistoryStore {
           writeBuckets();
           const sid = this.sessionId(op.session);
           archiveBranch(this.db, { sid, aid: this.sessionId(op.archive), cut: op.cut, at: op.at, n: op.n });
-          this.db.prepare('UPDATE sessions SET last_cycle = ?, init_mark = ? WHERE id = ?').run(op.cycle, op.initMark, sid);
+          this.db.prepare('UPDATE sessions SET init_mark = ? WHERE id = ?').run(op.initMark, sid);
           continue;
         }
         const s = op.s;
@@ -241,7 +239,7 @@ export class HistoryStore {
         for (const item in s.products_production) put(item);
         for (const item in s.materials_consumption) if (!(item in s.products_production)) put(item);
         insRaw.run(sid, s.tick, JSON.stringify(data));
-        setTick.run(s.tick, s.cycle, sid);
+        setTick.run(s.tick, sid);
         let b = buckets.get(s.session_id);
         if (!b) buckets.set(s.session_id, (b = new Map()));
         fold(b, s);
