@@ -136,6 +136,26 @@ describe('HistoryStore after a load of an earlier save', () => {
     expect(b.sessionList().map((x) => x.id)).toEqual(['c (before load 1)', 'c (before load 2)', 'c']);
   });
 
+  it('lines read again after a reopen from before a load, at ticks the new play has passed, are not taken for another load', () => {
+    const a = open();
+    const path = a.status().path;
+    for (let k = 1; k <= 30; k++) a.addStats(line('e', k, 1));
+    init(a, loaded('e', 20));
+    for (let k = 21; k <= 35; k++) a.addStats(line('e', k, 2));
+    a.close();
+    stores.splice(0);
+
+    const b = open(path);
+    for (let k = 28; k <= 30; k++) b.addStats(line('e', k, 1));
+    init(b, loaded('e', 20));
+    for (let k = 21; k <= 35; k++) b.addStats(line('e', k, 2));
+    expect(b.skipped).toBe(18);
+    for (let k = 36; k <= 37; k++) b.addStats(line('e', k, 2));
+    expect(timeline(b, 'e')).toEqual([...Array.from({ length: 20 }, (_, i) => line('e', i + 1, 1)), ...Array.from({ length: 17 }, (_, i) => line('e', i + 21, 2))].map(asRow));
+    expect(timeline(b, 'e (before load 1)')).toEqual(Array.from({ length: 10 }, (_, i) => asRow(line('e', i + 21, 1))));
+    expect(b.sessionList().map((x) => x.id)).toEqual(['e (before load 1)', 'e']);
+  });
+
   /** The hour means of gear and plate (absent = 0) over lines, by hour bucket. */
   const hourly = (lines: Stats[]) => {
     const by = new Map<number, Stats[]>();

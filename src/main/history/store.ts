@@ -115,18 +115,16 @@ export class HistoryStore {
   addStats(s: Stats): void {
     if (this.closed) return;
     const st = this.state(s.session_id);
-    if (s.tick <= st.lastTick) {
-      // An exact repeat is skipped; the same tick with other content means the game went back.
-      if (this.storedAt(s.session_id, s.tick) === contentOf(s)) {
-        this.skipped++;
-        return;
-      }
-      this.rewind(s.session_id, st, s.tick, s.tick, st.initMark);
-    } else if (st.reread && st.rewinds > 0 && this.storedAt(`${s.session_id} (before load ${st.rewinds})`, s.tick) === contentOf(s)) {
-      // Read again after a crash from before the last load: it is already in that earlier line of play.
+    let content: string | undefined;
+    const holds = (session: string) => this.storedAt(session, s.tick) === (content ??= contentOf(s));
+    // An exact repeat is skipped. Read again after a crash, a line may be from before the last
+    // load: then it is already in that earlier line of play, whatever tick the game is at now.
+    if ((s.tick <= st.lastTick && holds(s.session_id)) || (st.reread && st.rewinds > 0 && holds(`${s.session_id} (before load ${st.rewinds})`))) {
       this.skipped++;
       return;
     }
+    // The same tick with other content: the game went back.
+    if (s.tick <= st.lastTick) this.rewind(s.session_id, st, s.tick, s.tick, st.initMark);
     st.reread = false;
     st.lastTick = s.tick;
     this.ops.push({ kind: 'line', s });
