@@ -51,6 +51,10 @@ export const HistorySessionSchema = z.object({
   first: z.number().nullable(),
   last: z.number().nullable(),
   items: z.array(z.string()),
+  /** Set on an earlier line of play (archived when an earlier save was loaded): the session it was played in. */
+  parent: z.string().optional(),
+  /** With parent: the game time (seconds) the load went back to. */
+  rewoundAt: z.number().optional(),
 });
 export type HistorySession = z.infer<typeof HistorySessionSchema>;
 
@@ -59,7 +63,7 @@ export const HistoryStatusSchema = z.object({
   /** Bytes the store occupies on disk (pages in use), and its configured bound. */
   bytes: z.number(),
   maxBytes: z.number(),
-  /** Stats lines written, and those skipped because their tick did not advance. */
+  /** Stats lines written, and those skipped as delivered again (same session, tick and content). */
   written: z.number(),
   skipped: z.number(),
   /** Lines accepted but not yet on disk (written within flushMs). */

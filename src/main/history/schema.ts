@@ -38,6 +38,19 @@ CREATE TABLE IF NOT EXISTS roll(level INTEGER NOT NULL, session INTEGER NOT NULL
   PRIMARY KEY(level, session, bucket)) WITHOUT ROWID;
 `;
 
+/**
+ * Session columns for loads of earlier saves. On a live session: rewinds (earlier lines of play
+ * archived so far), init_mark (`tick/cycle` of the session_init that caused the last
+ * rewind, so the same line read again is not taken for another load). On an archived line of play:
+ * parent (the session it was played in) and rewind_tick (the tick the game went back to).
+ */
+const BRANCH_COLUMNS = [
+  ['rewinds', 'INTEGER NOT NULL DEFAULT 0'],
+  ['init_mark', 'TEXT'],
+  ['parent', 'INTEGER'],
+  ['rewind_tick', 'INTEGER'],
+] as const;
+
 export function openDb(path: string): Db {
   const Libsql = loadLibsql();
   const db = new Libsql(path);
@@ -45,6 +58,9 @@ export function openDb(path: string): Db {
   // process loses nothing committed (only a power cut can lose the last commits).
   db.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=2000;');
   db.exec(DDL);
+  // Earlier lines of play (see branch.ts): added to a store written before they existed.
+  const have = new Set((db.prepare('PRAGMA table_info(sessions)').raw().all() as unknown[][]).map((r) => String(r[1])));
+  for (const [col, type] of BRANCH_COLUMNS) if (!have.has(col)) db.exec(`ALTER TABLE sessions ADD COLUMN ${col} ${type}`);
   return db;
 }
 

@@ -6,7 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HistoryAnswer, HistoryQuery, HistorySession, HistoryStatus } from '../../shared/history';
 import type { PipeEvent, SessionInit, Stats } from '../../shared/events';
-import { LEVELS, openDb, ROLL_STRIDE, scalar, usedBytes, type Db } from './schema';
+import { LEVELS, openDb, RAW_STRIDE, scalar, usedBytes, type Db } from './schema';
+import { archiveBranch } from './branch';
+import { fold, writeRolls, type Buckets } from './rollup';
 import { queryHistory } from './query';
 import { QueryWorker } from './worker-client';
 
@@ -28,45 +30,44 @@ export interface HistoryOptions {
 interface SessionState {
   id: number | null;
   lastTick: number;
+  /** Earlier lines of play archived for this session so far. */
+  rewinds: number;
+  /** `tick/cycle` of the session_init that caused the last rewind. */
+  initMark: string | null;
+  /** Known from disk and no new line since: lines read again after a crash may come first. */
+  reread: boolean;
 }
 
-/** One bucket's sums for one item, gathered since the last flush. */
-interface Agg {
-  k: number;
-  pSum: number;
-  pMin: number;
-  pMax: number;
-  cSum: number;
-  cMin: number;
-  cMax: number;
-}
-
-interface PendingBucket {
-  level: number;
-  bucket: number;
-  n: number;
-  items: Map<string, Agg>;
-}
+/** What a flush writes, in the order it happened. */
+type Op = { kind: 'line'; s: Stats } | { kind: 'rewind'; session: string; archive: string; cut: number; at: number; n: number; initMark: string | null };
 
 const TICKS_PER_HOUR = 60 * 60 * 60;
 /** Retention and the size bound are checked after a flush at most this often (ms). */
 const PRUNE_EVERY_MS = 30_000;
+
+/** A line's content, comparable with a stored one: items sorted, absent rates as 0. */
+function contentOf(s: Stats): string {
+  const items = new Set([...Object.keys(s.products_production), ...Object.keys(s.materials_consumption)]);
+  return JSON.stringify([...items].sort().map((i) => [i, s.products_production[i] ?? 0, s.materials_consumption[i] ?? 0]));
+}
 
 export class HistoryStore {
   private readonly db: Db;
   private readonly sessions = new Map<string, SessionState>();
   private readonly items = new Map<string, number>();
   private readonly sessionItems = new Set<string>();
-  private pendingLines: Stats[] = [];
+  private ops: Op[] = [];
+  private pendingCount = 0;
   private readonly pendingLevels = new Map<string, string>();
-  /** Per session, per roll-up bucket (keyed level * 1e12 + bucket): lines and per-item sums since the last flush. */
-  private readonly pending = new Map<string, Map<number, PendingBucket>>();
   private timer: NodeJS.Timeout | null = null;
   private prunedAt = Date.now();
   /** Undoes in-memory interning of this flush if its transaction rolls back. */
   private fresh: (() => void)[] = [];
   written = 0;
+  /** Lines delivered again (same session, tick and content) and not stored twice. */
   skipped = 0;
+  /** Loads of an earlier save that archived a line of play. */
+  rewinds = 0;
   lastError: string | null = null;
   private closed = false;
   private readonly worker = new QueryWorker(10_000);
@@ -75,7 +76,8 @@ export class HistoryStore {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
     this.db = openDb(opts.path);
     for (const r of this.db.prepare('SELECT id, name FROM items').raw().all() as [number, string][]) this.items.set(r[1], r[0]);
-    for (const r of this.db.prepare('SELECT id, name, last_tick FROM sessions').raw().all() as [number, string, number | null][]) this.sessions.set(r[1], { id: r[0], lastTick: r[2] ?? -1 });
+    const rows = this.db.prepare('SELECT id, name, last_tick, rewinds, init_mark FROM sessions').raw().all() as [number, string, number | null, number, string | null][];
+    for (const [id, name, last, rewinds, initMark] of rows) this.sessions.set(name, { id, lastTick: last ?? -1, rewinds, initMark, reread: true });
     for (const r of this.db.prepare('SELECT session, item FROM session_items').raw().all() as [number, number][]) this.sessionItems.add(`${r[0]}|${r[1]}`);
     this.written = scalar(this.db, 'SELECT count(*) FROM raw');
   }
@@ -84,51 +86,81 @@ export class HistoryStore {
   readonly add = (e: PipeEvent): void => {
     const ev = e.event;
     if (ev.type === 'stats') this.addStats(ev as Stats);
-    else if (ev.type === 'session_init') {
-      const s = ev as SessionInit;
-      this.pendingLevels.set(s.session_id, s.level_name);
-      this.schedule();
-    }
+    else if (ev.type === 'session_init') this.addInit(ev as SessionInit);
   };
+
+  private state(name: string): SessionState {
+    let st = this.sessions.get(name);
+    if (!st) this.sessions.set(name, (st = { id: null, lastTick: -1, rewinds: 0, initMark: null, reread: false }));
+    return st;
+  }
+
+  addInit(s: SessionInit): void {
+    if (this.closed) return;
+    this.pendingLevels.set(s.session_id, s.level_name);
+    const st = this.sessions.get(s.session_id);
+    // A save that holds less than was seen: an earlier save was loaded (as the chart and W&B read it;
+    // a game that gives no cycle is read the same way, from the first stats line that differs).
+    if (st && s.resumed && s.cycle !== undefined && st.lastTick >= 0) {
+      const mark = `${s.tick}/${s.cycle}`;
+      // The same session_init read again (the pipe re-reads after a crash) is no second load.
+      if (mark !== st.initMark && s.tick < st.lastTick) {
+        this.rewind(s.session_id, st, s.tick + 1, s.tick, mark);
+        st.lastTick = s.tick;
+      }
+    }
+    this.schedule();
+  }
 
   addStats(s: Stats): void {
     if (this.closed) return;
-    let st = this.sessions.get(s.session_id);
-    if (!st) this.sessions.set(s.session_id, (st = { id: null, lastTick: -1 }));
-    // A reloaded save repeats ticks already kept: the first record stands, as in the chart.
-    if (s.tick <= st.lastTick) {
+    const st = this.state(s.session_id);
+    let content: string | undefined;
+    const holds = (session: string) => this.storedAt(session, s.tick) === (content ??= contentOf(s));
+    // An exact repeat is skipped. Read again after a crash, a line may be from before the last
+    // load: then it is already in that earlier line of play, whatever tick the game is at now.
+    if ((s.tick <= st.lastTick && holds(s.session_id)) || (st.reread && st.rewinds > 0 && holds(`${s.session_id} (before load ${st.rewinds})`))) {
       this.skipped++;
       return;
     }
+    // The same tick with other content: the game went back.
+    if (s.tick <= st.lastTick) this.rewind(s.session_id, st, s.tick, s.tick, st.initMark);
+    st.reread = false;
     st.lastTick = s.tick;
-    this.pendingLines.push(s);
-    let buckets = this.pending.get(s.session_id);
-    if (!buckets) this.pending.set(s.session_id, (buckets = new Map()));
-    for (const level of [LEVELS.minute, LEVELS.hour]) {
-      const bucket = Math.floor(s.tick / level.ticks);
-      const key = level.id * 1e12 + bucket;
-      let b = buckets.get(key);
-      if (!b) buckets.set(key, (b = { level: level.id, bucket, n: 0, items: new Map() }));
-      b.n++;
-      const fold = (item: string) => {
-        const p = s.products_production[item] ?? 0;
-        const c = s.materials_consumption[item] ?? 0;
-        const a = b.items.get(item);
-        if (!a) b.items.set(item, { k: 1, pSum: p, pMin: p, pMax: p, cSum: c, cMin: c, cMax: c });
-        else {
-          a.k++;
-          a.pSum += p;
-          a.cSum += c;
-          if (p < a.pMin) a.pMin = p;
-          if (p > a.pMax) a.pMax = p;
-          if (c < a.cMin) a.cMin = c;
-          if (c > a.cMax) a.cMax = c;
-        }
-      };
-      for (const item in s.products_production) fold(item);
-      for (const item in s.materials_consumption) if (!(item in s.products_production)) fold(item);
-    }
+    this.ops.push({ kind: 'line', s });
+    this.pendingCount++;
     this.schedule();
+  }
+
+  /** Archives the session's lines at ticks >= cut as its next earlier line of play. */
+  private rewind(session: string, st: SessionState, cut: number, at: number, initMark: string | null): void {
+    st.rewinds++;
+    this.rewinds++;
+    // A session of the game's own that happens to bear the name is never merged into (bounded: names are finite).
+    while (this.sessions.has(`${session} (before load ${st.rewinds})`)) st.rewinds++;
+    const archive = `${session} (before load ${st.rewinds})`;
+    const a = this.state(archive);
+    a.lastTick = Math.max(a.lastTick, st.lastTick);
+    st.initMark = initMark;
+    this.ops.push({ kind: 'rewind', session, archive, cut, at, n: st.rewinds, initMark });
+  }
+
+  /** The content stored (or waiting to be) for a session at a tick, or null. */
+  private storedAt(session: string, tick: number): string | null {
+    for (let i = this.ops.length - 1; i >= 0; i--) {
+      const op = this.ops[i];
+      if (op.kind === 'line' && op.s.session_id === session && op.s.tick === tick) return contentOf(op.s);
+      if (op.kind === 'rewind' && op.session === session && op.cut <= tick) return null;
+    }
+    const sid = this.sessions.get(session)?.id;
+    if (sid === null || sid === undefined) return null;
+    const row = this.db.prepare('SELECT data FROM raw WHERE session = ? AND tick = ?').raw().get(sid, tick) as [string] | undefined;
+    if (!row) return null;
+    const names = new Map([...this.items].map(([name, id]) => [id, name]));
+    const d = JSON.parse(row[0]) as number[];
+    const out: [string, number, number][] = [];
+    for (let i = 0; i < d.length; i += RAW_STRIDE) out.push([names.get(d[i]) ?? `#${d[i]}`, d[i + 1], d[i + 2]]);
+    return JSON.stringify(out.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)));
   }
 
   private schedule(): void {
@@ -150,29 +182,46 @@ export class HistoryStore {
   }
 
   private sessionId(name: string): number {
-    let st = this.sessions.get(name);
-    if (!st) this.sessions.set(name, (st = { id: null, lastTick: -1 }));
+    const st = this.state(name);
     if (st.id === null) {
-      const s = st;
-      this.fresh.push(() => (s.id = null));
+      this.fresh.push(() => (st.id = null));
       st.id = Number((this.db.prepare('INSERT INTO sessions(name) VALUES (?) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id').raw().get(name) as unknown[])[0]);
     }
     return st.id;
   }
 
-  /** Commits everything gathered so far in one transaction. */
+  /** Commits everything gathered so far in one transaction, in the order it came. */
   flush(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (!this.pendingLines.length && !this.pendingLevels.size) return;
-    const lines = this.pendingLines;
+    if (!this.ops.length && !this.pendingLevels.size) return;
+    const ops = this.ops;
+    const lines = this.pendingCount;
     try {
       this.db.exec('BEGIN');
       const insRaw = this.db.prepare('INSERT OR REPLACE INTO raw(session, tick, data) VALUES (?, ?, ?)');
       const insSi = this.db.prepare('INSERT OR IGNORE INTO session_items(session, item) VALUES (?, ?)');
-      for (const s of lines) {
+      // Lines come in tick order per session (a rewind first moves what is at or after its tick).
+      const setTick = this.db.prepare('UPDATE sessions SET first_tick = min(coalesce(first_tick, ?1), ?1), last_tick = ?1 WHERE id = ?2');
+      const setLevel = this.db.prepare('UPDATE sessions SET level = ? WHERE id = ?');
+      // A session's level is known before its first rewind copies it to the archive.
+      for (const [session, level] of this.pendingLevels) setLevel.run(level, this.sessionId(session));
+      const buckets = new Map<string, Buckets>();
+      const writeBuckets = () => {
+        for (const [session, b] of buckets) writeRolls(this.db, this.sessionId(session), b, (n) => this.itemId(n));
+        buckets.clear();
+      };
+      for (const op of ops) {
+        if (op.kind === 'rewind') {
+          writeBuckets();
+          const sid = this.sessionId(op.session);
+          archiveBranch(this.db, { sid, aid: this.sessionId(op.archive), cut: op.cut, at: op.at, n: op.n });
+          this.db.prepare('UPDATE sessions SET init_mark = ? WHERE id = ?').run(op.initMark, sid);
+          continue;
+        }
+        const s = op.s;
         const sid = this.sessionId(s.session_id);
         const data: number[] = [];
         const put = (item: string) => {
@@ -188,38 +237,18 @@ export class HistoryStore {
         for (const item in s.products_production) put(item);
         for (const item in s.materials_consumption) if (!(item in s.products_production)) put(item);
         insRaw.run(sid, s.tick, JSON.stringify(data));
+        setTick.run(s.tick, sid);
+        let b = buckets.get(s.session_id);
+        if (!b) buckets.set(s.session_id, (b = new Map()));
+        fold(b, s);
       }
-      const getRoll = this.db.prepare('SELECT n, data FROM roll WHERE level = ? AND session = ? AND bucket = ?').raw();
-      const putRoll = this.db.prepare('INSERT OR REPLACE INTO roll(level, session, bucket, n, data) VALUES (?, ?, ?, ?, ?)');
-      for (const [session, buckets] of this.pending) {
-        const sid = this.sessionId(session);
-        for (const b of buckets.values()) {
-          // Merge this flush's sums into what the bucket already holds.
-          const old = getRoll.get(b.level, sid, b.bucket) as [number, string] | undefined;
-          const merged = new Map<number, number[]>();
-          if (old) {
-            const d = JSON.parse(old[1]) as number[];
-            for (let i = 0; i < d.length; i += ROLL_STRIDE) merged.set(d[i], d.slice(i, i + ROLL_STRIDE));
-          }
-          for (const [item, a] of b.items) {
-            const iid = this.itemId(item);
-            const m = merged.get(iid);
-            if (!m) merged.set(iid, [iid, a.k, a.pSum, a.pMin, a.pMax, a.cSum, a.cMin, a.cMax]);
-            else merged.set(iid, [iid, m[1] + a.k, m[2] + a.pSum, Math.min(m[3], a.pMin), Math.max(m[4], a.pMax), m[5] + a.cSum, Math.min(m[6], a.cMin), Math.max(m[7], a.cMax)]);
-          }
-          putRoll.run(b.level, sid, b.bucket, (old?.[0] ?? 0) + b.n, JSON.stringify([...merged.values()].flat()));
-        }
-      }
-      const setTick = this.db.prepare('UPDATE sessions SET first_tick = coalesce(first_tick, ?1), last_tick = max(coalesce(last_tick, -1), ?1) WHERE id = ?2');
-      for (const s of lines) setTick.run(s.tick, this.sessionId(s.session_id));
-      const setLevel = this.db.prepare('UPDATE sessions SET level = ? WHERE id = ?');
-      for (const [session, level] of this.pendingLevels) setLevel.run(level, this.sessionId(session));
+      writeBuckets();
       this.db.exec('COMMIT');
       this.fresh = [];
-      this.pendingLines = [];
-      this.pending.clear();
+      this.ops = [];
+      this.pendingCount = 0;
       this.pendingLevels.clear();
-      this.written += lines.length;
+      this.written += lines;
       this.lastError = null;
     } catch (e) {
       // Nothing gathered is dropped: the same lines are tried again at the next flush.
@@ -278,22 +307,28 @@ export class HistoryStore {
     return this.worker.run({ path: this.opts.path, query: q, sid: this.sessions.get(q.session)?.id ?? null, itemIds: ids });
   }
 
+  /** Oldest first; a session's earlier lines of play just before it, so the newest listed is one being played. */
   sessionList(): HistorySession[] {
     this.flush();
-    const rows = this.db.prepare('SELECT id, name, level, first_tick, last_tick FROM sessions ORDER BY id').raw().all() as [number, string, string | null, number | null, number | null][];
+    const rows = this.db
+      .prepare('SELECT s.id, s.name, s.level, s.first_tick, s.last_tick, p.name, s.rewind_tick FROM sessions s LEFT JOIN sessions p ON p.id = s.parent ORDER BY coalesce(s.parent, s.id), s.parent IS NULL, s.id')
+      .raw()
+      .all() as [number, string, string | null, number | null, number | null, string | null, number | null][];
     const names = new Map([...this.items].map(([name, id]) => [id, name]));
     const itemsOf = this.db.prepare('SELECT item FROM session_items WHERE session = ?').raw();
-    return rows.map(([sid, name, level, first, last]) => ({
+    return rows.map(([sid, name, level, first, last, parent, rewindTick]) => ({
       id: name,
       level,
       first: first === null ? null : first / 60,
       last: last === null ? null : last / 60,
       items: (itemsOf.all(sid) as [number][]).map((r) => names.get(r[0])!).sort(),
+      // An earlier line of play: the session it was played in, and the game time the load went back to.
+      ...(parent !== null && rewindTick !== null ? { parent, rewoundAt: rewindTick / 60 } : {}),
     }));
   }
 
   status(): HistoryStatus {
-    return { path: this.opts.path, bytes: usedBytes(this.db), maxBytes: this.opts.maxBytes, written: this.written, skipped: this.skipped, pending: this.pendingLines.length, lastError: this.lastError };
+    return { path: this.opts.path, bytes: usedBytes(this.db), maxBytes: this.opts.maxBytes, written: this.written, skipped: this.skipped, pending: this.pendingCount, lastError: this.lastError };
   }
 
   /** Commits what is gathered and closes the database; later lines are ignored. */
