@@ -4,38 +4,9 @@
 // on the way back. React's <Activity> was tried and was slower here: it re-runs a view's effects
 // on every show (history reloads, re-subscriptions, a full chart re-render). Mounting every view
 // ahead at idle times was tried too: the hidden views' live updates then cost more than it saved.
-import { useState, type ReactNode } from 'react';
-import { ProductionView } from '../charts/ProductionView';
-import { DiscordView } from '../components/DiscordView';
-import { EngineView } from '../components/EngineView';
-import { EventsView } from '../components/EventsView';
-import { PlannedView } from '../components/PlannedView';
-import { SessionsView } from '../components/SessionsView';
-import { SettingsView } from '../components/SettingsView';
-import { SlotsView } from '../components/SlotsView';
+import { useState } from 'react';
 import { ViewBoundary } from '../components/ViewBoundary';
 import { VIEWS, type ViewId } from '../views';
-
-function content(id: ViewId): ReactNode {
-  switch (id) {
-    case 'production':
-      return <ProductionView />;
-    case 'events':
-      return <EventsView />;
-    case 'sessions':
-      return <SessionsView />;
-    case 'discord':
-      return <DiscordView />;
-    case 'engine':
-      return <EngineView />;
-    case 'slots':
-      return <SlotsView />;
-    case 'settings':
-      return <SettingsView />;
-    default:
-      return <PlannedView plan={VIEWS.find((v) => v.id === id)?.plan ?? ''} />;
-  }
-}
 
 export function ViewHost({ view }: { view: ViewId }) {
   // Visits per view: a view that failed to render gets a fresh try each time it is chosen again.
@@ -48,7 +19,7 @@ export function ViewHost({ view }: { view: ViewId }) {
   return VIEWS.filter((v) => visits[v.id] || v.id === view).map((v) => (
     <section key={v.id} className={v.id === view ? 'view' : 'view view-hidden'} inert={v.id !== view} aria-hidden={v.id !== view || undefined} id={`view-${v.id}`} aria-labelledby={`view-title-${v.id}`} data-testid={`view-${v.id}`} tabIndex={-1}>
       <h1 id={`view-title-${v.id}`}>{v.label}</h1>
-      <ViewBoundary view={`${v.id}:${visits[v.id] ?? 1}`}>{content(v.id)}</ViewBoundary>
+      <ViewBoundary view={`${v.id}:${visits[v.id] ?? 1}`}><v.View /></ViewBoundary>
     </section>
   ));
 }

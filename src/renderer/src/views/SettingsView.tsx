@@ -13,7 +13,7 @@ import { candidate, getPath, issuesAt, pick, sectionIssues, setPath, toDraft, ty
 import { Field } from './settings/fields';
 import { PatternRows, SlotRows } from './settings/rows';
 import { SECTIONS, type SectionSpec } from './settings/sections';
-import { ActionButton, DisconnectedBanner, LoadingState, useOnline, whyNot } from './states';
+import { ActionButton, DisconnectedBanner, LoadingState, useOnline, whyNot } from '../components/states';
 
 const SAVE_FIRST = 'Save this section first: the test uses the saved settings.';
 

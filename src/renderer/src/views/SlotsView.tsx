@@ -6,9 +6,9 @@ import { useState } from 'react';
 import type { JoinTestRun, SlotStatus } from '../../../shared/slots';
 import { api } from '../api/client';
 import { useStore } from '../store';
-import { formatAge } from './format';
-import { ActionButton, DataArea, ErrorState, LoadingState, OffState, useOnline, whyNot } from './states';
-import { useNow } from './useNow';
+import { formatAge } from '../components/format';
+import { ActionButton, DataArea, ErrorState, LoadingState, OffState, useOnline, whyNot } from '../components/states';
+import { useNow } from '../components/useNow';
 
 const mark = (ok: boolean | null) => (ok === null ? '—' : ok ? '✓' : '✗');
 

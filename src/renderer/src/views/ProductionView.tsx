@@ -5,15 +5,15 @@ import { api } from '../api/client';
 import { formatAge, formatGameTime } from '../components/format';
 import { useNow } from '../components/useNow';
 import { activeSessionId, series, useStore, type WindowSeconds } from '../store';
-import { ChartPanel } from './ChartPanel';
-import { itemColors } from './colors';
-import { byName, formatRate } from './format';
-import { seedFromHistory } from './history';
-import { useFrameValue } from './hooks';
-import { ItemMark, useItemIcons } from './icons';
-import './production.css';
-import { staleness } from './staleness';
-import type { Mode, SessionSeries } from './series';
+import { ChartPanel } from '../charts/ChartPanel';
+import { itemColors } from '../charts/colors';
+import { byName, formatRate } from '../charts/format';
+import { seedFromHistory } from '../charts/history';
+import { useFrameValue } from '../charts/hooks';
+import { ItemMark, useItemIcons } from '../charts/icons';
+import '../charts/production.css';
+import { staleness } from '../charts/staleness';
+import type { Mode, SessionSeries } from '../charts/series';
 
 const DEFAULT_TOP = 8;
 const MODES: [Mode, string][] = [

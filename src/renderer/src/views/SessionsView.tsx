@@ -3,10 +3,10 @@ import { useState } from 'react';
 import type { WandbRunInfo } from '../../../shared/api';
 import { api } from '../api/client';
 import { useStore } from '../store';
-import { Counter } from './Counter';
-import { formatAge } from './format';
-import { ActionButton, DataArea, EmptyState, ErrorState, LoadingState, OffState, useOnline, whyNot } from './states';
-import { useNow } from './useNow';
+import { Counter } from '../components/Counter';
+import { formatAge } from '../components/format';
+import { ActionButton, DataArea, EmptyState, ErrorState, LoadingState, OffState, useOnline, whyNot } from '../components/states';
+import { useNow } from '../components/useNow';
 
 function stateText(r: WandbRunInfo, now: number): string {
   if (r.state === 'retrying' && r.retryAt) return `retrying in ${Math.max(0, Math.ceil((r.retryAt - now) / 1000))} s`;

@@ -4,8 +4,8 @@ import { useState, type CSSProperties } from 'react';
 import type { EnginePlayResult } from '../../../shared/engine';
 import { api } from '../api/client';
 import { useStore } from '../store';
-import { Counter } from './Counter';
-import { DataArea, LoadingState, OffState, useOnline, whyNot } from './states';
+import { Counter } from '../components/Counter';
+import { DataArea, LoadingState, OffState, useOnline, whyNot } from '../components/states';
 
 const board: CSSProperties = { display: 'grid', gridTemplateColumns: 'repeat(3, 56px)', gap: 4, margin: '8px 0' };
 const cell: CSSProperties = { width: 56, height: 56, fontSize: 28, fontWeight: 600 };

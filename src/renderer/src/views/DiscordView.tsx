@@ -5,11 +5,11 @@ import { useState } from 'react';
 import type { DiscordStatus, RelayedLine } from '../../../shared/discord';
 import { api } from '../api/client';
 import { useStore } from '../store';
-import { Counter } from './Counter';
-import { DiscordMarkdown } from './discordMarkdown';
-import { formatAge } from './format';
-import { ActionButton, DataArea, EmptyState, ErrorState, LoadingState, OffState, useOnline, whyNot } from './states';
-import { useNow } from './useNow';
+import { Counter } from '../components/Counter';
+import { DiscordMarkdown } from '../components/discordMarkdown';
+import { formatAge } from '../components/format';
+import { ActionButton, DataArea, EmptyState, ErrorState, LoadingState, OffState, useOnline, whyNot } from '../components/states';
+import { useNow } from '../components/useNow';
 
 function wait(d: DiscordStatus, now: number): string {
   return d.retryAt ? ` in ${Math.max(0, Math.ceil((d.retryAt - now) / 1000))} s` : '';

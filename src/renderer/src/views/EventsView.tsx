@@ -7,9 +7,9 @@ import type { PipeCounters, PipeEvent } from '../../../shared/events';
 import { api } from '../api/client';
 import { RECENT_EVENTS, useStore } from '../store';
 import { pipeFigures } from '../store/pipe-figures';
-import { formatAge, formatGameTime, summarize } from './format';
-import { ActionButton, DataArea, ErrorState, useOnline, whyNot } from './states';
-import { useNow } from './useNow';
+import { formatAge, formatGameTime, summarize } from '../components/format';
+import { ActionButton, DataArea, ErrorState, useOnline, whyNot } from '../components/states';
+import { useNow } from '../components/useNow';
 
 const TYPE_FILTERS = ['all', 'stats', 'session_init', 'other'] as const;
 type TypeFilter = (typeof TYPE_FILTERS)[number];
