@@ -3,8 +3,7 @@
 // (saved in the config file), and a test message whose fate is reported as it happens.
 import { useState } from 'react';
 import type { DiscordStatus, RelayedLine } from '../../../shared/discord';
-import { api } from '../api/client';
-import { useStore } from '../store';
+import { useStore, type Outcome } from '../store';
 import { Counter } from '../components/Counter';
 import { DiscordMarkdown } from '../components/discordMarkdown';
 import { formatAge } from '../components/format';
@@ -95,6 +94,8 @@ export function DiscordView() {
   const [message, setMessage] = useState<string | null>(null);
   const [testId, setTestId] = useState<number | null>(null);
   const loaded = useStore((s) => s.config !== null);
+  const testDiscord = useStore((s) => s.testDiscord);
+  const setDiscordType = useStore((s) => s.setDiscordType);
   if (!loaded) return <LoadingState>Loading the relay's state…</LoadingState>;
   if (!enabled || !discord)
     return (
@@ -103,13 +104,11 @@ export function DiscordView() {
         webhook&apos;s channel.
       </OffState>
     );
-  const call = async (fn: () => Promise<unknown>) => {
+  const call = async <T,>(fn: () => Promise<Outcome<T>>): Promise<Outcome<T>> => {
     setMessage(null);
-    try {
-      await fn();
-    } catch (e) {
-      setMessage(e instanceof Error ? e.message : String(e));
-    }
+    const r = await fn();
+    if (!r.ok) setMessage(r.error);
+    return r;
   };
   const rl = discord.rateLimit;
   const testLine = testId === null ? undefined : discord.recent.find((l) => l.id === testId);
@@ -119,12 +118,10 @@ export function DiscordView() {
         <span data-testid="discord-webhook">{discord.webhookSet ? 'Webhook set' : 'No webhook URL set: events wait in the outbox'}</span>
         <ActionButton
           disabledReason={testWhyNot(discord, online)}
-          onClick={() =>
-            void call(async () => {
-              setTestId(null);
-              setTestId((await api().call('discord.test')).id);
-            })
-          }
+          onClick={() => {
+            setTestId(null);
+            void call(testDiscord).then((r) => r.ok && setTestId(r.value.id));
+          }}
           testId="discord-test"
         >
           Send test message
@@ -183,7 +180,7 @@ export function DiscordView() {
       <div className="type-switches">
         {discord.types.map((t) => (
           <label key={t.type} data-testid={`discord-type-${t.type}`}>
-            <input type="checkbox" checked={t.enabled} disabled={!online} onChange={(e) => void call(() => api().call('discord.setType', { type: t.type, enabled: e.target.checked }))} />
+            <input type="checkbox" checked={t.enabled} disabled={!online} onChange={(e) => void call(() => setDiscordType(t.type, e.target.checked))} />
             {t.label}
             {t.custom && <span className="muted"> (pattern)</span>}
             <span className="muted"> {t.seen}</span>

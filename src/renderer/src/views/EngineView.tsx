@@ -2,8 +2,7 @@
 // TicTacToe board whose every move is a real gRPC Reset/Step on the engine (main is its client).
 import { useState, type CSSProperties } from 'react';
 import type { EnginePlayResult } from '../../../shared/engine';
-import { api } from '../api/client';
-import { useStore } from '../store';
+import { useStore, type Outcome } from '../store';
 import { Counter } from '../components/Counter';
 import { DataArea, LoadingState, OffState, useOnline, whyNot } from '../components/states';
 
@@ -25,19 +24,18 @@ function TicTacToe() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const online = useOnline();
-  const run = async (fn: () => Promise<EnginePlayResult>) => {
+  const resetGame = useStore((s) => s.resetGame);
+  const stepGame = useStore((s) => s.stepGame);
+  const run = async (fn: () => Promise<Outcome<EnginePlayResult>>) => {
     setBusy(true);
     setError(null);
-    try {
-      setGame(await fn());
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
+    const r = await fn();
+    if (r.ok) setGame(r.value);
+    else setError(r.error);
+    setBusy(false);
   };
-  const reset = () => run(() => api().call('engine.reset', { envId: 'tictactoe', seed: Math.floor(Math.random() * 2 ** 32) }));
-  const play = (i: number) => game && run(() => api().call('engine.step', { envId: 'tictactoe', state: game.state, action: [i] }));
+  const reset = () => run(() => resetGame('tictactoe', Math.floor(Math.random() * 2 ** 32)));
+  const play = (i: number) => game && run(() => stepGame('tictactoe', game.state, [i]));
   return (
     <section>
       <h2>Play TicTacToe through the engine</h2>

@@ -4,7 +4,6 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FactorioDetection, FactorioInstallResult } from '../../../shared/api';
 import type { PipeCounters, PipeEvent } from '../../../shared/events';
-import { api } from '../api/client';
 import { RECENT_EVENTS, useStore } from '../store';
 import { pipeFigures } from '../store/pipe-figures';
 import { formatAge, formatGameTime, summarize } from '../components/format';
@@ -73,14 +72,11 @@ function DemoControls() {
   const demo = useStore((s) => s.demo);
   const online = useOnline();
   const [error, setError] = useState<string | null>(null);
+  const toggleDemo = useStore((s) => s.toggleDemo);
   const toggle = async () => {
     setError(null);
-    try {
-      const next = demo?.running ? await api().call('demo.stop') : await api().call('demo.start', {});
-      useStore.setState({ demo: next });
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
+    const r = await toggleDemo();
+    if (!r.ok) setError(r.error);
   };
   return (
     <div className="demo">
@@ -106,11 +102,11 @@ function FactorioSetup() {
   const [installed, setInstalled] = useState<FactorioInstallResult | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const detectFactorio = useStore((s) => s.detectFactorio);
+  const installMod = useStore((s) => s.installMod);
   useEffect(() => {
-    api()
-      .call('factorio.detect')
-      .then(setFound, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, []);
+    void detectFactorio().then((r) => (r.ok ? setFound(r.value) : setError(r.error)));
+  }, [detectFactorio]);
   // The mod's first stats line after installing: the set-up is done, show the production.
   useEffect(() => {
     if (installed && hasStats && !demoRunning) location.hash = '#/production';
@@ -119,13 +115,10 @@ function FactorioSetup() {
   const install = async () => {
     setBusy(true);
     setError(null);
-    try {
-      setInstalled(await api().call('factorio.installMod', found?.userDataDir ? { userDataDir: found.userDataDir } : undefined));
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
+    const r = await installMod(found?.userDataDir ?? undefined);
+    if (r.ok) setInstalled(r.value);
+    else setError(r.error);
+    setBusy(false);
   };
   const installedHere = found?.mod?.versions.length && found.mod.enabled !== false;
   return (
@@ -210,6 +203,7 @@ function Rejected() {
 
 function useFilteredEvents(text: string, type: TypeFilter): PipeEvent[] {
   const live = useStore((s) => s.recentEvents);
+  const queryEvents = useStore((s) => s.queryEvents);
   const [result, setResult] = useState<PipeEvent[] | null>(null);
   const filtering = text !== '' || type !== 'all';
   const types = type === 'all' || type === 'other' ? undefined : [type];
@@ -219,8 +213,10 @@ function useFilteredEvents(text: string, type: TypeFilter): PipeEvent[] {
     if (!filtering) return;
     let cancelled = false;
     const t = setTimeout(async () => {
-      const r = await api().call('pipe.query', { text: text || undefined, types, limit: RECENT_EVENTS });
-      let events = r.events as PipeEvent[];
+      const r = await queryEvents({ text: text || undefined, types, limit: RECENT_EVENTS });
+      // Not answered (disconnected, say): the last result stays until the next change asks again.
+      if (!r.ok) return;
+      let events = r.value;
       if (type === 'other') events = events.filter((e) => e.event.type !== 'stats' && e.event.type !== 'session_init');
       if (!cancelled) setResult(events);
     }, 250);

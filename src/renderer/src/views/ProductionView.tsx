@@ -1,7 +1,6 @@
 // Live production/consumption charts for one game session: header, controls, the chart and a
 // readout of each selected item's newest value. Items/min throughout.
 import { useEffect, useState } from 'react';
-import { api } from '../api/client';
 import { formatAge, formatGameTime } from '../components/format';
 import { useNow } from '../components/useNow';
 import { activeSessionId, series, useStore, type WindowSeconds } from '../store';
@@ -157,11 +156,12 @@ function Readouts({ session, mode, items, names }: { session: SessionSeries; mod
 function NoData() {
   const demo = useStore((s) => s.demo);
   const counters = useStore((s) => s.pipeCounters);
+  const startDemo = useStore((s) => s.startDemo);
   return (
     <div className="planned" data-testid="production-empty">
       <p>No game session yet. Production and consumption charts appear with the first stats line from the scenario{counters ? ` (reading ${counters.path})` : ''}.</p>
       {!demo?.running && (
-        <button type="button" onClick={() => void api().call('demo.start', {}).then((d) => useStore.setState({ demo: d }))} data-testid="production-start-demo">
+        <button type="button" onClick={() => void startDemo()} data-testid="production-start-demo">
           Start the demo feed
         </button>
       )}
@@ -174,13 +174,12 @@ export function ProductionView() {
   const runId = useStore((s) => s.info?.runId);
   // Sessions kept on disk from earlier runs of the app, once per run of main.
   const [names, setNames] = useState<Names>({});
+  const loadItemNames = useStore((s) => s.loadItemNames);
   useEffect(() => {
     if (!runId) return;
     void seedFromHistory().catch((e: unknown) => console.error('history: could not load earlier sessions', e));
-    void api()
-      .call('history.names')
-      .then(setNames, (e: unknown) => console.error('history: could not load item names', e));
-  }, [runId]);
+    void loadItemNames().then((r) => (r.ok ? setNames(r.value) : console.error('history: could not load item names', r.error)));
+  }, [runId, loadItemNames]);
   const mode = useStore((s) => s.mode);
   const windowSeconds = useStore((s) => s.windowSeconds);
   const selectedItems = useStore((s) => s.selectedItems);

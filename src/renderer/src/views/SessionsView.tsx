@@ -1,7 +1,6 @@
 // W&B runs: the active run with its delivery state, recent runs with their journal status, Sync.
 import { useState } from 'react';
 import type { WandbRunInfo } from '../../../shared/api';
-import { api } from '../api/client';
 import { useStore } from '../store';
 import { Counter } from '../components/Counter';
 import { formatAge } from '../components/format';
@@ -37,6 +36,7 @@ export function SessionsView() {
   const online = useOnline();
   const [message, setMessage] = useState<string | null>(null);
   const loaded = useStore((s) => s.config !== null);
+  const syncWandb = useStore((s) => s.syncWandb);
   if (!loaded) return <LoadingState>Loading W&amp;B runs…</LoadingState>;
   if (!enabled || !wandb)
     return (
@@ -48,12 +48,8 @@ export function SessionsView() {
   const a = wandb.active;
   const sync = async () => {
     setMessage(null);
-    try {
-      const r = await api().call('wandb.sync');
-      setMessage(`Sync started for ${r.runs} run${r.runs === 1 ? '' : 's'}.`);
-    } catch (e) {
-      setMessage(e instanceof Error ? e.message : String(e));
-    }
+    const r = await syncWandb();
+    setMessage(r.ok ? `Sync started for ${r.value.runs} run${r.value.runs === 1 ? '' : 's'}.` : r.error);
   };
   return (
     <DataArea className="sessions">

@@ -5,10 +5,9 @@
 // rules like unique slot ids, secret edits) is the validation, and a per-section draft is all the
 // state there is; a library would add a second model of the same fields.
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import { ApiError, type ConfigView, type KeyTestResult } from '../../../shared/api';
+import type { ConfigView, KeyTestResult } from '../../../shared/api';
 import type { ConfigIssue } from '../../../shared/config';
-import { api } from '../api/client';
-import { useStore, type SettingsSection } from '../store';
+import { useStore, type Outcome, type SettingsSection } from '../store';
 import { candidate, getPath, issuesAt, pick, sectionIssues, setPath, toDraft, type Obj } from './settings/draft';
 import { Field } from './settings/fields';
 import { PatternRows, SlotRows } from './settings/rows';
@@ -54,6 +53,7 @@ export function SettingsView() {
 
 function SettingsForm({ view }: { view: ConfigView }) {
   const setConfig = useStore((s) => s.setConfig);
+  const saveConfig = useStore((s) => s.saveConfig);
   const online = useOnline();
   const [state, setState] = useState(() => ({ file: view.file, drafts: freshDrafts(view.file) }));
   const [messages, setMessages] = useState<Partial<Record<SettingsSection | 'all', string>>>({});
@@ -84,19 +84,16 @@ function SettingsForm({ view }: { view: ConfigView }) {
   const saveAll = async () => {
     setSaving(true);
     say('all', null);
-    try {
-      const keys = dirty.flatMap((s) => s.keys);
-      const next = await api().call('config.update', candidate(view.file, keys, Object.assign({}, ...dirty.map((s) => drafts[s.id]))) as never);
+    const keys = dirty.flatMap((s) => s.keys);
+    const r = await saveConfig(candidate(view.file, keys, Object.assign({}, ...dirty.map((s) => drafts[s.id]))));
+    if (r.ok) {
       say('all', `Saved ${dirty.map((s) => s.title).join(', ')}. Services whose settings changed were restarted.`);
       savedAs(
-        next,
+        r.value,
         dirty.map((s) => s.id),
       );
-    } catch (e) {
-      say('all', e instanceof Error ? e.message : String(e));
-    } finally {
-      setSaving(false);
-    }
+    } else say('all', r.error);
+    setSaving(false);
   };
   return (
     <div className="settings">
@@ -179,19 +176,15 @@ function effectiveNote(path: string, view: ConfigView, pipePath: string | undefi
   return null;
 }
 
-function TestButton({ label, run, reason, testId }: { label: string; run: () => Promise<KeyTestResult>; reason: string | null; testId: string }) {
+function TestButton({ label, run, reason, testId }: { label: string; run: () => Promise<Outcome<KeyTestResult>>; reason: string | null; testId: string }) {
   const [result, setResult] = useState<KeyTestResult | null>(null);
   const [busy, setBusy] = useState(false);
   const go = async () => {
     setBusy(true);
     setResult(null);
-    try {
-      setResult(await run());
-    } catch (e) {
-      setResult({ ok: false, message: e instanceof Error ? e.message : String(e) });
-    } finally {
-      setBusy(false);
-    }
+    const r = await run();
+    setResult(r.ok ? r.value : { ok: false, message: r.error });
+    setBusy(false);
   };
   return (
     <span className="test-button">
@@ -228,6 +221,10 @@ function Section({
   setMessage: (m: string | null) => void;
 }) {
   const pipePath = useStore((s) => s.pipeCounters?.path);
+  const saveConfig = useStore((s) => s.saveConfig);
+  const testRcon = useStore((s) => s.testRcon);
+  const testWandbKey = useStore((s) => s.testWandbKey);
+  const testDiscord = useStore((s) => s.testDiscord);
   const online = useOnline();
   const [serverIssues, setServerIssues] = useState<ConfigIssue[]>([]);
   const [saving, setSaving] = useState(false);
@@ -241,17 +238,16 @@ function Section({
   const save = async () => {
     setSaving(true);
     setMessage(null);
-    try {
-      const next = await api().call('config.update', candidate(view.file, spec.keys, draft) as never);
+    const r = await saveConfig(candidate(view.file, spec.keys, draft));
+    if (r.ok) {
       setServerIssues([]);
       setMessage(`${spec.title} saved. Services whose settings changed were restarted.`);
-      onSaved(next);
-    } catch (e) {
-      setServerIssues(e instanceof ApiError && e.issues ? e.issues : []);
-      setMessage(e instanceof Error ? e.message : String(e));
-    } finally {
-      setSaving(false);
+      onSaved(r.value);
+    } else {
+      setServerIssues(r.issues ?? []);
+      setMessage(r.error);
     }
+    setSaving(false);
   };
   const testReason = whyNot(online, dirty && SAVE_FIRST);
   return (
@@ -292,7 +288,7 @@ function Section({
                   label="Test RCON"
                   testId={`slot-test-${id}`}
                   reason={whyNot(online, !saved && 'Save this slot first: the test uses its saved address and password.', dirty && SAVE_FIRST)}
-                  run={() => api().call('slots.testRcon', { id })}
+                  run={() => testRcon(id)}
                 />
               );
             }}
@@ -311,13 +307,16 @@ function Section({
         <button type="button" disabled={!dirty} onClick={() => (setDraft(initial), setServerIssues([]))} data-testid={`settings-revert-${spec.id}`}>
           Revert
         </button>
-        {spec.id === 'wandb' && <TestButton label="Test API key" testId="wandb-test-key" reason={testReason} run={() => api().call('wandb.testKey')} />}
+        {spec.id === 'wandb' && <TestButton label="Test API key" testId="wandb-test-key" reason={testReason} run={testWandbKey} />}
         {spec.id === 'discord' && (
           <TestButton
             label="Send test message"
             testId="settings-discord-test"
             reason={whyNot(online, dirty && SAVE_FIRST, !view.effective.discord.enabled && 'Turn the relay on and save first.', !view.effective.discord.webhookUrl?.set && 'No webhook URL is saved.')}
-            run={async () => ({ ok: true, message: `Queued: ${(await api().call('discord.test')).text}. Its delivery shows in the Discord view.` })}
+            run={async () => {
+              const r = await testDiscord();
+              return r.ok ? { ok: true, value: { ok: true, message: `Queued: ${r.value.text}. Its delivery shows in the Discord view.` } } : r;
+            }}
           />
         )}
         {message && (

@@ -4,8 +4,7 @@
 // each disabled action says why beside it.
 import { useState } from 'react';
 import type { JoinTestRun, SlotStatus } from '../../../shared/slots';
-import { api } from '../api/client';
-import { useStore } from '../store';
+import { useStore, type Outcome } from '../store';
 import { formatAge } from '../components/format';
 import { ActionButton, DataArea, ErrorState, LoadingState, OffState, useOnline, whyNot } from '../components/states';
 import { useNow } from '../components/useNow';
@@ -84,6 +83,9 @@ export function SlotsView() {
   const [open, setOpen] = useState<string | null>(null);
   const online = useOnline();
   const loaded = useStore((s) => s.config !== null);
+  const deploySlots = useStore((s) => s.deploySlots);
+  const restartSlot = useStore((s) => s.restartSlot);
+  const joinTest = useStore((s) => s.joinTest);
   if (!loaded) return <LoadingState>Loading the slots…</LoadingState>;
   if (!slots)
     return (
@@ -92,18 +94,15 @@ export function SlotsView() {
         join-tested from here.
       </OffState>
     );
-  const act = async (fn: () => Promise<unknown>) => {
+  const act = async (fn: () => Promise<Outcome<unknown>>) => {
     setMessage(null);
-    try {
-      await fn();
-    } catch (e) {
-      setMessage(e instanceof Error ? e.message : String(e));
-    }
+    const r = await fn();
+    if (!r.ok) setMessage(r.error);
   };
   return (
     <DataArea className="sessions">
       <div className="demo">
-        <ActionButton onClick={() => void act(() => api().call('slots.deploy', {}))} disabledReason={whyNot(online, !slots.slots.some((s) => s.deployable) && 'No slot has a deploy target (slots[].deploy)')} testId="slots-deploy-all">
+        <ActionButton onClick={() => void act(() => deploySlots())} disabledReason={whyNot(online, !slots.slots.some((s) => s.deployable) && 'No slot has a deploy target (slots[].deploy)')} testId="slots-deploy-all">
           Deploy to all
         </ActionButton>
         <span className="muted">{slots.clientPath ? `Join tests launch ${slots.clientPath}` : 'No Factorio client configured (joinTest.clientPath): join tests skip the client step'}</span>
@@ -160,20 +159,20 @@ export function SlotsView() {
                 <td colSpan={10}>
                   {/* Actions sit on their own line so the table fits from 1024 px up. */}
                   <div className="slot-actions" role="group" aria-label={`Actions for ${s.name}`}>
-                    <ActionButton disabledReason={whyNot(online, deployWhyNot(s))} onClick={() => void act(() => api().call('slots.deploy', { id: s.id }))} testId="slot-deploy-button">
+                    <ActionButton disabledReason={whyNot(online, deployWhyNot(s))} onClick={() => void act(() => deploySlots(s.id))} testId="slot-deploy-button">
                       Deploy
                     </ActionButton>
                     <ActionButton
                       disabledReason={whyNot(online, s.busy && `busy: ${s.busy} running`)}
                       onClick={() => {
                         setOpen(s.id);
-                        void act(() => api().call('slots.joinTest', { id: s.id }));
+                        void act(() => joinTest(s.id));
                       }}
                       testId="slot-join-button"
                     >
                       Join test
                     </ActionButton>
-                    <ActionButton disabledReason={whyNot(online, restartWhyNot(s))} onClick={() => void act(() => api().call('slots.restart', { id: s.id }))} testId="slot-restart-button">
+                    <ActionButton disabledReason={whyNot(online, restartWhyNot(s))} onClick={() => void act(() => restartSlot(s.id))} testId="slot-restart-button">
                       Restart
                     </ActionButton>
                   </div>
