@@ -16,8 +16,6 @@ import { SeriesPaths, type Area, type PathStyle } from './paths';
 import { downsample, REWIND_LABEL, type Mode, type Point, type Row, type SessionSeries } from './series';
 import { niceTicks, pixelStep, snapToPixels } from './ticks';
 
-export { formatRate } from './format';
-
 /** Suffix of the consumption line drawn over an item's production line (dashed, same colour). */
 export const CONSUMED = ' (consumed)';
 /** Suffix of a line as it was played before the n-th load of an earlier save (fainter, same colour). */

@@ -14,9 +14,9 @@ import { configSlice, type ConfigSlice } from './settings';
 import { slotsSlice, type SlotsSlice } from './slots';
 import { wandbSlice, type WandbSlice } from './wandb';
 
-export { batchUpdate, RECENT_EVENTS, series } from './pipe';
+export { RECENT_EVENTS, series } from './pipe';
 export { activeSessionId, type WindowSeconds } from './production';
-export { SETTINGS_SECTIONS, type SettingsSection } from './settings';
+export type { SettingsSection } from './settings';
 export type { Outcome } from './outcome';
 
 /** Events asked of main on (re)connection, to rebuild the charts. */
