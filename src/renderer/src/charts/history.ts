@@ -1,63 +1,10 @@
-// The charts' side of the production history kept by main (history.* in the contract):
-// - after a restart, sessions known only to the history are seeded into the in-memory series
-//   from their newest samples, oldest first, so the view and its picker work as before;
-// - windows reaching past what memory holds are drawn from a history query instead.
+// The charts' side of the production history kept by main (history.* in the contract): windows
+// reaching past what memory holds are drawn from a history query instead (seeding earlier sessions
+// after a restart is history-seed.ts, driven by the production slice).
 import { useEffect, useRef, useState } from 'react';
-import type { HistoryAnswer, HistorySession } from '../../../shared/history';
-import type { PipeEvent } from '../../../shared/events';
-import { api } from '../api/client';
-import { series, useStore } from '../store';
-import { SeriesStore, type Mode, type Point, type SessionSeries } from './series';
-
-/** Game seconds of samples seeded per session: the span memory keeps at full resolution. */
-const SEED_SECONDS = 2 * 3600;
-
-/** Sessions the history holds, by id (filled by seedFromHistory). */
-export const historySessions = new Map<string, HistorySession>();
-
-/** Builds the stats events of a history answer (one per point), for SeriesStore.ingest. */
-export function answerToEvents(a: HistoryAnswer, level: string | null): PipeEvent[] {
-  const out: PipeEvent[] = [];
-  const init = { type: 'session_init', session_id: a.session, tick: Math.round((a.t[0] ?? 0) * 60), level_name: level ?? '' };
-  if (level !== null) out.push({ seq: 0, receivedAt: 0, line: '', event: init });
-  a.t.forEach((t, i) => {
-    const p: Record<string, number> = {};
-    const c: Record<string, number> = {};
-    for (const s of a.series) {
-      if (s.p[i]) p[s.item] = s.p[i];
-      if (s.c[i]) c[s.item] = s.c[i];
-    }
-    out.push({ seq: 0, receivedAt: 0, line: '', event: { type: 'stats', session_id: a.session, cycle: i + 1, tick: Math.round(t * 60), products_production: p, materials_consumption: c } });
-  });
-  return out;
-}
-
-/** Loads the history's sessions; those not in memory are seeded, before the live ones. */
-export async function seedFromHistory(): Promise<void> {
-  const client = api();
-  const list = await client.call('history.sessions');
-  for (const s of list) historySessions.set(s.id, s);
-  const missing = list.filter((s) => !series.sessions.has(s.id) && s.last !== null);
-  if (!missing.length) return;
-  const seeded = new Map<string, SessionSeries>();
-  for (const s of missing) {
-    const a = await client.call('history.query', { session: s.id, from: Math.max(0, s.last! - SEED_SECONDS), maxPoints: 4000 });
-    const scratch = new SeriesStore();
-    scratch.ingest(answerToEvents(a, s.level));
-    const got = scratch.sessions.get(s.id);
-    if (!got) continue;
-    // The game's own cycles continue from wherever it is: let them in after the seeded points.
-    got.lastCycle = -1;
-    seeded.set(s.id, got);
-  }
-  // Seeded sessions are older than anything live: they go first, so "follow the newest" still does.
-  const live = [...series.sessions].filter(([id]) => !seeded.has(id));
-  series.sessions.clear();
-  for (const [id, s] of [...seeded, ...live]) series.sessions.set(id, s);
-  const versions: Record<string, number> = { ...useStore.getState().sessionVersions };
-  for (const [id, s] of seeded) versions[id] = s.version;
-  useStore.setState({ sessionIds: [...series.sessions.keys()], sessionVersions: versions });
-}
+import type { HistoryAnswer } from '../../../shared/history';
+import { useStore } from '../store';
+import type { Mode, Point } from './series';
 
 const modeValue = (mode: Mode, p: number, c: number) => (mode === 'production' ? p : mode === 'consumption' ? c : p - c);
 
@@ -85,20 +32,18 @@ export function useHistoryWindow(sessionId: string, needed: boolean, from: numbe
   // until the new one arrives only if the session is the same.
   const [answer, setAnswer] = useState<{ session: string; a: HistoryAnswer } | null>(null);
   const [tick, setTick] = useState(0);
+  const queryHistory = useStore((s) => s.queryHistory);
   // The items as a set: a change of their ranks alone asks nothing new.
   const key = JSON.stringify([sessionId, needed, Math.floor(from), to === undefined ? null : Math.floor(to), [...items].sort(), maxPoints]);
   useEffect(() => {
     if (!needed) return;
     let live = true;
     const [session, , f, t, its, mp] = JSON.parse(key) as [string, boolean, number, number | null, string[], number];
-    api()
-      .call('history.query', { session, from: f, ...(t === null ? {} : { to: t }), items: its, maxPoints: Math.max(10, Math.min(20_000, mp)) })
-      .then((a) => live && setAnswer({ session, a }))
-      .catch(() => live && setAnswer(null));
+    void queryHistory({ session, from: f, ...(t === null ? {} : { to: t }), items: its, maxPoints: Math.max(10, Math.min(20_000, mp)) }).then((r) => live && setAnswer(r.ok ? { session, a: r.value } : null));
     return () => {
       live = false;
     };
-  }, [key, needed, tick]);
+  }, [key, needed, tick, queryHistory]);
   // The session grew enough: ask again, at most every REFRESH_MS (a pending refresh is not pushed back).
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {

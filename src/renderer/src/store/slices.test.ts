@@ -96,6 +96,21 @@ describe('slice actions', () => {
     expect(await useStore.getState().testDiscord()).toEqual({ ok: true, value: { id: 7, text: 'test' } });
   });
 
+  it('seeding from the history puts a session known only to it ahead of the live ones, and a refusal is a result', async () => {
+    const ev = (seq: number, session: string): PipeEvent => ({ seq, receivedAt: 0, line: '', event: { type: 'session_init', session_id: session, tick: 0, level_name: 'x' } });
+    store.forgetEvents();
+    useStore.getState().appendEvents([ev(1, 'live')]);
+    answer('history.sessions', () => ok([{ id: 'old', level: 'x', first: 0, last: 60, items: ['iron-plate'] }, { id: 'live', level: 'x', first: 0, last: 1, items: [] }]));
+    const series = [{ item: 'iron-plate', p: [5, 6], c: [0, 0], pMin: [5, 6], pMax: [5, 6], cMin: [0, 0], cMax: [0, 0] }];
+    answer('history.query', (q) => ok({ session: (q as { session: string }).session, resolution: 'full', t: [58, 60], series, first: 0, last: 60 }));
+    expect(await useStore.getState().seedHistory()).toEqual({ ok: true, value: undefined });
+    expect(calls.filter((c) => c.method === 'history.query').map((c) => c.payload)).toEqual([{ session: 'old', from: 0, maxPoints: 4000 }]);
+    expect(useStore.getState().sessionIds).toEqual(['old', 'live']);
+    expect(useStore.getState().sessionVersions.old).toBe(store.series.sessions.get('old')?.version);
+    answer('history.sessions', () => fail({ code: 'unavailable', message: 'history is off' }));
+    expect(await useStore.getState().seedHistory()).toEqual({ ok: false, error: 'history is off' });
+  });
+
   it('a filtered query that main cannot answer is an error result, not a thrown one', async () => {
     const r = await useStore.getState().queryEvents({ text: 'iron', limit: 10 });
     expect(r).toEqual({ ok: false, error: 'no answer for pipe.query' });

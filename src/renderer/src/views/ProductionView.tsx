@@ -7,7 +7,6 @@ import { activeSessionId, series, useStore, type WindowSeconds } from '../store'
 import { ChartPanel } from '../charts/ChartPanel';
 import { itemColors } from '../charts/colors';
 import { byName, formatRate } from '../charts/format';
-import { seedFromHistory } from '../charts/history';
 import { useFrameValue } from '../charts/hooks';
 import { ItemMark, useItemIcons } from '../charts/icons';
 import '../charts/production.css';
@@ -175,11 +174,12 @@ export function ProductionView() {
   // Sessions kept on disk from earlier runs of the app, once per run of main.
   const [names, setNames] = useState<Names>({});
   const loadItemNames = useStore((s) => s.loadItemNames);
+  const seedHistory = useStore((s) => s.seedHistory);
   useEffect(() => {
     if (!runId) return;
-    void seedFromHistory().catch((e: unknown) => console.error('history: could not load earlier sessions', e));
+    void seedHistory().then((r) => r.ok || console.error('history: could not load earlier sessions', r.error));
     void loadItemNames().then((r) => (r.ok ? setNames(r.value) : console.error('history: could not load item names', r.error)));
-  }, [runId, loadItemNames]);
+  }, [runId, loadItemNames, seedHistory]);
   const mode = useStore((s) => s.mode);
   const windowSeconds = useStore((s) => s.windowSeconds);
   const selectedItems = useStore((s) => s.selectedItems);
