@@ -23,6 +23,24 @@ function dynamicLoads(moduleRegex, message) {
 const electronLoads = dynamicLoads('^electron(/.*)?$', electronMessage);
 const builtinLoads = dynamicLoads(`^(node:.*|${builtinModules.join('|')})$`, builtinMessage);
 
+// One folder per service (or feature) under src/main; they share code only through lib/ (plumbing),
+// transport/ and the root files (service.ts, config.ts, log.ts, …), never by importing each other.
+// Tests may combine services (that is what an integration test is for); production code and fixtures may not.
+const FEATURE_FOLDERS = ['pipe', 'wandb', 'discord', 'engine', 'slots', 'history', 'factorio', 'demo'];
+const featureRules = FEATURE_FOLDERS.map((folder) => {
+  const others = FEATURE_FOLDERS.filter((f) => f !== folder).join('|');
+  const message = `src/main/${folder}/ must not import another service's folder; move shared code to src/main/lib/.`;
+  const regex = `^(\\.\\./)+(${others})(/|$)`;
+  return {
+    files: [`src/main/${folder}/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: electronImports.paths, patterns: [...electronImports.patterns, { regex, message }] }],
+      'no-restricted-syntax': ['error', ...electronLoads, ...dynamicLoads(regex, message)],
+    },
+  };
+});
+
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'src/main/engine/gen/**'] },
   js.configs.recommended,
@@ -39,6 +57,7 @@ export default tseslint.config(
     ignores: ['src/main/index.ts', 'src/main/transport/ipc.ts'],
     rules: { 'no-restricted-imports': ['error', electronImports], 'no-restricted-syntax': ['error', ...electronLoads] },
   },
+  ...featureRules,
   {
     files: ['src/shared/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', merged(electronImports, builtinImports)], 'no-restricted-syntax': ['error', ...electronLoads, ...builtinLoads] },

@@ -8,7 +8,7 @@ import type { Config } from '../shared/config';
 import type { PipeEvent } from '../shared/events';
 import type { ConfigStore } from './config';
 import { DemoFeed } from './demo/controller';
-import { EventCache } from './pipe/cache';
+import { EventCache } from './lib/cache';
 import { HistoryFeed } from './history/feed';
 import { GameMetrics } from './history/metrics';
 import { PipeService } from './pipe/service';
@@ -18,6 +18,7 @@ import { EngineService } from './engine/service';
 import { SlotsService } from './slots/service';
 import { bundledScenarioDir, slotOps } from './slots/ops-impl';
 import { factorioHandlers } from './factorio/handlers';
+import { detect } from './factorio/userData';
 import { testSlotRcon } from './slots/rcon-test';
 import { testWandbKey } from './wandb/key-test';
 import type { Logger } from './log';
@@ -146,7 +147,7 @@ export class ControlRoomApp {
     const store = opts.configStore;
     this.events = new EventCache<PipeEvent>(store.effective.pipe.capacity, (e) => e.line, (e) => opts.logger.error({ err: e }, 'event subscriber failed'));
     this.events.subscribe((e) => this.hub.publish('events', [plainEvent(e)]));
-    this.history = new HistoryFeed(this.events, opts.logger.child({ service: 'history' }));
+    this.history = new HistoryFeed(this.events, opts.logger.child({ service: 'history' }), (dir) => detect(dir).userDataDir);
     this.gameMetrics = new GameMetrics({
       pipe: () => (this.running.get('pipe')?.service as PipeService | undefined)?.counters() ?? null,
       status: () => this.snapshot(),

@@ -3,7 +3,7 @@
 import type { PushName, PushPayload, ServiceName, ServiceState, ServiceStatus } from '../shared/api';
 import type { Config } from '../shared/config';
 import type { PipeEvent } from '../shared/events';
-import type { EventCache } from './pipe/cache';
+import type { EventCache } from './lib/cache';
 import type { Logger } from './log';
 import type { SecretStore } from './secrets';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConfigInput } from '../../shared/config';
-import { TinyDisk, tinyDiskUnavailable } from '../pipe/tiny-disk';
+import { TinyDisk, tinyDiskUnavailable } from '../lib/tiny-disk';
 import { makeRelay, stopRelays } from './test-harness';
 import { DiscordTestServer } from './test-server';
 

@@ -5,7 +5,7 @@
 import { ConfigSchema } from '../../shared/config';
 import type { PipeEvent, Stats } from '../../shared/events';
 import { silentLogger } from '../log';
-import { EventCache } from './cache';
+import { EventCache } from '../lib/cache';
 import { PipeService } from './service';
 
 const [path, dataDir, modeArg] = process.argv.slice(2) as [string, string, 'auto' | 'fifo' | 'file' | undefined];

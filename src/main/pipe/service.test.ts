@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigSchema } from '../../shared/config';
 import type { PipeEvent, Stats } from '../../shared/events';
 import { silentLogger } from '../log';
-import { EventCache } from './cache';
+import { EventCache } from '../lib/cache';
 import { PipeService } from './service';
 import { runWriter, statsLine } from './writers';
 

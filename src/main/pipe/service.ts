@@ -11,12 +11,12 @@ import type { Config } from '../../shared/config';
 import { parseEventLine, type PipeCounters, type PipeEvent, type RejectedLine, type RejectReason } from '../../shared/events';
 import type { Logger } from '../log';
 import { StatusCell, type Service } from '../service';
-import type { EventCache } from './cache';
+import type { EventCache } from '../lib/cache';
 import { CachedEvent } from './cached-event';
 import { FifoReader } from './fifo';
-import { LineSplitter } from './lines';
-import { PipeStateStore } from './state';
-import { FileTail } from './tail';
+import { LineSplitter } from '../lib/lines';
+import { PipeStateStore } from '../lib/state';
+import { FileTail } from '../lib/tail';
 
 export interface PipeServiceOptions {
   /** The path to read (config, or the demo feed's path when no Factorio is installed). */

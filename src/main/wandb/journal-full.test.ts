@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { init, makeService, range, stats, stepsOf, stopAllServices } from './test-harness';
 import { WandbTestServer } from './test-server';
-import { TinyDisk, tinyDiskUnavailable } from '../pipe/tiny-disk';
+import { TinyDisk, tinyDiskUnavailable } from '../lib/tiny-disk';
 
 let server: WandbTestServer;
 let disk: TinyDisk | null = null;

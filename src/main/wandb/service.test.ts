@@ -7,7 +7,7 @@ import type { WandbStatus } from '../../shared/api';
 import { ConfigSchema } from '../../shared/config';
 import type { PipeEvent } from '../../shared/events';
 import { silentLogger } from '../log';
-import { EventCache } from '../pipe/cache';
+import { EventCache } from '../lib/cache';
 import { WandbService } from './service';
 import { WandbTestServer } from './test-server';
 

@@ -15,7 +15,7 @@ import type { PushName, PushPayload, WandbRunInfo, WandbStatus } from '../../sha
 import type { Config } from '../../shared/config';
 import type { PipeEvent, SessionInit, Stats } from '../../shared/events';
 import type { Logger } from '../log';
-import type { EventCache } from '../pipe/cache';
+import type { EventCache } from '../lib/cache';
 import { StatusCell, type Service } from '../service';
 import type { Limits } from './batch';
 import { MAX_LINE_BYTES, MAX_REQUEST_BYTES, WandbClient } from './client';

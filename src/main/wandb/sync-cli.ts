@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadToolConfig } from '../config';
 import { createLogger } from '../log';
-import { EventCache } from '../pipe/cache';
+import { EventCache } from '../lib/cache';
 import { WandbService } from './service';
 
 async function main(): Promise<void> {
