@@ -9,8 +9,8 @@ import type { PipeEvent, Stats } from '../../shared/events';
 import { silentLogger } from '../log';
 import { EventCache } from '../lib/cache';
 import { PipeService } from './service';
-import { TinyDisk, tinyDiskUnavailable } from '../lib/tiny-disk';
-import { runWriter, statsLine } from './writers';
+import { TinyDisk, tinyDiskUnavailable } from '../lib/tiny-disk.fixture';
+import { runWriter, statsLine } from './writers.fixture';
 
 const started: PipeService[] = [];
 const disks: TinyDisk[] = [];

@@ -9,7 +9,7 @@ import type { PipeEvent, Stats } from '../../shared/events';
 import { silentLogger } from '../log';
 import { EventCache } from '../lib/cache';
 import { PipeService } from './service';
-import { runWriter, statsLine } from './writers';
+import { runWriter, statsLine } from './writers.fixture';
 
 const linux = process.platform === 'linux';
 const started: PipeService[] = [];

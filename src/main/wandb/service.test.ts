@@ -9,7 +9,7 @@ import type { PipeEvent } from '../../shared/events';
 import { silentLogger } from '../log';
 import { EventCache } from '../lib/cache';
 import { WandbService } from './service';
-import { WandbTestServer } from './test-server';
+import { WandbTestServer } from './server.fixture';
 
 let server: WandbTestServer;
 let seq = 0;
