@@ -5,6 +5,7 @@ import type { EnginePlayResult, EngineStatus, PushName, PushPayload } from '../.
 import { ApiError } from '../../shared/api';
 import type { Config } from '../../shared/config';
 import type { Logger } from '../log';
+import { isWildcardHost } from '../lib/net';
 import { StatusCell, type Service } from '../service';
 import { EngineClient, EngineRpcError } from './client';
 import type { ActionSpace } from './game';
@@ -18,8 +19,6 @@ export interface EngineServiceOptions {
   /** How often the view's figures are refreshed while calls come in. */
   pushMs?: number;
 }
-
-const WILDCARD = new Set(['0.0.0.0', '::', '']);
 
 export function describeSpace(s: ActionSpace): string {
   if (s.kind === 'discrete') return `discrete(${s.n})`;
@@ -65,7 +64,7 @@ export class EngineService implements Service {
     }
     this.server = server;
     // The UI's client dials loopback when the server listens on every interface.
-    this.client = new EngineClient(`${WILDCARD.has(host) ? '127.0.0.1' : server.address.replace(/:\d+$/, '')}:${server.port}`);
+    this.client = new EngineClient(`${isWildcardHost(host) ? '127.0.0.1' : server.address.replace(/:\d+$/, '')}:${server.port}`);
     this.lastAt = Date.now();
     this.cell.set('running', `serving ${server.registry.ids().join(', ')} on ${server.address}`);
     this.tick();

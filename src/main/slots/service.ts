@@ -13,9 +13,8 @@ import { StatusCell, type Service } from '../service';
 import { runClientJoin } from './client-join';
 import { PROBE_COMMAND, diffRegistrations, isAchievementWarning, parseProbe, readScenarioVersion, type ProbeResult } from './probe';
 import { RconError, SlotRcon } from './rcon';
-import type { SlotOps } from './ops';
+import type { SlotConfig, SlotOps } from './ops';
 
-type SlotConfig = Config['slots'][number];
 
 export interface SlotsServiceOptions {
   slots: SlotConfig[];
