@@ -10,6 +10,7 @@ import type { SecretStore } from './secrets';
 import type { Handlers } from './transport/dispatch';
 
 export interface Service {
+  /** Never rejects for an operational failure (a port taken, a folder missing): that is recorded in `status()`. */
   start(): Promise<void>;
   stop(): Promise<void>;
   status(): ServiceStatus;

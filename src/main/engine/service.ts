@@ -59,8 +59,10 @@ export class EngineService implements Service {
     try {
       await server.start();
     } catch (e) {
+      // An operational failure is the service's state, not the caller's exception (as with every service).
+      this.opts.logger.error({ err: e, host, port }, 'engine server cannot listen');
       this.cell.set('error', `cannot listen on ${host}:${port}: ${e instanceof Error ? e.message : String(e)}`);
-      throw e;
+      return;
     }
     this.server = server;
     // The UI's client dials loopback when the server listens on every interface.
