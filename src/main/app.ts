@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ApiError, methods, SERVICE_NAMES, type AppInfo, type DemoStatus, type MethodName, type ServiceName, type ServiceStatus, type StatusSnapshot } from '../shared/api';
-import type { Config } from '../shared/config';
 import type { PipeEvent } from '../shared/events';
-import type { ConfigStore } from './config';
+import type { ConfigStore, EffectiveConfig } from './config';
 import { DemoFeed } from './demo/controller';
 import { discordModule } from './discord/handlers';
 import { engineModule } from './engine/handlers';
@@ -139,7 +138,7 @@ export class ControlRoomApp {
       mode: this.opts.mode,
       platform: process.platform,
       configPath: this.opts.configStore.path,
-      dataDir: this.opts.configStore.effective.dataDir!,
+      dataDir: this.opts.configStore.effective.dataDir,
       runId: this.runId,
     };
   }
@@ -151,11 +150,11 @@ export class ControlRoomApp {
 
   /** No Factorio here: the folder the pipe would live in does not exist. */
   private factorioMissing(): boolean {
-    return !existsSync(dirname(this.opts.configStore.effective.pipe.path!));
+    return !existsSync(dirname(this.opts.configStore.effective.pipe.path));
   }
 
   /** The config services run with: the effective config, with the demo's pipe path when it has one. */
-  private serviceConfig(): Config {
+  private serviceConfig(): EffectiveConfig {
     const c = this.opts.configStore.effective;
     return this.demoPath ? { ...c, pipe: { ...c.pipe, path: this.demoPath } } : c;
   }
@@ -163,10 +162,10 @@ export class ControlRoomApp {
   private async startDemo(rate: number, auto: boolean): Promise<void> {
     if (!this.demo) throw new ApiError('unavailable', 'the demo feed is not available in this build');
     // Without a Factorio folder the feed writes into our data folder, and the pipe reads it there.
-    this.demoPath = this.factorioMissing() ? join(this.opts.configStore.effective.dataDir!, 'demo', 'events.pipe') : null;
+    this.demoPath = this.factorioMissing() ? join(this.opts.configStore.effective.dataDir, 'demo', 'events.pipe') : null;
     if (this.demoPath) mkdirSync(dirname(this.demoPath), { recursive: true });
     await this.reconcile();
-    await this.demo.start(this.serviceConfig().pipe.path!, rate, auto);
+    await this.demo.start(this.serviceConfig().pipe.path, rate, auto);
   }
 
   private async stopDemo(): Promise<void> {

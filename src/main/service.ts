@@ -1,9 +1,8 @@
 // What every service is to the composition root: start/stop (idempotent) and a status snapshot.
 // Services never import electron; what they need from the outside arrives in ServiceContext.
 import { ApiError, type PushName, type PushPayload, type ServiceName, type ServiceState, type ServiceStatus } from '../shared/api';
-import type { Config } from '../shared/config';
 import type { PipeCounters, PipeEvent } from '../shared/events';
-import type { ConfigStore } from './config';
+import type { ConfigStore, EffectiveConfig } from './config';
 import type { EventCache } from './lib/cache';
 import type { Logger } from './log';
 import type { SecretStore } from './secrets';
@@ -15,12 +14,11 @@ export interface Service {
   stop(): Promise<void>;
   status(): ServiceStatus;
   /** Takes config changes outside the service's restart slice (see app.ts SLICES) without restarting. */
-  reconfigure?(config: Config): void;
+  reconfigure?(config: EffectiveConfig): void;
 }
 
 export interface ServiceContext {
-  /** The effective config (dataDir and pipe.path filled in). */
-  config: Config;
+  config: EffectiveConfig;
   secrets: SecretStore;
   logger: Logger;
   /** Call whenever `status()` would answer differently; the app pushes it to the UI. */
@@ -90,9 +88,9 @@ export interface MetricFeeds {
 export interface ServiceDefinition<S extends Service> {
   name: ServiceName;
   /** The part of the config the service is built from: a change there restarts this service only. */
-  slice(c: Config): unknown;
+  slice(c: EffectiveConfig): unknown;
   /** Whether the service should run, and if not, the config key that says so. */
-  enabled(c: Config): true | string;
+  enabled(c: EffectiveConfig): true | string;
   /** Why calls fail while the service does not run, e.g. "the engine server is turned off (engine.enabled)". */
   offMessage: string;
   create(ctx: ServiceContext): S;
@@ -110,8 +108,8 @@ export interface BoundService {
 /** A service definition with its instance type hidden, so the app can hold them in one list. */
 export interface ServiceModule {
   name: ServiceName;
-  slice(c: Config): unknown;
-  enabled(c: Config): true | string;
+  slice(c: EffectiveConfig): unknown;
+  enabled(c: EffectiveConfig): true | string;
   /** `current` answers the instance the app runs under this name (possibly a test's own factory's). */
   bind(app: AppLink, current: () => Service | undefined): BoundService;
 }

@@ -12,7 +12,7 @@ export const discordModule = defineService({
   create: (ctx) =>
     new DiscordService({
       config: ctx.config.discord,
-      dataDir: ctx.config.dataDir!,
+      dataDir: ctx.config.dataDir,
       webhookUrl: ctx.secrets.resolve(ctx.config.discord.webhookUrl, 'discord.webhookUrl') ?? null,
       logger: ctx.logger,
       statusChanged: ctx.statusChanged,

@@ -3,9 +3,9 @@
 // and its state shows through `history.status`.
 import { join } from 'node:path';
 import { ApiError } from '../../shared/api';
-import type { Config } from '../../shared/config';
 import type { PipeEvent } from '../../shared/events';
 import type { EventCache } from '../lib/cache';
+import type { EffectiveConfig } from '../config';
 import type { Logger } from '../log';
 import { gameFolderCandidates, IconIndex, isGameFolder, type ItemIcon } from './icons';
 import { readItemNames } from './locale';
@@ -27,7 +27,7 @@ export class HistoryFeed {
     private readonly findUserDataDir: (configured: string | undefined) => string | null,
   ) {}
 
-  configure(config: Config): void {
+  configure(config: EffectiveConfig): void {
     const h = config.history;
     this.factorioDir = h.factorioDir;
     this.userDataDir = config.factorio.userDataDir;
@@ -36,7 +36,7 @@ export class HistoryFeed {
     this.close();
     this.key = key;
     if (!h.enabled) return;
-    const path = join(config.dataDir!, 'history.db');
+    const path = join(config.dataDir, 'history.db');
     try {
       this.store = new HistoryStore({
         path,

@@ -13,9 +13,9 @@ export const pipeModule = defineService({
   offMessage: 'the event pipe is not running',
   create: (ctx) =>
     new PipeService({
-      path: ctx.config.pipe.path!,
+      path: ctx.config.pipe.path,
       config: ctx.config.pipe,
-      dataDir: ctx.config.dataDir!,
+      dataDir: ctx.config.dataDir,
       cache: ctx.events,
       logger: ctx.logger,
       statusChanged: ctx.statusChanged,

@@ -15,7 +15,7 @@ export const slotsModule = defineService({
     new SlotsService({
       slots: ctx.config.slots,
       joinTest: ctx.config.joinTest,
-      dataDir: ctx.config.dataDir!,
+      dataDir: ctx.config.dataDir,
       scenarioDir: bundledScenarioDir(),
       secret: (ref, path) => ctx.secrets.resolve(ref, path),
       ops: slotOps(ctx.secrets, ctx.logger),

@@ -11,7 +11,7 @@ export const wandbModule = defineService({
   create: (ctx) =>
     new WandbService({
       config: ctx.config.wandb,
-      dataDir: ctx.config.dataDir!,
+      dataDir: ctx.config.dataDir,
       apiKey: ctx.secrets.resolve(ctx.config.wandb.apiKey, 'wandb.apiKey'),
       events: ctx.events,
       logger: ctx.logger,

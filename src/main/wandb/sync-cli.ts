@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   }
   const svc = new WandbService({
     config: { ...config.wandb, mode: 'online' },
-    dataDir: config.dataDir!,
+    dataDir: config.dataDir,
     apiKey,
     events: new EventCache(1),
     logger: createLogger('wandb-sync', process.env.LOG_LEVEL ?? 'warn'),
