@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { PushName, PushPayload, WandbRunInfo, WandbStatus } from '../../shared/api';
 import type { Config } from '../../shared/config';
-import type { PipeEvent, SessionInit, Stats } from '../../shared/events';
+import { isSessionInit, isStats, type PipeEvent, type Stats } from '../../shared/events';
 import type { Logger } from '../log';
 import type { EventCache } from '../lib/cache';
 import { StatusCell, type Service } from '../service';
@@ -243,14 +243,14 @@ export class WandbService implements Service {
 
   private onEvent(e: PipeEvent): void {
     const ev = e.event;
-    if (ev.type === 'session_init') {
-      const init = ev as SessionInit;
+    if (isSessionInit(ev)) {
+      const init = ev;
       const d = this.timeline.onInit(init, this.current);
       if (d.kind !== 'start') return;
       if (this.current) this.finishRun(this.current);
       this.current = this.initRun(init.session_id, init.level_name, init.tick, d.branch);
-    } else if (ev.type === 'stats') {
-      const stats = ev as Stats;
+    } else if (isStats(ev)) {
+      const stats = ev;
       if (this.current?.journal.meta.stoppedInWandb && this.current.journal.meta.sessionId === stats.session_id) {
         this.stoppedCycles++;
         this.changed();
