@@ -11,6 +11,7 @@ import type { Config } from '../../shared/config';
 import { parseEventLine, type PipeCounters, type PipeEvent, type RejectedLine, type RejectReason } from '../../shared/events';
 import type { Logger } from '../log';
 import { StatusCell, type Service } from '../service';
+import { Coalescer } from '../lib/coalesce';
 import type { EventCache } from '../lib/cache';
 import { CachedEvent } from './cached-event';
 import { FifoReader } from './fifo';
@@ -43,7 +44,8 @@ export class PipeService implements Service {
   private mirror: RotatingFileStream | null = null;
   private createdFifoInode: number | null = null;
   private retry: NodeJS.Timeout | null = null;
-  private countersTimer: NodeJS.Timeout | null = null;
+  /** Counters reach the UI at most four times a second, and always after the last change. */
+  private readonly counterPushes = new Coalescer(250, () => this.opts.push('pipe', this.counters()));
   private running = false;
   private linesRead = 0;
   private accepted = 0;
@@ -198,8 +200,7 @@ export class PipeService implements Service {
     this.state.close();
     await new Promise<void>((resolve) => (this.mirror ? this.mirror.end(resolve) : resolve()));
     this.mirror = null;
-    if (this.countersTimer) clearTimeout(this.countersTimer);
-    this.countersTimer = null;
+    this.counterPushes.cancel();
     this.opts.push('pipe', this.counters());
     this.cell.set('stopped', 'stopped');
   }
@@ -239,12 +240,8 @@ export class PipeService implements Service {
     this.countersChanged();
   }
 
-  /** Counters reach the UI at most four times a second, and always after the last change. */
   private countersChanged(): void {
-    this.countersTimer ??= setTimeout(() => {
-      this.countersTimer = null;
-      this.opts.push('pipe', this.counters());
-    }, 250);
+    this.counterPushes.trigger();
   }
 
   counters(): PipeCounters {

@@ -10,6 +10,7 @@ import type { Config } from '../../shared/config';
 import type { DeployProgress, JoinStep, JoinTestRun, SlotStatus, SlotsStatus } from '../../shared/slots';
 import type { Logger } from '../log';
 import { StatusCell, type Service } from '../service';
+import { Coalescer } from '../lib/coalesce';
 import { runClientJoin } from './client-join';
 import { PROBE_COMMAND, diffRegistrations, isAchievementWarning, parseProbe, readScenarioVersion, type ProbeResult } from './probe';
 import { RconError, SlotRcon } from './rcon';
@@ -49,7 +50,7 @@ export class SlotsService implements Service {
   private readonly cell: StatusCell;
   private readonly slots = new Map<string, Slot>();
   private running = false;
-  private pushTimer: NodeJS.Timeout | null = null;
+  private readonly pushes = new Coalescer(100, () => this.opts.push('slots', this.snapshot()));
   private expectedVersion: string | null = null;
   private readonly historyFile: string;
 
@@ -84,8 +85,7 @@ export class SlotsService implements Service {
       await s.polling?.catch(() => {});
       await s.rcon.close();
     }));
-    if (this.pushTimer) clearTimeout(this.pushTimer);
-    this.pushTimer = null;
+    this.pushes.cancel();
     this.cell.set('stopped', 'stopped');
   }
 
@@ -380,9 +380,6 @@ export class SlotsService implements Service {
   }
 
   private changed(): void {
-    this.pushTimer ??= setTimeout(() => {
-      this.pushTimer = null;
-      this.opts.push('slots', this.snapshot());
-    }, 100);
+    this.pushes.trigger();
   }
 }

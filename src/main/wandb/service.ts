@@ -17,6 +17,8 @@ import { isSessionInit, isStats, type PipeEvent, type Stats } from '../../shared
 import type { Logger } from '../log';
 import type { EventCache } from '../lib/cache';
 import { StatusCell, type Service } from '../service';
+import { Coalescer } from '../lib/coalesce';
+import { Wakeup } from '../lib/wakeup';
 import type { Limits } from './batch';
 import { MAX_LINE_BYTES, MAX_REQUEST_BYTES, WandbClient } from './client';
 import { lineKey, plainRecord, RunJournal, type BranchPoint } from './journal';
@@ -67,9 +69,9 @@ export class WandbService implements Service {
   /** Set when stop()'s deadline passed: the uploader gives up at once (the journal keeps the rest). */
   private aborted = false;
   private pumpDone: Promise<void> = Promise.resolve();
-  private wakeUp: (() => void) | null = null;
+  private readonly wakeup = new Wakeup();
   private skippedCycles = 0;
-  private pushTimer: NodeJS.Timeout | null = null;
+  private readonly pushes = new Coalescer(100, () => this.opts.push('wandb', this.snapshot()));
   private syncing = false;
   private readonly limits: Limits;
   private readonly heartbeatMs: number;
@@ -150,8 +152,7 @@ export class WandbService implements Service {
     this.flushJournals();
     const unwritten = [...this.runs.values()].reduce((a, l) => a + l.journal.unwrittenLines, 0);
     if (unwritten > 0) this.opts.logger.error({ lines: unwritten, err: journalError(this.runs.values())?.message }, 'W&B journal could not be written: lines lost at stop');
-    if (this.pushTimer) clearTimeout(this.pushTimer);
-    this.pushTimer = null;
+    this.pushes.cancel();
     this.opts.push('wandb', this.snapshot());
     this.cell.set('stopped', 'stopped');
   }
@@ -278,7 +279,7 @@ export class WandbService implements Service {
   // --- upload ---------------------------------------------------------------------------------
 
   private wake(): void {
-    this.wakeUp?.();
+    this.wakeup.wake();
   }
 
   private needsUpload(l: Live): boolean {
@@ -323,16 +324,8 @@ export class WandbService implements Service {
       // Stopping: lines that arrived during the last request go out at once, not after a flush interval.
       const stopping = !this.running && due.some((r) => r.retryAt === null);
       const wait = stopping ? 0 : Math.max(0, Math.min(this.opts.config.flushSeconds * 1000, nextRetry - Date.now(), nextHeartbeat - Date.now()));
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, wait);
-        function done() {
-          clearTimeout(t);
-          resolve();
-        }
-        // A finished run is sent at once; new lines wait for the next flush.
-        this.wakeUp = done;
-      });
-      this.wakeUp = null;
+      // A finished run is sent at once (wake); new lines wait for the next flush.
+      await this.wakeup.sleep(wait);
     }
   }
 
@@ -387,10 +380,7 @@ export class WandbService implements Service {
   }
 
   private changed(): void {
-    this.pushTimer ??= setTimeout(() => {
-      this.pushTimer = null;
-      this.opts.push('wandb', this.snapshot());
-    }, 100);
+    this.pushes.trigger();
   }
 
   status() {
