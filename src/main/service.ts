@@ -31,6 +31,13 @@ export interface ServiceContext {
 
 export type ServiceFactory = (ctx: ServiceContext) => Service;
 
+/** What every service takes from its context, whatever else its options hold: where to log, and how to tell the UI. */
+export type ServiceBasics = Pick<ServiceContext, 'logger' | 'statusChanged' | 'push'>;
+
+export function basics(ctx: ServiceContext): ServiceBasics {
+  return { logger: ctx.logger, statusChanged: ctx.statusChanged, push: ctx.push };
+}
+
 /** Tracks a service's state and when it last changed, so each service need not. */
 export class StatusCell {
   private current: ServiceStatus;

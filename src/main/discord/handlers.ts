@@ -1,6 +1,6 @@
 // The Discord relay as the app sees it: how it is built from the config, and the contract's
 // discord.* handlers.
-import { defineService } from '../service';
+import { basics, defineService } from '../service';
 import { DiscordService } from './service';
 
 export const discordModule = defineService({
@@ -14,9 +14,7 @@ export const discordModule = defineService({
       config: ctx.config.discord,
       dataDir: ctx.config.dataDir,
       webhookUrl: ctx.secrets.resolve(ctx.config.discord.webhookUrl, 'discord.webhookUrl') ?? null,
-      logger: ctx.logger,
-      statusChanged: ctx.statusChanged,
-      push: ctx.push,
+      ...basics(ctx),
     }),
   handlers: (discord, app) => ({
     'discord.status': () => discord.running()?.snapshot() ?? null,

@@ -9,11 +9,9 @@ import { DiscordAPIError, HTTPError, REST, RESTEvents, type RateLimitData } from
 import { join } from 'node:path';
 import type { Config } from '../../shared/config';
 import { CONSOLE_EVENT_TYPES, EVENT_LABELS, typeEnabled, type DiscordStatus, type RelayedLine } from '../../shared/discord';
-import type { PushName, PushPayload } from '../../shared/api';
-import type { Logger } from '../log';
 import { PipeStateStore } from '../lib/state';
 import type { FilePosition } from '../lib/tail';
-import { StatusCell, type Service } from '../service';
+import { StatusCell, type Service, type ServiceBasics } from '../service';
 import { backoffDelay } from '../lib/backoff';
 import { Coalescer } from '../lib/coalesce';
 import { Wakeup } from '../lib/wakeup';
@@ -30,14 +28,11 @@ const RECENT = 50;
 /** Events only the main log carries: with both logs followed, these come from it and nothing else does. */
 const MAIN_LOG_TYPES: ReadonlySet<string> = new Set(['ready', 'save']);
 
-export interface DiscordServiceOptions {
+export interface DiscordServiceOptions extends ServiceBasics {
   config: Config['discord'];
   dataDir: string;
   /** The resolved webhook URL (a secret: never logged, never pushed). */
   webhookUrl: string | null;
-  logger: Logger;
-  statusChanged(): void;
-  push<P extends PushName>(name: P, payload: PushPayload<P>): void;
   /** Backoff after 5xx/network errors: base doubling to max, ±50% jitter. */
   retryBaseMs?: number;
   retryMaxMs?: number;

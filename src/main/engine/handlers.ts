@@ -1,6 +1,6 @@
 // The engine server as the app sees it: how it is built from the config, the contract's engine.*
 // handlers, and its Prometheus text for headless /metrics.
-import { defineService } from '../service';
+import { basics, defineService } from '../service';
 import { EngineService } from './service';
 
 export const engineModule = defineService({
@@ -8,7 +8,7 @@ export const engineModule = defineService({
   slice: (c) => c.engine,
   enabled: (c) => c.engine.enabled || 'engine.enabled is false',
   offMessage: 'the engine server is turned off (engine.enabled)',
-  create: (ctx) => new EngineService({ config: ctx.config.engine, logger: ctx.logger, statusChanged: ctx.statusChanged, push: ctx.push }),
+  create: (ctx) => new EngineService({ config: ctx.config.engine, ...basics(ctx) }),
   handlers: (engine) => ({
     'engine.status': () => engine.running()?.snapshot() ?? null,
     'engine.reset': ({ envId, seed }) => engine.require().reset(envId, seed),

@@ -1,21 +1,17 @@
 // The engine as one of the app's services: runs the gRPC server on engine.host:engine.port and,
 // for the Engine view, acts as a grpc-js client of it, so a move played in the UI takes the same
 // path over the wire as a training loop's.
-import type { EnginePlayResult, EngineStatus, PushName, PushPayload } from '../../shared/api';
+import type { EnginePlayResult, EngineStatus } from '../../shared/api';
 import { ApiError } from '../../shared/api';
 import type { Config } from '../../shared/config';
-import type { Logger } from '../log';
 import { isWildcardHost } from '../lib/net';
-import { StatusCell, type Service } from '../service';
+import { StatusCell, type Service, type ServiceBasics } from '../service';
 import { EngineClient, EngineRpcError } from './client';
 import type { ActionSpace } from './game';
 import { EngineServer } from './server';
 
-export interface EngineServiceOptions {
+export interface EngineServiceOptions extends ServiceBasics {
   config: Config['engine'];
-  logger: Logger;
-  statusChanged(): void;
-  push<P extends PushName>(name: P, payload: PushPayload<P>): void;
   /** How often the view's figures are refreshed while calls come in. */
   pushMs?: number;
 }

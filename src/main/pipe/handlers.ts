@@ -1,6 +1,6 @@
 // The pipe as the app sees it: how it is built from the config, and the contract's pipe.* handlers.
 import type { PipeEvent } from '../../shared/events';
-import { defineService } from '../service';
+import { basics, defineService } from '../service';
 import { PipeService } from './service';
 
 /** A copy with own fields only: cached events hold their parsed form behind a getter. */
@@ -17,9 +17,7 @@ export const pipeModule = defineService({
       config: ctx.config.pipe,
       dataDir: ctx.config.dataDir,
       cache: ctx.events,
-      logger: ctx.logger,
-      statusChanged: ctx.statusChanged,
-      push: ctx.push,
+      ...basics(ctx),
     }),
   handlers: (pipe, app) => ({
     'pipe.query': ({ text, types, limit }) => {

@@ -6,11 +6,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
-import type { PushName, PushPayload } from '../../shared/api';
 import type { Config } from '../../shared/config';
 import { parseEventLine, type PipeCounters, type PipeEvent, type RejectedLine, type RejectReason } from '../../shared/events';
-import type { Logger } from '../log';
-import { StatusCell, type Service } from '../service';
+import { StatusCell, type Service, type ServiceBasics } from '../service';
 import { Coalescer } from '../lib/coalesce';
 import type { EventCache } from '../lib/cache';
 import { CachedEvent } from './cached-event';
@@ -19,15 +17,12 @@ import { LineSplitter } from '../lib/lines';
 import { PipeStateStore } from '../lib/state';
 import { FileTail } from '../lib/tail';
 
-export interface PipeServiceOptions {
+export interface PipeServiceOptions extends ServiceBasics {
   /** The path to read (config, or the demo feed's path when no Factorio is installed). */
   path: string;
   config: Config['pipe'];
   dataDir: string;
   cache: EventCache<PipeEvent>;
-  logger: Logger;
-  statusChanged(): void;
-  push<P extends PushName>(name: P, payload: PushPayload<P>): void;
   /** How often to look again for a missing parent folder. */
   retryMs?: number;
 }

@@ -1,7 +1,7 @@
 // Headless slots as the app sees them: how they are built from the config, and the contract's
 // slots.* handlers. Slot actions' failures cross the contract as `unavailable` with their message.
 import { ApiError } from '../../shared/api';
-import { defineService } from '../service';
+import { basics, defineService } from '../service';
 import { bundledScenarioDir, slotOps } from './ops-impl';
 import { testSlotRcon } from './rcon-test';
 import { SlotsService } from './service';
@@ -19,9 +19,7 @@ export const slotsModule = defineService({
       scenarioDir: bundledScenarioDir(),
       secret: (ref, path) => ctx.secrets.resolve(ref, path),
       ops: slotOps(ctx.secrets, ctx.logger),
-      logger: ctx.logger,
-      statusChanged: ctx.statusChanged,
-      push: ctx.push,
+      ...basics(ctx),
     }),
   handlers: (slots, app) => ({
     'slots.status': () => slots.running()?.snapshot() ?? null,

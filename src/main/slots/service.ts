@@ -5,11 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PushName, PushPayload } from '../../shared/api';
 import type { Config } from '../../shared/config';
 import type { DeployProgress, JoinStep, JoinTestRun, SlotStatus, SlotsStatus } from '../../shared/slots';
-import type { Logger } from '../log';
-import { StatusCell, type Service } from '../service';
+import { StatusCell, type Service, type ServiceBasics } from '../service';
 import { Coalescer } from '../lib/coalesce';
 import { runClientJoin } from './client-join';
 import { PROBE_COMMAND, diffRegistrations, isAchievementWarning, parseProbe, readScenarioVersion, type ProbeResult } from './probe';
@@ -17,7 +15,7 @@ import { RconError, SlotRcon } from './rcon';
 import type { SlotConfig, SlotOps } from './ops';
 
 
-export interface SlotsServiceOptions {
+export interface SlotsServiceOptions extends ServiceBasics {
   slots: SlotConfig[];
   joinTest: Config['joinTest'];
   dataDir: string;
@@ -26,9 +24,6 @@ export interface SlotsServiceOptions {
   /** Resolves a slot's secrets (RCON password, SSH password); never logged. */
   secret(ref: SlotConfig['rconPassword'], path: string): string | undefined;
   ops: SlotOps;
-  logger: Logger;
-  statusChanged(): void;
-  push<P extends PushName>(name: P, payload: PushPayload<P>): void;
   /** false: no polling loops (the CLI polls on demand). */
   poll?: boolean;
   rconTimeoutMs?: number;

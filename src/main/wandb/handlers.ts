@@ -1,5 +1,5 @@
 // W&B as the app sees it: how it is built from the config, and the contract's wandb.* handlers.
-import { defineService } from '../service';
+import { basics, defineService } from '../service';
 import { testWandbKey } from './key-test';
 import { WandbService } from './service';
 
@@ -14,9 +14,7 @@ export const wandbModule = defineService({
       dataDir: ctx.config.dataDir,
       apiKey: ctx.secrets.resolve(ctx.config.wandb.apiKey, 'wandb.apiKey'),
       events: ctx.events,
-      logger: ctx.logger,
-      statusChanged: ctx.statusChanged,
-      push: ctx.push,
+      ...basics(ctx),
     }),
   handlers: (wandb, app) => ({
     'wandb.status': () => wandb.running()?.snapshot() ?? null,

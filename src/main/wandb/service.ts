@@ -11,12 +11,11 @@
 // an official SDK that can re-send could take the uploader's place later.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { PushName, PushPayload, WandbRunInfo, WandbStatus } from '../../shared/api';
+import type { WandbRunInfo, WandbStatus } from '../../shared/api';
 import type { Config } from '../../shared/config';
 import { isSessionInit, isStats, type PipeEvent, type Stats } from '../../shared/events';
-import type { Logger } from '../log';
 import type { EventCache } from '../lib/cache';
-import { StatusCell, type Service } from '../service';
+import { StatusCell, type Service, type ServiceBasics } from '../service';
 import { Coalescer } from '../lib/coalesce';
 import { Wakeup } from '../lib/wakeup';
 import type { Limits } from './batch';
@@ -26,15 +25,12 @@ import { journalError, recentRuns, runInfo, serviceStatus } from './status';
 import { statsMetrics, Timeline } from './timeline';
 import { uploadRun, type Live, type UploadContext } from './uploader';
 
-export interface WandbServiceOptions {
+export interface WandbServiceOptions extends ServiceBasics {
   config: Config['wandb'];
   dataDir: string;
   /** Resolved API key; none means offline. */
   apiKey: string | undefined;
   events: EventCache<PipeEvent>;
-  logger: Logger;
-  statusChanged(): void;
-  push<P extends PushName>(name: P, payload: PushPayload<P>): void;
   /** Backoff: first wait and cap (ms). */
   retryBaseMs?: number;
   retryMaxMs?: number;
