@@ -89,4 +89,25 @@ describe('lint rules', () => {
       for (const [file, mod] of allowed) for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod} in ${file}`).toEqual([]);
     });
   });
+
+  describe('keeps test support (*.fixture.ts) out of production code', () => {
+    it.each([
+      ['src/main/wandb/service.ts', './server.fixture'],
+      ['src/main/app.ts', './lib/tiny-disk.fixture'],
+      ['src/main/lib/tail.ts', './tiny-disk.fixture.ts'],
+      ['src/main/index.ts', './fault-injection.fixture'],
+    ])('%s may not load %s', async (file, mod) => {
+      for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod}`).toHaveLength(1);
+    });
+
+    it('tests and other fixtures may', async () => {
+      for (const [file, mod] of [
+        ['src/main/wandb/service.test.ts', './server.fixture'],
+        ['src/main/wandb/harness.fixture.ts', './server.fixture'],
+        ['src/main/pipe/reliability.test.ts', '../lib/tiny-disk.fixture'],
+      ]) {
+        for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod} in ${file}`).toEqual([]);
+      }
+    });
+  });
 });
