@@ -121,7 +121,11 @@ export class ControlRoomApp {
       },
     };
     const parts: Partial<Handlers> = { ...appHandlers, ...historyHandlers(this.history), ...factorioHandlers({ store, logger: opts.logger.child({ service: 'factorio' }), configChanged }) };
-    for (const h of serviceHandlers) Object.assign(parts, h);
+    for (const h of serviceHandlers) {
+      const twice = Object.keys(h).filter((m) => m in parts);
+      if (twice.length) throw new Error(`two handlers for ${twice.join(', ')}`);
+      Object.assign(parts, h);
+    }
     this.handlers = complete(parts);
   }
 
