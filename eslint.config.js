@@ -23,6 +23,32 @@ function dynamicLoads(moduleRegex, message) {
 const electronLoads = dynamicLoads('^electron(/.*)?$', electronMessage);
 const builtinLoads = dynamicLoads(`^(node:.*|${builtinModules.join('|')})$`, builtinMessage);
 
+/** One rule set for no-restricted-imports and no-restricted-syntax from `{ regex, message }` entries on top of `base`. */
+function restrict(base, baseLoads, entries) {
+  return {
+    'no-restricted-imports': ['error', { paths: base.paths, patterns: [...base.patterns, ...entries] }],
+    'no-restricted-syntax': ['error', ...baseLoads, ...entries.flatMap((e) => dynamicLoads(e.regex, e.message))],
+  };
+}
+const noRules = { paths: [], patterns: [] };
+
+// Test support is named *.fixture.ts; production code never loads it, so the bundle holds none.
+const fixtures = { regex: '\\.fixture(\\.ts)?$', message: 'Test support (*.fixture.ts) is for tests, fixtures, e2e and bench only, never production code.' };
+const notProduction = ['**/*.test.ts', '**/*.fixture.ts'];
+
+// One folder per service (or feature) under src/main; they share code only through lib/ (plumbing),
+// transport/ and the root files (service.ts, config.ts, log.ts, …), never by importing each other.
+// Tests may combine services (that is what an integration test is for); production code and fixtures may not.
+const FEATURE_FOLDERS = ['pipe', 'wandb', 'discord', 'engine', 'slots', 'history', 'factorio', 'demo'];
+const featureRules = FEATURE_FOLDERS.flatMap((folder) => {
+  const others = FEATURE_FOLDERS.filter((f) => f !== folder).join('|');
+  const apart = { regex: `^(\\.\\./)+(${others})(/|$)`, message: `src/main/${folder}/ must not import another service's folder; move shared code to src/main/lib/.` };
+  return [
+    { files: [`src/main/${folder}/**/*.ts`], ignores: notProduction, rules: restrict(electronImports, electronLoads, [apart, fixtures]) },
+    { files: [`src/main/${folder}/**/*.fixture.ts`], rules: restrict(electronImports, electronLoads, [apart]) },
+  ];
+});
+
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'src/main/engine/gen/**'] },
   js.configs.recommended,
@@ -39,6 +65,9 @@ export default tseslint.config(
     ignores: ['src/main/index.ts', 'src/main/transport/ipc.ts'],
     rules: { 'no-restricted-imports': ['error', electronImports], 'no-restricted-syntax': ['error', ...electronLoads] },
   },
+  { files: ['src/main/**/*.ts'], ignores: ['src/main/index.ts', 'src/main/transport/ipc.ts', ...notProduction], rules: restrict(electronImports, electronLoads, [fixtures]) },
+  { files: ['src/main/index.ts', 'src/main/transport/ipc.ts'], rules: restrict(noRules, [], [fixtures]) },
+  ...featureRules,
   {
     files: ['src/shared/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', merged(electronImports, builtinImports)], 'no-restricted-syntax': ['error', ...electronLoads, ...builtinLoads] },

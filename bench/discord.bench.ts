@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigSchema } from '../src/shared/config';
 import { DiscordService } from '../src/main/discord/service';
-import { DiscordTestServer } from '../src/main/discord/test-server';
+import { DiscordTestServer } from '../src/main/discord/server.fixture';
 import { silentLogger } from '../src/main/log';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1000);

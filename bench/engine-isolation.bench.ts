@@ -17,7 +17,7 @@ import { ConfigSchema } from '../src/shared/config';
 import type { PipeEvent } from '../src/shared/events';
 import { EngineServer } from '../src/main/engine/server';
 import { silentLogger } from '../src/main/log';
-import { EventCache } from '../src/main/pipe/cache';
+import { EventCache } from '../src/main/lib/cache';
 import { PipeService } from '../src/main/pipe/service';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 2000);

@@ -12,7 +12,7 @@ import { ConfigSchema } from '../src/shared/config';
 import type { PipeEvent } from '../src/shared/events';
 import { DemoFactory } from '../src/main/demo/factory';
 import { silentLogger } from '../src/main/log';
-import { EventCache } from '../src/main/pipe/cache';
+import { EventCache } from '../src/main/lib/cache';
 import { PipeService } from '../src/main/pipe/service';
 
 const TOTAL = Number(process.env.BENCH_LINES ?? 1_000_000);

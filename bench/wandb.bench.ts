@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { ConfigSchema } from '../src/shared/config';
 import type { PipeEvent } from '../src/shared/events';
 import { silentLogger } from '../src/main/log';
-import { EventCache } from '../src/main/pipe/cache';
+import { EventCache } from '../src/main/lib/cache';
 import { fileStreamPayload, MAX_REQUEST_BYTES, WandbClient } from '../src/main/wandb/client';
 import { WandbService } from '../src/main/wandb/service';
-import { WandbTestServer } from '../src/main/wandb/test-server';
+import { WandbTestServer } from '../src/main/wandb/server.fixture';
 
 const RATE = 100;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);

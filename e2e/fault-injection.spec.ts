@@ -7,9 +7,9 @@
 import { copyFileSync, mkdtempSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DiscordTestServer } from '../src/main/discord/test-server';
-import { randomFaults, type InjectedFault } from '../src/main/fault-injection';
-import { WandbTestServer } from '../src/main/wandb/test-server';
+import { DiscordTestServer } from '../src/main/discord/server.fixture';
+import { randomFaults, type InjectedFault } from '../src/main/fault-injection.fixture';
+import { WandbTestServer } from '../src/main/wandb/server.fixture';
 import { expect, test } from './fixtures';
 import { root, run, waitForLine, type ChildRun } from './harness';
 

@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { iconStrip } from '../src/main/history/test-png';
+import { iconStrip } from '../src/main/history/png.fixture';
 import { expect, test } from './fixtures';
 import { run } from './harness';
 

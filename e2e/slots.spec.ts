@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toolSkipReason } from '../scripts/system-deps.mjs';
-import { FactorioHost } from '../src/main/slots/factorio-host';
+import { FactorioHost } from '../src/main/slots/factorio-host.fixture';
 import { expect, test as base } from './fixtures';
 import { root, run } from './harness';
 

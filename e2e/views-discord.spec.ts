@@ -4,7 +4,7 @@
 import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DiscordTestServer } from '../src/main/discord/test-server';
+import { DiscordTestServer } from '../src/main/discord/server.fixture';
 import { expect, test as base } from './fixtures';
 
 const consoleLogFile = () => {

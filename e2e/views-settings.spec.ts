@@ -2,8 +2,8 @@
 // are validated field by field, the values in effect are shown, and the Test buttons ask the real
 // local stand-ins: the W&B test server (GraphQL viewer) and an RCON test server (/version).
 import { readFileSync } from 'node:fs';
-import { RconTestServer } from '../src/main/slots/rcon-server';
-import { WandbTestServer } from '../src/main/wandb/test-server';
+import { RconTestServer } from '../src/main/slots/rcon-server.fixture';
+import { WandbTestServer } from '../src/main/wandb/server.fixture';
 import { expect, headlessOf, test as base } from './fixtures';
 
 const test = base.extend<{ wandbServer: WandbTestServer; rconServer: RconTestServer }>({

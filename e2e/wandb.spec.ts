@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WandbTestServer } from '../src/main/wandb/test-server';
+import { WandbTestServer } from '../src/main/wandb/server.fixture';
 import { expect, test as base } from './fixtures';
 import { root, run, waitForLine } from './harness';
 

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TOOLS, toolSkipReason } from '../../scripts/system-deps.mjs';
-import { EventCache } from '../../src/main/pipe/cache';
+import { EventCache } from '../../src/main/lib/cache';
 import { PipeService } from '../../src/main/pipe/service';
 import { silentLogger } from '../../src/main/log';
 import { ConfigSchema } from '../../src/shared/config';

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { methods, type MethodName } from '../shared/api';
 import { parseEventLine } from '../shared/events';
 import { ControlRoomApp } from './app';
 import { ConfigStore } from './config';
@@ -68,6 +69,22 @@ describe('ControlRoomApp', () => {
     await app.start();
     expect(app.snapshot().services.engine).toMatchObject({ state: 'error', summary: 'failed to start: port in use' });
     expect(app.snapshot().status).toBe('degraded');
+    await app.stop();
+  });
+
+  it('answers every contract method, from the app or a service folder', () => {
+    const app = makeApp({}, {});
+    for (const m of Object.keys(methods) as MethodName[]) expect(typeof app.handlers[m], m).toBe('function');
+  });
+
+  it("a service's handlers reach only the instance their own module built", async () => {
+    // A stand-in runs under the engine's name: engine.* must not treat it as an EngineService.
+    const app = makeApp({ engine: { enabled: true, port: 6001 } }, { engine: (ctx) => new RecordingService(ctx) });
+    await app.start();
+    expect(app.snapshot().services.engine.state).toBe('running');
+    expect(await app.handlers['engine.status'](undefined, { client })).toBeNull();
+    await expect(Promise.resolve().then(() => app.handlers['engine.reset']({ envId: 'x', seed: 1 }, { client }))).rejects.toMatchObject({ code: 'unavailable' });
+    expect(await app.metrics()).not.toContain('engine_');
     await app.stop();
   });
 

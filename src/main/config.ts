@@ -150,6 +150,9 @@ export function redactConfig(config: Config, secrets: SecretStore): RedactedConf
   };
 }
 
+/** The config services run with: file + .env + environment, defaults applied, dataDir and pipe.path resolved. */
+export type EffectiveConfig = Config & { dataDir: string; pipe: Config['pipe'] & { path: string } };
+
 export interface ConfigStoreOptions {
   path: string;
   env: Env;
@@ -164,7 +167,7 @@ export interface ConfigStoreOptions {
 
 export class ConfigStore {
   file!: Config;
-  effective!: Config;
+  effective!: EffectiveConfig;
   overrides: Record<string, string> = {};
   loadError: { message: string; issues: ConfigIssue[] } | null = null;
 
@@ -199,16 +202,14 @@ export class ConfigStore {
   }
 
   /** Computes the effective config for a file config; throws ConfigError for bad env overrides. */
-  private computeEffective(file: Config): { effective: Config; overrides: Record<string, string> } {
+  private computeEffective(file: Config): { effective: EffectiveConfig; overrides: Record<string, string> } {
     const { raw, overrides, issues } = applyEnvOverrides(file as unknown as Json, this.opts.env);
     if (issues.length) throw new ConfigError('environment', issues);
-    const effective = parseConfig(raw, 'environment');
-    if (this.opts.dataDirOverride) {
-      effective.dataDir = resolve(this.opts.dataDirOverride);
-      overrides.dataDir = '--data-dir';
-    }
-    effective.dataDir = resolve(dirname(this.opts.path), effective.dataDir ?? join(this.opts.appHome, 'data'));
-    effective.pipe.path ??= defaultPipePath(this.opts.env as NodeJS.ProcessEnv);
+    const parsed = parseConfig(raw, 'environment');
+    if (this.opts.dataDirOverride) overrides.dataDir = '--data-dir';
+    // --data-dir is relative to where the command runs; the file's dataDir to the file's folder.
+    const dataDir = this.opts.dataDirOverride ? resolve(this.opts.dataDirOverride) : resolve(dirname(this.opts.path), parsed.dataDir ?? join(this.opts.appHome, 'data'));
+    const effective: EffectiveConfig = { ...parsed, dataDir, pipe: { ...parsed.pipe, path: parsed.pipe.path ?? defaultPipePath(this.opts.env as NodeJS.ProcessEnv) } };
     return { effective, overrides };
   }
 

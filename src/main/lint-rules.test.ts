@@ -62,4 +62,52 @@ describe('lint rules', () => {
     expect(await architectureErrors('src/renderer/src/x.tsx', loads('path-browserify').import)).toEqual([]);
     expect(await architectureErrors('src/renderer/src/x.tsx', loads('events-ish').require)).toEqual([]);
   });
+
+  describe('keeps each service in its own folder', () => {
+    // pipe/ and wandb/ stand for every service folder; engine/games/ checks a nested file.
+    const cases: [file: string, mod: string][] = [
+      ['src/main/wandb/run.ts', '../pipe/cache'],
+      ['src/main/discord/follow.ts', '../pipe/tail'],
+      ['src/main/history/feed.ts', '../factorio/userData'],
+      ['src/main/engine/games/x.ts', '../../slots/rcon'],
+      ['src/main/pipe/x.fixture.ts', '../wandb'],
+    ];
+    it.each(cases)('%s may not load %s', async (file, mod) => {
+      for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod}`).toHaveLength(1);
+    });
+
+    it('allows lib/, transport/, the root files and its own folder; tests may combine services', async () => {
+      const allowed: [string, string][] = [
+        ['src/main/wandb/run.ts', '../lib/cache'],
+        ['src/main/discord/follow.ts', '../service'],
+        ['src/main/pipe/x.ts', './service'],
+        ['src/main/engine/games/x.ts', '../rng'],
+        ['src/main/wandb/run.ts', '../../shared/engine'],
+        ['src/main/demo/feed.test.ts', '../pipe/service'],
+        ['src/main/app.ts', './pipe/service'],
+      ];
+      for (const [file, mod] of allowed) for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod} in ${file}`).toEqual([]);
+    });
+  });
+
+  describe('keeps test support (*.fixture.ts) out of production code', () => {
+    it.each([
+      ['src/main/wandb/service.ts', './server.fixture'],
+      ['src/main/app.ts', './lib/tiny-disk.fixture'],
+      ['src/main/lib/tail.ts', './tiny-disk.fixture.ts'],
+      ['src/main/index.ts', './fault-injection.fixture'],
+    ])('%s may not load %s', async (file, mod) => {
+      for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod}`).toHaveLength(1);
+    });
+
+    it('tests and other fixtures may', async () => {
+      for (const [file, mod] of [
+        ['src/main/wandb/service.test.ts', './server.fixture'],
+        ['src/main/wandb/harness.fixture.ts', './server.fixture'],
+        ['src/main/pipe/reliability.test.ts', '../lib/tiny-disk.fixture'],
+      ]) {
+        for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod} in ${file}`).toEqual([]);
+      }
+    });
+  });
 });

@@ -1,10 +1,7 @@
 // Exposes exactly the contract as window.controlRoom: one function per method, plus `on` for pushes.
 // No generic ipcRenderer reaches the page. Built as CommonJS because sandboxed preloads must be.
 import { contextBridge, ipcRenderer } from 'electron';
-import { METHOD_NAMES, PUSH_NAMES, type MethodInput, type MethodName, type PushName, type PushPayload, type Result, type MethodOutput } from '../shared/api';
-
-const INVOKE_CHANNEL = 'control-room:invoke';
-const PUSH_CHANNEL = 'control-room:push';
+import { INVOKE_CHANNEL, METHOD_NAMES, PUSH_CHANNEL, PUSH_NAMES, type MethodInput, type MethodName, type PushName, type PushPayload, type Result, type MethodOutput } from '../shared/api';
 
 type Invokers = { [M in MethodName]: (payload: MethodInput<M>) => Promise<Result<MethodOutput<M>>> };
 

@@ -311,6 +311,10 @@ export class ApiError extends Error {
   }
 }
 
+/** The Electron transport's two channels: the contract's invokes, and its pushes (main and preload share these). */
+export const INVOKE_CHANNEL = 'control-room:invoke';
+export const PUSH_CHANNEL = 'control-room:push';
+
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
 }

@@ -88,7 +88,9 @@ export type Stats = z.infer<typeof StatsSchema>;
 export const RawEventSchema = z.looseObject({ type: z.string() });
 export type RawEvent = z.infer<typeof RawEventSchema>;
 
-export type GameEvent = SessionInit | Stats | RawEvent;
+/** Any accepted event: one of the kinds this version knows, else kept as it came. */
+export const GameEventSchema = z.union([SessionInitSchema, StatsSchema, RawEventSchema]);
+export type GameEvent = z.infer<typeof GameEventSchema>;
 
 export const REJECT_REASONS = ['invalid_json', 'not_object', 'missing_type', 'schema', 'non_finite', 'negative', 'too_long', 'invalid_utf8', 'too_deep', 'failed'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
@@ -213,16 +215,27 @@ export function parseEventLine(line: string): ParseResult {
   return { ok: false, reason: 'schema', message: `${type}: ${path || '(event)'}: ${issue.message}` };
 }
 
-/** One accepted event as the cache and the UI hold it. */
-export interface PipeEvent {
-  /** Increasing per reader run, 1-based. */
-  seq: number;
-  /** Epoch ms when the line was read. */
-  receivedAt: number;
-  event: GameEvent;
-  /** The line as read (for text search). */
-  line: string;
+/** An accepted event of type `stats`: parseEventLine lets one through only when it passed StatsSchema. */
+export function isStats(e: GameEvent): e is Stats {
+  return e.type === 'stats';
 }
+
+/** An accepted event of type `session_init` (it passed SessionInitSchema, as above). */
+export function isSessionInit(e: GameEvent): e is SessionInit {
+  return e.type === 'session_init';
+}
+
+/** One accepted event as the cache and the UI hold it (the contract's `events` push and pipe.query carry these). */
+export const PipeEventSchema = z.object({
+  /** Increasing per reader run, 1-based. */
+  seq: z.number(),
+  /** Epoch ms when the line was read. */
+  receivedAt: z.number(),
+  event: GameEventSchema,
+  /** The line as read (for text search). */
+  line: z.string(),
+});
+export type PipeEvent = z.infer<typeof PipeEventSchema>;
 
 export interface RejectedLine {
   at: number;
@@ -253,8 +266,6 @@ export const PipeCountersSchema = z.object({
   recentRejected: z.array(z.object({ at: z.number(), reason: z.enum(REJECT_REASONS), message: z.string(), preview: z.string() })),
 });
 export type PipeCounters = z.infer<typeof PipeCountersSchema>;
-
-export const PipeEventSchema = z.object({ seq: z.number(), receivedAt: z.number(), event: RawEventSchema, line: z.string() });
 
 /** Game time for a tick (60 ticks per second at nominal speed). */
 export function gameSeconds(tick: number): number {

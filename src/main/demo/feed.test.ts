@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ConfigSchema } from '../../shared/config';
 import { parseEventLine, type PipeEvent } from '../../shared/events';
 import { silentLogger } from '../log';
-import { EventCache } from '../pipe/cache';
+import { EventCache } from '../lib/cache';
 import { PipeService } from '../pipe/service';
 
 const FEED = join(__dirname, 'feed.ts');

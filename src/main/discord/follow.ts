@@ -1,8 +1,8 @@
 // One log the relay reads: a file follower and a line splitter, handing over each chunk's whole
 // lines together with the position just after them, so the caller can journal both in one write.
-import type { FilePosition } from '../pipe/tail';
-import { FileTail } from '../pipe/tail';
-import { LineSplitter } from '../pipe/lines';
+import type { FilePosition } from '../lib/tail';
+import { FileTail } from '../lib/tail';
+import { LineSplitter } from '../lib/lines';
 
 export interface FollowEvents {
   /** Whole lines read since the last call; `position` is where the first unread line begins. */

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConfigInput } from '../../shared/config';
-import { makeRelay, stopRelays } from './test-harness';
-import { DiscordTestServer } from './test-server';
+import { makeRelay, stopRelays } from './harness.fixture';
+import { DiscordTestServer } from './server.fixture';
 
 let server: DiscordTestServer;
 

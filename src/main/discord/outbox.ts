@@ -15,7 +15,7 @@
 // MAX_UNJOURNALED `full` tells the owner to stop reading (what it has not read stays in the log).
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FilePosition } from '../pipe/tail';
+import type { FilePosition } from '../lib/tail';
 
 export interface OutboxEvent {
   id: number;

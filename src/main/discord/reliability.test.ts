@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConfigInput } from '../../shared/config';
-import { TinyDisk, tinyDiskUnavailable } from '../pipe/tiny-disk';
-import { makeRelay, stopRelays } from './test-harness';
-import { DiscordTestServer } from './test-server';
+import { TinyDisk, tinyDiskUnavailable } from '../lib/tiny-disk.fixture';
+import { makeRelay, stopRelays } from './harness.fixture';
+import { DiscordTestServer } from './server.fixture';
 
 let server: DiscordTestServer;
 const disks: TinyDisk[] = [];

@@ -10,7 +10,7 @@ import type { DiscordStatus } from '../../shared/discord';
 import { silentLogger } from '../log';
 import { DiscordService } from './service';
 import { parseWebhookUrl } from './webhook';
-import { DiscordTestServer } from './test-server';
+import { DiscordTestServer } from './server.fixture';
 
 let server: DiscordTestServer;
 const services: DiscordService[] = [];

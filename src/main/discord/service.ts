@@ -9,11 +9,12 @@ import { DiscordAPIError, HTTPError, REST, RESTEvents, type RateLimitData } from
 import { join } from 'node:path';
 import type { Config } from '../../shared/config';
 import { CONSOLE_EVENT_TYPES, EVENT_LABELS, typeEnabled, type DiscordStatus, type RelayedLine } from '../../shared/discord';
-import type { PushName, PushPayload } from '../../shared/api';
-import type { Logger } from '../log';
-import { PipeStateStore } from '../pipe/state';
-import type { FilePosition } from '../pipe/tail';
-import { StatusCell, type Service } from '../service';
+import { PipeStateStore } from '../lib/state';
+import type { FilePosition } from '../lib/tail';
+import { StatusCell, type Service, type ServiceBasics } from '../service';
+import { backoffDelay } from '../lib/backoff';
+import { Coalescer } from '../lib/coalesce';
+import { Wakeup } from '../lib/wakeup';
 import { LogFollower } from './follow';
 import { coalesce, clip, formatEvent } from './format';
 import { describeNetworkError, parseWebhookUrl, type Webhook } from './webhook';
@@ -27,14 +28,11 @@ const RECENT = 50;
 /** Events only the main log carries: with both logs followed, these come from it and nothing else does. */
 const MAIN_LOG_TYPES: ReadonlySet<string> = new Set(['ready', 'save']);
 
-export interface DiscordServiceOptions {
+export interface DiscordServiceOptions extends ServiceBasics {
   config: Config['discord'];
   dataDir: string;
   /** The resolved webhook URL (a secret: never logged, never pushed). */
   webhookUrl: string | null;
-  logger: Logger;
-  statusChanged(): void;
-  push<P extends PushName>(name: P, payload: PushPayload<P>): void;
   /** Backoff after 5xx/network errors: base doubling to max, ±50% jitter. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -54,9 +52,12 @@ export class DiscordService implements Service {
   private webhook: Webhook | null = null;
   private running = false;
   private pumpDone: Promise<void> = Promise.resolve();
-  private wakeUp: (() => void) | null = null;
+  private readonly wakeup = new Wakeup();
   private abort: AbortController | null = null;
-  private pushTimer: NodeJS.Timeout | null = null;
+  private readonly pushes = new Coalescer(100, () => {
+    this.updateCell();
+    this.opts.push('discord', this.snapshot());
+  });
 
   private tailState: DiscordStatus['tail'] = 'off';
   private readonly tails = new Map<'console' | 'main', 'following' | 'waiting'>();
@@ -120,8 +121,7 @@ export class DiscordService implements Service {
     await this.pumpDone;
     this.outbox?.close();
     this.outbox = null;
-    if (this.pushTimer) clearTimeout(this.pushTimer);
-    this.pushTimer = null;
+    this.pushes.cancel();
     this.tailState = 'off';
     this.tails.clear();
     this.opts.push('discord', this.snapshot());
@@ -246,31 +246,18 @@ export class DiscordService implements Service {
   }
 
   private wake(): void {
-    this.wakeUp?.();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const t = Number.isFinite(ms) ? setTimeout(done, Math.max(0, ms)) : undefined;
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wakeUp = done;
-    }).then(() => {
-      this.wakeUp = null;
-    });
+    this.wakeup.wake();
   }
 
   private async pump(): Promise<void> {
     while (this.running) {
       const outbox = this.outbox!;
       if (this.stopped || !this.rest || outbox.pending.length === 0) {
-        await this.sleep(Infinity);
+        await this.wakeup.sleep(Infinity);
         continue;
       }
       if (this.retryAt !== null && this.delivery === 'retrying' && this.retryAt > Date.now()) {
-        await this.sleep(this.retryAt - Date.now());
+        await this.wakeup.sleep(this.retryAt - Date.now());
         continue;
       }
       await this.sendOnce(outbox, this.rest);
@@ -316,8 +303,7 @@ export class DiscordService implements Service {
       } else {
         this.attempt++;
         this.counts.retried++;
-        const backoff = Math.min(this.opts.retryMaxMs ?? 60_000, (this.opts.retryBaseMs ?? 1000) * 2 ** (this.attempt - 1));
-        this.retryAt = Date.now() + backoff * (0.5 + Math.random());
+        this.retryAt = Date.now() + backoffDelay(this.attempt, { baseMs: this.opts.retryBaseMs ?? 1000, maxMs: this.opts.retryMaxMs ?? 60_000, jitter: [0.5, 1.5], capJitter: false });
         this.delivery = 'retrying';
         this.reason = status !== null ? `Discord answered ${status}` : `network error: ${describeNetworkError(e)}`;
         this.opts.logger.debug({ status, attempt: this.attempt }, 'Discord request failed; will retry');
@@ -368,11 +354,7 @@ export class DiscordService implements Service {
   }
 
   private changed(): void {
-    this.pushTimer ??= setTimeout(() => {
-      this.pushTimer = null;
-      this.updateCell();
-      this.opts.push('discord', this.snapshot());
-    }, 100);
+    this.pushes.trigger();
   }
 
   status() {

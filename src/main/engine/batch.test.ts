@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, EngineRpcError } from './client';
 import { BatchSimulateRequest_Output, type SimResultChunk } from './gen/engine/v1/engine';
 import { EngineServer } from './server';
-import { startPair, type EnginePair } from './test-target';
+import { startPair, type EnginePair } from './target.fixture';
 
 let pair: EnginePair;
 let local: EngineServer;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, EngineRpcError } from './client';
 import { SimResultChunk, SimulateResponse, type Transition } from './gen/engine/v1/engine';
 import { listGames, SimulateStreamClient } from './simulate-client';
-import { startPair, type EnginePair, type EngineTarget } from './test-target';
+import { startPair, type EnginePair, type EngineTarget } from './target.fixture';
 
 let pair: EnginePair;
 let target: EngineTarget;

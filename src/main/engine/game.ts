@@ -342,19 +342,9 @@ export class GameRegistry {
   }
 }
 
-// Observations are float32 little-endian. Writing through one shared 4-byte view keeps encoders
-// allocation-free; every platform Node supports in practice is little-endian, checked here once.
-const f32 = new Float32Array(1);
-const f32Bytes = new Uint8Array(f32.buffer);
+// Observations are float32 little-endian, written through Float32Array views of their bytes: every
+// platform Node supports in practice is little-endian, checked here once.
 if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) throw new Error('the engine needs a little-endian platform');
-
-export function putF32(out: Uint8Array, off: number, v: number): void {
-  f32[0] = v;
-  out[off] = f32Bytes[0];
-  out[off + 1] = f32Bytes[1];
-  out[off + 2] = f32Bytes[2];
-  out[off + 3] = f32Bytes[3];
-}
 
 /** A float32 observation with a byte view over the same memory, made once per environment. */
 export interface F32Obs {

@@ -1,7 +1,7 @@
 // The engine cannot be hung or swamped by a request: games run in workers with a budget, streams
 // are admitted within limits, error messages are capped, and the main thread stays free to answer.
 // Against the real engine program in a child process (as a client sees it) and against in-process
-// servers with test games (test-games.ts) where the test needs the server's counters.
+// servers with test games (games.fixture.ts) where the test needs the server's counters.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +13,11 @@ import { silentLogger } from '../log';
 import { EngineClient, EngineRpcError } from './client';
 import type { SimResultChunk } from './gen/engine/v1/engine';
 import { EngineServer } from './server';
-import { startTarget, type EngineTarget } from './test-target';
-import testGames from './test-games';
+import { startTarget, type EngineTarget } from './target.fixture';
+import testGames from './games.fixture';
 
 const u8 = (...v: number[]) => Uint8Array.from(v);
-const TEST_GAMES = join(import.meta.dirname, 'test-games.ts');
+const TEST_GAMES = join(import.meta.dirname, 'games.fixture.ts');
 
 async function outcome(p: Promise<unknown>): Promise<string> {
   try {

@@ -11,10 +11,10 @@ import { BatchSimulateRequest_Output, SimResultChunk } from './gen/engine/v1/eng
 import { SLOT_BYTES, SLOTS } from './lane-ring';
 import { defaultBatchWorkers, WorkerPool } from './pool';
 import { EngineServer } from './server';
-import testGames from './test-games';
+import testGames from './games.fixture';
 import { threadId } from './thread-priority';
 
-const TEST_GAMES = join(import.meta.dirname, 'test-games.ts');
+const TEST_GAMES = join(import.meta.dirname, 'games.fixture.ts');
 const servers: EngineServer[] = [];
 const clients: EngineClient[] = [];
 const pools: WorkerPool[] = [];

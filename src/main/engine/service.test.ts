@@ -77,13 +77,15 @@ describe('EngineService', () => {
     await svc.stop();
   });
 
-  it('reports a port it cannot take as an error state', async () => {
+  it('reports a port it cannot take as an error state, without throwing from start()', async () => {
     const { svc } = make();
     await svc.start();
     const port = Number(svc.snapshot().address.split(':').at(-1));
     const second = new EngineService({ config: engineConfig({ port }), logger: silentLogger(), statusChanged() {}, push() {} });
-    await expect(second.start()).rejects.toThrow();
+    await expect(second.start()).resolves.toBeUndefined();
     expect(second.status()).toMatchObject({ state: 'error', summary: expect.stringMatching(/cannot listen on 127.0.0.1/) });
+    await expect(second.reset('tictactoe', 1)).rejects.toMatchObject({ code: 'unavailable' });
+    await second.stop();
     await svc.stop();
   });
 });

@@ -1,25 +1,20 @@
 // The engine as one of the app's services: runs the gRPC server on engine.host:engine.port and,
 // for the Engine view, acts as a grpc-js client of it, so a move played in the UI takes the same
 // path over the wire as a training loop's.
-import type { EnginePlayResult, EngineStatus, PushName, PushPayload } from '../../shared/api';
+import type { EnginePlayResult, EngineStatus } from '../../shared/api';
 import { ApiError } from '../../shared/api';
 import type { Config } from '../../shared/config';
-import type { Logger } from '../log';
-import { StatusCell, type Service } from '../service';
+import { isWildcardHost } from '../lib/net';
+import { StatusCell, type Service, type ServiceBasics } from '../service';
 import { EngineClient, EngineRpcError } from './client';
 import type { ActionSpace } from './game';
 import { EngineServer } from './server';
 
-export interface EngineServiceOptions {
+export interface EngineServiceOptions extends ServiceBasics {
   config: Config['engine'];
-  logger: Logger;
-  statusChanged(): void;
-  push<P extends PushName>(name: P, payload: PushPayload<P>): void;
   /** How often the view's figures are refreshed while calls come in. */
   pushMs?: number;
 }
-
-const WILDCARD = new Set(['0.0.0.0', '::', '']);
 
 export function describeSpace(s: ActionSpace): string {
   if (s.kind === 'discrete') return `discrete(${s.n})`;
@@ -60,12 +55,14 @@ export class EngineService implements Service {
     try {
       await server.start();
     } catch (e) {
+      // An operational failure is the service's state, not the caller's exception (as with every service).
+      this.opts.logger.error({ err: e, host, port }, 'engine server cannot listen');
       this.cell.set('error', `cannot listen on ${host}:${port}: ${e instanceof Error ? e.message : String(e)}`);
-      throw e;
+      return;
     }
     this.server = server;
     // The UI's client dials loopback when the server listens on every interface.
-    this.client = new EngineClient(`${WILDCARD.has(host) ? '127.0.0.1' : server.address.replace(/:\d+$/, '')}:${server.port}`);
+    this.client = new EngineClient(`${isWildcardHost(host) ? '127.0.0.1' : server.address.replace(/:\d+$/, '')}:${server.port}`);
     this.lastAt = Date.now();
     this.cell.set('running', `serving ${server.registry.ids().join(', ')} on ${server.address}`);
     this.tick();

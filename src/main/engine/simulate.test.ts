@@ -6,7 +6,7 @@ import { silentLogger } from '../log';
 import { EngineClient } from './client';
 import { EngineServer } from './server';
 import { listGames, SimulateStreamClient, unpack } from './simulate-client';
-import testGames from './test-games';
+import testGames from './games.fixture';
 
 let server: EngineServer;
 let client: EngineClient;
@@ -179,7 +179,7 @@ describe('Simulate', () => {
 
 describe('Simulate budgets', () => {
   it('cuts off a step that never returns: RESOURCE_EXHAUSTED, worker replaced, the engine serves on', async () => {
-    const s = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), registry: testGames(), registryModule: join(import.meta.dirname, 'test-games.ts'), workers: 1, unaryWorkers: 1, budgetMs: 300, sliceBudgetMs: 300 });
+    const s = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), registry: testGames(), registryModule: join(import.meta.dirname, 'games.fixture.ts'), workers: 1, unaryWorkers: 1, budgetMs: 300, sliceBudgetMs: 300 });
     await s.start();
     const c = new EngineClient(s.address);
     try {

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TOOLS, toolSkipReason } from '../../../scripts/system-deps.mjs';
-import { BUILT_IN_SERVICES, ControlRoomApp } from '../app';
+import { ControlRoomApp } from '../app';
 import { ConfigStore } from '../config';
 import { silentLogger } from '../log';
 import { SecretStore } from '../secrets';
@@ -37,7 +37,7 @@ function setUp(env: Record<string, string> = {}) {
   const secrets = new SecretStore({}, dir);
   const store = new ConfigStore({ path, env, secrets, appHome: dir, keepLastGood: false });
   store.load();
-  const app = new ControlRoomApp({ mode: 'headless', version: 't', configStore: store, secrets, logger: silentLogger(), services: BUILT_IN_SERVICES });
+  const app = new ControlRoomApp({ mode: 'headless', version: 't', configStore: store, secrets, logger: silentLogger() });
   cleanup.push(() => app.stop());
   return { dir, factorio, otherMods, store, app, configPath: path };
 }

@@ -25,7 +25,7 @@ export function factorioHandlers(deps: FactorioHandlerDeps) {
   const place = deps.place ?? here;
   const detectNow = (dir?: string): FactorioDetection => {
     const d = detect(dir ?? deps.store.effective.factorio.userDataDir, place());
-    return { ...d, pipePath: deps.store.effective.pipe.path!, scriptOutputPipe: d.userDataDir ? scriptOutputPipe(d.userDataDir) : null };
+    return { ...d, pipePath: deps.store.effective.pipe.path, scriptOutputPipe: d.userDataDir ? scriptOutputPipe(d.userDataDir) : null };
   };
   return {
     'factorio.detect': () => detectNow(),
@@ -52,7 +52,7 @@ export function factorioHandlers(deps: FactorioHandlerDeps) {
       if (override) notes.push(`the pipe path is set by ${override}, which wins over the config file: the app still reads ${deps.store.effective.pipe.path}`);
       await deps.configChanged();
       deps.logger.info({ dir, zip: result.zipPath, backup: result.backupPath, gameVersion }, 'mod installed');
-      return { userDataDir: dir, gameVersion, modVersion: zip.modVersion, ...result, pipePath: deps.store.effective.pipe.path!, notes };
+      return { userDataDir: dir, gameVersion, modVersion: zip.modVersion, ...result, pipePath: deps.store.effective.pipe.path, notes };
     },
   };
 }

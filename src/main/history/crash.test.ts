@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, expect, it } from 'vitest';
 import { HistoryStore } from './store';
 
-const CHILD = join(import.meta.dirname, 'crash-child.ts');
+const CHILD = join(import.meta.dirname, 'crash-child.fixture.ts');
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 afterEach(() => {

@@ -8,7 +8,7 @@ import { ControlRoomApp } from '../app';
 import { ConfigStore } from '../config';
 import { silentLogger } from '../log';
 import { SecretStore } from '../secrets';
-import { iconStrip } from './test-png';
+import { iconStrip } from './png.fixture';
 
 const dirs: string[] = [];
 afterEach(() => {

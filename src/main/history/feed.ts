@@ -3,11 +3,10 @@
 // and its state shows through `history.status`.
 import { join } from 'node:path';
 import { ApiError } from '../../shared/api';
-import type { Config } from '../../shared/config';
 import type { PipeEvent } from '../../shared/events';
-import type { EventCache } from '../pipe/cache';
+import type { EventCache } from '../lib/cache';
+import type { EffectiveConfig } from '../config';
 import type { Logger } from '../log';
-import { detect } from '../factorio/userData';
 import { gameFolderCandidates, IconIndex, isGameFolder, type ItemIcon } from './icons';
 import { readItemNames } from './locale';
 import { HistoryStore } from './store';
@@ -24,9 +23,11 @@ export class HistoryFeed {
   constructor(
     private readonly events: EventCache<PipeEvent>,
     private readonly logger: Logger,
+    /** Factorio's user data folder (the configured one, else detected); given by the app so history stays out of factorio/. */
+    private readonly findUserDataDir: (configured: string | undefined) => string | null,
   ) {}
 
-  configure(config: Config): void {
+  configure(config: EffectiveConfig): void {
     const h = config.history;
     this.factorioDir = h.factorioDir;
     this.userDataDir = config.factorio.userDataDir;
@@ -35,7 +36,7 @@ export class HistoryFeed {
     this.close();
     this.key = key;
     if (!h.enabled) return;
-    const path = join(config.dataDir!, 'history.db');
+    const path = join(config.dataDir, 'history.db');
     try {
       this.store = new HistoryStore({
         path,
@@ -59,7 +60,7 @@ export class HistoryFeed {
    */
   gameDir(): string | null {
     if (this.factorioDir) return this.factorioDir;
-    const detected = detect(this.userDataDir).userDataDir;
+    const detected = this.findUserDataDir(this.userDataDir);
     return gameFolderCandidates(detected).find(isGameFolder) ?? null;
   }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { gameFolderCandidates, IconIndex, isGameFolder } from './icons';
-import { iconStrip } from './test-png';
+import { iconStrip } from './png.fixture';
 
 const dirs: string[] = [];
 afterEach(() => {

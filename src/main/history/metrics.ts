@@ -4,7 +4,7 @@
 // Labels: the stats line carries no surface, so items are per force total (all surfaces).
 import { Counter, Gauge, Registry } from 'prom-client';
 import { SERVICE_STATES, type StatusSnapshot } from '../../shared/api';
-import type { PipeCounters, PipeEvent, Stats } from '../../shared/events';
+import { isStats, type PipeCounters, type PipeEvent, type Stats } from '../../shared/events';
 import type { HistoryStatus } from '../../shared/history';
 
 export interface MetricSources {
@@ -94,7 +94,7 @@ export class GameMetrics {
 
   /** The EventCache listener. */
   readonly add = (e: PipeEvent): void => {
-    if (e.event.type === 'stats') this.latest = e.event as Stats;
+    if (isStats(e.event)) this.latest = e.event;
   };
 
   text(): Promise<string> {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runWriter, statsLine } from './writers';
+import { runWriter, statsLine } from './writers.fixture';
 
 const children: ChildProcess[] = [];
 afterEach(() => {

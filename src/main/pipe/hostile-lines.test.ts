@@ -12,7 +12,7 @@ import { ConfigStore } from '../config';
 import { silentLogger } from '../log';
 import { SecretStore } from '../secrets';
 import { WebServer } from '../transport/web';
-import { runWriter, statsLine } from './writers';
+import { runWriter, statsLine } from './writers.fixture';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -3,9 +3,9 @@
 // crash benchmark, killed with SIGKILL mid-stream. Test and benchmark support only.
 // Usage: reader-process.ts PATH DATA_DIR [MODE] (no MODE: the configured default)
 import { ConfigSchema } from '../../shared/config';
-import type { PipeEvent, Stats } from '../../shared/events';
+import { isStats, type PipeEvent } from '../../shared/events';
 import { silentLogger } from '../log';
-import { EventCache } from './cache';
+import { EventCache } from '../lib/cache';
 import { PipeService } from './service';
 
 const [path, dataDir, modeArg] = process.argv.slice(2) as [string, string, 'auto' | 'fifo' | 'file' | undefined];
@@ -13,7 +13,7 @@ const defaults = ConfigSchema.parse({}).pipe;
 const mode = modeArg ?? defaults.mode;
 const cache = new EventCache<PipeEvent>(1000, (e) => e.line);
 cache.subscribe((e) => {
-  if (e.event.type === 'stats') process.stdout.write(`c ${(e.event as Stats).cycle}\n`);
+  if (isStats(e.event)) process.stdout.write(`c ${e.event.cycle}\n`);
 });
 const svc = new PipeService({
   path,

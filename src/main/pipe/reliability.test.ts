@@ -7,10 +7,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigSchema } from '../../shared/config';
 import type { PipeEvent, Stats } from '../../shared/events';
 import { silentLogger } from '../log';
-import { EventCache } from './cache';
+import { EventCache } from '../lib/cache';
 import { PipeService } from './service';
-import { TinyDisk, tinyDiskUnavailable } from './tiny-disk';
-import { runWriter, statsLine } from './writers';
+import { TinyDisk, tinyDiskUnavailable } from '../lib/tiny-disk.fixture';
+import { runWriter, statsLine } from './writers.fixture';
 
 const started: PipeService[] = [];
 const disks: TinyDisk[] = [];

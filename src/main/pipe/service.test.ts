@@ -7,9 +7,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigSchema } from '../../shared/config';
 import type { PipeEvent, Stats } from '../../shared/events';
 import { silentLogger } from '../log';
-import { EventCache } from './cache';
+import { EventCache } from '../lib/cache';
 import { PipeService } from './service';
-import { runWriter, statsLine } from './writers';
+import { runWriter, statsLine } from './writers.fixture';
 
 const linux = process.platform === 'linux';
 const started: PipeService[] = [];

@@ -6,27 +6,23 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
-import type { PushName, PushPayload } from '../../shared/api';
 import type { Config } from '../../shared/config';
 import { parseEventLine, type PipeCounters, type PipeEvent, type RejectedLine, type RejectReason } from '../../shared/events';
-import type { Logger } from '../log';
-import { StatusCell, type Service } from '../service';
-import type { EventCache } from './cache';
+import { StatusCell, type Service, type ServiceBasics } from '../service';
+import { Coalescer } from '../lib/coalesce';
+import type { EventCache } from '../lib/cache';
 import { CachedEvent } from './cached-event';
 import { FifoReader } from './fifo';
-import { LineSplitter } from './lines';
-import { PipeStateStore } from './state';
-import { FileTail } from './tail';
+import { LineSplitter } from '../lib/lines';
+import { PipeStateStore } from '../lib/state';
+import { FileTail } from '../lib/tail';
 
-export interface PipeServiceOptions {
+export interface PipeServiceOptions extends ServiceBasics {
   /** The path to read (config, or the demo feed's path when no Factorio is installed). */
   path: string;
   config: Config['pipe'];
   dataDir: string;
   cache: EventCache<PipeEvent>;
-  logger: Logger;
-  statusChanged(): void;
-  push<P extends PushName>(name: P, payload: PushPayload<P>): void;
   /** How often to look again for a missing parent folder. */
   retryMs?: number;
 }
@@ -43,7 +39,8 @@ export class PipeService implements Service {
   private mirror: RotatingFileStream | null = null;
   private createdFifoInode: number | null = null;
   private retry: NodeJS.Timeout | null = null;
-  private countersTimer: NodeJS.Timeout | null = null;
+  /** Counters reach the UI at most four times a second, and always after the last change. */
+  private readonly counterPushes = new Coalescer(250, () => this.opts.push('pipe', this.counters()));
   private running = false;
   private linesRead = 0;
   private accepted = 0;
@@ -198,8 +195,7 @@ export class PipeService implements Service {
     this.state.close();
     await new Promise<void>((resolve) => (this.mirror ? this.mirror.end(resolve) : resolve()));
     this.mirror = null;
-    if (this.countersTimer) clearTimeout(this.countersTimer);
-    this.countersTimer = null;
+    this.counterPushes.cancel();
     this.opts.push('pipe', this.counters());
     this.cell.set('stopped', 'stopped');
   }
@@ -239,12 +235,8 @@ export class PipeService implements Service {
     this.countersChanged();
   }
 
-  /** Counters reach the UI at most four times a second, and always after the last change. */
   private countersChanged(): void {
-    this.countersTimer ??= setTimeout(() => {
-      this.countersTimer = null;
-      this.opts.push('pipe', this.counters());
-    }, 250);
+    this.counterPushes.trigger();
   }
 
   counters(): PipeCounters {

@@ -48,7 +48,7 @@ async function main(): Promise<number> {
   const svc = new SlotsService({
     slots: config.slots,
     joinTest: config.joinTest,
-    dataDir: config.dataDir!,
+    dataDir: config.dataDir,
     scenarioDir: bundledScenarioDir(),
     secret: (ref, path) => secrets.resolve(ref, path),
     ops: slotOps(secrets, logger),

@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bundledScenarioDir, deployScenario, deployToTree, describeMismatches, localTree, resolveDeployTarget, verifyScenario, type DeployProgress, type DeployTarget } from './deploy';
 import { HostKeyError } from './ssh';
-import { startTestSshd, type TestSshd } from './test-sshd';
+import { startTestSshd, type TestSshd } from './sshd.fixture';
 import { toolSkipReason } from '../../../scripts/system-deps.mjs';
 
 const noSshd = toolSkipReason('sshd');

@@ -11,7 +11,7 @@ import { dirname, basename, join, resolve, posix, sep } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import type { Config, SecretRef } from '../../shared/config';
 import type { Logger } from '../log';
-import { SshError, connectSsh, sshWhere, type SshConnectOptions } from './ssh';
+import { SshError, connectSsh, type SshConnectOptions } from './ssh';
 import { errCode, kindOf, localTree, sftpCall, sftpTree, sha256, type EntryKind, type TreeFs } from './tree';
 
 export { localTree, sftpTree, type TreeFs };
@@ -33,11 +33,6 @@ export function resolveDeployTarget(deploy: SlotDeploy, secrets: SecretResolver,
   if (deploy.kind === 'local') return { kind: 'local', dir: deploy.dir };
   const { password, ...rest } = deploy;
   return { ...rest, password: secrets.resolve(password, secretPath) };
-}
-
-/** `dir` or `user@host:port:dir`, for messages. */
-export function describeTarget(t: DeployTarget): string {
-  return t.kind === 'local' ? t.dir : `${sshWhere(t)}:${t.dir}`;
 }
 
 export interface FileEntry {

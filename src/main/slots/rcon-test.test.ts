@@ -1,6 +1,6 @@
 // Settings' RCON "Test" button against the RCON test server (real TCP on 127.0.0.1).
 import { afterEach, describe, expect, it } from 'vitest';
-import { RconTestServer } from './rcon-server';
+import { RconTestServer } from './rcon-server.fixture';
 import { testSlotRcon } from './rcon-test';
 
 const cleanups: (() => Promise<void>)[] = [];

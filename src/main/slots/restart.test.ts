@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runRestartCommand } from './restart';
-import { startTestSshd, type TestSshd } from './test-sshd';
+import { startTestSshd, type TestSshd } from './sshd.fixture';
 import { toolSkipReason } from '../../../scripts/system-deps.mjs';
 
 const noSshd = toolSkipReason('sshd');

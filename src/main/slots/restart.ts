@@ -3,12 +3,11 @@
 // bounded; a timeout kills the command.
 import { spawn } from 'node:child_process';
 import type { ClientChannel } from 'ssh2';
-import type { Config } from '../../shared/config';
 import type { Logger } from '../log';
 import { resolveDeployTarget, type DeployTarget, type SecretResolver } from './deploy';
+import type { SlotConfig } from './ops';
 import { SshError, connectSsh, type SshConnectOptions } from './ssh';
 
-type SlotConfig = Config['slots'][number];
 
 export interface RestartOptions {
   /** Every output line as it arrives (stdout and stderr). */

@@ -1,5 +1,5 @@
 // The slot monitor and join test against stand-in Factorio servers that run our real scenario in
-// Lua 5.2 behind a real RCON socket (factorio-host.ts), plus raw RCON servers for failure modes.
+// Lua 5.2 behind a real RCON socket (factorio-host.fixture.ts), plus raw RCON servers for failure modes.
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,10 +9,10 @@ import type { SlotsStatus } from '../../shared/slots';
 import { silentLogger } from '../log';
 import { SecretStore } from '../secrets';
 import { toolSkipReason } from '../../../scripts/system-deps.mjs';
-import { FactorioHost } from './factorio-host';
+import { FactorioHost } from './factorio-host.fixture';
 import { slotOps } from './ops-impl';
 import { EXPECTED_REGISTRATIONS, PROBE_COMMAND, parseProbe, readScenarioVersion } from './probe';
-import { RconTestServer } from './rcon-server';
+import { RconTestServer } from './rcon-server.fixture';
 import { SlotsService } from './service';
 
 const SCENARIO = resolve(import.meta.dirname, '../../../scenario/open_world');

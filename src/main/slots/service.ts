@@ -5,19 +5,17 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PushName, PushPayload } from '../../shared/api';
 import type { Config } from '../../shared/config';
 import type { DeployProgress, JoinStep, JoinTestRun, SlotStatus, SlotsStatus } from '../../shared/slots';
-import type { Logger } from '../log';
-import { StatusCell, type Service } from '../service';
+import { StatusCell, type Service, type ServiceBasics } from '../service';
+import { Coalescer } from '../lib/coalesce';
 import { runClientJoin } from './client-join';
 import { PROBE_COMMAND, diffRegistrations, isAchievementWarning, parseProbe, readScenarioVersion, type ProbeResult } from './probe';
 import { RconError, SlotRcon } from './rcon';
-import type { SlotOps } from './ops';
+import type { SlotConfig, SlotOps } from './ops';
 
-type SlotConfig = Config['slots'][number];
 
-export interface SlotsServiceOptions {
+export interface SlotsServiceOptions extends ServiceBasics {
   slots: SlotConfig[];
   joinTest: Config['joinTest'];
   dataDir: string;
@@ -26,9 +24,6 @@ export interface SlotsServiceOptions {
   /** Resolves a slot's secrets (RCON password, SSH password); never logged. */
   secret(ref: SlotConfig['rconPassword'], path: string): string | undefined;
   ops: SlotOps;
-  logger: Logger;
-  statusChanged(): void;
-  push<P extends PushName>(name: P, payload: PushPayload<P>): void;
   /** false: no polling loops (the CLI polls on demand). */
   poll?: boolean;
   rconTimeoutMs?: number;
@@ -50,7 +45,7 @@ export class SlotsService implements Service {
   private readonly cell: StatusCell;
   private readonly slots = new Map<string, Slot>();
   private running = false;
-  private pushTimer: NodeJS.Timeout | null = null;
+  private readonly pushes = new Coalescer(100, () => this.opts.push('slots', this.snapshot()));
   private expectedVersion: string | null = null;
   private readonly historyFile: string;
 
@@ -85,8 +80,7 @@ export class SlotsService implements Service {
       await s.polling?.catch(() => {});
       await s.rcon.close();
     }));
-    if (this.pushTimer) clearTimeout(this.pushTimer);
-    this.pushTimer = null;
+    this.pushes.cancel();
     this.cell.set('stopped', 'stopped');
   }
 
@@ -381,9 +375,6 @@ export class SlotsService implements Service {
   }
 
   private changed(): void {
-    this.pushTimer ??= setTimeout(() => {
-      this.pushTimer = null;
-      this.opts.push('slots', this.snapshot());
-    }, 100);
+    this.pushes.trigger();
   }
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HostKeyError, SshError, checkKnownHosts, connectSsh, sshKeyFingerprint, sshKeyType, type SshTarget } from './ssh';
-import { startTestSshd, type TestSshd } from './test-sshd';
+import { startTestSshd, type TestSshd } from './sshd.fixture';
 import { toolSkipReason } from '../../../scripts/system-deps.mjs';
 
 const noSshd = toolSkipReason('sshd');

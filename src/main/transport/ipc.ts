@@ -1,13 +1,10 @@
 // Electron transport: one invoke channel and one push channel carrying the contract. Only our own
 // page's main frame may call; the IPC event object never reaches the renderer.
 import { ipcMain, type WebContents, type WebFrameMain } from 'electron';
-import type { PushName } from '../../shared/api';
+import { INVOKE_CHANNEL, PUSH_CHANNEL, type PushName } from '../../shared/api';
 import type { Logger } from '../log';
 import { dispatch, type Handlers } from './dispatch';
 import type { PushClient, PushHub } from './push';
-
-export const INVOKE_CHANNEL = 'control-room:invoke';
-export const PUSH_CHANNEL = 'control-room:push';
 
 export interface IpcTransport {
   close(): void;

@@ -9,6 +9,7 @@ import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientFrame, ServerFrame, StatusSnapshot } from '../../shared/api';
 import type { Logger } from '../log';
+import { isWildcardHost } from '../lib/net';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { dispatch, type Handlers } from './dispatch';
 import type { PushClient, PushHub } from './push';
@@ -36,8 +37,6 @@ export interface WebServerOptions {
 }
 
 export const DEFAULT_MAX_SEND_BUFFER_BYTES = 32 * 1024 * 1024;
-
-const WILDCARD = new Set(['0.0.0.0', '::', '']);
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -84,7 +83,7 @@ export class WebServer {
   /** host:port names this server answers to. */
   private allowedHostHeaders(): Set<string> {
     const names = new Set(['127.0.0.1', 'localhost', '[::1]', ...this.opts.allowedHosts.map((h) => h.replace(/:\d+$/, ''))]);
-    if (WILDCARD.has(this.opts.host)) {
+    if (isWildcardHost(this.opts.host)) {
       names.add(hostname());
       for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(a.family === 'IPv6' ? `[${a.address}]` : a.address);
     } else {
@@ -121,7 +120,7 @@ export class WebServer {
   }
 
   get url(): string {
-    const host = WILDCARD.has(this.opts.host) ? '127.0.0.1' : this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host;
+    const host = isWildcardHost(this.opts.host) ? '127.0.0.1' : this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host;
     return `http://${host}:${this.port}/?token=${this.token}`;
   }
 

@@ -2,6 +2,7 @@
 // official client (`core/internal/filestream/filestreamstate.go` keeps a request under ~10 MiB;
 // `updatehistory.go` skips a line over 10 MiB − 100 KiB). Sizes are the real JSON body's bytes,
 // escaping included, so no request goes over the cap; the official client counts raw line lengths.
+import { backoffDelay } from '../lib/backoff';
 import { baseRequestBytes, lineRequestBytes } from './client';
 import type { RunJournal } from './journal';
 
@@ -59,5 +60,5 @@ export function summaryFits(j: RunJournal, limits: Limits): boolean {
 export function backoffMs(attempt: number, retryAfterMs: number | null, baseMs: number, maxMs: number): number {
   // Honoured as said, up to an hour: a broken header must not park the run for days.
   if (retryAfterMs !== null) return Math.min(retryAfterMs, 3_600_000);
-  return Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 32) * (1 + 0.25 * Math.random()));
+  return backoffDelay(attempt, { baseMs, maxMs, jitter: [1, 1.25], capJitter: true });
 }

@@ -2,9 +2,9 @@
 // skipped with the reason otherwise), filled to ENOSPC. W&B goes degraded with the reason, keeps
 // the lines it could not write in memory, retries, and delivers every one once space is back.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { init, makeService, range, stats, stepsOf, stopAllServices } from './test-harness';
-import { WandbTestServer } from './test-server';
-import { TinyDisk, tinyDiskUnavailable } from '../pipe/tiny-disk';
+import { init, makeService, range, stats, stepsOf, stopAllServices } from './harness.fixture';
+import { WandbTestServer } from './server.fixture';
+import { TinyDisk, tinyDiskUnavailable } from '../lib/tiny-disk.fixture';
 
 let server: WandbTestServer;
 let disk: TinyDisk | null = null;

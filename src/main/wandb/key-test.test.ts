@@ -1,7 +1,7 @@
 // Settings' W&B "Test" button against the local W&B test server (real HTTP on 127.0.0.1).
 import { afterEach, describe, expect, it } from 'vitest';
 import { testWandbKey } from './key-test';
-import { WandbTestServer } from './test-server';
+import { WandbTestServer } from './server.fixture';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

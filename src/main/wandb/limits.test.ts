@@ -2,7 +2,7 @@
 // 413, and a line too large for any request refused with a counted, visible reason.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lineRequestBytes, MAX_REQUEST_BYTES } from './client';
-import { init, makeService, range, startServer, stats, stepsOf, stopAllServices, stopServers } from './test-harness';
+import { init, makeService, range, startServer, stats, stepsOf, stopAllServices, stopServers } from './harness.fixture';
 
 afterEach(async () => {
   await stopAllServices();

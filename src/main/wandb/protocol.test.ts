@@ -3,7 +3,7 @@
 // resuming from both W&B's historyLineCount and our acknowledged offset.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isRetryable, WandbClient } from './client';
-import { init, makeService, range, startServer, stats, stepsOf, stopAllServices, stopServers } from './test-harness';
+import { init, makeService, range, startServer, stats, stepsOf, stopAllServices, stopServers } from './harness.fixture';
 
 afterEach(async () => {
   await stopAllServices();

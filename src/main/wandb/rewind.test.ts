@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PipeEvent, Stats } from '../../shared/events';
-import { ev, init, makeService, range, resumed, startServer, stats, stopAllServices, stopServers } from './test-harness';
-import type { StoredRun, WandbTestServer } from './test-server';
+import { ev, init, makeService, range, resumed, startServer, stats, stopAllServices, stopServers } from './harness.fixture';
+import type { StoredRun, WandbTestServer } from './server.fixture';
 
 let server: WandbTestServer;
 beforeEach(async () => {

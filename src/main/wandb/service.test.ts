@@ -7,9 +7,9 @@ import type { WandbStatus } from '../../shared/api';
 import { ConfigSchema } from '../../shared/config';
 import type { PipeEvent } from '../../shared/events';
 import { silentLogger } from '../log';
-import { EventCache } from '../pipe/cache';
+import { EventCache } from '../lib/cache';
 import { WandbService } from './service';
-import { WandbTestServer } from './test-server';
+import { WandbTestServer } from './server.fixture';
 
 let server: WandbTestServer;
 let seq = 0;

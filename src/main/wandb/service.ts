@@ -11,12 +11,13 @@
 // an official SDK that can re-send could take the uploader's place later.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { PushName, PushPayload, WandbRunInfo, WandbStatus } from '../../shared/api';
+import type { WandbRunInfo, WandbStatus } from '../../shared/api';
 import type { Config } from '../../shared/config';
-import type { PipeEvent, SessionInit, Stats } from '../../shared/events';
-import type { Logger } from '../log';
-import type { EventCache } from '../pipe/cache';
-import { StatusCell, type Service } from '../service';
+import { isSessionInit, isStats, type PipeEvent, type Stats } from '../../shared/events';
+import type { EventCache } from '../lib/cache';
+import { StatusCell, type Service, type ServiceBasics } from '../service';
+import { Coalescer } from '../lib/coalesce';
+import { Wakeup } from '../lib/wakeup';
 import type { Limits } from './batch';
 import { MAX_LINE_BYTES, MAX_REQUEST_BYTES, WandbClient } from './client';
 import { lineKey, plainRecord, RunJournal, type BranchPoint } from './journal';
@@ -24,15 +25,12 @@ import { journalError, recentRuns, runInfo, serviceStatus } from './status';
 import { statsMetrics, Timeline } from './timeline';
 import { uploadRun, type Live, type UploadContext } from './uploader';
 
-export interface WandbServiceOptions {
+export interface WandbServiceOptions extends ServiceBasics {
   config: Config['wandb'];
   dataDir: string;
   /** Resolved API key; none means offline. */
   apiKey: string | undefined;
   events: EventCache<PipeEvent>;
-  logger: Logger;
-  statusChanged(): void;
-  push<P extends PushName>(name: P, payload: PushPayload<P>): void;
   /** Backoff: first wait and cap (ms). */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -67,9 +65,9 @@ export class WandbService implements Service {
   /** Set when stop()'s deadline passed: the uploader gives up at once (the journal keeps the rest). */
   private aborted = false;
   private pumpDone: Promise<void> = Promise.resolve();
-  private wakeUp: (() => void) | null = null;
+  private readonly wakeup = new Wakeup();
   private skippedCycles = 0;
-  private pushTimer: NodeJS.Timeout | null = null;
+  private readonly pushes = new Coalescer(100, () => this.opts.push('wandb', this.snapshot()));
   private syncing = false;
   private readonly limits: Limits;
   private readonly heartbeatMs: number;
@@ -150,8 +148,7 @@ export class WandbService implements Service {
     this.flushJournals();
     const unwritten = [...this.runs.values()].reduce((a, l) => a + l.journal.unwrittenLines, 0);
     if (unwritten > 0) this.opts.logger.error({ lines: unwritten, err: journalError(this.runs.values())?.message }, 'W&B journal could not be written: lines lost at stop');
-    if (this.pushTimer) clearTimeout(this.pushTimer);
-    this.pushTimer = null;
+    this.pushes.cancel();
     this.opts.push('wandb', this.snapshot());
     this.cell.set('stopped', 'stopped');
   }
@@ -243,14 +240,14 @@ export class WandbService implements Service {
 
   private onEvent(e: PipeEvent): void {
     const ev = e.event;
-    if (ev.type === 'session_init') {
-      const init = ev as SessionInit;
+    if (isSessionInit(ev)) {
+      const init = ev;
       const d = this.timeline.onInit(init, this.current);
       if (d.kind !== 'start') return;
       if (this.current) this.finishRun(this.current);
       this.current = this.initRun(init.session_id, init.level_name, init.tick, d.branch);
-    } else if (ev.type === 'stats') {
-      const stats = ev as Stats;
+    } else if (isStats(ev)) {
+      const stats = ev;
       if (this.current?.journal.meta.stoppedInWandb && this.current.journal.meta.sessionId === stats.session_id) {
         this.stoppedCycles++;
         this.changed();
@@ -278,7 +275,7 @@ export class WandbService implements Service {
   // --- upload ---------------------------------------------------------------------------------
 
   private wake(): void {
-    this.wakeUp?.();
+    this.wakeup.wake();
   }
 
   private needsUpload(l: Live): boolean {
@@ -323,16 +320,8 @@ export class WandbService implements Service {
       // Stopping: lines that arrived during the last request go out at once, not after a flush interval.
       const stopping = !this.running && due.some((r) => r.retryAt === null);
       const wait = stopping ? 0 : Math.max(0, Math.min(this.opts.config.flushSeconds * 1000, nextRetry - Date.now(), nextHeartbeat - Date.now()));
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, wait);
-        function done() {
-          clearTimeout(t);
-          resolve();
-        }
-        // A finished run is sent at once; new lines wait for the next flush.
-        this.wakeUp = done;
-      });
-      this.wakeUp = null;
+      // A finished run is sent at once (wake); new lines wait for the next flush.
+      await this.wakeup.sleep(wait);
     }
   }
 
@@ -387,10 +376,7 @@ export class WandbService implements Service {
   }
 
   private changed(): void {
-    this.pushTimer ??= setTimeout(() => {
-      this.pushTimer = null;
-      this.opts.push('wandb', this.snapshot());
-    }, 100);
+    this.pushes.trigger();
   }
 
   status() {

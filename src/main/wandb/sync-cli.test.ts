@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { init, makeService, stats, stepsOf, stopAllServices } from './test-harness';
-import { WandbTestServer } from './test-server';
+import { init, makeService, stats, stepsOf, stopAllServices } from './harness.fixture';
+import { WandbTestServer } from './server.fixture';
 
 let server: WandbTestServer;
 const children: ReturnType<typeof spawn>[] = [];

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadToolConfig } from '../config';
 import { createLogger } from '../log';
-import { EventCache } from '../pipe/cache';
+import { EventCache } from '../lib/cache';
 import { WandbService } from './service';
 
 async function main(): Promise<void> {
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   }
   const svc = new WandbService({
     config: { ...config.wandb, mode: 'online' },
-    dataDir: config.dataDir!,
+    dataDir: config.dataDir,
     apiKey,
     events: new EventCache(1),
     logger: createLogger('wandb-sync', process.env.LOG_LEVEL ?? 'warn'),

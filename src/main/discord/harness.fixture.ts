@@ -3,7 +3,7 @@
 import { ConfigSchema, type ConfigInput } from '../../shared/config';
 import { silentLogger } from '../log';
 import { DiscordService } from './service';
-import type { DiscordTestServer } from './test-server';
+import type { DiscordTestServer } from './server.fixture';
 
 const relays: DiscordService[] = [];
 

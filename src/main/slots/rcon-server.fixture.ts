@@ -1,7 +1,7 @@
 // A local server speaking Source RCON the way Factorio does: AUTH (3) answered by AUTH_RESPONSE (2)
 // with the request id, or -1 for a wrong password; EXECCOMMAND (2) answered by one RESPONSE_VALUE
 // (0) carrying what the command printed. What a command prints comes from a handler, so a test can
-// answer like a Factorio server running our scenario (see factorio-host.ts, which runs the real
+// answer like a Factorio server running our scenario (see factorio-host.fixture.ts, which runs the real
 // scenario in Lua). Failure modes for tests: slow replies, dropped connections, refusing everyone.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';

@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { RconTestServer } from './rcon-server';
+import { RconTestServer } from './rcon-server.fixture';
 
 const TESTS_DIR = resolve(import.meta.dirname, '../../../scenario/tests');
 

@@ -8,9 +8,9 @@ import type { WandbStatus } from '../../shared/api';
 import { ConfigSchema, type Config } from '../../shared/config';
 import type { PipeEvent } from '../../shared/events';
 import { createLogger, silentLogger } from '../log';
-import { EventCache } from '../pipe/cache';
+import { EventCache } from '../lib/cache';
 import { WandbService, type WandbServiceOptions } from './service';
-import { WandbTestServer, type WandbTestServerOptions } from './test-server';
+import { WandbTestServer, type WandbTestServerOptions } from './server.fixture';
 
 let seq = 0;
 const services: WandbService[] = [];
