@@ -3,10 +3,10 @@
 // backpressure, cancel and deadline.
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineClient, EngineRpcError } from './client';
+import { EngineClient } from './client';
 import { BatchSimulateRequest_Output, type SimResultChunk } from './gen/engine/v1/engine';
 import { EngineServer } from './server';
-import { startPair, type EnginePair } from './target.fixture';
+import { refused, startPair, type EnginePair } from './target.fixture';
 
 let pair: EnginePair;
 let local: EngineServer;
@@ -22,15 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pair?.stop();
 });
-
-async function refused(p: Promise<unknown>): Promise<EngineRpcError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as EngineRpcError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const stepsOf = (s: EngineServer, env: string) => s.metrics.steps.get(env) ?? 0;
 

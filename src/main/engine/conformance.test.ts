@@ -6,10 +6,10 @@ import { loadPackageDefinition, status, type Client, type ServiceError } from '@
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProto } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineClient, EngineRpcError } from './client';
+import { EngineClient } from './client';
 import { SimResultChunk, SimulateResponse, type Transition } from './gen/engine/v1/engine';
 import { listGames, SimulateStreamClient } from './simulate-client';
-import { startPair, type EnginePair, type EngineTarget } from './target.fixture';
+import { refused, startPair, type EnginePair, type EngineTarget } from './target.fixture';
 
 let pair: EnginePair;
 let target: EngineTarget;
@@ -25,16 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pair?.stop();
 });
-
-async function refused(p: Promise<unknown>): Promise<EngineRpcError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineRpcError);
-    return e as EngineRpcError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const bytesOf = (chunks: SimResultChunk[]) => Buffer.concat(chunks.map((c) => SimResultChunk.encode(c).finish()));
 

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../log';
-import { EngineClient } from './client';
+import { EngineClient, EngineRpcError } from './client';
 import { EngineServer } from './server';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -87,4 +87,15 @@ export async function startPair(): Promise<EnginePair> {
       await target.stop();
     },
   };
+}
+
+/** The gRPC error a call that must be refused ends with; anything else (or success) fails the test. */
+export async function refused(p: Promise<unknown>): Promise<EngineRpcError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof EngineRpcError) return e;
+    throw new Error(`expected a gRPC status, got ${String(e)}`);
+  }
+  throw new Error('expected the call to fail');
 }

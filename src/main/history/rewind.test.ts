@@ -1,29 +1,11 @@
 // Loading an earlier save, on disk: the abandoned future becomes an earlier line of play of its
 // own, the session goes on with what is really played, and only exact repeats are skipped.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SessionInit, Stats } from '../../shared/events';
-import { HistoryStore, type HistoryOptions } from './store';
+import type { HistoryStore } from './store';
+import { useStores } from './stores.fixture';
 
-const dirs: string[] = [];
-const stores: HistoryStore[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function open(path?: string, more: Partial<HistoryOptions> = {}): HistoryStore {
-  if (!path) {
-    const dir = mkdtempSync(join(tmpdir(), 'cr-history-rewind-'));
-    dirs.push(dir);
-    path = join(dir, 'history.db');
-  }
-  const s = new HistoryStore({ path, flushMs: 50, rawHours: 10, minuteHours: 250, maxBytes: 512 * 1024 * 1024, ...more });
-  stores.push(s);
-  return s;
-}
+const open = useStores('cr-history-rewind-');
 
 const ITEMS = ['gear', 'plate', 'ore'];
 
@@ -118,7 +100,6 @@ describe('HistoryStore after a load of an earlier save', () => {
     init(a, loaded('c', 20));
     for (let k = 21; k <= 24; k++) a.addStats(line('c', k, 2));
     a.close();
-    stores.splice(0);
 
     const b = open(path);
     // The pipe reads the last second again after a crash: the old future's last line, the load, the new lines.
@@ -143,7 +124,6 @@ describe('HistoryStore after a load of an earlier save', () => {
     init(a, loaded('e', 20));
     for (let k = 21; k <= 35; k++) a.addStats(line('e', k, 2));
     a.close();
-    stores.splice(0);
 
     const b = open(path);
     for (let k = 28; k <= 30; k++) b.addStats(line('e', k, 1));

@@ -1,27 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Stats } from '../../shared/events';
-import { HistoryStore, type HistoryOptions } from './store';
+import { useStores } from './stores.fixture';
 
-const dirs: string[] = [];
-const stores: HistoryStore[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function open(path?: string, more: Partial<HistoryOptions> = {}): HistoryStore {
-  if (!path) {
-    const dir = mkdtempSync(join(tmpdir(), 'cr-history-'));
-    dirs.push(dir);
-    path = join(dir, 'history.db');
-  }
-  const s = new HistoryStore({ path, flushMs: 50, rawHours: 10, minuteHours: 250, maxBytes: 512 * 1024 * 1024, ...more });
-  stores.push(s);
-  return s;
-}
+const open = useStores('cr-history-');
 
 const stats = (session: string, tick: number, p: Record<string, number>, c: Record<string, number> = {}): Stats => ({
   type: 'stats',
@@ -51,7 +32,6 @@ describe('HistoryStore', () => {
     first.add({ seq: 1, receivedAt: 0, line: '', event: { type: 'session_init', session_id: 'save-1', tick: 0, level_name: 'nauvis' } });
     for (let i = 1; i <= 30; i++) first.addStats(stats('save-1', i * 120, { gear: i }));
     first.close();
-    stores.splice(0);
     const again = open(path);
     // The pipe reads the last line again after a crash: kept once (another content there is a load, rewind.test.ts).
     again.addStats(stats('save-1', 30 * 120, { gear: 30 }));
