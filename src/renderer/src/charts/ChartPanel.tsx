@@ -12,7 +12,8 @@ import { formatRate } from './format';
 import { historyPoints, useHistoryWindow } from './history';
 import { useWidth } from './hooks';
 import { ItemMark, useItemIcons } from './icons';
-import { SeriesPaths, type Area, type PathStyle } from './paths';
+import { LiveRowsCache } from './live-rows';
+import { rawFrame, SeriesPaths, type Area, type Drawn, type PathStyle } from './paths';
 import { downsample, REWIND_LABEL, type Mode, type Point, type Row, type SessionSeries } from './series';
 import { niceTicks, pixelStep, snapToPixels } from './ticks';
 
@@ -117,15 +118,30 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
   // From history, the rows change only with a new answer (every 2 s at most), not with each line;
   // from memory, with each line. Either way at most once per frame (useFrameValue upstream).
   const histRange: [number, number] | null = hist && hist.t.length ? (zoom ?? [hist.t[0], hist.t.at(-1)!]) : null;
-  const { rows, byItem, lo, hi } = useMemo(() => {
+  // From memory with only the current line of play in the window: rows and paths follow the
+  // session line by line (live-rows.ts) instead of being rebuilt.
+  const [live] = useState(() => new LiveRowsCache());
+  const times = session.branch.sampleTimes();
+  const liveOk = !zoom && !hist && !needHistory && windowSeconds > 0 && [...specs.values()].every((s) => s.branch === 0) && times.length > 0 && (session.branch.archivedBuckets === 0 || times[0] <= windowFrom);
+  const { rows, totals, lo, hi, drawn } = useMemo((): { rows: Row[]; totals: Map<string, number>; lo: number; hi: number; drawn?: Drawn } => {
+    if (liveOk) {
+      const specList = lines.map((key) => ({ key, ...specs.get(key)! }));
+      const win = live.update(`${session.id}|${session.rewinds}|${mode}|${plotWidth}|${windowSeconds}|${linesKey}`, session.branch, specList, windowSeconds, from, plotWidth);
+      const [lo, hi] = win.range();
+      return { rows: win.rows, totals: win.totals(), lo, hi, drawn: { frame: rawFrame(win.origin), paths: win.paths() } };
+    }
+    live.clear();
     const [f, t] = histRange ?? [from, to];
-    const byItem = new Map<string, Point[]>();
+    const totals = new Map<string, number>();
+    const series: { key: string; points: Point[] }[] = [];
     for (const [key, spec] of specs) {
       const earlier = spec.branch ? session.earlier.find((e) => e.n === spec.branch) : undefined;
       const pts = earlier ? earlier.branch.points(spec.item, spec.mode, f) : hist ? historyPoints(hist, spec.item, spec.mode) : session.points(spec.item, spec.mode, f);
-      byItem.set(key, pts.filter((p) => p.t >= f && p.t <= t));
+      const inWindow = pts.filter((p) => p.t >= f && p.t <= t);
+      totals.set(key, windowTotal(inWindow));
+      series.push({ key, points: inWindow });
     }
-    const rows: Row[] = span || hist ? downsample(lines.map((key) => ({ key, points: byItem.get(key)! })), f, t, plotWidth) : [];
+    const rows: Row[] = span || hist ? downsample(series, f, t, plotWidth) : [];
     let lo = 0;
     let hi = 0;
     for (const r of rows)
@@ -134,11 +150,11 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
         if (v !== undefined && v < lo) lo = v;
         if (v !== undefined && v > hi) hi = v;
       }
-    return { rows, byItem, lo, hi };
+    return { rows, totals, lo, hi };
     // From history: the answer, its range (or the zoom), the lines and the width. From memory: the
     // session's data (session.version) and the window as well.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [session, hist, histRange ? histRange[0] : from, histRange ? histRange[1] : to, hist ? 0 : session.version, session.rewinds, mode, plotWidth, linesKey]);
+  }, [session, hist, histRange ? histRange[0] : from, histRange ? histRange[1] : to, hist ? 0 : session.version, session.rewinds, mode, plotWidth, linesKey, liveOk]);
   const markers = session.markers.filter((m) => m.t >= from && m.t <= to);
   // The axes move when the data moves by a pixel, not with every line: at 1000 h across 1,200 px a
   // pixel is 50 min of game time, and a new domain makes recharts recompute its axes and re-render.
@@ -196,7 +212,7 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
               label={{ value: m.label, fill: 'var(--chart-marker)', position: 'insideTopLeft' }}
             />
           ))}
-          <SeriesPaths rows={rows} lines={styles} onPlot={(p) => (plot && p.x === plot.x && p.width === plot.width && p.y === plot.y ? undefined : setPlot(p))} />
+          <SeriesPaths rows={rows} drawn={drawn} lines={styles} onPlot={(p) => (plot && p.x === plot.x && p.width === plot.width && p.y === plot.y ? undefined : setPlot(p))} />
           {hoverRow && geom && <ReferenceLine x={hoverRow.t} stroke="var(--muted)" />}
           {drag && <ReferenceLine x={drag[0]} stroke="var(--chart-drag)" />}
           {drag && <ReferenceLine x={drag[1]} stroke="var(--chart-drag)" />}
@@ -272,7 +288,7 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
       <div className="totals muted" data-testid="totals">
         Over the window:{' '}
         {lines.map((k, i) => {
-          const total = windowTotal(byItem.get(k) ?? []);
+          const total = totals.get(k) ?? 0;
           return (
             <span key={k} data-testid={`total-${k}`} data-value={total}>
               <ItemMark item={specs.get(k)!.item} color={styles[i].color} icons={icons} /> {k} {formatRate(Math.round(total))}{' '}

@@ -168,6 +168,17 @@ export class Branch {
     return modeValue(mode, p[p.length - 1], this.c.get(item)![p.length - 1]);
   }
 
+  /** Full-resolution sample times, oldest first (read-only view; folding drops from the front). */
+  sampleTimes(): readonly number[] {
+    return this.t;
+  }
+
+  /** An item's value in a mode at full-resolution sample `i` (0 for an item unknown here). */
+  sampleValue(item: string, mode: Mode, i: number): number {
+    const p = this.p.get(item);
+    return p ? modeValue(mode, p[i], this.c.get(item)![i]) : 0;
+  }
+
   /** The first and last sample time held, or null when empty. */
   span(): [number, number] | null {
     const first = this.archive[0]?.t0 ?? this.t[0];

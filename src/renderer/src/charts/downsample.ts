@@ -31,18 +31,19 @@ export function downsample(series: { key: string; points: Point[] }[], from: num
   const rows: Row[] = [];
   const first: (Row | null)[] = new Array(buckets).fill(null);
   const second: (Row | null)[] = new Array(buckets).fill(null);
-  const bounds = (b: number) => [from + (span * b) / buckets, from + (span * (b + 1)) / buckets];
+  // Bucket edges as numbers, not pairs: this runs per point, and a pair per call was garbage.
+  const edge = (b: number) => from + (span * b) / buckets;
   for (const s of series) {
     let b = 0;
     let i = 0;
     const pts = s.points;
     while (i < pts.length) {
-      while (b < buckets - 1 && pts[i].t >= bounds(b)[1]) b++;
+      while (b < buckets - 1 && pts[i].t >= edge(b + 1)) b++;
       let lo = Infinity;
       let hi = -Infinity;
       let loAt = 0;
       let hiAt = 0;
-      const end = bounds(b)[1];
+      const end = edge(b + 1);
       for (; i < pts.length && (pts[i].t < end || b === buckets - 1); i++) {
         if (pts[i].lo < lo) {
           lo = pts[i].lo;
@@ -54,9 +55,8 @@ export function downsample(series: { key: string; points: Point[] }[], from: num
         }
       }
       if (lo === Infinity) continue;
-      const [bStart, bEnd] = bounds(b);
-      const r1 = (first[b] ??= newRow(bStart));
-      const r2 = (second[b] ??= newRow(Math.min(bEnd, to)));
+      const r1 = (first[b] ??= newRow(edge(b)));
+      const r2 = (second[b] ??= newRow(Math.min(edge(b + 1), to)));
       // The extreme that came first goes on the bucket's first row.
       r1[s.key] = loAt <= hiAt ? lo : hi;
       r2[s.key] = loAt <= hiAt ? hi : lo;

@@ -59,7 +59,19 @@ export function linePath(rows: readonly Row[], key: string, f: Frame): string {
   return parts.join('');
 }
 
-export function SeriesPaths({ rows, lines, onPlot }: { rows: Row[]; lines: PathStyle[]; onPlot: (p: Area) => void }) {
+/** Path data laid out over a frame: `frame` maps to the box's corners. */
+export interface Drawn {
+  frame: Frame;
+  paths: Map<string, string>;
+}
+
+/** A frame for path data in raw units: x = game seconds from `origin`, y = the value itself. */
+export const rawFrame = (origin: number): Frame => ({ t0: origin, t1: origin + BOX, v0: 0, v1: BOX });
+
+/**
+ * The lines of `rows`, or `drawn` when given (paths kept up to date elsewhere, see row-window.ts).
+ */
+export function SeriesPaths({ rows, drawn, lines, onPlot }: { rows: Row[]; drawn?: Drawn; lines: PathStyle[]; onPlot: (p: Area) => void }) {
   const x = useXAxisScale();
   const y = useYAxisScale();
   const area = usePlotArea();
@@ -69,10 +81,11 @@ export function SeriesPaths({ rows, lines, onPlot }: { rows: Row[]; lines: PathS
     .sort()
     .join('\n');
   const { frame, paths } = useMemo(() => {
+    if (drawn) return drawn;
     const keys = linesKey ? linesKey.split('\n') : [];
     const frame = frameOf(rows, keys);
     return { frame, paths: new Map(keys.map((k) => [k, linePath(rows, k, frame)])) };
-  }, [rows, linesKey]);
+  }, [rows, drawn, linesKey]);
   if (!x || !y || !area) return null;
   queueMicrotask(() => onPlot(area));
   // Both scales are linear: where the box's corners land gives the whole map.

@@ -49,6 +49,11 @@ export class SessionSeries {
 
   constructor(readonly id: string) {}
 
+  /** The current line of play (samples since the last load of an earlier save). */
+  get branch(): Branch {
+    return this.current;
+  }
+
   get samples(): number {
     return this.current.samples;
   }
