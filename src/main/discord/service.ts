@@ -1,25 +1,23 @@
 // The Discord relay: tails the Factorio server's console log and its main log (stdout /
 // factorio-current.log: where `ready` and `save` lines are), turns lines into events, journals
-// each event in the outbox, and posts them to the webhook in order. Delivery is one request at a
+// each event in the outbox, and posts them to the webhook in order. Delivery (sender.ts) is one request at a
 // time (order matters); whatever is queued when a request leaves is coalesced into it, up to
 // Discord's content limit. @discordjs/rest reads the X-RateLimit-* headers and waits out buckets
 // and 429s itself; 5xx and network errors are retried here with capped, jittered backoff; 404,
 // 401 and 403 stop delivery with a plain reason and keep the outbox for a corrected webhook.
-import { DiscordAPIError, HTTPError, REST, RESTEvents, type RateLimitData } from '@discordjs/rest';
 import { join } from 'node:path';
 import type { Config } from '../../shared/config';
 import { CONSOLE_EVENT_TYPES, EVENT_LABELS, typeEnabled, type DiscordStatus, type RelayedLine } from '../../shared/discord';
 import { PipeStateStore } from '../lib/state';
 import type { FilePosition } from '../lib/tail';
 import { StatusCell, type Service, type ServiceBasics } from '../service';
-import { backoffDelay } from '../lib/backoff';
 import { Coalescer } from '../lib/coalesce';
 import { Wakeup } from '../lib/wakeup';
 import { LogFollower } from './follow';
-import { coalesce, clip, formatEvent } from './format';
-import { describeNetworkError, parseWebhookUrl, type Webhook } from './webhook';
+import { clip, formatEvent } from './format';
 import { Outbox } from './outbox';
 import { ConsoleParser } from './parse';
+import { WebhookSender } from './sender';
 
 /** Lines are capped at this many characters (the rest is cut, marked with …). */
 export const MAX_LINE_CHARS = 10_000;
@@ -41,19 +39,15 @@ export interface DiscordServiceOptions extends ServiceBasics {
   pollMs?: number;
 }
 
-type Delivery = DiscordStatus['delivery'];
-
 export class DiscordService implements Service {
   private readonly cell: StatusCell;
   private readonly parser: ConsoleParser;
   private outbox: Outbox | null = null;
   private followers: LogFollower[] = [];
-  private rest: REST | null = null;
-  private webhook: Webhook | null = null;
+  private readonly sender: WebhookSender;
   private running = false;
   private pumpDone: Promise<void> = Promise.resolve();
   private readonly wakeup = new Wakeup();
-  private abort: AbortController | null = null;
   private readonly pushes = new Coalescer(100, () => {
     this.updateCell();
     this.opts.push('discord', this.snapshot());
@@ -61,15 +55,8 @@ export class DiscordService implements Service {
 
   private tailState: DiscordStatus['tail'] = 'off';
   private readonly tails = new Map<'console' | 'main', 'following' | 'waiting'>();
-  private delivery: Delivery = 'idle';
-  private reason: string | null = null;
-  private retryAt: number | null = null;
-  private attempt = 0;
-  private stopped: string | null = null;
-  private counts = { sentMessages: 0, sentEvents: 0, failed: 0, retried: 0, rateLimitHits: 0 };
   private lines = { read: 0, matched: 0, filtered: 0, tooLong: 0 };
   private readonly seen = new Map<string, number>();
-  private rateLimit: DiscordStatus['rateLimit'] = null;
   private readonly recent: RelayedLine[] = [];
   private types: Record<string, boolean>;
 
@@ -77,6 +64,19 @@ export class DiscordService implements Service {
     this.cell = new StatusCell('stopped', 'not started', opts.statusChanged);
     this.types = opts.config.types;
     this.parser = new ConsoleParser(opts.config.patterns);
+    this.sender = new WebhookSender({
+      config: opts.config,
+      logger: opts.logger,
+      retryBaseMs: opts.retryBaseMs,
+      retryMaxMs: opts.retryMaxMs,
+      running: () => this.running,
+      mark: (ids, state, error) => this.mark(ids, state, error),
+      changed: () => this.changed(),
+      settled: () => {
+        this.updateCell();
+        this.changed();
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -85,16 +85,7 @@ export class DiscordService implements Service {
     const dir = join(this.opts.dataDir, 'discord');
     this.outbox = new Outbox(join(dir, 'outbox.jsonl'), (problem) => this.journalProblem(problem));
     for (const e of this.outbox.pending.slice(-RECENT)) this.remember({ id: e.id, type: e.type, text: e.text, at: e.at, state: 'queued', error: null });
-    if (this.opts.webhookUrl) {
-      try {
-        this.webhook = parseWebhookUrl(this.opts.webhookUrl);
-      } catch (e) {
-        this.stopped = (e as Error).message;
-      }
-    } else {
-      this.stopped = 'no webhook URL set (discord.webhookUrl): events are kept in the outbox';
-    }
-    if (this.webhook) this.rest = this.makeClient(this.webhook);
+    this.sender.setUrl(this.opts.webhookUrl);
     const { consoleLogPath, mainLogPath } = this.opts.config;
     const both = Boolean(consoleLogPath && mainLogPath && consoleLogPath !== mainLogPath);
     if (consoleLogPath) this.follow(dir, consoleLogPath, 'console', both ? (t) => !MAIN_LOG_TYPES.has(t) : () => true);
@@ -117,7 +108,7 @@ export class DiscordService implements Service {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.pumpDone, new Promise((r) => (timer = setTimeout(r, this.opts.stopTimeoutMs ?? 2000)))]);
     clearTimeout(timer);
-    this.abort?.abort();
+    this.sender.abandon();
     await this.pumpDone;
     this.outbox?.close();
     this.outbox = null;
@@ -139,32 +130,11 @@ export class DiscordService implements Service {
     const e = this.outbox.append('test', '🧪 Test message from Factorio Control Room');
     const line: RelayedLine = { id: e.id, type: 'test', text: e.text, at: e.at, state: 'queued', error: null };
     this.remember(line);
-    if (this.stopped && this.webhook) this.stopped = null;
+    this.sender.resume();
     this.updateCell();
     this.wake();
     this.changed();
     return line;
-  }
-
-  private makeClient(webhook: Webhook): REST {
-    // retries: 0 -- 5xx and network errors come back to us, to retry with our own backoff and count.
-    const rest = new REST({ api: webhook.api, version: '10', retries: 0, timeout: 15_000, hashSweepInterval: 0, handlerSweepInterval: 0 });
-    rest.on(RESTEvents.Response, (_req, res) => {
-      if (res.status === 429) this.counts.rateLimitHits++;
-      const limit = Number(res.headers.get('x-ratelimit-limit'));
-      const remaining = Number(res.headers.get('x-ratelimit-remaining'));
-      const resetAfter = Number(res.headers.get('x-ratelimit-reset-after'));
-      if (res.headers.has('x-ratelimit-limit') && Number.isFinite(limit + remaining + resetAfter)) {
-        this.rateLimit = { limit, remaining, resetAt: Date.now() + resetAfter * 1000 };
-      }
-      this.changed();
-    });
-    rest.on(RESTEvents.RateLimited, (info: RateLimitData) => {
-      this.delivery = 'rate_limited';
-      this.retryAt = Date.now() + info.timeToReset;
-      this.changed();
-    });
-    return rest;
   }
 
   /**
@@ -252,66 +222,15 @@ export class DiscordService implements Service {
   private async pump(): Promise<void> {
     while (this.running) {
       const outbox = this.outbox!;
-      if (this.stopped || !this.rest || outbox.pending.length === 0) {
+      if (!this.sender.ready || outbox.pending.length === 0) {
         await this.wakeup.sleep(Infinity);
         continue;
       }
-      if (this.retryAt !== null && this.delivery === 'retrying' && this.retryAt > Date.now()) {
-        await this.wakeup.sleep(this.retryAt - Date.now());
+      if (this.sender.retryAt !== null && this.sender.delivery === 'retrying' && this.sender.retryAt > Date.now()) {
+        await this.wakeup.sleep(this.sender.retryAt - Date.now());
         continue;
       }
-      await this.sendOnce(outbox, this.rest);
-    }
-  }
-
-  private async sendOnce(outbox: Outbox, rest: REST): Promise<void> {
-    const batch = coalesce(outbox.pending.map((e) => e.text));
-    const ids = new Set(outbox.pending.slice(0, batch.count).map((e) => e.id));
-    this.delivery = 'sending';
-    this.changed();
-    this.abort = new AbortController();
-    try {
-      const body: Record<string, unknown> = { content: batch.content, username: this.opts.config.botName, allowed_mentions: { parse: [] } };
-      if (this.opts.config.avatarUrl) body.avatar_url = this.opts.config.avatarUrl;
-      await rest.post(this.webhook!.route, { body, auth: false, query: new URLSearchParams({ wait: 'true' }), signal: this.abort.signal });
-      const done = outbox.ack(batch.count);
-      this.counts.sentMessages++;
-      this.counts.sentEvents += done.length;
-      this.mark(ids, 'sent');
-      this.attempt = 0;
-      this.delivery = 'idle';
-      this.reason = null;
-      this.retryAt = null;
-    } catch (e) {
-      if (!this.running && this.abort.signal.aborted) return;
-      const status = e instanceof DiscordAPIError || e instanceof HTTPError ? e.status : null;
-      if (status === 404 || status === 401 || status === 403) {
-        this.stopped =
-          status === 404
-            ? 'Discord says this webhook does not exist (404): it was deleted. Set a new webhook URL; queued events are kept.'
-            : `Discord rejected the webhook token (${status}). Check the webhook URL; queued events are kept.`;
-        this.delivery = 'stopped';
-        this.opts.logger.warn({ status }, 'Discord webhook refused: delivery stopped');
-      } else if (status !== null && status >= 400 && status < 500 && status !== 429) {
-        // Refused for good (e.g. 400): retrying the same body cannot succeed. Keep the record, move on.
-        const error = `Discord refused the message (${status}): ${(e as Error).message}`;
-        const done = outbox.ack(batch.count, [...ids], error);
-        this.counts.failed += done.length;
-        this.mark(ids, 'failed', error);
-        this.opts.logger.warn({ status, events: done.length }, 'Discord refused a message');
-        this.delivery = 'idle';
-      } else {
-        this.attempt++;
-        this.counts.retried++;
-        this.retryAt = Date.now() + backoffDelay(this.attempt, { baseMs: this.opts.retryBaseMs ?? 1000, maxMs: this.opts.retryMaxMs ?? 60_000, jitter: [0.5, 1.5], capJitter: false });
-        this.delivery = 'retrying';
-        this.reason = status !== null ? `Discord answered ${status}` : `network error: ${describeNetworkError(e)}`;
-        this.opts.logger.debug({ status, attempt: this.attempt }, 'Discord request failed; will retry');
-      }
-    } finally {
-      this.abort = null;
-      this.updateCell();
-      this.changed();
+      await this.sender.sendOnce(outbox);
     }
   }
 
@@ -323,9 +242,9 @@ export class DiscordService implements Service {
     if (disk) {
       const held = this.outbox?.unjournaled ?? 0;
       this.cell.set('degraded', `${disk}; ${held} events held in memory${this.outbox?.full ? ' (full: reading paused)' : ''}, retrying (${q} queued)`);
-    } else if (this.stopped) this.cell.set('degraded', `${this.stopped} (${q} queued)`);
-    else if (this.delivery === 'retrying') this.cell.set('degraded', `${this.reason}; retrying (${q} queued)`);
-    else this.cell.set('running', `${where}; ${this.counts.sentMessages} messages sent, ${q} queued`);
+    } else if (this.sender.stopped) this.cell.set('degraded', `${this.sender.stopped} (${q} queued)`);
+    else if (this.sender.delivery === 'retrying') this.cell.set('degraded', `${this.sender.reason}; retrying (${q} queued)`);
+    else this.cell.set('running', `${where}; ${this.sender.counts.sentMessages} messages sent, ${q} queued`);
   }
 
   snapshot(): DiscordStatus {
@@ -335,12 +254,12 @@ export class DiscordService implements Service {
       webhookSet: Boolean(this.opts.webhookUrl),
       consoleLogPath: this.opts.config.consoleLogPath ?? null,
       tail: this.tailState,
-      delivery: this.stopped ? 'stopped' : this.delivery,
-      reason: this.stopped ?? this.reason,
-      retryAt: this.delivery === 'retrying' || this.delivery === 'rate_limited' ? this.retryAt : null,
+      delivery: this.sender.stopped ? 'stopped' : this.sender.delivery,
+      reason: this.sender.stopped ?? this.sender.reason,
+      retryAt: this.sender.delivery === 'retrying' || this.sender.delivery === 'rate_limited' ? this.sender.retryAt : null,
       queue: this.outbox?.pending.length ?? 0,
-      ...this.counts,
-      rateLimit: this.rateLimit,
+      ...this.sender.counts,
+      rateLimit: this.sender.rateLimit,
       lines: { ...this.lines },
       types: types.map((type) => ({
         type,
@@ -359,7 +278,7 @@ export class DiscordService implements Service {
 
   status() {
     const s = this.cell.get();
-    const details = { queue: this.outbox?.pending.length ?? 0, sentMessages: this.counts.sentMessages, sentEvents: this.counts.sentEvents, failed: this.counts.failed, retried: this.counts.retried, rateLimitHits: this.counts.rateLimitHits };
+    const details = { queue: this.outbox?.pending.length ?? 0, sentMessages: this.sender.counts.sentMessages, sentEvents: this.sender.counts.sentEvents, failed: this.sender.counts.failed, retried: this.sender.counts.retried, rateLimitHits: this.sender.counts.rateLimitHits };
     return { ...s, details };
   }
 }

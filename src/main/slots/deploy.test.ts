@@ -1,54 +1,11 @@
-// Deploy and verify with real files: local targets, and SFTP to a real sshd on 127.0.0.1.
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundledScenarioDir, deployScenario, deployToTree, describeMismatches, localTree, resolveDeployTarget, verifyScenario, type DeployProgress, type DeployTarget } from './deploy';
-import { HostKeyError } from './ssh';
-import { startTestSshd, type TestSshd } from './sshd.fixture';
-import { toolSkipReason } from '../../../scripts/system-deps.mjs';
+// Deploy and verify with real files on local targets; deploy-ssh.test.ts covers SFTP to a real sshd.
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bundledScenarioDir, deployScenario, deployToTree, describeMismatches, localTree, resolveDeployTarget, verifyScenario, type DeployProgress } from './deploy';
+import { SOURCE, removeTemps, sha, snapshot, tempDir, tree } from './deploy-trees.fixture';
 
-const noSshd = toolSkipReason('sshd');
-
-const temps: string[] = [];
-afterEach(() => {
-  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'cr-deploy-'));
-  temps.push(d);
-  return d;
-}
-
-/** Writes `{relPath: content}` under a new folder. */
-function tree(files: Record<string, string>, root = tempDir()): string {
-  for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(join(root, rel, '..'), { recursive: true });
-    writeFileSync(join(root, rel), content);
-  }
-  return root;
-}
-
-/** Every file under `root` with its content, relative `/` paths. */
-function snapshot(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) out[relative(root, join(e.parentPath, e.name)).split('\\').join('/')] = readFileSync(join(e.parentPath, e.name), 'utf8');
-  }
-  return out;
-}
-
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-
-const SOURCE = {
-  'control.lua': 'script.on_init(function() end)\n',
-  'version.lua': 'return "1.2.3"\n',
-  'description.json': '{"order":"a"}\n',
-  'lib/json.lua': 'return {}\n',
-  'lib/deep/util.lua': '-- util\n',
-};
+afterEach(removeTemps);
 
 describe('bundledScenarioDir', () => {
   it('finds scenario/open_world from the source tree (dev and tests)', () => {
@@ -231,82 +188,3 @@ describe('resolveDeployTarget', () => {
   });
 });
 
-describe.skipIf(noSshd)('SSH deploy to a real sshd', () => {
-  let sshd: TestSshd;
-  beforeAll(async () => {
-    sshd = await startTestSshd();
-  });
-  afterAll(async () => {
-    await sshd?.stop();
-  });
-
-  const sshTarget = (dir: string, extra: Partial<Extract<DeployTarget, { kind: 'ssh' }>> = {}): DeployTarget => ({
-    kind: 'ssh',
-    host: sshd.host,
-    port: sshd.port,
-    user: sshd.user,
-    dir,
-    keyPath: sshd.clientKeyPath,
-    hostFingerprint: sshd.hostFingerprint,
-    ...extra,
-  });
-
-  it('uploads with key auth and a pinned host key, replacing the old target, and verifies', async () => {
-    const source = tree(SOURCE);
-    const parent = tempDir();
-    const target = tree({ 'control.lua': 'old', 'stale.lua': 'old', 'olddir/x.lua': 'old' }, join(parent, 'open_world'));
-    const events: DeployProgress[] = [];
-    const r = await deployScenario({ target: sshTarget(target), sourceDir: source, onProgress: (p) => events.push(p) });
-    expect(r.mismatches).toEqual([]);
-    expect(r.ok).toBe(true);
-    expect(r.target).toBe(`${sshd.user}@127.0.0.1:${sshd.port}:${target}`);
-    expect(snapshot(target)).toEqual(SOURCE);
-    expect(readdirSync(parent)).toEqual(['open_world']);
-    expect(events.map((e) => e.phase)).toEqual([...Array(5).fill('upload'), ...Array(5).fill('verify'), 'swap']);
-  });
-
-  it('creates missing parent folders on the host', async () => {
-    const source = tree(SOURCE);
-    const target = join(tempDir(), 'a', 'b', 'open_world');
-    const r = await deployScenario({ target: sshTarget(target), sourceDir: source });
-    expect(r.ok).toBe(true);
-    expect(snapshot(target)).toEqual(SOURCE);
-  });
-
-  it('verify detects a file changed on the target after the deploy', async () => {
-    const source = tree(SOURCE);
-    const target = join(tempDir(), 'open_world');
-    expect((await deployScenario({ target: sshTarget(target), sourceDir: source })).ok).toBe(true);
-    expect((await verifyScenario({ target: sshTarget(target), sourceDir: source })).ok).toBe(true);
-    writeFileSync(join(target, 'lib/deep/util.lua'), 'edited on the server');
-    writeFileSync(join(target, 'lib/new.lua'), 'added on the server');
-    const r = await verifyScenario({ target: sshTarget(target), sourceDir: source });
-    expect(r.ok).toBe(false);
-    expect(r.target).toBe(`${sshd.user}@127.0.0.1:${sshd.port}:${target}`);
-    expect(r.mismatches).toEqual([
-      { path: 'lib/deep/util.lua', expected: sha(SOURCE['lib/deep/util.lua']), got: sha('edited on the server'), problem: 'changed' },
-      { path: 'lib/new.lua', expected: null, got: 'extra file', problem: 'extra' },
-    ]);
-  });
-
-  it('leaves the old target intact and no temp folder when the upload fails midway', async () => {
-    const source = tree(SOURCE);
-    symlinkSync(join(source, 'does-not-exist'), join(source, 'zz-broken.lua'));
-    const parent = tempDir();
-    const old = { 'control.lua': 'old control' };
-    const target = tree(old, join(parent, 'open_world'));
-    await expect(deployScenario({ target: sshTarget(target), sourceDir: source })).rejects.toThrow(/cannot read source file .*zz-broken\.lua: ENOENT/);
-    expect(snapshot(target)).toEqual(old);
-    expect(readdirSync(parent)).toEqual(['open_world']);
-  });
-
-  it('refuses a host whose key does not match the pin, before writing anything', async () => {
-    const source = tree(SOURCE);
-    const target = join(tempDir(), 'open_world');
-    const wrong = 'SHA256:' + Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '');
-    const err = await deployScenario({ target: sshTarget(target, { hostFingerprint: wrong }), sourceDir: source }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HostKeyError);
-    expect((err as Error).message).toContain(sshd.hostFingerprint);
-    expect(existsSync(target)).toBe(false);
-  });
-});

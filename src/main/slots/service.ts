@@ -2,17 +2,16 @@
 // slow or dead slot never delays another; polls of one slot never overlap; an unreachable slot
 // is retried with backoff), plus the actions the Slots view and the CLI offer: deploy the bundled
 // scenario, run the slot's restart command, and the join test that proves a client can join.
-import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../shared/config';
-import type { DeployProgress, JoinStep, JoinTestRun, SlotStatus, SlotsStatus } from '../../shared/slots';
+import type { DeployProgress, JoinTestRun, SlotStatus, SlotsStatus } from '../../shared/slots';
 import { StatusCell, type Service, type ServiceBasics } from '../service';
 import { Coalescer } from '../lib/coalesce';
-import { runClientJoin } from './client-join';
-import { PROBE_COMMAND, diffRegistrations, isAchievementWarning, parseProbe, readScenarioVersion, type ProbeResult } from './probe';
+import { loadJoinHistory, newJoinRun, runJoinSteps, saveJoinRun } from './join-test';
+import { PROBE_COMMAND, isAchievementWarning, parseProbe, readScenarioVersion, type ProbeResult } from './probe';
 import { RconError, SlotRcon } from './rcon';
 import type { SlotConfig, SlotOps } from './ops';
+import { HISTORY, applyProbe, initialStatus } from './slot-status';
 
 
 export interface SlotsServiceOptions extends ServiceBasics {
@@ -39,8 +38,6 @@ interface Slot {
   polling: Promise<void> | null;
 }
 
-const HISTORY = 20;
-
 export class SlotsService implements Service {
   private readonly cell: StatusCell;
   private readonly slots = new Map<string, Slot>();
@@ -62,10 +59,10 @@ export class SlotsService implements Service {
     } catch (e) {
       this.opts.logger.warn({ err: (e as Error).message }, 'bundled scenario version unknown');
     }
-    const history = this.loadHistory();
+    const history = loadJoinHistory(this.historyFile);
     for (const cfg of this.opts.slots) {
       const rcon = new SlotRcon({ host: cfg.host, port: cfg.rconPort, password: this.opts.secret(cfg.rconPassword, `slots.${cfg.id}.rconPassword`) ?? '', timeoutMs: this.opts.rconTimeoutMs });
-      const slot: Slot = { cfg, rcon, status: this.initialStatus(cfg, history.filter((r) => r.slot === cfg.id)), timer: null, failures: 0, polling: null };
+      const slot: Slot = { cfg, rcon, status: initialStatus(cfg, this.expectedVersion, history.filter((r) => r.slot === cfg.id)), timer: null, failures: 0, polling: null };
       this.slots.set(cfg.id, slot);
       if (this.opts.poll !== false) this.schedule(slot, 0);
     }
@@ -133,31 +130,8 @@ export class SlotsService implements Service {
   }
 
   private applyProbe(slot: Slot, r: ProbeResult, rttMs: number): void {
-    const s = slot.status;
     slot.failures = 0;
-    Object.assign(s, { rttMs: Math.round(rttMs * 100) / 100, tick: r.tick, players: r.players, expectedVersion: this.expectedVersion });
-    if (!r.scenario) {
-      Object.assign(s, { state: 'error', message: `RCON answers, but the open_world scenario does not (${r.scenarioError ?? 'no remote interface'})`, version: null, saveVersion: null, queueLength: null, registrationsMatch: null, registrationsDiff: null });
-      return;
-    }
-    const diff = r.registrations ? diffRegistrations(r.registrations) : null;
-    Object.assign(s, {
-      state: 'reachable',
-      version: r.scenario.version,
-      saveVersion: r.scenario.saveVersion,
-      queueLength: r.scenario.queueLength,
-      registrationsDiff: diff,
-      registrationsMatch: diff ? diff.extra.length === 0 && diff.missing.length === 0 : null,
-    });
-    s.message = this.describe(s);
-  }
-
-  private describe(s: SlotStatus): string {
-    const problems: string[] = [];
-    if (s.expectedVersion && s.version !== s.expectedVersion) problems.push(`runs scenario ${s.version}, ours is ${s.expectedVersion}`);
-    if (s.expectedVersion && s.saveVersion !== s.expectedVersion) problems.push(`save created with ${s.saveVersion}: not joinable until the save is rotated`);
-    if (s.registrationsMatch === false) problems.push(`handlers registered dynamically (${[...s.registrationsDiff!.extra.map((x) => `+${x}`), ...s.registrationsDiff!.missing.map((x) => `-${x}`)].join(', ')})`);
-    return problems.length ? problems.join('; ') : `${s.players.length} player(s) online, tick ${s.tick}`;
+    applyProbe(slot.status, r, rttMs, this.expectedVersion);
   }
 
   private applyFailure(slot: Slot, e: unknown): void {
@@ -223,70 +197,28 @@ export class SlotsService implements Service {
   async joinTest(id: string): Promise<JoinTestRun> {
     const slot = this.get(id);
     this.claim(slot, 'join-test');
-    const names = ['Scenario files on the slot match ours', 'RCON reachable', 'Live runtime version equals version.lua', "The save's runtime version equals it", 'Registered events and nth-ticks equal the static set', 'A Factorio client joins'];
-    const run: JoinTestRun = { id: randomUUID(), slot: id, startedAt: Date.now(), finishedAt: null, ok: null, steps: names.map((name) => ({ name, state: 'pending', detail: '' })) };
+    const run = newJoinRun(id);
     slot.status.joinTests.unshift(run);
     if (slot.status.joinTests.length > HISTORY) slot.status.joinTests.pop();
-    const step = async (i: number, fn: () => Promise<Pick<JoinStep, 'state' | 'detail'>>) => {
-      Object.assign(run.steps[i], { state: 'running', detail: '' });
-      this.changed();
-      try {
-        Object.assign(run.steps[i], await fn());
-      } catch (e) {
-        Object.assign(run.steps[i], { state: 'failed', detail: (e as Error).message });
-      }
-      this.changed();
-    };
     try {
-      const expected = this.expectedVersion;
-      await step(0, async () => {
-        if (!slot.cfg.deploy) return { state: 'skipped', detail: 'no deploy target configured, so there are no files to compare' };
-        const v = await this.opts.ops.verify(slot.cfg, this.opts.scenarioDir);
-        return v.ok ? { state: 'passed', detail: `${v.files} files, SHA-256 equal at ${v.target}` } : { state: 'failed', detail: v.problem };
-      });
-      let probe: ProbeResult | null = null;
-      await step(1, async () => {
-        const r = await this.probe(slot);
-        probe = r.result;
-        this.applyProbe(slot, r.result, r.rttMs);
-        return { state: 'passed', detail: `answered in ${r.rttMs.toFixed(1)} ms at tick ${r.result.tick}` };
-      });
-      const p = probe as ProbeResult | null;
-      const scenario = p?.scenario ?? null;
-      const noScenario = { state: 'failed' as const, detail: p ? `the open_world interface did not answer (${p.scenarioError ?? 'missing'})` : 'not reachable' };
-      await step(2, async () => (!scenario ? noScenario : scenario.version === expected ? { state: 'passed', detail: `${scenario.version}` } : { state: 'failed', detail: `the server runs ${scenario.version}, version.lua says ${expected}` }));
-      await step(3, async () =>
-        !scenario
-          ? noScenario
-          : scenario.saveVersion === expected
-            ? { state: 'passed', detail: `${scenario.saveVersion}` }
-            : { state: 'failed', detail: `the save was created with ${scenario.saveVersion}: a stale save, not joinable with the current scenario; rotate the save and restart the slot` },
-      );
-      await step(4, async () => {
-        if (!p?.registrations) return { state: 'failed', detail: p ? 'the scenario did not report its registrations' : 'not reachable' };
-        const d = diffRegistrations(p.registrations);
-        const live = `${p.registrations.events.join(', ')}; nth ${p.registrations.nth_ticks.join(', ')}`;
-        return d.extra.length + d.missing.length === 0 ? { state: 'passed', detail: live } : { state: 'failed', detail: `registered beyond the static set: [${d.extra.join(', ')}], missing: [${d.missing.join(', ')}]` };
-      });
-      await step(5, async () => {
-        const clientPath = this.opts.joinTest.clientPath;
-        if (!clientPath) return { state: 'skipped', detail: 'no Factorio client configured (joinTest.clientPath)' };
-        // The client's log streams into the step while it runs; the verdict replaces it.
-        const log: string[] = [];
-        const onLine = (line: string) => {
-          log.push(line);
-          if (log.length > 12) log.shift();
-          run.steps[5].detail = log.join('\n');
-          this.changed();
-        };
-        const r = await runClientJoin({ clientPath, host: slot.cfg.host, gamePort: slot.cfg.gamePort, timeoutMs: this.opts.joinTest.timeoutSeconds * 1000, onLine });
-        return { state: r.ok ? 'passed' : 'failed', detail: [r.summary, ...r.evidence].join('\n') };
+      await runJoinSteps(run, {
+        cfg: slot.cfg,
+        scenarioDir: this.opts.scenarioDir,
+        expected: this.expectedVersion,
+        joinTest: this.opts.joinTest,
+        ops: this.opts.ops,
+        probe: async () => {
+          const r = await this.probe(slot);
+          this.applyProbe(slot, r.result, r.rttMs);
+          return r;
+        },
+        changed: () => this.changed(),
       });
     } finally {
       run.finishedAt = Date.now();
       run.ok = run.steps.every((s) => s.state === 'passed' || s.state === 'skipped');
       this.release(slot);
-      this.saveRun(run);
+      saveJoinRun(this.historyFile, run, this.opts.logger);
       this.changed();
     }
     return structuredClone(run);
@@ -309,61 +241,6 @@ export class SlotsService implements Service {
   private release(slot: Slot): void {
     slot.status.busy = null;
     this.changed();
-  }
-
-  private initialStatus(cfg: SlotConfig, history: JoinTestRun[]): SlotStatus {
-    return {
-      id: cfg.id,
-      name: cfg.name ?? cfg.id,
-      host: cfg.host,
-      gamePort: cfg.gamePort,
-      rconPort: cfg.rconPort,
-      state: 'unknown',
-      message: 'not checked yet',
-      rttMs: null,
-      tick: null,
-      players: [],
-      version: null,
-      saveVersion: null,
-      expectedVersion: this.expectedVersion,
-      queueLength: null,
-      registrationsMatch: null,
-      registrationsDiff: null,
-      lastCheck: null,
-      nextCheck: null,
-      deployable: Boolean(cfg.deploy),
-      restartable: Boolean(cfg.restartCommand),
-      busy: null,
-      deploy: null,
-      restart: null,
-      joinTests: history.slice(-HISTORY).reverse(),
-    };
-  }
-
-  private loadHistory(): JoinTestRun[] {
-    try {
-      return readFileSync(this.historyFile, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .flatMap((l) => {
-          try {
-            return [JSON.parse(l) as JoinTestRun];
-          } catch {
-            return [];
-          }
-        });
-    } catch {
-      return [];
-    }
-  }
-
-  private saveRun(run: JoinTestRun): void {
-    try {
-      mkdirSync(join(this.opts.dataDir, 'slots'), { recursive: true });
-      appendFileSync(this.historyFile, JSON.stringify(run) + '\n');
-    } catch (e) {
-      this.opts.logger.warn({ err: (e as Error).message }, 'join test history not saved');
-    }
   }
 
   private summarize(): void {

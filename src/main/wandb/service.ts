@@ -7,22 +7,22 @@
 // offset both sides agree on: see reconcile()). A game that goes back to an earlier save starts a
 // new run that names the one it branched from; a line delivered again is not sent twice (timeline.ts).
 //
-// The run API is shaped like wandb's (init -> run.log(metrics, step) -> run.finish(exitCode)), so
+// The run API (runs.ts) is shaped like wandb's (init -> run.log(metrics, step) -> run.finish(exitCode)), so
 // an official SDK that can re-send could take the uploader's place later.
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { WandbRunInfo, WandbStatus } from '../../shared/api';
+import type { WandbStatus } from '../../shared/api';
 import type { Config } from '../../shared/config';
-import { isSessionInit, isStats, type PipeEvent, type Stats } from '../../shared/events';
+import { isSessionInit, isStats, type PipeEvent } from '../../shared/events';
 import type { EventCache } from '../lib/cache';
 import { StatusCell, type Service, type ServiceBasics } from '../service';
 import { Coalescer } from '../lib/coalesce';
 import { Wakeup } from '../lib/wakeup';
 import type { Limits } from './batch';
 import { MAX_LINE_BYTES, MAX_REQUEST_BYTES, WandbClient } from './client';
-import { lineKey, plainRecord, RunJournal, type BranchPoint } from './journal';
+import { lineKey } from './journal';
+import { RunBook } from './runs';
 import { journalError, recentRuns, runInfo, serviceStatus } from './status';
-import { statsMetrics, Timeline } from './timeline';
+import { statsMetrics } from './timeline';
 import { uploadRun, type Live, type UploadContext } from './uploader';
 
 export interface WandbServiceOptions extends ServiceBasics {
@@ -45,18 +45,12 @@ export interface WandbServiceOptions extends ServiceBasics {
 }
 
 const RECENT_RUNS = 20;
-const MAX_UNWRITTEN_BYTES = 64 << 20;
-
-const randomId = (n: number) =>
-  [...randomBytes(n)]
-    .map((b) => '0123456789abcdefghijklmnopqrstuvwxyz'[b % 36])
-    .join('');
 
 export class WandbService implements Service {
   private readonly cell: StatusCell;
-  private readonly root: string;
   private readonly client: WandbClient | null;
-  private readonly runs = new Map<string, Live>();
+  private readonly book: RunBook;
+  private readonly runs: Map<string, Live>;
   private current: Live | null = null;
   private unsubscribe: (() => void) | null = null;
   /** Events that arrived before start() finished loading the journal. */
@@ -73,17 +67,23 @@ export class WandbService implements Service {
   private readonly heartbeatMs: number;
   /** Stats for a session whose run was stopped in W&B's UI: not logged, counted. */
   private stoppedCycles = 0;
-  /** Lines lost because the journal could not be written and the memory bound was reached. */
-  private droppedLines = 0;
-  private journalRetry: NodeJS.Timeout | null = null;
   private readonly uploadContext: UploadContext;
-  /** Where the game's stream is in the journals: tells repeats from rewinds. */
-  private readonly timeline = new Timeline(() => this.runs.values());
-  private lastCreatedAt = 0;
 
   constructor(private readonly opts: WandbServiceOptions) {
-    this.root = join(opts.dataDir, 'wandb', 'runs');
     this.client = opts.apiKey && opts.config.mode === 'online' ? new WandbClient(opts.config.baseUrl, opts.apiKey) : null;
+    this.book = new RunBook({
+      root: join(opts.dataDir, 'wandb', 'runs'),
+      config: opts.config,
+      logger: opts.logger,
+      offline: this.client === null,
+      maxUnwrittenBytes: opts.maxUnwrittenBytes,
+      journalRetryMs: opts.journalRetryMs,
+      statusChanged: () => opts.statusChanged(),
+      changed: () => this.changed(),
+      wake: () => this.wake(),
+      running: () => this.running,
+    });
+    this.runs = this.book.runs;
     this.limits = { maxRequestBytes: opts.limits?.maxRequestBytes ?? MAX_REQUEST_BYTES, maxLineBytes: opts.limits?.maxLineBytes ?? MAX_LINE_BYTES };
     this.heartbeatMs = opts.config.heartbeatSeconds * 1000;
     this.uploadContext = {
@@ -93,7 +93,7 @@ export class WandbService implements Service {
       retryMaxMs: opts.retryMaxMs ?? 60_000,
       aborted: () => this.aborted,
       changed: () => this.changed(),
-      stopped: (l) => this.stoppedInWandb(l),
+      stopped: (l) => this.book.stoppedInWandb(l),
     };
     this.cell = new StatusCell('stopped', 'not started', opts.statusChanged);
     // Subscribe now, before the pipe can deliver anything; events wait until the journal is loaded.
@@ -107,10 +107,7 @@ export class WandbService implements Service {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const journals = RunJournal.loadAll(this.root);
-    // Every unfinished run is upserted again before sending: W&B's historyLineCount is checked against ours.
-    for (const j of journals) this.runs.set(j.meta.runId, this.live(j, this.initialState(j)));
-    this.lastCreatedAt = Math.max(0, ...journals.map((j) => j.meta.createdAt));
+    const journals = this.book.load();
     // A run left open by a crash goes on if its session does; older open ones are finished.
     const open = journals.filter((j) => j.meta.finishedAt === null);
     for (const j of open.slice(0, -1)) j.finish(0);
@@ -124,17 +121,11 @@ export class WandbService implements Service {
     this.changed();
   }
 
-  private initialState(j: RunJournal): WandbRunInfo['state'] {
-    if (j.done) return 'finished';
-    if (j.upload.failure) return 'failed';
-    return this.offline ? 'offline' : 'connecting';
-  }
-
   async stop(): Promise<void> {
     if (!this.running) return;
     this.unsubscribe?.();
     this.unsubscribe = null;
-    if (this.current) this.finishRun(this.current);
+    if (this.current) this.book.finish(this.current);
     this.current = null;
     // One last attempt to deliver, bounded; what is left stays in the journal for the next start.
     const deadline = new Promise<void>((r) => setTimeout(r, this.opts.finishTimeoutMs ?? 3000).unref());
@@ -143,97 +134,13 @@ export class WandbService implements Service {
     await Promise.race([this.pumpDone, deadline]);
     this.aborted = true;
     this.wake();
-    if (this.journalRetry) clearTimeout(this.journalRetry);
-    this.journalRetry = null;
-    this.flushJournals();
+    this.book.stopRetrying();
+    this.book.flush();
     const unwritten = [...this.runs.values()].reduce((a, l) => a + l.journal.unwrittenLines, 0);
     if (unwritten > 0) this.opts.logger.error({ lines: unwritten, err: journalError(this.runs.values())?.message }, 'W&B journal could not be written: lines lost at stop');
     this.pushes.cancel();
     this.opts.push('wandb', this.snapshot());
     this.cell.set('stopped', 'stopped');
-  }
-
-  // --- the run API (wandb-shaped) -------------------------------------------------------------
-
-  /** Starts a run for a game session: `{session_id}_{random}`, a fresh run id. */
-  private initRun(sessionId: string, levelName: string | null, startTick: number, branch: BranchPoint | null = null): Live {
-    // Strictly increasing, so the order of runs (newest open one, a branch after its origin) survives a reload.
-    this.lastCreatedAt = Math.max(Date.now(), this.lastCreatedAt + 1);
-    const journal = RunJournal.create(this.root, {
-      runId: randomId(8),
-      displayName: `${sessionId}_${randomId(4)}`,
-      sessionId,
-      levelName,
-      startTick,
-      project: this.opts.config.project,
-      entity: this.opts.config.entity,
-      createdAt: this.lastCreatedAt,
-      finishedAt: null,
-      exitCode: null,
-      ...(branch ? { branch } : {}),
-    });
-    const live = this.live(journal, this.offline ? 'offline' : 'connecting');
-    this.runs.set(journal.meta.runId, live);
-    this.timeline.place(live, branch?.toCycle ?? null);
-    this.afterWrite(journal);
-    if (branch) this.opts.logger.info({ run: journal.meta.runId, session: sessionId, from: branch.fromRunId, fromCycle: branch.fromCycle, toCycle: branch.toCycle }, 'the game went back to an earlier save: W&B run branched');
-    else this.opts.logger.info({ run: journal.meta.runId, session: sessionId }, 'W&B run started');
-    this.wake();
-    return live;
-  }
-
-  private live(journal: RunJournal, state: WandbRunInfo['state']): Live {
-    return { journal, state, retryAt: null, attempt: 0, upsert: !journal.done, maxLines: Infinity, lastSentAt: Date.now() };
-  }
-
-  private log(run: Live, stats: Stats, content: Record<string, unknown>): void {
-    const metrics = plainRecord({ _step: stats.cycle, _runtime: (Date.now() - run.journal.meta.createdAt) / 1000, _timestamp: Date.now() / 1000, ...content });
-    const line = JSON.stringify(metrics);
-    const held = [...this.runs.values()].reduce((a, l) => a + l.journal.unwrittenBytes, 0);
-    if (held + line.length > (this.opts.maxUnwrittenBytes ?? MAX_UNWRITTEN_BYTES)) {
-      // The disk has been failing long enough to fill the memory bound: this line is lost, and said so.
-      this.droppedLines++;
-      this.opts.logger.error({ run: run.journal.meta.runId, step: stats.cycle, dropped: this.droppedLines }, 'W&B journal full in memory and on disk: stats line dropped');
-      return;
-    }
-    run.journal.append(line, stats.cycle, metrics);
-    this.timeline.place(run, stats.cycle);
-    this.afterWrite(run.journal);
-  }
-
-  // --- journal writes that failed ---------------------------------------------------------------
-
-  /** After a write: new lines on disk go out with the next flush; a failed write is retried soon. */
-  private afterWrite(j: RunJournal): void {
-    if (j.writeError && !this.journalRetry && this.running) {
-      this.opts.logger.error({ run: j.meta.runId, err: j.writeError.message }, 'W&B journal write failed; lines are held in memory and retried');
-      this.scheduleJournalRetry();
-      this.opts.statusChanged();
-    }
-  }
-
-  private scheduleJournalRetry(): void {
-    this.journalRetry = setTimeout(() => {
-      this.journalRetry = null;
-      if (this.flushJournals()) {
-        this.opts.logger.info('W&B journal writable again');
-        this.opts.statusChanged();
-      } else if (this.running) this.scheduleJournalRetry();
-      this.changed();
-    }, this.opts.journalRetryMs ?? 1000);
-  }
-
-  /** Tries every journal with unwritten parts; true when all are on disk. */
-  private flushJournals(): boolean {
-    let ok = true;
-    for (const l of this.runs.values()) if (!l.journal.written) ok = l.journal.flush() && ok;
-    return ok;
-  }
-
-  private finishRun(run: Live, exitCode = 0): void {
-    run.journal.finish(exitCode);
-    this.afterWrite(run.journal);
-    this.wake();
   }
 
   // --- events ---------------------------------------------------------------------------------
@@ -242,10 +149,10 @@ export class WandbService implements Service {
     const ev = e.event;
     if (isSessionInit(ev)) {
       const init = ev;
-      const d = this.timeline.onInit(init, this.current);
+      const d = this.book.timeline.onInit(init, this.current);
       if (d.kind !== 'start') return;
-      if (this.current) this.finishRun(this.current);
-      this.current = this.initRun(init.session_id, init.level_name, init.tick, d.branch);
+      if (this.current) this.book.finish(this.current);
+      this.current = this.book.create(init.session_id, init.level_name, init.tick, d.branch);
     } else if (isStats(ev)) {
       const stats = ev;
       if (this.current?.journal.meta.stoppedInWandb && this.current.journal.meta.sessionId === stats.session_id) {
@@ -254,19 +161,19 @@ export class WandbService implements Service {
         return;
       }
       const metrics = statsMetrics(stats);
-      const d = this.timeline.onStats(stats, () => lineKey(metrics).key, this.current);
+      const d = this.book.timeline.onStats(stats, () => lineKey(metrics).key, this.current);
       if (d.kind === 'repeat' || d.kind === 'keep') {
         // Delivered again (the pipe's at-least-once replay): W&B has it, or will from the journal.
         this.skippedCycles++;
       } else {
         let run = d.kind === 'log' ? d.run : null;
         if (!run) {
-          if (this.current) this.finishRun(this.current);
+          if (this.current) this.book.finish(this.current);
           // Stats with no session_init seen (or the game went back without one): a run anyway, so nothing is lost.
           const levelName = d.kind === 'start' && d.branch ? (this.runs.get(d.branch.fromRunId)?.journal.meta.levelName ?? null) : null;
-          run = this.current = this.initRun(stats.session_id, levelName, stats.tick, d.kind === 'start' ? d.branch : null);
+          run = this.current = this.book.create(stats.session_id, levelName, stats.tick, d.kind === 'start' ? d.branch : null);
         }
-        this.log(run, stats, metrics);
+        this.book.log(run, stats, metrics);
       }
     } else return;
     this.changed();
@@ -287,16 +194,6 @@ export class WandbService implements Service {
   private heartbeatRun(): Live | null {
     const l = this.current;
     return this.client && this.running && l && l.journal.meta.finishedAt === null && !l.journal.upload.failure ? l : null;
-  }
-
-  /** Someone pressed Stop in W&B: the run ends here (what is journaled is still delivered). */
-  private stoppedInWandb(l: Live): void {
-    if (l.journal.meta.finishedAt !== null) return;
-    this.opts.logger.warn({ run: l.journal.meta.runId }, 'W&B says the run was stopped; finishing it');
-    // 255, as the official client exits when Stop interrupts the program (`wandb/sdk/lib/exit_hooks.py`).
-    l.journal.finish(255, true);
-    this.afterWrite(l.journal);
-    this.wake();
   }
 
   private async pump(): Promise<void> {
@@ -339,7 +236,7 @@ export class WandbService implements Service {
     for (const l of todo) {
       // A refusal is cleared (the key may be fixed now) and the run upserted again, like a resume.
       l.journal.setUpload({ failure: null });
-      this.afterWrite(l.journal);
+      this.book.afterWrite(l.journal);
       l.retryAt = null;
       l.attempt = 0;
       l.upsert = true;
@@ -369,7 +266,7 @@ export class WandbService implements Service {
       runs: recentRuns(this.runs.values(), RECENT_RUNS).map((l) => runInfo(l, this.opts.config.baseUrl)),
       skippedCycles: this.skippedCycles,
       stoppedCycles: this.stoppedCycles,
-      droppedLines: this.droppedLines,
+      droppedLines: this.book.droppedLines,
       journalError: journalError(this.runs.values())?.message ?? null,
       syncing: this.syncing,
     };
@@ -380,6 +277,6 @@ export class WandbService implements Service {
   }
 
   status() {
-    return serviceStatus(this.cell.get(), [...this.runs.values()], { droppedLines: this.droppedLines, skippedCycles: this.skippedCycles, stoppedCycles: this.stoppedCycles });
+    return serviceStatus(this.cell.get(), [...this.runs.values()], { droppedLines: this.book.droppedLines, skippedCycles: this.skippedCycles, stoppedCycles: this.stoppedCycles });
   }
 }
