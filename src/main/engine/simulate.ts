@@ -114,7 +114,7 @@ export async function runSimulate(host: SimulateHost, call: SimCall): Promise<vo
     host.admit(call, simulateBytes(open, game.info));
     const pool = host.pool;
     if (!pool) throw new WorkerLost('stopped', false, 'the engine is shutting down');
-    worker = pool.batchWorker(rotate++ % pool.size);
+    worker = pool.simWorker(rotate++ % pool.simSize);
     generation = worker.generation;
     const opened = await ask('simOpen', first);
     if (opened === ABORTED || stopped()) return;
