@@ -7,6 +7,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import { EngineError, invalid, specsOf, type ErasedEnv, type ErasedGame, type GameInfo } from './game';
 import { SimulateOpen, SimulateRequest, SimulateResponse, type SimulateStep } from './gen/engine/v1/engine';
 import type { FromWorker } from './pool-protocol';
+import { AnswerPacker } from './simulate-pack';
 import type { SimToWorker } from './simulate-protocol';
 
 const TWO_32 = 1n << 32n;
@@ -42,6 +43,7 @@ export class Sim {
   private readonly seen: Uint32Array;
   private stamp = 0;
   private readonly scratchMask: Uint8Array;
+  private readonly packer: AnswerPacker;
 
   constructor(
     readonly game: ErasedGame,
@@ -57,6 +59,7 @@ export class Sim {
     this.epSteps = new Uint32Array(this.n);
     this.seen = new Uint32Array(this.n);
     this.scratchMask = new Uint8Array(this.nA);
+    this.packer = new AnswerPacker({ obsBytes: info.obsBytes, players: this.players, actions: this.nA, maxStateBytes: info.maxStateBytes, includeState: open.includeState });
     const seed = BigInt.asUintN(64, open.seed);
     for (let i = 0; i < this.n; i++) {
       const env = game.newEnv();
@@ -68,7 +71,7 @@ export class Sim {
   }
 
   /** The open's answer: every environment at the first observation of its first episode. */
-  first(): SimulateResponse {
+  first(): Uint8Array {
     const all = new Uint32Array(this.n);
     for (let i = 0; i < this.n; i++) all[i] = i;
     return this.answer(all, false, null);
@@ -98,25 +101,17 @@ export class Sim {
     return { idx, actions };
   }
 
-  step(c: { idx: Uint32Array | null; actions: Int32Array }): SimulateResponse {
+  step(c: { idx: Uint32Array | null; actions: Int32Array }): Uint8Array {
     return this.answer(c.idx ?? identity(this.n), c.idx !== null, c.actions);
   }
 
-  /** Steps (when `actions` is set) the environments `idx`, then packs what they show. */
-  private answer(idx: Uint32Array, subset: boolean, actions: Int32Array | null): SimulateResponse {
+  /** Steps (when `actions` is set) the environments `idx`, then packs what they show (encoded). */
+  private answer(idx: Uint32Array, subset: boolean, actions: Int32Array | null): Uint8Array {
     const k = idx.length;
-    const ob = this.game.info.obsBytes;
     const P = this.players;
-    const obs = new Uint8Array(k * ob);
-    const rewards = new Float32Array(k * P);
-    const terminated = new Uint8Array(k);
-    const truncated = new Uint8Array(k);
-    const mask = new Uint8Array(k * this.nA);
-    const player = new Uint8Array(k);
-    const episodes = new Uint32Array(k);
-    const finals: Uint8Array[] = [];
-    const resetSeeds: bigint[] = [];
-    const states: Uint8Array[] = [];
+    const pack = this.packer;
+    pack.begin(k, subset ? idx : null);
+    const rewards = pack.rewardRows;
     for (let j = 0; j < k; j++) {
       const i = idx[j];
       const env = this.envs[i];
@@ -126,56 +121,24 @@ export class Sim {
         env.writeRewards(mover, r, rewards, j * P);
         this.epSteps[i]++;
         const term = env.done;
-        const trunc = !term && this.maxSteps > 0 && this.epSteps[i] >= this.maxSteps;
-        if (term || trunc) {
-          terminated[j] = term ? 1 : 0;
-          truncated[j] = trunc ? 1 : 0;
-          const last = new Uint8Array(ob);
-          env.writeObs(last, 0);
-          finals.push(last);
+        if (term || (this.maxSteps > 0 && this.epSteps[i] >= this.maxSteps)) {
           this.episode[i]++;
           this.epSteps[i] = 0;
           const seed = BigInt.asUintN(64, this.base[i] + BigInt(this.episode[i]) * TWO_32);
+          pack.ended(env, j, term, seed);
           env.reset(seed, this.open.hint);
-          resetSeeds.push(seed);
         }
       }
-      env.writeObs(obs, j * ob);
-      env.writeMask(mask, j * this.nA);
-      player[j] = env.player();
-      episodes[j] = this.episode[i];
-      if (this.open.includeState) states.push(env.state().slice());
+      pack.row(env, j);
     }
-    return {
-      envIndices: subset ? [...idx] : [],
-      obs,
-      rewards: bytesOf(rewards),
-      terminated,
-      truncated,
-      actionMask: mask,
-      currentPlayer: player,
-      finalObs: concat(finals, ob),
-      resetSeeds,
-      states,
-      episodes: bytesOf(episodes),
-      error: '',
-      errorCode: '',
-    };
+    return pack.finish((j) => this.episode[idx[j]]);
   }
 }
-
-const bytesOf = (a: Float32Array | Uint32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 function identity(n: number): Uint32Array {
   const a = new Uint32Array(n);
   for (let i = 0; i < n; i++) a[i] = i;
   return a;
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(parts.length * size);
-  parts.forEach((p, j) => out.set(p, j * size));
-  return out;
 }
 
 const sims = new Map<number, Sim>();
@@ -193,7 +156,7 @@ export function handleSim(m: SimToWorker, game: (envId: string) => ErasedGame, m
   let envId = '';
   try {
     const req = SimulateRequest.decode(m.req);
-    let res: SimulateResponse = SimulateResponse.fromPartial({});
+    let out: Uint8Array = new Uint8Array(0);
     let steps = 0;
     if (m.op === 'simOpen') {
       if (!req.open) throw invalid('the first Simulate request must be an open');
@@ -202,7 +165,7 @@ export function handleSim(m: SimToWorker, game: (envId: string) => ErasedGame, m
       validateOpen(req.open, g.info, maxEnvs);
       const sim = new Sim(g, req.open);
       sims.set(m.stream, sim);
-      res = sim.first();
+      out = sim.first();
     } else {
       const sim = sims.get(m.stream);
       if (!sim) throw new EngineError('failed_precondition', 'this Simulate stream is closed');
@@ -214,16 +177,15 @@ export function handleSim(m: SimToWorker, game: (envId: string) => ErasedGame, m
       } catch (e) {
         // A refused request changed nothing: answer it and keep the stream.
         if (!(e instanceof EngineError)) throw e;
-        res = refusal(e);
+        out = SimulateResponse.encode(refusal(e)).finish().slice();
       }
       if (checked) {
         // A game failing mid-step ends the stream (below): some environments may have moved.
-        res = sim.step(checked);
-        steps = res.terminated.length;
+        out = sim.step(checked);
+        steps = checked.actions.length;
       }
     }
-    const bytes = SimulateResponse.encode(res).finish();
-    const out = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+    // The answer owns its buffer (packed here, or sliced out of the writer's): transferred whole.
     return [{ id: m.id, ok: true, res: out, envId, steps }, [out.buffer as ArrayBuffer]];
   } catch (e) {
     if (m.op === 'simStep') sims.delete(m.stream);
