@@ -30,38 +30,62 @@ export function simulateBytes(open: SimulateOpen, info: GameInfo): number {
   return open.numEnvs * (1024 + 2 * info.maxStateBytes + info.obsBytes + 2 * answer);
 }
 
+/** A stream sharded over workers: this worker's contiguous environments and the masks all share. */
+export interface SimShard {
+  lo: number;
+  hi: number;
+  /** Legal-action masks, two copies of num_envs × n bytes (see Sim.masks), written by their owners. */
+  masks: SharedArrayBuffer;
+}
+
 export class Sim {
+  /** This worker's environments, lo..hi - 1 (all of them unless sharded). */
   private readonly envs: ErasedEnv[] = [];
   private readonly base: bigint[] = [];
   private readonly episode: Uint32Array;
   private readonly epSteps: Uint32Array;
   private readonly n: number;
+  private readonly lo: number;
+  private readonly hi: number;
+  private readonly sharded: boolean;
   private readonly nA: number;
   private readonly players: number;
   private readonly maxSteps: number;
   /** Marks environments named in the request being checked (duplicate check without allocation). */
   private readonly seen: Uint32Array;
   private stamp = 0;
-  private readonly scratchMask: Uint8Array;
+  /**
+   * Legal-action masks of every environment, twice: a request is checked against the copy of the
+   * last answer while its step writes the other, so one shard moving first never changes what
+   * another shard checks. Steps taken so far pick the copy (refusals move nothing, on any shard).
+   */
+  private readonly masks: Uint8Array;
+  private flips = 0;
   private readonly packer: AnswerPacker;
+  /** Rows in the last answer (this worker's environments among those asked). */
+  rows = 0;
 
   constructor(
     readonly game: ErasedGame,
     private readonly open: SimulateOpen,
+    shard?: SimShard,
   ) {
     const info = game.info;
     const specs = specsOf(info);
     this.n = open.numEnvs;
+    this.lo = shard?.lo ?? 0;
+    this.hi = shard?.hi ?? this.n;
+    this.sharded = shard !== undefined;
     this.nA = info.actionSpace.kind === 'discrete' ? info.actionSpace.n : 0;
     this.players = specs.numPlayers;
     this.maxSteps = open.maxEpisodeSteps || specs.maxEpisodeSteps;
-    this.episode = new Uint32Array(this.n);
-    this.epSteps = new Uint32Array(this.n);
+    this.episode = new Uint32Array(this.hi - this.lo);
+    this.epSteps = new Uint32Array(this.hi - this.lo);
     this.seen = new Uint32Array(this.n);
-    this.scratchMask = new Uint8Array(this.nA);
+    this.masks = shard ? new Uint8Array(shard.masks) : new Uint8Array(2 * this.n * this.nA);
     this.packer = new AnswerPacker({ obsBytes: info.obsBytes, players: this.players, actions: this.nA, maxStateBytes: info.maxStateBytes, includeState: open.includeState });
     const seed = BigInt.asUintN(64, open.seed);
-    for (let i = 0; i < this.n; i++) {
+    for (let i = this.lo; i < this.hi; i++) {
       const env = game.newEnv();
       const b = open.seeds.length ? BigInt.asUintN(64, open.seeds[i]) : BigInt.asUintN(64, seed + BigInt(i));
       env.reset(b, open.hint);
@@ -72,12 +96,13 @@ export class Sim {
 
   /** The open's answer: every environment at the first observation of its first episode. */
   first(): Uint8Array {
-    const all = new Uint32Array(this.n);
-    for (let i = 0; i < this.n; i++) all[i] = i;
-    return this.answer(all, false, null);
+    return this.answer(null, null);
   }
 
-  /** Checks a whole step request (throws EngineError, changing nothing); returns what to apply. */
+  /**
+   * Checks a whole step request (throws EngineError, changing nothing); returns what to apply.
+   * Every shard checks the whole request against the shared masks, so all refuse it or none.
+   */
   check(req: SimulateStep): { idx: Uint32Array | null; actions: Int32Array } {
     const subset = req.envIndices.length > 0;
     const k = subset ? req.envIndices.length : this.n;
@@ -85,6 +110,8 @@ export class Sim {
     if (req.actions.length !== 4 * k) throw invalid(`actions: expected ${k} int32 (${4 * k} bytes) for ${k} environment(s), got ${req.actions.length} bytes`);
     const view = new DataView(req.actions.buffer, req.actions.byteOffset, req.actions.byteLength);
     const actions = new Int32Array(k);
+    const nA = this.nA;
+    const masks = this.flips & 1 ? this.masks.subarray(this.n * nA) : this.masks;
     this.stamp++;
     for (let j = 0; j < k; j++) {
       const i = idx ? idx[j] : j;
@@ -92,53 +119,62 @@ export class Sim {
       if (this.seen[i] === this.stamp) throw invalid(`env_indices names environment ${i} twice`);
       this.seen[i] = this.stamp;
       const a = view.getInt32(4 * j, true);
-      if (a < 0 || a >= this.nA) throw invalid(`environment ${i}: action ${a} is outside Discrete(${this.nA})`);
-      this.scratchMask.fill(0);
-      this.envs[i].writeMask(this.scratchMask, 0);
-      if (this.scratchMask[a] !== 1) throw invalid(`environment ${i}: action ${a} is illegal here (see action_mask)`);
+      if (a < 0 || a >= nA) throw invalid(`environment ${i}: action ${a} is outside Discrete(${nA})`);
+      if (masks[i * nA + a] !== 1) throw invalid(`environment ${i}: action ${a} is illegal here (see action_mask)`);
       actions[j] = a;
     }
     return { idx, actions };
   }
 
   step(c: { idx: Uint32Array | null; actions: Int32Array }): Uint8Array {
-    return this.answer(c.idx ?? identity(this.n), c.idx !== null, c.actions);
+    return this.answer(c.idx, c.actions);
   }
 
-  /** Steps (when `actions` is set) the environments `idx`, then packs what they show (encoded). */
-  private answer(idx: Uint32Array, subset: boolean, actions: Int32Array | null): Uint8Array {
-    const k = idx.length;
+  /**
+   * Steps (when `actions` is set) this worker's environments among `idx` (null: all, in order),
+   * then packs what they show, encoded. A shard leaves env_indices to the merge (simulate-merge.ts).
+   */
+  private answer(idx: Uint32Array | null, actions: Int32Array | null): Uint8Array {
+    const { lo, hi, nA } = this;
     const P = this.players;
+    const own = idx ? idx.filter((i) => i >= lo && i < hi) : null;
+    const k = own ? own.length : hi - lo;
+    this.rows = k;
     const pack = this.packer;
-    pack.begin(k, subset ? idx : null);
+    pack.begin(k, idx && !this.sharded ? idx : null);
     const rewards = pack.rewardRows;
-    for (let j = 0; j < k; j++) {
-      const i = idx[j];
-      const env = this.envs[i];
+    const size = this.n * nA;
+    const read = this.flips & 1 ? size : 0;
+    // A step writes the other copy (its unstepped rows carried over); the open writes the first.
+    const write = actions ? size - read : read;
+    if (actions) this.masks.copyWithin(write + lo * nA, read + lo * nA, read + hi * nA);
+    // Row j of the answer is environment i; its action sits at position at of the request.
+    for (let j = 0, at = idx ? 0 : lo; j < k; j++, at++) {
+      if (idx) while (idx[at] < lo || idx[at] >= hi) at++;
+      const i = idx ? idx[at] : at;
+      const e = i - lo;
+      const env = this.envs[e];
       if (actions) {
         const mover = env.player();
-        const r = env.stepIndex(actions[j]);
+        const r = env.stepIndex(actions[at]);
         env.writeRewards(mover, r, rewards, j * P);
-        this.epSteps[i]++;
+        this.epSteps[e]++;
         const term = env.done;
-        if (term || (this.maxSteps > 0 && this.epSteps[i] >= this.maxSteps)) {
-          this.episode[i]++;
-          this.epSteps[i] = 0;
-          const seed = BigInt.asUintN(64, this.base[i] + BigInt(this.episode[i]) * TWO_32);
+        if (term || (this.maxSteps > 0 && this.epSteps[e] >= this.maxSteps)) {
+          this.episode[e]++;
+          this.epSteps[e] = 0;
+          const seed = BigInt.asUintN(64, this.base[e] + BigInt(this.episode[e]) * TWO_32);
           pack.ended(env, j, term, seed);
           env.reset(seed, this.open.hint);
         }
       }
       pack.row(env, j);
+      this.masks.fill(0, write + i * nA, write + (i + 1) * nA);
+      env.writeMask(this.masks, write + i * nA);
     }
-    return pack.finish((j) => this.episode[idx[j]]);
+    if (actions) this.flips++;
+    return pack.finish((j) => this.episode[(own ? own[j] : lo + j) - lo]);
   }
-}
-
-function identity(n: number): Uint32Array {
-  const a = new Uint32Array(n);
-  for (let i = 0; i < n; i++) a[i] = i;
-  return a;
 }
 
 const sims = new Map<number, Sim>();
@@ -163,7 +199,7 @@ export function handleSim(m: SimToWorker, game: (envId: string) => ErasedGame, m
       const g = game(req.open.id?.envId ?? '');
       envId = g.info.envId;
       validateOpen(req.open, g.info, maxEnvs);
-      const sim = new Sim(g, req.open);
+      const sim = new Sim(g, req.open, m.shard);
       sims.set(m.stream, sim);
       out = sim.first();
     } else {
@@ -182,7 +218,7 @@ export function handleSim(m: SimToWorker, game: (envId: string) => ErasedGame, m
       if (checked) {
         // A game failing mid-step ends the stream (below): some environments may have moved.
         out = sim.step(checked);
-        steps = checked.actions.length;
+        steps = sim.rows;
       }
     }
     // The answer owns its buffer (packed here, or sliced out of the writer's): transferred whole.
