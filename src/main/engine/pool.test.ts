@@ -9,7 +9,7 @@ import { silentLogger } from '../log';
 import { EngineClient } from './client';
 import { BatchSimulateRequest_Output, SimResultChunk } from './gen/engine/v1/engine';
 import { SLOT_BYTES, SLOTS } from './lane-ring';
-import { defaultBatchWorkers, WorkerPool } from './pool';
+import { defaultBatchWorkers, defaultSimWorkers, WorkerPool } from './pool';
 import { EngineServer } from './server';
 import testGames from './test-games';
 import { SimulateStreamClient } from './simulate-client';
@@ -125,6 +125,10 @@ describe('BatchSimulate on one worker (chunks cut in the worker) and on three (m
 describe('default batch workers', () => {
   it('is one per core, but one fewer on two cores (the main thread and a lane keep a core)', () => {
     expect([1, 2, 3, 4, 16].map((n) => defaultBatchWorkers(n))).toEqual([1, 1, 3, 4, 16]);
+  });
+
+  it('Simulate workers: one per core from four cores up (a large stream then splits over two), one below', () => {
+    expect([1, 2, 3, 4, 16].map((n) => defaultSimWorkers(n))).toEqual([1, 1, 1, 4, 16]);
   });
 });
 

@@ -21,7 +21,7 @@ export interface PoolOptions {
   workers?: number;
   /** Nice value for batch worker threads (default DEFAULT_BATCH_NICE; 0: as the main thread). */
   batchNice?: number;
-  /** Workers for Simulate streams, at the main thread's priority (default: one per core). */
+  /** Workers for Simulate streams, at the main thread's priority (default defaultSimWorkers()). */
   simWorkers?: number;
   /** Workers for unary Reset/Step (default 2: one stuck call leaves the other lane serving). */
   unaryWorkers?: number;
@@ -56,6 +56,15 @@ export const DEFAULT_BATCH_NICE = 10;
  */
 export function defaultBatchWorkers(cores = availableParallelism()): number {
   return cores <= 2 ? Math.max(1, cores - 1) : cores;
+}
+
+/**
+ * Simulate workers: one per core from four cores up, one below. With two, a stream of 256 envs or
+ * more is split over both (simulate.ts); on 2 cores shared with the client that lost to one
+ * worker (0.76x, README Simulate), so it waits for cores to spare.
+ */
+export function defaultSimWorkers(cores = availableParallelism()): number {
+  return cores >= 4 ? cores : 1;
 }
 
 const utf8 = new TextDecoder();
@@ -181,7 +190,7 @@ export class WorkerPool {
   constructor(private readonly opts: PoolOptions) {
     this.size = Math.max(1, opts.workers ?? defaultBatchWorkers());
     this.batch = new Array<WorkerHandle | undefined>(this.size);
-    this.simSize = Math.max(1, opts.simWorkers ?? availableParallelism());
+    this.simSize = Math.max(1, opts.simWorkers ?? defaultSimWorkers());
     this.sim = new Array<WorkerHandle | undefined>(this.simSize);
   }
 

@@ -34,7 +34,7 @@ export interface EngineServerOptions {
   /** Batch workers (default one per core, one on two cores) and unary lanes (default 2). */
   workers?: number;
   unaryWorkers?: number;
-  /** Workers for Simulate streams, at the main thread's priority (default one per core). */
+  /** Workers for Simulate streams, at the main thread's priority (default: pool's defaultSimWorkers). */
   simWorkers?: number;
   /** Nice value of batch worker threads on Linux (default 10; 0: the main thread's). */
   batchNice?: number;
