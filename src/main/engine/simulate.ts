@@ -1,7 +1,8 @@
-// One Simulate stream on the worker pool's Simulate workers (nice 0: the client waits on every
+// One Simulate stream on the worker pool: up to LANE_MAX_ENVS environments on a unary lane (its
+// shared ring), larger ones on the pool's Simulate workers (nice 0: the client waits on every
 // answer, README Simulate). A stream of SHARD_MIN_ENVS environments or more, when there are two
-// Simulate workers (two cores or more), is split in two contiguous halves, one per worker: while
-// the games run the client and the main thread only wait, so two threads use both cores; each
+// Simulate workers (the default from four cores), is split in two contiguous halves, one per worker: while
+// the games run the client and the main thread only wait, so two threads can use two cores; each
 // half checks the whole request against masks the halves share (all refuse alike or none moves)
 // and the main thread joins the two encoded parts (simulate-merge.ts). Requests are handled one
 // at a time, in order, and the next is read only once the answer is written (a client that stops
