@@ -1,10 +1,11 @@
 """Driven by bench/engine-simulate.bench.ts: the Python side of the Simulate benchmark.
 
-    python3 bench/engine-simulate.py ENGINE_ADDR BARE_ADDR
+    python3 bench/engine-simulate.py ENGINE_ADDR BARE_ADDR [ONE_WORKER_ADDR]
 
 Prints one JSON line: env-steps/s of the vector env (1,024 TicTacToe envs, random legal actions
 chosen in numpy) against the engine and against a bare server answering the same bytes, of the
-unary Step loop, and per-step round-trip latencies of one env over Simulate and over the bare echo.
+unary Step loop, and per-step round-trip latencies of one env over Simulate and over the bare echo;
+with a third address (an engine splitting the stream over two workers), its vector rate too.
 """
 import json
 import os
@@ -81,10 +82,13 @@ def latency(address):
 
 if __name__ == "__main__":
     engine, bare = sys.argv[1], sys.argv[2]
-    vec, vec_bare, lat, lat_bare = [], [], [], []
+    one = sys.argv[3] if len(sys.argv) > 3 else None
+    vec, vec_bare, vec_one, lat, lat_bare = [], [], [], [], []
     for _ in range(ROUNDS):
         vec.append(vector_rate(engine))
         vec_bare.append(vector_rate(bare))
+        if one:
+            vec_one.append(vector_rate(one))
         lat += latency(engine)
         lat_bare += latency(bare)
 
@@ -97,6 +101,8 @@ if __name__ == "__main__":
         "vector_bare": float(np.median(vec_bare)),
         "vector_rounds": [round(x) for x in vec],
         "vector_bare_rounds": [round(x) for x in vec_bare],
+        "vector_one": float(np.median(vec_one)) if vec_one else None,
+        "vector_one_rounds": [round(x) for x in vec_one],
         "unary": unary_rate(engine),
         "latency": pct(lat),
         "latency_bare": pct(lat_bare),

@@ -20,7 +20,8 @@ const RESP_HEADER = 32;
 /** Request/response payloads inline in a slot; larger ones take the port. */
 export const MAX_INLINE_REQ = SLOT_BYTES - REQ_HEADER;
 
-export const METHODS = ['Reset', 'Step'] as const;
+/** Unary calls, and Simulate streams small enough to ride a lane (simulate.ts). */
+export const METHODS = ['Reset', 'Step', 'SimOpen', 'SimStep', 'SimClose'] as const;
 export type LaneMethod = (typeof METHODS)[number];
 /** Reply codes; index 0 is OK. */
 export const CODES = ['ok', 'not_found', 'invalid_argument', 'failed_precondition', 'resource_exhausted', 'internal'] as const;
@@ -65,24 +66,26 @@ export class LaneRing {
     return CONTROL_BYTES + (SLOTS + (n & (SLOTS - 1))) * SLOT_BYTES;
   }
 
-  /** Main thread: request n; returns false when the payload must go on the port instead. */
-  writeRequest(n: number, method: LaneMethod, req: Uint8Array): boolean {
+  /** Main thread: request n (`stream`: a Simulate stream's id); false when the payload must go on the port. */
+  writeRequest(n: number, method: LaneMethod, req: Uint8Array, stream = 0): boolean {
     const at = this.reqAt(n);
     const inline = req.byteLength <= MAX_INLINE_REQ;
     this.u32[at / 4] = METHODS.indexOf(method);
     this.u32[at / 4 + 1] = inline ? 0 : 1;
     this.u32[at / 4 + 2] = req.byteLength;
+    this.u32[at / 4 + 3] = stream;
     if (inline) this.bytes.set(req, at + REQ_HEADER);
     return inline;
   }
 
   /** Worker: request n's method and bytes (a copy), or null when they came on the port. */
-  readRequest(n: number): { method: LaneMethod; req: Uint8Array | null } {
+  readRequest(n: number): { method: LaneMethod; req: Uint8Array | null; stream: number } {
     const at = this.reqAt(n);
     const method = METHODS[this.u32[at / 4]] ?? 'Step';
-    if (this.u32[at / 4 + 1]) return { method, req: null };
+    const stream = this.u32[at / 4 + 3];
+    if (this.u32[at / 4 + 1]) return { method, req: null, stream };
     const start = at + REQ_HEADER;
-    return { method, req: this.bytes.slice(start, start + this.u32[at / 4 + 2]) };
+    return { method, req: this.bytes.slice(start, start + this.u32[at / 4 + 2]), stream };
   }
 
   /** Worker: reply n; returns false when body and env id must go on the port instead. */

@@ -13,6 +13,7 @@ const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v
 interface Call {
   method: LaneMethod;
   req: Uint8Array;
+  stream: number;
   resolve(r: LaneReply): void;
   reject(e: WorkerLost): void;
 }
@@ -77,10 +78,10 @@ export class LaneHandle {
     return this.sent.length + this.backlog.length;
   }
 
-  call(method: LaneMethod, req: Uint8Array): Promise<LaneReply> {
+  call(method: LaneMethod, req: Uint8Array, stream = 0): Promise<LaneReply> {
     if (this.closed) return Promise.reject(new WorkerLost('stopped', false, 'the engine is shutting down'));
     return new Promise((resolve, reject) => {
-      const c: Call = { method, req, resolve, reject };
+      const c: Call = { method, req, stream, resolve, reject };
       if (this.sent.length < SLOTS) this.write(c);
       else this.backlog.push(c);
     });
@@ -89,7 +90,7 @@ export class LaneHandle {
   private write(c: Call): void {
     if (this.sent.length === 0) this.headSince = performance.now();
     this.sent.push(c);
-    if (!this.ring.writeRequest(this.written, c.method, c.req)) {
+    if (!this.ring.writeRequest(this.written, c.method, c.req, c.stream)) {
       // Too large for a slot: the bytes go on the port first (an exact copy, transferred).
       const copy = new Uint8Array(c.req);
       this.port.postMessage(copy, [copy.buffer]);
@@ -143,7 +144,11 @@ export class LaneHandle {
     Atomics.notify(oldCtl, RESP);
     this.spawn();
     head?.reject(new WorkerLost(reason, false, reason === 'budget' ? 'the request ran past its budget; its worker was replaced' : 'the worker running it died and was replaced'));
-    for (const c of rest) this.call(c.method, c.req).then(c.resolve, c.reject);
+    // A Simulate stream's environments died with the lane: its calls fail (the stream sees the new generation).
+    for (const c of rest) {
+      if (c.stream) c.reject(new WorkerLost(reason, true, 'the worker this stream ran on was replaced (another request ran past its budget); open a new stream'));
+      else this.call(c.method, c.req).then(c.resolve, c.reject);
+    }
     this.onLost(this.index, reason);
   }
 

@@ -2,16 +2,17 @@
 // their shared ring (more calls in flight than the ring has slots, payloads larger than a slot),
 // a one-shard stream cut into chunks by its worker giving the same bytes as a merged one, and
 // batch worker threads running at a lower priority than the main thread and the lanes.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../log';
 import { EngineClient } from './client';
 import { BatchSimulateRequest_Output, SimResultChunk } from './gen/engine/v1/engine';
 import { SLOT_BYTES, SLOTS } from './lane-ring';
-import { defaultBatchWorkers, WorkerPool } from './pool';
+import { defaultBatchWorkers, defaultSimWorkers, WorkerPool } from './pool';
 import { EngineServer } from './server';
 import testGames from './games.fixture';
+import { SimulateStreamClient } from './simulate-client';
 import { threadId } from './thread-priority';
 
 const TEST_GAMES = join(import.meta.dirname, 'games.fixture.ts');
@@ -37,6 +38,21 @@ async function serve(opts: Partial<ConstructorParameters<typeof EngineServer>[0]
 function niceOf(tid: number): number {
   const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+/** CPU ticks (user + system) of every thread of this process. */
+function cpuByThread(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const t of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(t), Number(f[11]) + Number(f[12]));
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
 }
 
 describe('unary lanes (shared ring)', () => {
@@ -110,6 +126,10 @@ describe('default batch workers', () => {
   it('is one per core, but one fewer on two cores (the main thread and a lane keep a core)', () => {
     expect([1, 2, 3, 4, 16].map((n) => defaultBatchWorkers(n))).toEqual([1, 1, 3, 4, 16]);
   });
+
+  it('Simulate workers: one per core from four cores up (a large stream then splits over two), one below', () => {
+    expect([1, 2, 3, 4, 16].map((n) => defaultSimWorkers(n))).toEqual([1, 1, 1, 4, 16]);
+  });
 });
 
 describe.runIf(process.platform === 'linux')('thread priority', () => {
@@ -123,5 +143,29 @@ describe.runIf(process.platform === 'linux')('thread priority', () => {
     const mine = niceOf(threadId()!);
     for (const h of batch) expect(niceOf(h.tid!)).toBe(Math.max(10, mine));
     for (const l of pool.lanes) expect(niceOf(l.tid!)).toBe(mine);
+  }, 60_000);
+
+  it('runs a Simulate stream on a thread at the nice value of the thread that started the engine, not at the batch workers\' 10', async () => {
+    const c = await serve({ workers: 1, unaryWorkers: 1 });
+    const sim = new SimulateStreamClient(c, 60_000);
+    let r = await sim.open({ envId: 'tictactoe', numEnvs: 4096, seed: 7n });
+    const before = cpuByThread();
+    for (let k = 0; k < 20; k++) {
+      const actions = Array.from({ length: 4096 }, (_, i) => r.actionMask.subarray(i * 9, i * 9 + 9).indexOf(1));
+      r = await sim.step(actions);
+    }
+    const after = cpuByThread();
+    sim.close();
+    await sim.ended;
+    // The thread other than this one that burned the most CPU over those steps ran the games.
+    const me = threadId()!;
+    let busiest = -1;
+    let most = -1;
+    for (const [tid, t] of after) {
+      const used = t - (before.get(tid) ?? 0);
+      if (tid !== me && tid !== process.pid && used > most) [busiest, most] = [tid, used];
+    }
+    expect(most).toBeGreaterThan(0);
+    expect(niceOf(busiest)).toBe(niceOf(me));
   }, 60_000);
 });

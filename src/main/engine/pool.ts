@@ -1,7 +1,9 @@
 // The engine's game workers. Two kinds, so a unary call never waits behind a batch:
 // - lanes (few) answer Reset/Step; a call goes to the lane with the fewest calls outstanding;
 // - batch workers (one per core by default, one on two cores) each hold one shard of every large
-//   BatchSimulate, at a lower thread priority than the main thread and the lanes.
+//   BatchSimulate, at a lower thread priority than the main thread and the lanes;
+// - interactive workers (one per core) run Simulate streams at the main thread's priority: the
+//   client waits on every answer, so a stream at nice 10 lost every contention (README, Simulate).
 // Each worker answers its messages in order, so the oldest unanswered message is the one it is
 // running; a watchdog terminates a worker whose running message exceeds the budget and starts a
 // fresh one in its place (calls queued behind it on a lane are sent again; shards are lost).
@@ -19,6 +21,8 @@ export interface PoolOptions {
   workers?: number;
   /** Nice value for batch worker threads (default DEFAULT_BATCH_NICE; 0: as the main thread). */
   batchNice?: number;
+  /** Workers for Simulate streams, at the main thread's priority (default defaultSimWorkers()). */
+  simWorkers?: number;
   /** Workers for unary Reset/Step (default 2: one stuck call leaves the other lane serving). */
   unaryWorkers?: number;
   /** Longest a lane may run one unary call before it is replaced. */
@@ -52,6 +56,15 @@ export const DEFAULT_BATCH_NICE = 10;
  */
 export function defaultBatchWorkers(cores = availableParallelism()): number {
   return cores <= 2 ? Math.max(1, cores - 1) : cores;
+}
+
+/**
+ * Simulate workers: one per core from four cores up, one below. With two, a stream of 256 envs or
+ * more is split over both (simulate.ts); on 2 cores shared with the client that lost to one
+ * worker (0.76x, README Simulate), so it waits for cores to spare.
+ */
+export function defaultSimWorkers(cores = availableParallelism()): number {
+  return cores >= 4 ? cores : 1;
 }
 
 const utf8 = new TextDecoder();
@@ -169,11 +182,16 @@ export class WorkerPool {
   readonly size: number;
   readonly lanes: LaneHandle[] = [];
   private readonly batch: (WorkerHandle | undefined)[];
+  /** Simulate streams' workers (nice 0), started on first use. */
+  readonly simSize: number;
+  private readonly sim: (WorkerHandle | undefined)[];
   private watchdog: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: PoolOptions) {
     this.size = Math.max(1, opts.workers ?? defaultBatchWorkers());
     this.batch = new Array<WorkerHandle | undefined>(this.size);
+    this.simSize = Math.max(1, opts.simWorkers ?? defaultSimWorkers());
+    this.sim = new Array<WorkerHandle | undefined>(this.simSize);
   }
 
   private lost = (index: number, reason: LostReason): void => {
@@ -189,7 +207,7 @@ export class WorkerPool {
     this.watchdog = setInterval(() => {
       const now = performance.now();
       for (const h of this.lanes) h.check(now, this.opts.budgetMs);
-      for (const h of this.batch) h?.check(now, this.opts.sliceBudgetMs ?? this.opts.budgetMs * 10);
+      for (const h of [...this.batch, ...this.sim]) h?.check(now, this.opts.sliceBudgetMs ?? this.opts.budgetMs * 10);
     }, every);
     this.watchdog.unref();
   }
@@ -210,9 +228,16 @@ export class WorkerPool {
     return h;
   }
 
+  /** Simulate worker i (started on first use), at the priority of the thread that made the pool. */
+  simWorker(i: number): WorkerHandle {
+    let h = this.sim[i];
+    if (!h) this.sim[i] = h = new WorkerHandle(i, this.opts.registryModule, 0, this.lost);
+    return h;
+  }
+
   async stop(): Promise<void> {
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;
-    await Promise.all([...this.lanes, ...this.batch].map((h) => h?.close()));
+    await Promise.all([...this.lanes, ...this.batch, ...this.sim].map((h) => h?.close()));
   }
 }

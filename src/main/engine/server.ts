@@ -34,6 +34,8 @@ export interface EngineServerOptions {
   /** Batch workers (default one per core, one on two cores) and unary lanes (default 2). */
   workers?: number;
   unaryWorkers?: number;
+  /** Workers for Simulate streams, at the main thread's priority (default: pool's defaultSimWorkers). */
+  simWorkers?: number;
   /** Nice value of batch worker threads on Linux (default 10; 0: the main thread's). */
   batchNice?: number;
   /** Longest one Reset/Step may keep a worker busy (default 3 s); one slice of a stream, 10× that. */
@@ -181,6 +183,7 @@ export class EngineServer {
     const pool = new WorkerPool({
       workers: this.opts.workers,
       unaryWorkers: this.opts.unaryWorkers,
+      simWorkers: this.opts.simWorkers,
       batchNice: this.opts.batchNice,
       budgetMs: this.opts.budgetMs ?? 3000,
       sliceBudgetMs: this.opts.sliceBudgetMs,

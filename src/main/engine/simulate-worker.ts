@@ -7,6 +7,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import { EngineError, invalid, specsOf, type ErasedEnv, type ErasedGame, type GameInfo } from './game';
 import { SimulateOpen, SimulateRequest, SimulateResponse, type SimulateStep } from './gen/engine/v1/engine';
 import type { FromWorker } from './pool-protocol';
+import { AnswerPacker } from './simulate-pack';
 import type { SimToWorker } from './simulate-protocol';
 
 const TWO_32 = 1n << 32n;
@@ -29,36 +30,62 @@ export function simulateBytes(open: SimulateOpen, info: GameInfo): number {
   return open.numEnvs * (1024 + 2 * info.maxStateBytes + info.obsBytes + 2 * answer);
 }
 
+/** A stream sharded over workers: this worker's contiguous environments and the masks all share. */
+export interface SimShard {
+  lo: number;
+  hi: number;
+  /** Legal-action masks, two copies of num_envs × n bytes (see Sim.masks), written by their owners. */
+  masks: SharedArrayBuffer;
+}
+
 export class Sim {
+  /** This worker's environments, lo..hi - 1 (all of them unless sharded). */
   private readonly envs: ErasedEnv[] = [];
   private readonly base: bigint[] = [];
   private readonly episode: Uint32Array;
   private readonly epSteps: Uint32Array;
   private readonly n: number;
+  private readonly lo: number;
+  private readonly hi: number;
+  private readonly sharded: boolean;
   private readonly nA: number;
   private readonly players: number;
   private readonly maxSteps: number;
   /** Marks environments named in the request being checked (duplicate check without allocation). */
   private readonly seen: Uint32Array;
   private stamp = 0;
-  private readonly scratchMask: Uint8Array;
+  /**
+   * Legal-action masks of every environment, twice: a request is checked against the copy of the
+   * last answer while its step writes the other, so one shard moving first never changes what
+   * another shard checks. Steps taken so far pick the copy (refusals move nothing, on any shard).
+   */
+  private readonly masks: Uint8Array;
+  private flips = 0;
+  private readonly packer: AnswerPacker;
+  /** Rows in the last answer (this worker's environments among those asked). */
+  rows = 0;
 
   constructor(
     readonly game: ErasedGame,
     private readonly open: SimulateOpen,
+    shard?: SimShard,
   ) {
     const info = game.info;
     const specs = specsOf(info);
     this.n = open.numEnvs;
+    this.lo = shard?.lo ?? 0;
+    this.hi = shard?.hi ?? this.n;
+    this.sharded = shard !== undefined;
     this.nA = info.actionSpace.kind === 'discrete' ? info.actionSpace.n : 0;
     this.players = specs.numPlayers;
     this.maxSteps = open.maxEpisodeSteps || specs.maxEpisodeSteps;
-    this.episode = new Uint32Array(this.n);
-    this.epSteps = new Uint32Array(this.n);
+    this.episode = new Uint32Array(this.hi - this.lo);
+    this.epSteps = new Uint32Array(this.hi - this.lo);
     this.seen = new Uint32Array(this.n);
-    this.scratchMask = new Uint8Array(this.nA);
+    this.masks = shard ? new Uint8Array(shard.masks) : new Uint8Array(2 * this.n * this.nA);
+    this.packer = new AnswerPacker({ obsBytes: info.obsBytes, players: this.players, actions: this.nA, maxStateBytes: info.maxStateBytes, includeState: open.includeState });
     const seed = BigInt.asUintN(64, open.seed);
-    for (let i = 0; i < this.n; i++) {
+    for (let i = this.lo; i < this.hi; i++) {
       const env = game.newEnv();
       const b = open.seeds.length ? BigInt.asUintN(64, open.seeds[i]) : BigInt.asUintN(64, seed + BigInt(i));
       env.reset(b, open.hint);
@@ -68,13 +95,14 @@ export class Sim {
   }
 
   /** The open's answer: every environment at the first observation of its first episode. */
-  first(): SimulateResponse {
-    const all = new Uint32Array(this.n);
-    for (let i = 0; i < this.n; i++) all[i] = i;
-    return this.answer(all, false, null);
+  first(): Uint8Array {
+    return this.answer(null, null);
   }
 
-  /** Checks a whole step request (throws EngineError, changing nothing); returns what to apply. */
+  /**
+   * Checks a whole step request (throws EngineError, changing nothing); returns what to apply.
+   * Every shard checks the whole request against the shared masks, so all refuse it or none.
+   */
   check(req: SimulateStep): { idx: Uint32Array | null; actions: Int32Array } {
     const subset = req.envIndices.length > 0;
     const k = subset ? req.envIndices.length : this.n;
@@ -82,6 +110,8 @@ export class Sim {
     if (req.actions.length !== 4 * k) throw invalid(`actions: expected ${k} int32 (${4 * k} bytes) for ${k} environment(s), got ${req.actions.length} bytes`);
     const view = new DataView(req.actions.buffer, req.actions.byteOffset, req.actions.byteLength);
     const actions = new Int32Array(k);
+    const nA = this.nA;
+    const masks = this.flips & 1 ? this.masks.subarray(this.n * nA) : this.masks;
     this.stamp++;
     for (let j = 0; j < k; j++) {
       const i = idx ? idx[j] : j;
@@ -89,93 +119,62 @@ export class Sim {
       if (this.seen[i] === this.stamp) throw invalid(`env_indices names environment ${i} twice`);
       this.seen[i] = this.stamp;
       const a = view.getInt32(4 * j, true);
-      if (a < 0 || a >= this.nA) throw invalid(`environment ${i}: action ${a} is outside Discrete(${this.nA})`);
-      this.scratchMask.fill(0);
-      this.envs[i].writeMask(this.scratchMask, 0);
-      if (this.scratchMask[a] !== 1) throw invalid(`environment ${i}: action ${a} is illegal here (see action_mask)`);
+      if (a < 0 || a >= nA) throw invalid(`environment ${i}: action ${a} is outside Discrete(${nA})`);
+      if (masks[i * nA + a] !== 1) throw invalid(`environment ${i}: action ${a} is illegal here (see action_mask)`);
       actions[j] = a;
     }
     return { idx, actions };
   }
 
-  step(c: { idx: Uint32Array | null; actions: Int32Array }): SimulateResponse {
-    return this.answer(c.idx ?? identity(this.n), c.idx !== null, c.actions);
+  step(c: { idx: Uint32Array | null; actions: Int32Array }): Uint8Array {
+    return this.answer(c.idx, c.actions);
   }
 
-  /** Steps (when `actions` is set) the environments `idx`, then packs what they show. */
-  private answer(idx: Uint32Array, subset: boolean, actions: Int32Array | null): SimulateResponse {
-    const k = idx.length;
-    const ob = this.game.info.obsBytes;
+  /**
+   * Steps (when `actions` is set) this worker's environments among `idx` (null: all, in order),
+   * then packs what they show, encoded. A shard leaves env_indices to the merge (simulate-merge.ts).
+   */
+  private answer(idx: Uint32Array | null, actions: Int32Array | null): Uint8Array {
+    const { lo, hi, nA } = this;
     const P = this.players;
-    const obs = new Uint8Array(k * ob);
-    const rewards = new Float32Array(k * P);
-    const terminated = new Uint8Array(k);
-    const truncated = new Uint8Array(k);
-    const mask = new Uint8Array(k * this.nA);
-    const player = new Uint8Array(k);
-    const episodes = new Uint32Array(k);
-    const finals: Uint8Array[] = [];
-    const resetSeeds: bigint[] = [];
-    const states: Uint8Array[] = [];
-    for (let j = 0; j < k; j++) {
-      const i = idx[j];
-      const env = this.envs[i];
+    const own = idx ? idx.filter((i) => i >= lo && i < hi) : null;
+    const k = own ? own.length : hi - lo;
+    this.rows = k;
+    const pack = this.packer;
+    pack.begin(k, idx && !this.sharded ? idx : null);
+    const rewards = pack.rewardRows;
+    const size = this.n * nA;
+    const read = this.flips & 1 ? size : 0;
+    // A step writes the other copy (its unstepped rows carried over); the open writes the first.
+    const write = actions ? size - read : read;
+    if (actions) this.masks.copyWithin(write + lo * nA, read + lo * nA, read + hi * nA);
+    // Row j of the answer is environment i; its action sits at position at of the request.
+    for (let j = 0, at = idx ? 0 : lo; j < k; j++, at++) {
+      if (idx) while (idx[at] < lo || idx[at] >= hi) at++;
+      const i = idx ? idx[at] : at;
+      const e = i - lo;
+      const env = this.envs[e];
       if (actions) {
         const mover = env.player();
-        const r = env.stepIndex(actions[j]);
+        const r = env.stepIndex(actions[at]);
         env.writeRewards(mover, r, rewards, j * P);
-        this.epSteps[i]++;
+        this.epSteps[e]++;
         const term = env.done;
-        const trunc = !term && this.maxSteps > 0 && this.epSteps[i] >= this.maxSteps;
-        if (term || trunc) {
-          terminated[j] = term ? 1 : 0;
-          truncated[j] = trunc ? 1 : 0;
-          const last = new Uint8Array(ob);
-          env.writeObs(last, 0);
-          finals.push(last);
-          this.episode[i]++;
-          this.epSteps[i] = 0;
-          const seed = BigInt.asUintN(64, this.base[i] + BigInt(this.episode[i]) * TWO_32);
+        if (term || (this.maxSteps > 0 && this.epSteps[e] >= this.maxSteps)) {
+          this.episode[e]++;
+          this.epSteps[e] = 0;
+          const seed = BigInt.asUintN(64, this.base[e] + BigInt(this.episode[e]) * TWO_32);
+          pack.ended(env, j, term, seed);
           env.reset(seed, this.open.hint);
-          resetSeeds.push(seed);
         }
       }
-      env.writeObs(obs, j * ob);
-      env.writeMask(mask, j * this.nA);
-      player[j] = env.player();
-      episodes[j] = this.episode[i];
-      if (this.open.includeState) states.push(env.state().slice());
+      pack.row(env, j);
+      this.masks.fill(0, write + i * nA, write + (i + 1) * nA);
+      env.writeMask(this.masks, write + i * nA);
     }
-    return {
-      envIndices: subset ? [...idx] : [],
-      obs,
-      rewards: bytesOf(rewards),
-      terminated,
-      truncated,
-      actionMask: mask,
-      currentPlayer: player,
-      finalObs: concat(finals, ob),
-      resetSeeds,
-      states,
-      episodes: bytesOf(episodes),
-      error: '',
-      errorCode: '',
-    };
+    if (actions) this.flips++;
+    return pack.finish((j) => this.episode[(own ? own[j] : lo + j) - lo]);
   }
-}
-
-const bytesOf = (a: Float32Array | Uint32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-
-function identity(n: number): Uint32Array {
-  const a = new Uint32Array(n);
-  for (let i = 0; i < n; i++) a[i] = i;
-  return a;
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(parts.length * size);
-  parts.forEach((p, j) => out.set(p, j * size));
-  return out;
 }
 
 const sims = new Map<number, Sim>();
@@ -193,16 +192,16 @@ export function handleSim(m: SimToWorker, game: (envId: string) => ErasedGame, m
   let envId = '';
   try {
     const req = SimulateRequest.decode(m.req);
-    let res: SimulateResponse = SimulateResponse.fromPartial({});
+    let out: Uint8Array = new Uint8Array(0);
     let steps = 0;
     if (m.op === 'simOpen') {
       if (!req.open) throw invalid('the first Simulate request must be an open');
       const g = game(req.open.id?.envId ?? '');
       envId = g.info.envId;
       validateOpen(req.open, g.info, maxEnvs);
-      const sim = new Sim(g, req.open);
+      const sim = new Sim(g, req.open, m.shard);
       sims.set(m.stream, sim);
-      res = sim.first();
+      out = sim.first();
     } else {
       const sim = sims.get(m.stream);
       if (!sim) throw new EngineError('failed_precondition', 'this Simulate stream is closed');
@@ -214,16 +213,15 @@ export function handleSim(m: SimToWorker, game: (envId: string) => ErasedGame, m
       } catch (e) {
         // A refused request changed nothing: answer it and keep the stream.
         if (!(e instanceof EngineError)) throw e;
-        res = refusal(e);
+        out = SimulateResponse.encode(refusal(e)).finish().slice();
       }
       if (checked) {
         // A game failing mid-step ends the stream (below): some environments may have moved.
-        res = sim.step(checked);
-        steps = res.terminated.length;
+        out = sim.step(checked);
+        steps = sim.rows;
       }
     }
-    const bytes = SimulateResponse.encode(res).finish();
-    const out = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+    // The answer owns its buffer (packed here, or sliced out of the writer's): transferred whole.
     return [{ id: m.id, ok: true, res: out, envId, steps }, [out.buffer as ArrayBuffer]];
   } catch (e) {
     if (m.op === 'simStep') sims.delete(m.stream);

@@ -1,16 +1,20 @@
-// One Simulate stream on the worker pool. The stream's environments live in one batch worker
-// (streams take the batch workers in turn), not sharded over all of them: the client waits on
-// every answer, so a shard per worker would put a hop and a merge into every round trip, and on
-// the 2 cores measured here the client, the main thread and one worker already share both cores
-// (BatchSimulate's second worker only added contention). Sharding large streams is left to be
-// measured on a machine with free cores. Requests are handled one at a time, in order, and the
-// next is read only once the answer is written (a client that stops reading stops the stream).
+// One Simulate stream on the worker pool: up to LANE_MAX_ENVS environments on a unary lane (its
+// shared ring), larger ones on the pool's Simulate workers (nice 0: the client waits on every
+// answer, README Simulate). A stream of SHARD_MIN_ENVS environments or more, when there are two
+// Simulate workers (the default from four cores), is split in two contiguous halves, one per worker: while
+// the games run the client and the main thread only wait, so two threads can use two cores; each
+// half checks the whole request against masks the halves share (all refuse alike or none moves)
+// and the main thread joins the two encoded parts (simulate-merge.ts). Requests are handled one
+// at a time, in order, and the next is read only once the answer is written (a client that stops
+// reading stops the stream).
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { EngineError, invalid, type ErasedGame } from './game';
+import { EngineError, invalid, specsOf, type ErasedGame } from './game';
 import { SimulateRequest, type SimulateOpen } from './gen/engine/v1/engine';
 import type { EngineMetrics } from './metrics';
+import type { LaneHandle } from './lane';
 import { WorkerLost, type Reply, type WorkerHandle, type WorkerPool } from './pool';
-import { simulateBytes, validateOpen } from './simulate-worker';
+import { mergeParts } from './simulate-merge';
+import { simulateBytes, validateOpen, type SimShard } from './simulate-worker';
 import { WorkerFailure } from './stream';
 
 export type SimCall = ServerDuplexStream<Buffer, Buffer>;
@@ -34,6 +38,17 @@ export interface SimulateHost {
   statusName(code: number): string;
 }
 
+/**
+ * Streams of at most this many environments run on a unary lane (its ring hop is cheaper than a
+ * worker's postMessage); their steps are short enough (tens of µs) not to hold up a unary Step.
+ */
+export const LANE_MAX_ENVS = 32;
+
+/** Streams of at least this many environments are sharded over two workers when there are two. */
+export const SHARD_MIN_ENVS = 256;
+
+const utf8 = new TextDecoder();
+
 let streamIds = 1;
 let rotate = 0;
 
@@ -53,21 +68,33 @@ export async function runSimulate(host: SimulateHost, call: SimCall): Promise<vo
   // Not destroyed when reading ends: the answer side still has to end with a status.
   const requests = call.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>;
   const stream = streamIds++;
-  let worker: WorkerHandle | null = null;
-  let generation = 0;
+  let workers: WorkerHandle[] = [];
+  let lane: LaneHandle | null = null;
+  let laneGen = 0;
+  let generations: number[] = [];
   let busy = 0;
-  const ask = async (op: 'simOpen' | 'simStep', raw: Buffer): Promise<Uint8Array | typeof ABORTED> => {
-    if (worker!.generation !== generation) throw new WorkerLost('crashed', true, 'the worker this stream ran on was replaced (another request ran past its budget); open a new stream');
-    const asked = worker!.request(() => {
+  const askOne = async (w: WorkerHandle, gen: number, op: 'simOpen' | 'simStep', raw: Buffer, shard?: SimShard): Promise<Reply | typeof ABORTED> => {
+    if (w.generation !== gen) throw new WorkerLost('crashed', true, 'the worker this stream ran on was replaced (another request ran past its budget); open a new stream');
+    const asked = w.request(() => {
       // An exact copy, transferred (not a clone of grpc-js's receive buffer).
       const req = new Uint8Array(raw);
-      return [{ op, id: 0, stream, req }, [req.buffer]];
+      return [{ op, id: 0, stream, req, ...(shard && { shard }) }, [req.buffer]];
     });
     // Once aborted nobody awaits this any more; a later rejection must not go unhandled.
     asked.catch(() => {});
-    const r = await Promise.race([asked, aborted]);
-    if (r === ABORTED) return r;
-    return account(r);
+    return Promise.race([asked, aborted]);
+  };
+  const askLane = async (l: LaneHandle, op: 'simOpen' | 'simStep', raw: Buffer): Promise<Reply | typeof ABORTED> => {
+    if (l.generation !== laneGen) throw new WorkerLost('crashed', true, 'the worker this stream ran on was replaced (another request ran past its budget); open a new stream');
+    const asked = l.call(op === 'simOpen' ? 'SimOpen' : 'SimStep', raw, stream).then((r): Reply => (r.code === 'ok' ? { id: 0, ok: true, res: r.body, envId: r.envId, steps: r.steps, busyMs: r.busyMs } : { id: 0, ok: false, code: r.code, details: utf8.decode(r.body), envId: r.envId, busyMs: r.busyMs }));
+    asked.catch(() => {});
+    return Promise.race([asked, aborted]);
+  };
+  /** Every worker's answer (accounted), or ABORTED. */
+  const ask = async (op: 'simOpen' | 'simStep', raw: Buffer, shards?: SimShard[]): Promise<Uint8Array[] | typeof ABORTED> => {
+    const rs = lane ? [await askLane(lane, op, raw)] : await Promise.all(workers.map((w, s) => askOne(w, generations[s], op, raw, shards?.[s])));
+    if (rs.includes(ABORTED)) return ABORTED;
+    return (rs as Reply[]).map(account);
   };
   const account = (r: Reply): Uint8Array => {
     busy += r.busyMs ?? 0;
@@ -114,15 +141,41 @@ export async function runSimulate(host: SimulateHost, call: SimCall): Promise<vo
     host.admit(call, simulateBytes(open, game.info));
     const pool = host.pool;
     if (!pool) throw new WorkerLost('stopped', false, 'the engine is shutting down');
-    worker = pool.batchWorker(rotate++ % pool.size);
-    generation = worker.generation;
-    const opened = await ask('simOpen', first);
+    const n = open.numEnvs;
+    const sharded = n >= SHARD_MIN_ENVS && pool.simSize >= 2;
+    const first0 = rotate++ % pool.simSize;
+    if (n <= LANE_MAX_ENVS) {
+      // Small: on the least busy lane, through its shared ring (a cheaper hop than postMessage).
+      lane = pool.lanes.reduce((a, b) => (b.outstanding < a.outstanding ? b : a));
+      laneGen = lane.generation;
+    } else workers = sharded ? [pool.simWorker(first0), pool.simWorker((first0 + 1) % pool.simSize)] : [pool.simWorker(first0)];
+    generations = workers.map((w) => w.generation);
+    const half = Math.ceil(n / 2);
+    const nA = game.info.actionSpace.kind === 'discrete' ? game.info.actionSpace.n : 0;
+    const masks = new SharedArrayBuffer(2 * n * nA);
+    const shards: SimShard[] | undefined = sharded ? [{ lo: 0, hi: half, masks }, { lo: half, hi: n, masks }] : undefined;
+    const shape = { obsBytes: game.info.obsBytes, players: specsOf(game.info).numPlayers, actions: nA };
+    /** One answer: a worker's as it is, or the halves joined. */
+    const join = (parts: Uint8Array[], req: Buffer | null): Uint8Array => {
+      if (parts.length === 1) return parts[0];
+      let idx: readonly number[] = [];
+      if (req) {
+        try {
+          idx = SimulateRequest.decode(req).step?.envIndices ?? [];
+        } catch {
+          // The halves refuse it alike; the merge passes their refusal on.
+        }
+      }
+      const k = idx.length || n;
+      return mergeParts(parts, k, idx.length ? (j) => (idx[j] < half ? 0 : 1) : (j) => (j < half ? 0 : 1), idx, shape);
+    };
+    const opened = await ask('simOpen', first, shards);
     if (opened === ABORTED || stopped()) return;
-    await write(opened);
+    await write(join(opened, null));
     for (let req = await next(); req && !stopped(); req = await next()) {
       const res = await ask('simStep', req);
       if (res === ABORTED || stopped()) return;
-      await write(res);
+      await write(join(res, req));
     }
     if (!stopped()) call.end();
     host.metrics.observeCall('Simulate', envId, call.cancelled ? 'CANCELLED' : 'OK', (performance.now() - t0) / 1000);
@@ -141,6 +194,9 @@ export async function runSimulate(host: SimulateHost, call: SimCall): Promise<vo
     host.release(call);
     host.untrack(call);
     // The worker drops the stream's environments (and their memory) at once.
-    if (worker && worker.generation === generation) worker.request(() => [{ op: 'simClose', id: 0, stream }, []]).catch(() => {});
+    if (lane && lane.generation === laneGen) lane.call('SimClose', new Uint8Array(0), stream).catch(() => {});
+    workers.forEach((w, s) => {
+      if (w.generation === generations[s]) w.request(() => [{ op: 'simClose', id: 0, stream }, []]).catch(() => {});
+    });
   }
 }

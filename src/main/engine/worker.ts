@@ -71,9 +71,18 @@ function failure(e: unknown): { code: EngineError['code'] | 'internal'; details:
 
 const enc = new TextEncoder();
 
-/** One unary call, answered as a lane reply (never throws). */
-function unary(method: LaneMethod, req: Uint8Array): LaneReply {
+const SIM_OPS = { SimOpen: 'simOpen', SimStep: 'simStep', SimClose: 'simClose' } as const;
+
+/** One unary call, or a small Simulate stream's message, answered as a lane reply (never throws). */
+function unary(method: LaneMethod, req: Uint8Array, stream: number): LaneReply {
   const t0 = performance.now();
+  if (method === 'SimOpen' || method === 'SimStep' || method === 'SimClose') {
+    const [r] = handleSim({ op: SIM_OPS[method], id: 0, stream, req }, game, Number.MAX_SAFE_INTEGER);
+    const busyMs = performance.now() - t0;
+    if (!r.ok) return { code: r.code, body: enc.encode(r.details), envId: r.envId ?? '', steps: 0, busyMs };
+    const out = r as { res?: Uint8Array; envId?: string; steps?: number };
+    return { code: 'ok', body: out.res ?? new Uint8Array(0), envId: out.envId ?? '', steps: out.steps ?? 0, busyMs };
+  }
   let envId = '';
   try {
     let res: Uint8Array;
