@@ -3,15 +3,16 @@
 // moves bytes: Reset/Step and BatchSimulate run in worker threads (pool.ts), so no request can
 // stall the event loop the rest of the app shares. Errors never escape a handler: EngineError maps
 // to its status code, anything else to INTERNAL (and a log line); messages are capped in length.
-import { Server, ServerCredentials, status, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type ServiceDefinition } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { loadFileDescriptorSetFromBuffer, loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import type { Logger } from '../log';
 import { DEFAULT_BATCH_LIMITS, validateBatch, type BatchLimits } from './batch';
-import { EngineError, invalid, specsOf, type ErasedGame, type GameInfo, type GameRegistry } from './game';
+import { EngineError, invalid, type ErasedGame, type GameInfo, type GameRegistry } from './game';
+import { capabilitiesOf, clip, CODES, isMalformed, SERVICE, type Malformed } from './wire';
 import { ENGINE_DESCRIPTOR_SET_BASE64 } from './gen/engine/v1/descriptor';
-import { BatchSimulateRequest, Capabilities, EngineId, EngineService, type ListGamesResponse } from './gen/engine/v1/engine';
+import { BatchSimulateRequest, type Capabilities, type EngineId, type ListGamesResponse } from './gen/engine/v1/engine';
 import { EngineMetrics } from './metrics';
 import { WorkerLost, WorkerPool } from './pool';
 import { builtInGames } from './registry';
@@ -48,70 +49,6 @@ export interface EngineServerOptions {
   maxStreamBytes?: number;
   /** A module whose default export returns the GameRegistry the workers serve (default: built-in games). */
   registryModule?: string;
-}
-
-/** Longest status message sent; HTTP/2 carries it in a trailer. */
-const MAX_DETAILS = 1024;
-
-const identity = (b: Buffer): Buffer => b;
-
-/** Marks a request that did not parse; grpc-js would answer INTERNAL, the handler says INVALID_ARGUMENT. */
-interface Malformed {
-  malformed: string;
-}
-const isMalformed = (r: object): r is Malformed => 'malformed' in r;
-
-function tolerant<T>(name: string, decode: (b: Uint8Array) => T): (b: Buffer) => T | Malformed {
-  return (b) => {
-    try {
-      return decode(b);
-    } catch (e) {
-      return { malformed: `request is not a valid ${name}: ${e instanceof Error ? e.message : String(e)}` };
-    }
-  };
-}
-
-// Reset, Step and BatchSimulate requests reach the handlers as raw bytes (workers decode them);
-// responses and chunks come back from the workers encoded and go to grpc-js as they are.
-const SERVICE = {
-  getCapabilities: { ...EngineService.getCapabilities, requestDeserialize: tolerant('engine.v1.EngineId', (b) => EngineId.decode(b)) },
-  reset: { ...EngineService.reset, requestDeserialize: identity, responseSerialize: identity },
-  step: { ...EngineService.step, requestDeserialize: identity, responseSerialize: identity },
-  batchSimulate: { ...EngineService.batchSimulate, requestDeserialize: identity, responseSerialize: identity },
-  listGames: EngineService.listGames,
-  simulate: { ...EngineService.simulate, requestDeserialize: identity, responseSerialize: identity },
-} as unknown as ServiceDefinition;
-
-const CODES: Record<EngineError['code'] | 'internal', status> = {
-  not_found: status.NOT_FOUND,
-  invalid_argument: status.INVALID_ARGUMENT,
-  failed_precondition: status.FAILED_PRECONDITION,
-  resource_exhausted: status.RESOURCE_EXHAUSTED,
-  internal: status.INTERNAL,
-};
-
-const clip = (s: string) => (s.length > MAX_DETAILS ? `${s.slice(0, MAX_DETAILS)}… (${s.length} characters in all)` : s);
-
-export function capabilitiesOf(info: GameInfo, buildId: string): Capabilities {
-  const space = info.actionSpace;
-  return {
-    id: { envId: info.envId, buildId },
-    encoding: { ...info.encoding },
-    maxHorizon: info.maxHorizon,
-    discrete: space.kind === 'discrete' ? { n: space.n } : undefined,
-    multiDiscrete: space.kind === 'multi_discrete' ? { nvec: space.nvec } : undefined,
-    box: space.kind === 'box' ? { shape: space.shape, low: space.low, high: space.high } : undefined,
-    preferredBatch: info.preferredBatch,
-    obsBytes: info.obsBytes,
-    description: info.description,
-    ...specFields(info),
-  };
-}
-
-/** The specs Capabilities gained after v1's first fields (typed clients read these). */
-function specFields(info: GameInfo): Pick<Capabilities, 'observation' | 'numPlayers' | 'reward' | 'maxEpisodeSteps'> {
-  const s = specsOf(info);
-  return { observation: { ...s.observation, slices: s.observation.slices.map((x) => ({ ...x })) }, numPlayers: s.numPlayers, reward: { ...s.reward }, maxEpisodeSteps: s.maxEpisodeSteps };
 }
 
 export class EngineServer {
