@@ -14,7 +14,16 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        input: { index: resolve('src/main/index.ts'), headless: resolve('src/main/headless.ts'), feed: resolve('src/main/demo/feed.ts'), 'wandb-sync': resolve('src/main/wandb/sync-cli.ts'), engine: resolve('src/main/engine/cli.ts'), 'engine-worker': resolve('src/main/engine/worker.ts'), slots: resolve('src/main/slots/cli.ts'), 'history-worker': resolve('src/main/history/worker.ts') },
+        input: {
+          index: resolve('src/main/index.ts'),
+          headless: resolve('src/main/headless.ts'),
+          feed: resolve('src/main/demo/feed.ts'),
+          'wandb-sync': resolve('src/main/wandb/sync-cli.ts'),
+          engine: resolve('src/main/engine/cli.ts'),
+          'engine-worker': resolve('src/main/engine/worker.ts'),
+          slots: resolve('src/main/slots/cli.ts'),
+          'history-worker': resolve('src/main/history/worker.ts'),
+        },
       },
     },
   },

@@ -4,11 +4,18 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const electronMessage = 'Only the Electron shell (src/main/index.ts, src/main/transport/ipc.ts) and preload may import electron; services get what they need injected.';
+const electronMessage =
+  'Only the Electron shell (src/main/index.ts, src/main/transport/ipc.ts) and preload may import electron; services get what they need injected.';
 const builtinMessage = 'src/shared and the renderer run in the browser too: no Node built-ins.';
 // `electron` and its subpaths (`electron/main`, …); Node built-ins by bare name (`fs`, `fs/promises`) and as `node:*`.
-const electronImports = { paths: [{ name: 'electron', message: electronMessage }], patterns: [{ group: ['electron/*'], message: electronMessage }] };
-const builtinImports = { paths: builtinModules.map((name) => ({ name, message: builtinMessage })), patterns: [{ group: ['node:*'], message: builtinMessage }] };
+const electronImports = {
+  paths: [{ name: 'electron', message: electronMessage }],
+  patterns: [{ group: ['electron/*'], message: electronMessage }],
+};
+const builtinImports = {
+  paths: builtinModules.map((name) => ({ name, message: builtinMessage })),
+  patterns: [{ group: ['node:*'], message: builtinMessage }],
+};
 const merged = (...rules) => ({ paths: rules.flatMap((r) => r.paths), patterns: rules.flatMap((r) => r.patterns) });
 
 /** no-restricted-imports sees only import/export declarations (and `import x = require()`): these catch `require()` and `import()`. */
@@ -33,7 +40,10 @@ function restrict(base, baseLoads, entries) {
 const noRules = { paths: [], patterns: [] };
 
 // Test support is named *.fixture.ts; production code never loads it, so the bundle holds none.
-const fixtures = { regex: '\\.fixture(\\.ts)?$', message: 'Test support (*.fixture.ts) is for tests, fixtures, e2e and bench only, never production code.' };
+const fixtures = {
+  regex: '\\.fixture(\\.ts)?$',
+  message: 'Test support (*.fixture.ts) is for tests, fixtures, e2e and bench only, never production code.',
+};
 const notProduction = ['**/*.test.ts', '**/*.fixture.ts'];
 
 // One folder per service (or feature) under src/main; they share code only through lib/ (plumbing),
@@ -42,9 +52,16 @@ const notProduction = ['**/*.test.ts', '**/*.fixture.ts'];
 const FEATURE_FOLDERS = ['pipe', 'wandb', 'discord', 'engine', 'slots', 'history', 'factorio', 'demo'];
 const featureRules = FEATURE_FOLDERS.flatMap((folder) => {
   const others = FEATURE_FOLDERS.filter((f) => f !== folder).join('|');
-  const apart = { regex: `^(\\.\\./)+(${others})(/|$)`, message: `src/main/${folder}/ must not import another service's folder; move shared code to src/main/lib/.` };
+  const apart = {
+    regex: `^(\\.\\./)+(${others})(/|$)`,
+    message: `src/main/${folder}/ must not import another service's folder; move shared code to src/main/lib/.`,
+  };
   return [
-    { files: [`src/main/${folder}/**/*.ts`], ignores: notProduction, rules: restrict(electronImports, electronLoads, [apart, fixtures]) },
+    {
+      files: [`src/main/${folder}/**/*.ts`],
+      ignores: notProduction,
+      rules: restrict(electronImports, electronLoads, [apart, fixtures]),
+    },
     { files: [`src/main/${folder}/**/*.fixture.ts`], rules: restrict(electronImports, electronLoads, [apart]) },
   ];
 });
@@ -65,12 +82,19 @@ export default tseslint.config(
     ignores: ['src/main/index.ts', 'src/main/transport/ipc.ts'],
     rules: { 'no-restricted-imports': ['error', electronImports], 'no-restricted-syntax': ['error', ...electronLoads] },
   },
-  { files: ['src/main/**/*.ts'], ignores: ['src/main/index.ts', 'src/main/transport/ipc.ts', ...notProduction], rules: restrict(electronImports, electronLoads, [fixtures]) },
+  {
+    files: ['src/main/**/*.ts'],
+    ignores: ['src/main/index.ts', 'src/main/transport/ipc.ts', ...notProduction],
+    rules: restrict(electronImports, electronLoads, [fixtures]),
+  },
   { files: ['src/main/index.ts', 'src/main/transport/ipc.ts'], rules: restrict(noRules, [], [fixtures]) },
   ...featureRules,
   {
     files: ['src/shared/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', merged(electronImports, builtinImports)], 'no-restricted-syntax': ['error', ...electronLoads, ...builtinLoads] },
+    rules: {
+      'no-restricted-imports': ['error', merged(electronImports, builtinImports)],
+      'no-restricted-syntax': ['error', ...electronLoads, ...builtinLoads],
+    },
   },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],

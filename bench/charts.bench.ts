@@ -30,14 +30,34 @@ if (HISTORY_HOURS > 0) {
   let seed = 3;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   mkdirSync(join(dir, 'data'), { recursive: true });
-  generateHistory(join(dir, 'data', 'history.db'), 'bench', Array.from({ length: ITEMS }, (_, i) => `item-${String(i).padStart(2, '0')}`), HISTORY_HOURS, rand);
+  generateHistory(
+    join(dir, 'data', 'history.db'),
+    'bench',
+    Array.from({ length: ITEMS }, (_, i) => `item-${String(i).padStart(2, '0')}`),
+    HISTORY_HOURS,
+    rand,
+  );
 }
 const pipePath = join(dir, 'events.pipe');
-writeFileSync(join(dir, 'config.json'), JSON.stringify({ web: { port: 0 }, pipe: { path: pipePath, capacity: 10_000 } }));
-const app = spawn(process.execPath, [join(root, 'out/main/headless.js'), '--config', join(dir, 'config.json'), '--data-dir', join(dir, 'data'), '--no-demo'], {
-  env: { ...process.env, HOME: dir, CONTROL_ROOM_HOME: dir, LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+writeFileSync(
+  join(dir, 'config.json'),
+  JSON.stringify({ web: { port: 0 }, pipe: { path: pipePath, capacity: 10_000 } }),
+);
+const app = spawn(
+  process.execPath,
+  [
+    join(root, 'out/main/headless.js'),
+    '--config',
+    join(dir, 'config.json'),
+    '--data-dir',
+    join(dir, 'data'),
+    '--no-demo',
+  ],
+  {
+    env: { ...process.env, HOME: dir, CONTROL_ROOM_HOME: dir, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 process.on('exit', () => app.kill('SIGTERM'));
 const url = await new Promise<string>((resolve, reject) => {
   let out = '';
@@ -53,10 +73,19 @@ const url = await new Promise<string>((resolve, reject) => {
 let walk = Array.from({ length: ITEMS }, (_, i) => 100 + 10 * (ITEMS - i));
 const line = (cycle: number, first?: number) => {
   walk = walk.map((v) => Math.max(1, v + (Math.random() - 0.5) * 8));
-  const prod = Object.fromEntries(walk.map((v, i) => [`item-${String(i).padStart(2, '0')}`, Math.round(v * 100) / 100]));
+  const prod = Object.fromEntries(
+    walk.map((v, i) => [`item-${String(i).padStart(2, '0')}`, Math.round(v * 100) / 100]),
+  );
   if (first !== undefined) prod['item-00'] = first;
   const cons = Object.fromEntries(walk.map((v, i) => [`item-${String(i).padStart(2, '0')}`, Math.round(v * 90) / 100]));
-  return JSON.stringify({ type: 'stats', session_id: 'bench', cycle, tick: TICK0 + cycle * 120, products_production: prod, materials_consumption: cons });
+  return JSON.stringify({
+    type: 'stats',
+    session_id: 'bench',
+    cycle,
+    tick: TICK0 + cycle * 120,
+    products_production: prod,
+    materials_consumption: cons,
+  });
 };
 const now = () => performance.timeOrigin + performance.now();
 
@@ -75,8 +104,10 @@ function printBusyStretches(profile: CpuProfile): void {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const name = (id: number) => `${nodes.get(id)!.callFrame.functionName || '(anonymous)'}:${nodes.get(id)!.callFrame.lineNumber}`;
-  const frame = /^(\(root\)|\(program\)|performWork|renderRoot|workLoop|beginWork|performUnit|renderWithHooks|updateFunction|flush|commit|recursively)/;
+  const name = (id: number) =>
+    `${nodes.get(id)!.callFrame.functionName || '(anonymous)'}:${nodes.get(id)!.callFrame.lineNumber}`;
+  const frame =
+    /^(\(root\)|\(program\)|performWork|renderRoot|workLoop|beginWork|performUnit|renderWithHooks|updateFunction|flush|commit|recursively)/;
   const stretches: { ms: number; samples: [number, number][] }[] = [];
   let cur: { ms: number; samples: [number, number][] } | null = null;
   const deltas = profile.timeDeltas ?? [];
@@ -91,7 +122,9 @@ function printBusyStretches(profile: CpuProfile): void {
     cur.ms += ms;
     cur.samples.push([id, ms]);
   });
-  console.log(`  profile: ${stretches.length} busy stretches > 50 ms; the longest, with the functions taking most of each:`);
+  console.log(
+    `  profile: ${stretches.length} busy stretches > 50 ms; the longest, with the functions taking most of each:`,
+  );
   for (const s of stretches.sort((a, b) => b.ms - a.ms).slice(0, 6)) {
     const total = new Map<string, number>();
     for (const [id, ms] of s.samples) {
@@ -114,7 +147,18 @@ appendFileSync(pipePath, history.join('\n') + '\n');
 
 const prepared = await prepareBrowser();
 if (!prepared.path) throw new Error(`no browser: ${prepared.reason}`);
-const browser = await chromium.launch({ executablePath: prepared.path, env: { ...(process.env as Record<string, string>), ...prepared.env }, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+const browser = await chromium.launch({
+  executablePath: prepared.path,
+  env: { ...(process.env as Record<string, string>), ...prepared.env },
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+});
 const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
 // tsx names arrow functions with a helper that does not exist inside the page.
 await page.addInitScript('window.__name = (f) => f');
@@ -134,13 +178,19 @@ await page.addInitScript(`
 `);
 await page.goto(url);
 await page.getByTestId('readout-item-00').waitFor();
-await page.waitForFunction((v) => document.querySelector('[data-testid="readout-item-00"]')?.getAttribute('data-value') === String(v), 5000 + HISTORY, { timeout: 30_000 });
+await page.waitForFunction(
+  (v) => document.querySelector('[data-testid="readout-item-00"]')?.getAttribute('data-value') === String(v),
+  5000 + HISTORY,
+  { timeout: 30_000 },
+);
 // 'All': the chart is drawn from the history on disk (a query every 2 s while lines arrive).
 await page.getByTestId(`window-${process.env.BENCH_WINDOW ?? '0'}`).click();
 
 // In the page: frame deltas, long tasks, and when each readout value first showed.
 await page.evaluate(() => {
-  const w = window as unknown as { bench: { frames: number[]; longTasks: number[]; seen: Record<string, number>; on: boolean } };
+  const w = window as unknown as {
+    bench: { frames: number[]; longTasks: number[]; seen: Record<string, number>; on: boolean };
+  };
   w.bench = { frames: [], longTasks: [], seen: {}, on: false };
   let last = performance.now();
   const tick = (t: number) => {
@@ -158,8 +208,16 @@ await page.evaluate(() => {
     if (v && !(v in w.bench.seen)) w.bench.seen[v] = performance.timeOrigin + performance.now();
   }).observe(el, { attributes: true, attributeFilter: ['data-value'] });
 });
-const collect = () => page.evaluate(() => (window as unknown as { bench: { frames: number[]; longTasks: number[]; seen: Record<string, number> } }).bench);
-const setOn = (on: boolean) => page.evaluate((v) => ((window as unknown as { bench: { on: boolean; frames: number[]; longTasks: number[] } }).bench.on = v), on);
+const collect = () =>
+  page.evaluate(
+    () =>
+      (window as unknown as { bench: { frames: number[]; longTasks: number[]; seen: Record<string, number> } }).bench,
+  );
+const setOn = (on: boolean) =>
+  page.evaluate(
+    (v) => ((window as unknown as { bench: { on: boolean; frames: number[]; longTasks: number[] } }).bench.on = v),
+    on,
+  );
 
 // Idle ceiling: the same page, nothing streaming.
 await setOn(true);
@@ -211,8 +269,18 @@ for (const [value, at] of Object.entries(written)) {
   if (wsSeen[value]) frameLatency.push(wsSeen[value] - at);
 }
 const f2 = (x: number) => x.toFixed(1);
-console.log(`charts: ${ITEMS} items x ${HISTORY} stats lines (2 h of game time${HISTORY_HOURS ? `, after ${HISTORY_HOURS} h of generated history on disk` : ''}) loaded, then ${RATE} lines/s for ${SECONDS} s; window ${process.env.BENCH_WINDOW ?? '0 (all, from the history store)'}, 8 lines drawn`);
-console.log(`  frame time p95 ${f2(pct(live.frames, 95))} ms (p50 ${f2(pct(live.frames, 50))}, ${live.frames.length} frames)   ceiling: idle page p95 ${f2(pct(idleFrames, 95))} ms (p50 ${f2(pct(idleFrames, 50))})   ratio ${(pct(live.frames, 95) / pct(idleFrames, 95)).toFixed(2)}`);
-console.log(`  long tasks > 50 ms while streaming: ${live.longTasks.length}${live.longTasks.length ? `, longest ${f2(Math.max(...live.longTasks))} ms` : ''}   (idle: ${idle.longTasks.length})`);
-console.log(`  write -> readout on screen: p50 ${f2(pct(readoutLatency, 50))} ms, p99 ${f2(pct(readoutLatency, 99))} ms (${readoutLatency.length} of ${Object.keys(written).length} values seen)`);
-console.log(`  ceiling, write -> WebSocket message in the page: p50 ${f2(pct(frameLatency, 50))} ms, p99 ${f2(pct(frameLatency, 99))} ms   ratio p50 ${(pct(readoutLatency, 50) / pct(frameLatency, 50)).toFixed(2)}, p99 ${(pct(readoutLatency, 99) / pct(frameLatency, 99)).toFixed(2)}`);
+console.log(
+  `charts: ${ITEMS} items x ${HISTORY} stats lines (2 h of game time${HISTORY_HOURS ? `, after ${HISTORY_HOURS} h of generated history on disk` : ''}) loaded, then ${RATE} lines/s for ${SECONDS} s; window ${process.env.BENCH_WINDOW ?? '0 (all, from the history store)'}, 8 lines drawn`,
+);
+console.log(
+  `  frame time p95 ${f2(pct(live.frames, 95))} ms (p50 ${f2(pct(live.frames, 50))}, ${live.frames.length} frames)   ceiling: idle page p95 ${f2(pct(idleFrames, 95))} ms (p50 ${f2(pct(idleFrames, 50))})   ratio ${(pct(live.frames, 95) / pct(idleFrames, 95)).toFixed(2)}`,
+);
+console.log(
+  `  long tasks > 50 ms while streaming: ${live.longTasks.length}${live.longTasks.length ? `, longest ${f2(Math.max(...live.longTasks))} ms` : ''}   (idle: ${idle.longTasks.length})`,
+);
+console.log(
+  `  write -> readout on screen: p50 ${f2(pct(readoutLatency, 50))} ms, p99 ${f2(pct(readoutLatency, 99))} ms (${readoutLatency.length} of ${Object.keys(written).length} values seen)`,
+);
+console.log(
+  `  ceiling, write -> WebSocket message in the page: p50 ${f2(pct(frameLatency, 50))} ms, p99 ${f2(pct(frameLatency, 99))} ms   ratio p50 ${(pct(readoutLatency, 50) / pct(frameLatency, 50)).toFixed(2)}, p99 ${(pct(readoutLatency, 99) / pct(frameLatency, 99)).toFixed(2)}`,
+);

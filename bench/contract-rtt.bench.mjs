@@ -43,10 +43,14 @@ function waitLine(proc, re) {
 
 const dir = mkdtempSync(join(tmpdir(), 'cr-bench-'));
 writeFileSync(join(dir, 'config.json'), JSON.stringify({ web: { port: 0 } }));
-const app = spawn(process.execPath, [join(root, 'out/main/headless.js'), '--config', join(dir, 'config.json'), '--data-dir', join(dir, 'data')], {
-  env: { ...process.env, CONTROL_ROOM_HOME: dir, LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const app = spawn(
+  process.execPath,
+  [join(root, 'out/main/headless.js'), '--config', join(dir, 'config.json'), '--data-dir', join(dir, 'data')],
+  {
+    env: { ...process.env, CONTROL_ROOM_HOME: dir, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const [, url] = await waitLine(app, /Control Room UI: (\S+)/);
 const u = new URL(url);
 const ws = new WebSocket(`ws://${u.host}/ws`, { headers: { Authorization: `Bearer ${u.searchParams.get('token')}` } });
@@ -75,5 +79,9 @@ echo.kill();
 const fmt = (v) => `${v.toFixed(0)} µs`;
 console.log(`contract call status.get over WebSocket, ${N} calls, reply ${sample.length} bytes`);
 console.log(`  ours:    p50 ${fmt(pct(ours, 50))}  p99 ${fmt(pct(ours, 99))}`);
-console.log(`  ceiling: p50 ${fmt(pct(ceiling, 50))}  p99 ${fmt(pct(ceiling, 99))}  (bare ws echo, same sizes, same run)`);
-console.log(`  ratio p50 ${(pct(ours, 50) / pct(ceiling, 50)).toFixed(2)}x  p99 ${(pct(ours, 99) / pct(ceiling, 99)).toFixed(2)}x`);
+console.log(
+  `  ceiling: p50 ${fmt(pct(ceiling, 50))}  p99 ${fmt(pct(ceiling, 99))}  (bare ws echo, same sizes, same run)`,
+);
+console.log(
+  `  ratio p50 ${(pct(ours, 50) / pct(ceiling, 50)).toFixed(2)}x  p99 ${(pct(ours, 99) / pct(ceiling, 99)).toFixed(2)}x`,
+);

@@ -31,7 +31,12 @@ const svc = new DiscordService({
 await svc.start();
 
 const names = ['Alice', 'Bob', 'Carol', 'Dave', 'Eve', 'Mallory', 'Trent'];
-const text = Array.from({ length: LINES }, (_, i) => `2024-04-10 02:28:53 [CHAT] ${names[i % names.length]}: message ${i}: where do we put the next smelter column?`).join('\n') + '\n';
+const text =
+  Array.from(
+    { length: LINES },
+    (_, i) =>
+      `2024-04-10 02:28:53 [CHAT] ${names[i % names.length]}: message ${i}: where do we put the next smelter column?`,
+  ).join('\n') + '\n';
 const t0 = performance.now();
 spawnSync(process.execPath, ['-e', `require('fs').appendFileSync(${JSON.stringify(log)}, ${JSON.stringify(text)})`]);
 while (server.lines().length < LINES && performance.now() - t0 < 600_000) await new Promise((r) => setTimeout(r, 10));
@@ -43,6 +48,12 @@ await server.stop();
 
 const baseline = LINES * BASELINE_INTERVAL_S;
 console.log(`Discord: ${LINES} chat lines in one burst, webhook bucket 5 requests / 2 s`);
-console.log(`  delivered ${got.length} of ${LINES}${inOrder ? ', complete and in order' : ' (INCOMPLETE OR OUT OF ORDER)'}`);
-console.log(`  drain time ${drain.toFixed(2)} s; one message per line every ${BASELINE_INTERVAL_S} s would take ${baseline.toFixed(0)} s (ratio ${(drain / baseline).toFixed(3)})`);
-console.log(`  requests sent ${server.requests} (${(LINES / server.requests).toFixed(1)} lines per message), 429 received ${server.tooManyRequests}`);
+console.log(
+  `  delivered ${got.length} of ${LINES}${inOrder ? ', complete and in order' : ' (INCOMPLETE OR OUT OF ORDER)'}`,
+);
+console.log(
+  `  drain time ${drain.toFixed(2)} s; one message per line every ${BASELINE_INTERVAL_S} s would take ${baseline.toFixed(0)} s (ratio ${(drain / baseline).toFixed(3)})`,
+);
+console.log(
+  `  requests sent ${server.requests} (${(LINES / server.requests).toFixed(1)} lines per message), 429 received ${server.tooManyRequests}`,
+);

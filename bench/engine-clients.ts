@@ -30,7 +30,14 @@ if (mode === 'steps') {
   }
   console.log(JSON.stringify(summary(lat)));
 } else if (mode === 'batch') {
-  const s = c.batchStream({ envId: '2048', seed: 1n, numEnvs: 65_536, maxSteps: 10_000_000, random: { seed: 2n }, autoReset: true });
+  const s = c.batchStream({
+    envId: '2048',
+    seed: 1n,
+    numEnvs: 65_536,
+    maxSteps: 10_000_000,
+    random: { seed: 2n },
+    autoReset: true,
+  });
   let first = true;
   s.on('data', () => {
     if (first) console.log('streaming');
@@ -39,16 +46,27 @@ if (mode === 'steps') {
   s.on('error', (e: ServiceError) => console.log(JSON.stringify({ error: e.details })));
 } else if (mode === 'hang') {
   type H = Client & { check: (req: object, opts: object, cb: (e: ServiceError | null) => void) => void };
-  const pkg = loadPackageDefinition(loadSync(healthProto)) as unknown as { grpc: { health: { v1: { Health: new (a: string, cr: unknown) => H } } } };
+  const pkg = loadPackageDefinition(loadSync(healthProto)) as unknown as {
+    grpc: { health: { v1: { Health: new (a: string, cr: unknown) => H } } };
+  };
   const health = new pkg.grpc.health.v1.Health(addr, credentials.createInsecure());
   const state = (await c.reset('2048', 11n)).state.slice();
   Buffer.from(state.buffer, state.byteOffset).writeBigUInt64LE(2n ** 53n - 1n, 57);
   const lat: number[] = [];
   let answered = 0;
   for (let i = 0; i < n; i++) {
-    await Promise.all([0, 1, 2, 3].map((d) => c.step('2048', state, Uint8Array.of(d), 10_000).then(() => answered++, () => answered++)));
+    await Promise.all(
+      [0, 1, 2, 3].map((d) =>
+        c.step('2048', state, Uint8Array.of(d), 10_000).then(
+          () => answered++,
+          () => answered++,
+        ),
+      ),
+    );
     const t = performance.now();
-    await new Promise<void>((resolve, reject) => health.check({ service: '' }, { deadline: Date.now() + 10_000 }, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      health.check({ service: '' }, { deadline: Date.now() + 10_000 }, (e) => (e ? reject(e) : resolve())),
+    );
     lat.push(performance.now() - t);
   }
   console.log(JSON.stringify({ answered, health: summary(lat) }));
@@ -60,7 +78,14 @@ if (mode === 'steps') {
       { length: n },
       () =>
         new Promise<void>((resolve) => {
-          const s = c.batchStream({ envId: '2048', seed: 1n, numEnvs: 65_536, maxSteps: 10_000_000, random: { seed: 2n }, autoReset: true });
+          const s = c.batchStream({
+            envId: '2048',
+            seed: 1n,
+            numEnvs: 65_536,
+            maxSteps: 10_000_000,
+            random: { seed: 2n },
+            autoReset: true,
+          });
           s.once('data', () => s.cancel());
           s.on('error', (e: ServiceError) => {
             codes[e.code] = (codes[e.code] ?? 0) + 1;
@@ -73,7 +98,14 @@ if (mode === 'steps') {
   console.log(JSON.stringify({ codes }));
 } else if (mode === 'noread') {
   for (let i = 0; i < n; i++) {
-    const s = c.batchStream({ envId: 'tictactoe', seed: 1n, numEnvs: 4096, maxSteps: 10_000_000, random: { seed: 2n }, autoReset: true });
+    const s = c.batchStream({
+      envId: 'tictactoe',
+      seed: 1n,
+      numEnvs: 4096,
+      maxSteps: 10_000_000,
+      random: { seed: 2n },
+      autoReset: true,
+    });
     s.pause();
     s.on('error', () => {});
   }

@@ -36,23 +36,44 @@ const line = (s: Sum) => `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, max ${ms(s.max)} (
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? `${(a / b).toFixed(2)}×` : '-');
 
 // The "app": engine, pipe, /health on one loop.
-const engine = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), workers: WORKERS, batchNice: BATCH_NICE });
+const engine = new EngineServer({
+  host: '127.0.0.1',
+  port: 0,
+  logger: silentLogger(),
+  workers: WORKERS,
+  batchNice: BATCH_NICE,
+});
 await engine.start();
 const addr = engine.address;
 const pipePath = join(dir, 'events.jsonl');
 writeFileSync(pipePath, '');
 const cache = new EventCache<PipeEvent>(10_000, (e) => e.line);
-const pipe = new PipeService({ path: pipePath, config: ConfigSchema.parse({}).pipe, dataDir: join(dir, 'data'), cache, logger: silentLogger(), statusChanged() {}, push() {} });
+const pipe = new PipeService({
+  path: pipePath,
+  config: ConfigSchema.parse({}).pipe,
+  dataDir: join(dir, 'data'),
+  cache,
+  logger: silentLogger(),
+  statusChanged() {},
+  push() {},
+});
 await pipe.start();
 const http = createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ engine: { streams: engine.activeStreams, calls: engine.metrics.totalCalls }, pipe: pipe.status() }));
+  res.end(
+    JSON.stringify({
+      engine: { streams: engine.activeStreams, calls: engine.metrics.totalCalls },
+      pipe: pipe.status(),
+    }),
+  );
 });
 await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
 const healthUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/health`;
 
 function client(args: string[]): { proc: ChildProcess; out: Promise<string>; line(match: string): Promise<void> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/engine-clients.ts', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/engine-clients.ts', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let text = '';
   const waiters: [string, () => void][] = [];
   proc.stdout!.on('data', (d) => {
@@ -76,7 +97,9 @@ async function pipeLatency(lines: number): Promise<Sum> {
   const WRITER = `const fs = require('fs'); const [path, n] = process.argv.slice(1); let i = 0; const t = setInterval(() => {
     fs.appendFileSync(path, JSON.stringify({ type: 'stats', session_id: 'lat', cycle: ++i, tick: i * 120, sent_at: performance.timeOrigin + performance.now(), products_production: { 'iron-plate': 1 }, materials_consumption: {} }) + '\\n');
     if (i >= Number(n)) clearInterval(t); }, 1000 / 30);`;
-  await new Promise<void>((resolve) => spawn(process.execPath, ['-e', WRITER, pipePath, String(lines)], { stdio: 'inherit' }).on('exit', () => resolve()));
+  await new Promise<void>((resolve) =>
+    spawn(process.execPath, ['-e', WRITER, pipePath, String(lines)], { stdio: 'inherit' }).on('exit', () => resolve()),
+  );
   // The last line may still be in flight: wait for it (bounded).
   for (let i = 0; i < 100 && lat.length < lines; i++) await new Promise((r) => setTimeout(r, 20));
   off();
@@ -107,7 +130,11 @@ async function phase(): Promise<{ steps: Sum; pipe: Sum; health: Sum; loop: Sum 
   return { steps: JSON.parse(stepOut) as Sum, pipe: pipeSum, health, loop };
 }
 
-console.log(`engine isolation: ${engine.workers} batch workers (nice ${BATCH_NICE ?? 10}) + 2 unary lanes; ${availableParallelism()} cores; load average before ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `engine isolation: ${engine.workers} batch workers (nice ${BATCH_NICE ?? 10}) + 2 unary lanes; ${availableParallelism()} cores; load average before ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 const quiet = await phase();
 const batch = client(['batch', addr]);
 await batch.line('streaming');
@@ -116,20 +143,33 @@ batch.proc.kill('SIGTERM');
 await batch.out;
 
 const abusers = [client(['hang', addr, '100']), client(['cancel', addr, '500']), client(['noread', addr, '20'])];
-const [abuseHealth, [hang, cancel]] = await healthDuring(Promise.all([abusers[0].out, abusers[1].out, abusers[2].line('holding')]));
+const [abuseHealth, [hang, cancel]] = await healthDuring(
+  Promise.all([abusers[0].out, abusers[1].out, abusers[2].line('holding')]),
+);
 const abusePipe = await pipeLatency(60);
 abusers[2].proc.kill('SIGTERM');
 await abusers[2].out;
 
-const row = (name: string, q: Sum, b: Sum) => console.log(`  ${name}: quiet ${line(q)} | during BatchSimulate(2048, 65,536 envs) ${line(b)} | p99 ratio ${ratio(b.p99, q.p99)}, max ratio ${ratio(b.max, q.max)}`);
+const row = (name: string, q: Sum, b: Sum) =>
+  console.log(
+    `  ${name}: quiet ${line(q)} | during BatchSimulate(2048, 65,536 envs) ${line(b)} | p99 ratio ${ratio(b.p99, q.p99)}, max ratio ${ratio(b.max, q.max)}`,
+  );
 row('Step, sequential client (goal p99 ≤ 5 ms, max ≤ 50 ms)', quiet.steps, busy.steps);
 row('pipe write -> subscriber, 30 lines/s (goal p99 ≤ 5 ms)', quiet.pipe, busy.pipe);
 row('/health (goal ≤ 100 ms)', quiet.health, busy.health);
 row('event loop delay (monitorEventLoopDelay)', quiet.loop, busy.loop);
 const h = JSON.parse(hang) as { answered: number; health: Sum };
-console.log(`  abuse, all at once: hang-RNG Steps answered ${h.answered}/400 (4 directions × 100), grpc health after each ${line(h.health)} (goal ≤ 1 s); 500 cancelled streams ended ${cancel}; 20 clients never reading`);
-console.log(`    /health throughout ${line(abuseHealth)} vs quiet ${line(quiet.health)}; pipe right after ${line(abusePipe)}; engine streams still held ${engine.admittedStreams}, ${(engine.heldStreamBytes / 2 ** 20).toFixed(0)} MiB; workers replaced ${JSON.stringify(Object.fromEntries(engine.metrics.workerRestarts))}`);
-console.log(`  load average after ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `  abuse, all at once: hang-RNG Steps answered ${h.answered}/400 (4 directions × 100), grpc health after each ${line(h.health)} (goal ≤ 1 s); 500 cancelled streams ended ${cancel}; 20 clients never reading`,
+);
+console.log(
+  `    /health throughout ${line(abuseHealth)} vs quiet ${line(quiet.health)}; pipe right after ${line(abusePipe)}; engine streams still held ${engine.admittedStreams}, ${(engine.heldStreamBytes / 2 ** 20).toFixed(0)} MiB; workers replaced ${JSON.stringify(Object.fromEntries(engine.metrics.workerRestarts))}`,
+);
+console.log(
+  `  load average after ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 http.close();
 await pipe.stop();
 await engine.stop(500);

@@ -6,7 +6,13 @@
 // Prints one JSON line of ports.
 // Arguments: the Step reply (base64), the chunk file, the engine's batch worker count and their nice value.
 import { readFileSync } from 'node:fs';
-import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+} from '@grpc/grpc-js';
 import { Worker } from 'node:worker_threads';
 import { EngineServer } from '../src/main/engine/server';
 import { silentLogger } from '../src/main/log';
@@ -16,7 +22,13 @@ const [stepReplyB64, chunkFile, workers, nice] = process.argv.slice(2);
 const stepReply = Buffer.from(stepReplyB64, 'base64');
 const chunk = chunkFile ? readFileSync(chunkFile) : Buffer.alloc(0);
 
-const engine = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), workers: workers ? Number(workers) : undefined, batchNice: nice ? Number(nice) : undefined });
+const engine = new EngineServer({
+  host: '127.0.0.1',
+  port: 0,
+  logger: silentLogger(),
+  workers: workers ? Number(workers) : undefined,
+  batchNice: nice ? Number(nice) : undefined,
+});
 await engine.start();
 // Copies the request (transferred) and answers with a transferred copy of the fixed reply.
 const hop = new Worker(
@@ -36,15 +48,51 @@ const ringWorker = new Worker(
    for (;;) { while (Atomics.load(ctl, 0) === n) Atomics.wait(ctl, 0, n); n = Atomics.load(ctl, 0); bytes.set(reply); Atomics.store(ctl, 1, n); Atomics.notify(ctl, 1); }`,
   { eval: true, workerData: { sab: ringSab, reply: new Uint8Array(stepReply) } },
 );
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
+  }
+).waitAsync;
 let ringN = 0;
 const bare = new Server();
 bare.addService(
   {
-    echo: { path: '/bench.Bare/Echo', requestStream: false, responseStream: false, requestSerialize: ident, requestDeserialize: ident, responseSerialize: ident, responseDeserialize: ident },
-    hop: { path: '/bench.Bare/Hop', requestStream: false, responseStream: false, requestSerialize: ident, requestDeserialize: ident, responseSerialize: ident, responseDeserialize: ident },
-    ring: { path: '/bench.Bare/Ring', requestStream: false, responseStream: false, requestSerialize: ident, requestDeserialize: ident, responseSerialize: ident, responseDeserialize: ident },
-    stream: { path: '/bench.Bare/Stream', requestStream: false, responseStream: true, requestSerialize: ident, requestDeserialize: ident, responseSerialize: ident, responseDeserialize: ident },
+    echo: {
+      path: '/bench.Bare/Echo',
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: ident,
+      requestDeserialize: ident,
+      responseSerialize: ident,
+      responseDeserialize: ident,
+    },
+    hop: {
+      path: '/bench.Bare/Hop',
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: ident,
+      requestDeserialize: ident,
+      responseSerialize: ident,
+      responseDeserialize: ident,
+    },
+    ring: {
+      path: '/bench.Bare/Ring',
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: ident,
+      requestDeserialize: ident,
+      responseSerialize: ident,
+      responseDeserialize: ident,
+    },
+    stream: {
+      path: '/bench.Bare/Stream',
+      requestStream: false,
+      responseStream: true,
+      requestSerialize: ident,
+      requestDeserialize: ident,
+      responseSerialize: ident,
+      responseDeserialize: ident,
+    },
   },
   {
     echo: (_call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) => cb(null, stepReply),
@@ -74,7 +122,9 @@ bare.addService(
     },
   },
 );
-const barePort = await new Promise<number>((resolve, reject) => bare.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+const barePort = await new Promise<number>((resolve, reject) =>
+  bare.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+);
 console.log(JSON.stringify({ engine: engine.port, bare: barePort }));
 hop.unref();
 ringWorker.unref();

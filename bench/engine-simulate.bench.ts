@@ -11,9 +11,21 @@ import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Server, ServerCredentials, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  type sendUnaryData,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+} from '@grpc/grpc-js';
 import { EngineClient } from '../src/main/engine/client';
-import { type Capabilities, EngineService, SimulateRequest, SimulateResponse, type EngineId } from '../src/main/engine/gen/engine/v1/engine';
+import {
+  type Capabilities,
+  EngineService,
+  SimulateRequest,
+  SimulateResponse,
+  type EngineId,
+} from '../src/main/engine/gen/engine/v1/engine';
 import { EngineServer } from '../src/main/engine/server';
 import { capabilitiesOf } from '../src/main/engine/wire';
 import { defaultSimWorkers } from '../src/main/engine/pool';
@@ -40,7 +52,10 @@ async function capture(n: number): Promise<{ first: Buffer; step: Buffer }> {
   const step = await s.step(actions);
   s.close();
   await s.ended;
-  return { first: Buffer.from(SimulateResponse.encode(first).finish()), step: Buffer.from(SimulateResponse.encode(step).finish()) };
+  return {
+    first: Buffer.from(SimulateResponse.encode(first).finish()),
+    step: Buffer.from(SimulateResponse.encode(step).finish()),
+  };
 }
 const canned = new Map([
   [1024, await capture(1024)],
@@ -56,7 +71,8 @@ bare.addService(
     simulate: { ...EngineService.simulate, requestDeserialize: ident, responseSerialize: ident },
   },
   {
-    getCapabilities: (_c: ServerUnaryCall<EngineId, Capabilities>, cb: sendUnaryData<Capabilities>) => cb(null, capabilitiesOf(TTT_INFO, 'bare')),
+    getCapabilities: (_c: ServerUnaryCall<EngineId, Capabilities>, cb: sendUnaryData<Capabilities>) =>
+      cb(null, capabilitiesOf(TTT_INFO, 'bare')),
     simulate: (call: ServerDuplexStream<Buffer, Buffer>) => {
       let set: { first: Buffer; step: Buffer } | undefined;
       call.on('data', (b: Buffer) => {
@@ -70,13 +86,19 @@ bare.addService(
     },
   },
 );
-const barePort = await new Promise<number>((resolve, reject) => bare.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+const barePort = await new Promise<number>((resolve, reject) =>
+  bare.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+);
 
 const before = loadavg();
 // Asynchronously: both servers live on this process's event loop.
 let stdout = '';
 try {
-  ({ stdout } = await promisify(execFile)(python, [join(root, 'bench/engine-simulate.py'), engine.address, `127.0.0.1:${barePort}`, split.address], { cwd: root, timeout: 600_000 }));
+  ({ stdout } = await promisify(execFile)(
+    python,
+    [join(root, 'bench/engine-simulate.py'), engine.address, `127.0.0.1:${barePort}`, split.address],
+    { cwd: root, timeout: 600_000 },
+  ));
 } catch (e) {
   console.error((e as { stderr?: string }).stderr ?? String(e));
   process.exitCode = 1;
@@ -100,10 +122,24 @@ const m = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
   latency_bare: { p50: number; p99: number; n: number };
 };
 const k = (x: number) => `${Math.round(x).toLocaleString('en-US')}/s`;
-console.log(`load average ${before.map((x) => x.toFixed(1)).join(' ')} before, ${after.map((x) => x.toFixed(1)).join(' ')} after; ${availableParallelism()} cores; Simulate workers ${defaultSimWorkers()} (the default here)`);
-console.log(`vector env, 1,024 TicTacToe envs, random legal actions in numpy: ${k(m.vector)} env-steps (median of rounds ${m.vector_rounds.map(k).join(', ')})`);
-console.log(`  ceiling, the same client on a bare stream of the same bytes, alternating rounds: ${k(m.vector_bare)} (${m.vector_bare_rounds.map(k).join(', ')})  ratio ${(m.vector / m.vector_bare).toFixed(2)} (goal >= 0.7)`);
-console.log(`  split over 2 Simulate workers (the default from 4 cores), same rounds: ${k(m.vector_one)} (${m.vector_one_rounds.map(k).join(', ')})  ratio ${(m.vector_one / m.vector_bare).toFixed(2)}; split / ${defaultSimWorkers()} worker(s) ${(m.vector_one / m.vector).toFixed(2)}x`);
-console.log(`  unary Step loop, same client: ${k(m.unary)} steps  Simulate is ${(m.vector / m.unary).toFixed(0)}x (goal >= 100x)`);
-console.log(`one env, one step round trip: p50 ${m.latency.p50.toFixed(3)} ms, p99 ${m.latency.p99.toFixed(3)} ms (${m.latency.n})`);
-console.log(`  ceiling, bare bidi echo of the same sizes: p50 ${m.latency_bare.p50.toFixed(3)} ms, p99 ${m.latency_bare.p99.toFixed(3)} ms  ratio p50 ${(m.latency.p50 / m.latency_bare.p50).toFixed(2)}x (goal <= 1.15x), p99 ${(m.latency.p99 / m.latency_bare.p99).toFixed(2)}x`);
+console.log(
+  `load average ${before.map((x) => x.toFixed(1)).join(' ')} before, ${after.map((x) => x.toFixed(1)).join(' ')} after; ${availableParallelism()} cores; Simulate workers ${defaultSimWorkers()} (the default here)`,
+);
+console.log(
+  `vector env, 1,024 TicTacToe envs, random legal actions in numpy: ${k(m.vector)} env-steps (median of rounds ${m.vector_rounds.map(k).join(', ')})`,
+);
+console.log(
+  `  ceiling, the same client on a bare stream of the same bytes, alternating rounds: ${k(m.vector_bare)} (${m.vector_bare_rounds.map(k).join(', ')})  ratio ${(m.vector / m.vector_bare).toFixed(2)} (goal >= 0.7)`,
+);
+console.log(
+  `  split over 2 Simulate workers (the default from 4 cores), same rounds: ${k(m.vector_one)} (${m.vector_one_rounds.map(k).join(', ')})  ratio ${(m.vector_one / m.vector_bare).toFixed(2)}; split / ${defaultSimWorkers()} worker(s) ${(m.vector_one / m.vector).toFixed(2)}x`,
+);
+console.log(
+  `  unary Step loop, same client: ${k(m.unary)} steps  Simulate is ${(m.vector / m.unary).toFixed(0)}x (goal >= 100x)`,
+);
+console.log(
+  `one env, one step round trip: p50 ${m.latency.p50.toFixed(3)} ms, p99 ${m.latency.p99.toFixed(3)} ms (${m.latency.n})`,
+);
+console.log(
+  `  ceiling, bare bidi echo of the same sizes: p50 ${m.latency_bare.p50.toFixed(3)} ms, p99 ${m.latency_bare.p99.toFixed(3)} ms  ratio p50 ${(m.latency.p50 / m.latency_bare.p50).toFixed(2)}x (goal <= 1.15x), p99 ${(m.latency.p99 / m.latency_bare.p99).toFixed(2)}x`,
+);

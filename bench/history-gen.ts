@@ -10,11 +10,21 @@ export interface Generated {
   lastTick: number;
 }
 
-export function generateHistory(path: string, session: string, items: string[], hours: number, rand: () => number): Generated {
+export function generateHistory(
+  path: string,
+  session: string,
+  items: string[],
+  hours: number,
+  rand: () => number,
+): Generated {
   const db = openDb(path);
   const lastTick = hours * LEVELS.hour.ticks - 120;
   db.exec('BEGIN');
-  db.prepare('INSERT INTO sessions(id, name, level, first_tick, last_tick) VALUES (1, ?, ?, 0, ?)').run(session, 'nauvis', lastTick);
+  db.prepare('INSERT INTO sessions(id, name, level, first_tick, last_tick) VALUES (1, ?, ?, 0, ?)').run(
+    session,
+    'nauvis',
+    lastTick,
+  );
   const insItem = db.prepare('INSERT INTO items(id, name) VALUES (?, ?)');
   const insSi = db.prepare('INSERT INTO session_items(session, item) VALUES (1, ?)');
   items.forEach((n, i) => (insItem.run(i + 1, n), insSi.run(i + 1)));
@@ -29,9 +39,11 @@ export function generateHistory(path: string, session: string, items: string[], 
     });
     putRoll.run(LEVELS.hour.id, b, 1800, JSON.stringify(data));
   }
-  for (let b = Math.max(0, hours - 250) * 60; b < hours * 60; b++) putRoll.run(LEVELS.minute.id, b, 30, JSON.stringify(items.flatMap((_, i) => [i + 1, 30, 300, 5, 15, 150, 0, 10])));
+  for (let b = Math.max(0, hours - 250) * 60; b < hours * 60; b++)
+    putRoll.run(LEVELS.minute.id, b, 30, JSON.stringify(items.flatMap((_, i) => [i + 1, 30, 300, 5, 15, 150, 0, 10])));
   const insRaw = db.prepare('INSERT INTO raw(session, tick, data) VALUES (1, ?, ?)');
-  for (let tick = Math.max(0, hours - 10) * LEVELS.hour.ticks; tick <= lastTick; tick += 120) insRaw.run(tick, JSON.stringify(items.flatMap((_, i) => [i + 1, 10.25, 5.5])));
+  for (let tick = Math.max(0, hours - 10) * LEVELS.hour.ticks; tick <= lastTick; tick += 120)
+    insRaw.run(tick, JSON.stringify(items.flatMap((_, i) => [i + 1, 10.25, 5.5])));
   db.exec('COMMIT');
   db.close();
   return { hourMeans, lastTick };

@@ -16,14 +16,29 @@ import { generateHistory } from './history-gen';
 const ITEMS = Array.from({ length: 50 }, (_, i) => `item-${i}`);
 const dir = mkdtempSync(join(tmpdir(), 'cr-bench-history-'));
 let seed = 7;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const rates = () => Object.fromEntries(ITEMS.map((n) => [n, Math.round(rand() * 100000) / 100]));
 const line = (session: string, cycle: number): string =>
-  JSON.stringify({ type: 'stats', session_id: session, cycle, tick: cycle * 120, products_production: rates(), materials_consumption: rates() });
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+  JSON.stringify({
+    type: 'stats',
+    session_id: session,
+    cycle,
+    tick: cycle * 120,
+    products_production: rates(),
+    materials_consumption: rates(),
+  });
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 const open = (name: string, more: Partial<ConstructorParameters<typeof HistoryStore>[0]> = {}) =>
-  new HistoryStore({ path: join(dir, name), flushMs: 250, rawHours: 10, minuteHours: 250, maxBytes: 8 * 1024 ** 3, ...more });
+  new HistoryStore({
+    path: join(dir, name),
+    flushMs: 250,
+    rawHours: 10,
+    minuteHours: 250,
+    maxBytes: 8 * 1024 ** 3,
+    ...more,
+  });
 
 // 1. Ingest.
 const N = Number(process.env.BENCH_HISTORY_LINES ?? 5000);
@@ -44,7 +59,9 @@ for (const [label, every] of [
   });
   store.flush();
   const us = ((performance.now() - t0) * 1000) / N;
-  console.log(`ingest ${label}: ${us.toFixed(1)} µs/line beside bare JSON.parse ${parseUs.toFixed(1)} µs/line (ratio ${(us / parseUs).toFixed(1)}x)`);
+  console.log(
+    `ingest ${label}: ${us.toFixed(1)} µs/line beside bare JSON.parse ${parseUs.toFixed(1)} µs/line (ratio ${(us / parseUs).toFixed(1)}x)`,
+  );
   store.close();
 }
 
@@ -61,11 +78,15 @@ for (const [label, every] of [
   const withRaw = store.status().bytes / hours;
   store.close();
   const db = openDb(join(dir, 'disk.db'));
-  db.exec("DELETE FROM raw; VACUUM;");
+  db.exec('DELETE FROM raw; VACUUM;');
   const rows = db.prepare('SELECT count(*) FROM roll').raw().get() as number[];
-  const pages = (db.prepare('PRAGMA page_count').raw().get() as number[])[0] * (db.prepare('PRAGMA page_size').raw().get() as number[])[0];
+  const pages =
+    (db.prepare('PRAGMA page_count').raw().get() as number[])[0] *
+    (db.prepare('PRAGMA page_size').raw().get() as number[])[0];
   db.close();
-  console.log(`disk per hour of play, 50 items a side: ${(withRaw / 1e6).toFixed(2)} MB with raw samples; ${(pages / hours / 1e3).toFixed(0)} kB with roll-ups only (${rows[0]} roll-up rows (one per bucket) for ${hours} h; ceiling: the stats text itself, ${((Buffer.byteLength(lines[0]) * 1800) / 1e6).toFixed(2)} MB/h)`);
+  console.log(
+    `disk per hour of play, 50 items a side: ${(withRaw / 1e6).toFixed(2)} MB with raw samples; ${(pages / hours / 1e3).toFixed(0)} kB with roll-ups only (${rows[0]} roll-up rows (one per bucket) for ${hours} h; ceiling: the stats text itself, ${((Buffer.byteLength(lines[0]) * 1800) / 1e6).toFixed(2)} MB/h)`,
+  );
 }
 
 // 3. The 1000 h window over a generated 1000-hour history: hour roll-ups for 1000 h, minute
@@ -75,7 +96,9 @@ for (const [label, every] of [
   t0 = performance.now();
   // Kept for the ceiling: per item, per hour, the mean production.
   const mem = generateHistory(join(dir, 'long.db'), 'long', ITEMS, H, rand).hourMeans;
-  console.log(`generated 1000 h (hour roll-ups 1000 h, minutes 250 h, raw 10 h, 50 items) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `generated 1000 h (hour roll-ups 1000 h, minutes 250 h, raw 10 h, 50 items) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 
   const store = open('long.db');
   const picked = ITEMS.slice(0, 8);
@@ -106,7 +129,9 @@ for (const [label, every] of [
       sink += out[0].length;
       ceil.push(performance.now() - s);
     }
-    console.log(`query ${label} window, 8 items (${res}), on the main thread: p50 ${ms(pct(times, 50))}, p95 ${ms(pct(times, 95))} beside in-memory arrays p95 ${ms(pct(ceil, 95))} (goal p95 ≤ 50 ms); the first, cold: ${ms(cold)}`);
+    console.log(
+      `query ${label} window, 8 items (${res}), on the main thread: p50 ${ms(pct(times, 50))}, p95 ${ms(pct(times, 95))} beside in-memory arrays p95 ${ms(pct(ceil, 95))} (goal p95 ≤ 50 ms); the first, cold: ${ms(cold)}`,
+    );
     // As the app runs it: in the query worker, while the main loop's delay is watched.
     const off: number[] = [];
     // The worker's start (and its first query) is not what is measured.
@@ -119,7 +144,9 @@ for (const [label, every] of [
       off.push(performance.now() - s);
     }
     loop.disable();
-    console.log(`  in the worker: p50 ${ms(pct(off, 50))}, p95 ${ms(pct(off, 95))}; main loop delay meanwhile max ${ms(loop.max / 1e6)}`);
+    console.log(
+      `  in the worker: p50 ${ms(pct(off, 50))}, p95 ${ms(pct(off, 95))}; main loop delay meanwhile max ${ms(loop.max / 1e6)}`,
+    );
   }
   store.close();
 }

@@ -30,7 +30,11 @@ interface Reader {
 }
 
 function reader(path: string, dataDir: string, mode: 'fifo' | 'file'): Reader {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(here, '..', 'src', 'main', 'pipe', 'reader-process.ts'), path, dataDir, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(here, '..', 'src', 'main', 'pipe', 'reader-process.ts'), path, dataDir, mode],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const cycles: number[] = [];
   let buf = '';
   const ready = new Promise<void>((resolve) => {
@@ -56,7 +60,7 @@ function writer(path: string): { done: Promise<number> } {
 }
 
 const until = async (cond: () => boolean, limitMs = 30_000) => {
-  for (const end = Date.now() + limitMs; !cond() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
+  for (const end = Date.now() + limitMs; !cond() && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
 };
 
 async function run(mode: 'fifo' | 'file' | 'none') {
@@ -95,7 +99,9 @@ for (const mode of ['none', 'file', 'fifo'] as const) {
   const sum = (k: 'lost' | 'twice') => results.reduce((a, r) => a + r[k], 0);
   const worst = Math.max(...results.map((r) => r.maxWriteMs));
   const label = mode === 'none' ? 'no reader (ceiling)' : `${mode} mode`;
-  console.log(`${label.padEnd(20)} lost ${String(sum('lost')).padStart(4)} / ${RUNS * LINES}   read twice ${String(sum('twice')).padStart(4)}   slowest write ${worst.toFixed(1)} ms`);
+  console.log(
+    `${label.padEnd(20)} lost ${String(sum('lost')).padStart(4)} / ${RUNS * LINES}   read twice ${String(sum('twice')).padStart(4)}   slowest write ${worst.toFixed(1)} ms`,
+  );
   if (mode === 'none') ceiling = worst;
   else console.log(`${''.padEnd(20)} slowest write / ceiling: ${(worst / ceiling).toFixed(1)}x`);
 }

@@ -64,7 +64,15 @@ gc();
 const rssBefore = process.memoryUsage().rss;
 const path = join(dir, 'events.pipe');
 const cache = new EventCache<PipeEvent>(10_000, (e) => e.line);
-const svc = new PipeService({ path, config: ConfigSchema.parse({}).pipe, dataDir: join(dir, 'data'), cache, logger: silentLogger(), statusChanged() {}, push() {} });
+const svc = new PipeService({
+  path,
+  config: ConfigSchema.parse({}).pipe,
+  dataDir: join(dir, 'data'),
+  cache,
+  logger: silentLogger(),
+  statusChanged() {},
+  push() {},
+});
 await svc.start();
 let seen = 0;
 let finished: () => void = () => {};
@@ -98,7 +106,11 @@ const offLat = cache.subscribe((e) => {
   const m = /"sent_at":([0-9.]+)/.exec(e.line);
   if (m) latencies.push(performance.timeOrigin + performance.now() - Number(m[1]));
 });
-await new Promise<void>((resolve) => spawn(process.execPath, ['-e', LAT_WRITER, path, String(LAT_SAMPLES)], { stdio: 'inherit' }).on('exit', () => resolve()));
+await new Promise<void>((resolve) =>
+  spawn(process.execPath, ['-e', LAT_WRITER, path, String(LAT_SAMPLES)], { stdio: 'inherit' }).on('exit', () =>
+    resolve(),
+  ),
+);
 await new Promise((r) => setTimeout(r, 200));
 offLat();
 await svc.stop();
@@ -106,11 +118,23 @@ await svc.stop();
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
 const lines = repeats * BLOCK;
-console.log(`event pipe, ${lines.toLocaleString()} stats lines of ~${Math.round(totalBytes / lines)} bytes (20 items a side), cache capacity 10,000`);
-console.log(`  ours (FIFO -> parse -> cache -> subscriber): ${Math.round(lines / ourSeconds).toLocaleString()} lines/s, ${mb(totalBytes / ourSeconds)} MB/s`);
-console.log(`  ceiling, same bytes FIFO -> cat > /dev/null: ${mb(totalBytes / rawSeconds)} MB/s (${Math.round(lines / rawSeconds).toLocaleString()} lines/s)   ratio ${(rawSeconds / ourSeconds).toFixed(2)}`);
-console.log(`  ceiling, bare JSON.parse of the same lines:  ${Math.round(parseRate).toLocaleString()} lines/s   ratio ${(lines / ourSeconds / parseRate).toFixed(2)}`);
+console.log(
+  `event pipe, ${lines.toLocaleString()} stats lines of ~${Math.round(totalBytes / lines)} bytes (20 items a side), cache capacity 10,000`,
+);
+console.log(
+  `  ours (FIFO -> parse -> cache -> subscriber): ${Math.round(lines / ourSeconds).toLocaleString()} lines/s, ${mb(totalBytes / ourSeconds)} MB/s`,
+);
+console.log(
+  `  ceiling, same bytes FIFO -> cat > /dev/null: ${mb(totalBytes / rawSeconds)} MB/s (${Math.round(lines / rawSeconds).toLocaleString()} lines/s)   ratio ${(rawSeconds / ourSeconds).toFixed(2)}`,
+);
+console.log(
+  `  ceiling, bare JSON.parse of the same lines:  ${Math.round(parseRate).toLocaleString()} lines/s   ratio ${(lines / ourSeconds / parseRate).toFixed(2)}`,
+);
 console.log(`  reader CPU while streaming: ${(ourCpuShare * 100).toFixed(0)}% of one core`);
-console.log(`  accepted ${counters.accepted.toLocaleString()}, rejected ${counters.rejectedTotal}, evicted ${counters.evicted.toLocaleString()}`);
+console.log(
+  `  accepted ${counters.accepted.toLocaleString()}, rejected ${counters.rejectedTotal}, evicted ${counters.evicted.toLocaleString()}`,
+);
 console.log(`  RSS ${mb(rssBefore)} MB before, ${mb(rssAfter)} MB after: growth ${mb(rssAfter - rssBefore)} MB`);
-console.log(`  latency write -> subscriber at 30 lines/s (${latencies.length} samples, open/write/close per line): p50 ${pct(50).toFixed(2)} ms, p99 ${pct(99).toFixed(2)} ms`);
+console.log(
+  `  latency write -> subscriber at 30 lines/s (${latencies.length} samples, open/write/close per line): p50 ${pct(50).toFixed(2)} ms, p99 ${pct(99).toFixed(2)} ms`,
+);

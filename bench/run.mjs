@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv[2];
 let failed = 0;
-for (const f of readdirSync(here).filter((n) => /\.bench\.(mjs|ts)$/.test(n)).sort()) {
+for (const f of readdirSync(here)
+  .filter((n) => /\.bench\.(mjs|ts)$/.test(n))
+  .sort()) {
   if (only && !f.includes(only)) continue;
   console.log(`\n## ${f}`);
   const args = f.endsWith('.ts') ? ['--import', 'tsx', '--expose-gc', join(here, f)] : [join(here, f)];

@@ -21,10 +21,21 @@ const root = join(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'cr-bench-views-'));
 writeFileSync(join(dir, 'config.json'), JSON.stringify({ web: { port: 0 } }));
 // BENCH_OUT: another build's out/ folder (to measure a change before and after in the same minutes).
-const app = spawn(process.execPath, [join(process.env.BENCH_OUT ?? join(root, 'out'), 'main/headless.js'), '--config', join(dir, 'config.json'), '--data-dir', join(dir, 'data'), '--demo'], {
-  env: { ...process.env, HOME: dir, CONTROL_ROOM_HOME: dir, LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const app = spawn(
+  process.execPath,
+  [
+    join(process.env.BENCH_OUT ?? join(root, 'out'), 'main/headless.js'),
+    '--config',
+    join(dir, 'config.json'),
+    '--data-dir',
+    join(dir, 'data'),
+    '--demo',
+  ],
+  {
+    env: { ...process.env, HOME: dir, CONTROL_ROOM_HOME: dir, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 process.on('exit', () => app.kill('SIGTERM'));
 const url = await new Promise<string>((resolve, reject) => {
   let out = '';
@@ -38,7 +49,18 @@ const url = await new Promise<string>((resolve, reject) => {
 
 const prepared = await prepareBrowser();
 if (!prepared.path) throw new Error(`no browser: ${prepared.reason}`);
-const browser = await chromium.launch({ executablePath: prepared.path, env: { ...(process.env as Record<string, string>), ...prepared.env }, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+const browser = await chromium.launch({
+  executablePath: prepared.path,
+  env: { ...(process.env as Record<string, string>), ...prepared.env },
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+});
 const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 // tsx names arrow functions with a helper that does not exist inside the page.
 await page.addInitScript('window.__name = (f) => f');
@@ -90,12 +112,16 @@ async function round(views: string[]): Promise<{ times: number[]; longTasks: num
 }
 
 // BENCH_CPU=N slows the page's CPU N times (Chromium's throttling), like a loaded or slow machine.
-if (process.env.BENCH_CPU) await (await page.context().newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: Number(process.env.BENCH_CPU) });
+if (process.env.BENCH_CPU)
+  await (
+    await page.context().newCDPSession(page)
+  ).send('Emulation.setCPUThrottlingRate', { rate: Number(process.env.BENCH_CPU) });
 // The first round is cold (every view's first mount in this page); the second is the same round again.
 const cold = await round(ORDER.slice(1).concat(ORDER[0]));
 const ceiling = await round(['sessions', 'discord']);
 const all = await round(ORDER.slice(1).concat(ORDER[0]));
-if (process.env.BENCH_VERBOSE) console.log(all.times.map((t, i) => `${ORDER[(i + 1) % ORDER.length]} ${t.toFixed(0)}`).join(", "));
+if (process.env.BENCH_VERBOSE)
+  console.log(all.times.map((t, i) => `${ORDER[(i + 1) % ORDER.length]} ${t.toFixed(0)}`).join(', '));
 // What staying on the Production view costs while the demo streams (live chart updates), no switching.
 await switchTo(page, 'production');
 await page.evaluate(() => new Promise((r) => setTimeout(r, 500)));
@@ -116,9 +142,15 @@ const pct = (xs: number[], p: number) => {
 const f1 = (x: number) => x.toFixed(1);
 const summary = (r: { times: number[]; longTasks: number[] }) =>
   `long tasks > 50 ms: ${r.longTasks.length}, > 100 ms: ${r.longTasks.filter((d) => d > 100).length}, longest ${r.longTasks.length ? f1(Math.max(...r.longTasks)) : '0'} ms; switch p50 ${f1(pct(r.times, 50))} ms, max ${f1(Math.max(...r.times))} ms`;
-console.log(`views: ${SWITCHES} switches round all ${ORDER.length} views (demo feed running), 1440x900${process.env.BENCH_CPU ? `, CPU slowed ${process.env.BENCH_CPU}x` : ''}`);
+console.log(
+  `views: ${SWITCHES} switches round all ${ORDER.length} views (demo feed running), 1440x900${process.env.BENCH_CPU ? `, CPU slowed ${process.env.BENCH_CPU}x` : ''}`,
+);
 console.log(`  every view, first round (cold): ${summary(cold)}`);
 console.log(`  every view, second round:       ${summary(all)}`);
 console.log(`  ceiling, Sessions <-> Discord (both off): ${summary(ceiling)}`);
-console.log(`  staying on Production for 5 s (live updates, no switch): long tasks > 50 ms: ${staying.length}, > 100 ms: ${staying.filter((d) => d > 100).length}, longest ${staying.length ? f1(Math.max(...staying)) : '0'} ms`);
-console.log(`  ratio switch p50 ${(pct(all.times, 50) / pct(ceiling.times, 50)).toFixed(2)}, max ${(Math.max(...all.times) / Math.max(...ceiling.times)).toFixed(2)}`);
+console.log(
+  `  staying on Production for 5 s (live updates, no switch): long tasks > 50 ms: ${staying.length}, > 100 ms: ${staying.filter((d) => d > 100).length}, longest ${staying.length ? f1(Math.max(...staying)) : '0'} ms`,
+);
+console.log(
+  `  ratio switch p50 ${(pct(all.times, 50) / pct(ceiling.times, 50)).toFixed(2)}, max ${(Math.max(...all.times) / Math.max(...ceiling.times)).toFixed(2)}`,
+);

@@ -31,11 +31,29 @@ function cpuSeconds(pid: number): number {
 async function runOnce(wandb: boolean, server: WandbTestServer) {
   const dir = mkdtempSync(join(tmpdir(), 'cr-bench-wandb-'));
   const pipePath = join(dir, 'events.pipe');
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ web: { port: 0 }, pipe: { path: pipePath }, wandb: { enabled: wandb, baseUrl: server.url, apiKey: 'test-key' } }));
-  const app = spawn(process.execPath, [join(root, 'out/main/headless.js'), '--config', join(dir, 'config.json'), '--data-dir', join(dir, 'data'), '--no-demo'], {
-    env: { ...process.env, HOME: dir, CONTROL_ROOM_HOME: dir, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      web: { port: 0 },
+      pipe: { path: pipePath },
+      wandb: { enabled: wandb, baseUrl: server.url, apiKey: 'test-key' },
+    }),
+  );
+  const app = spawn(
+    process.execPath,
+    [
+      join(root, 'out/main/headless.js'),
+      '--config',
+      join(dir, 'config.json'),
+      '--data-dir',
+      join(dir, 'data'),
+      '--no-demo',
+    ],
+    {
+      env: { ...process.env, HOME: dir, CONTROL_ROOM_HOME: dir, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve) => {
     let out = '';
     app.stdout.on('data', (d) => {
@@ -46,11 +64,31 @@ async function runOnce(wandb: boolean, server: WandbTestServer) {
   const items = Array.from({ length: 50 }, (_, i) => `item-${i}`);
   const cpu0 = cpuSeconds(app.pid!);
   const requests0 = server.fileStreamRequests;
-  appendFileSync(pipePath, JSON.stringify({ type: 'session_init', session_id: wandb ? 'bench-on' : 'bench-off', tick: 0, level_name: 'bench' }) + '\n');
+  appendFileSync(
+    pipePath,
+    JSON.stringify({
+      type: 'session_init',
+      session_id: wandb ? 'bench-on' : 'bench-off',
+      tick: 0,
+      level_name: 'bench',
+    }) + '\n',
+  );
   const t0 = performance.now();
   for (let c = 1; c <= RATE * SECONDS; c++) {
-    const prod = Object.fromEntries(items.map((k, i) => [k, Math.round((100 + i + Math.sin(c / 10) * 20) * 100) / 100]));
-    appendFileSync(pipePath, JSON.stringify({ type: 'stats', session_id: wandb ? 'bench-on' : 'bench-off', cycle: c, tick: c * 120, products_production: prod, materials_consumption: prod }) + '\n');
+    const prod = Object.fromEntries(
+      items.map((k, i) => [k, Math.round((100 + i + Math.sin(c / 10) * 20) * 100) / 100]),
+    );
+    appendFileSync(
+      pipePath,
+      JSON.stringify({
+        type: 'stats',
+        session_id: wandb ? 'bench-on' : 'bench-off',
+        cycle: c,
+        tick: c * 120,
+        products_production: prod,
+        materials_consumption: prod,
+      }) + '\n',
+    );
     const due = t0 + (c * 1000) / RATE;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -73,9 +111,15 @@ async function streamPart(): Promise<void> {
   await server.stop();
   const lines = RATE * SECONDS;
   console.log(`W&B: ${RATE} stats lines/s (50 + 50 items) for ${SECONDS} s = ${lines} lines, flush every 5 s`);
-  console.log(`  delivered ${steps.length} of ${lines} lines${inOrder ? ', in order, no duplicates' : ' (ORDER OR DUPLICATES WRONG)'}, run complete: ${run.complete}`);
-  console.log(`  file_stream requests: ${on.requests} (${((on.requests / on.elapsed) * 60).toFixed(1)}/min, ${(lines / Math.max(1, on.requests)).toFixed(0)} lines per request)`);
-  console.log(`  app CPU while streaming: ${on.cpuWhileStreaming.toFixed(2)} s with W&B, ceiling ${off.cpuWhileStreaming.toFixed(2)} s with W&B off (ratio ${(on.cpuWhileStreaming / off.cpuWhileStreaming).toFixed(2)}); ${((on.cpuWhileStreaming / on.elapsed) * 100).toFixed(1)}% of one core`);
+  console.log(
+    `  delivered ${steps.length} of ${lines} lines${inOrder ? ', in order, no duplicates' : ' (ORDER OR DUPLICATES WRONG)'}, run complete: ${run.complete}`,
+  );
+  console.log(
+    `  file_stream requests: ${on.requests} (${((on.requests / on.elapsed) * 60).toFixed(1)}/min, ${(lines / Math.max(1, on.requests)).toFixed(0)} lines per request)`,
+  );
+  console.log(
+    `  app CPU while streaming: ${on.cpuWhileStreaming.toFixed(2)} s with W&B, ceiling ${off.cpuWhileStreaming.toFixed(2)} s with W&B off (ratio ${(on.cpuWhileStreaming / off.cpuWhileStreaming).toFixed(2)}); ${((on.cpuWhileStreaming / on.elapsed) * 100).toFixed(1)}% of one core`,
+  );
 }
 
 async function backlogPart(): Promise<void> {
@@ -94,7 +138,8 @@ async function backlogPart(): Promise<void> {
     push() {},
   });
   await svc.start();
-  const names = (kind: string) => Array.from({ length: 100 }, (_, i) => `${kind}-line-of-a-large-modded-factory-${i + 1}`);
+  const names = (kind: string) =>
+    Array.from({ length: 100 }, (_, i) => `${kind}-line-of-a-large-modded-factory-${i + 1}`);
   const prodNames = names('production');
   const consNames = names('consumption');
   let seq = 0;
@@ -102,7 +147,14 @@ async function backlogPart(): Promise<void> {
   push({ type: 'session_init', session_id: 'backlog', tick: 0, level_name: 'bench' });
   for (let c = 1; c <= LINES; c++) {
     const rates = (n: string[]) => Object.fromEntries(n.map((k, i) => [k, Math.round((c + i) * 100) / 100]));
-    push({ type: 'stats', session_id: 'backlog', cycle: c, tick: c * 120, products_production: rates(prodNames), materials_consumption: rates(consNames) });
+    push({
+      type: 'stats',
+      session_id: 'backlog',
+      cycle: c,
+      tick: c * 120,
+      products_production: rates(prodNames),
+      materials_consumption: rates(consNames),
+    });
   }
   push({ type: 'session_init', session_id: 'after', tick: 0, level_name: 'bench' });
   const t0 = performance.now();
@@ -112,14 +164,18 @@ async function backlogPart(): Promise<void> {
   const run = [...server.runs.values()].find((r) => r.displayName.startsWith('backlog_'))!;
   const bodies = server.fileStreamBytes.slice();
   const bytes = bodies.reduce((a, b) => a + b, 0);
-  const inOrder = run.history.length === LINES && run.history.every((l, i) => (JSON.parse(l) as { _step: number })._step === i + 1);
+  const inOrder =
+    run.history.length === LINES && run.history.every((l, i) => (JSON.parse(l) as { _step: number })._step === i + 1);
 
   // Ceiling: the same number of bodies of the same sizes, built beforehand, POSTed one after another.
   const client = new WandbClient(server.url, 'test-key');
   const ref = await client.upsertRun({ runId: 'bare', project: 'bench', entity: '', displayName: 'bare', config: {} });
   const sample = run.history[0];
   const prepared = bodies.map((size) => {
-    const lines = Array.from({ length: Math.max(1, Math.floor(size / (Buffer.byteLength(JSON.stringify(sample)) + 1)) - 1) }, () => sample);
+    const lines = Array.from(
+      { length: Math.max(1, Math.floor(size / (Buffer.byteLength(JSON.stringify(sample)) + 1)) - 1) },
+      () => sample,
+    );
     // Every body rewrites lines from offset 0: the server stores as much per request as for the app.
     return JSON.stringify(fileStreamPayload({ history: { offset: 0, lines } }));
   });
@@ -131,7 +187,11 @@ async function backlogPart(): Promise<void> {
     // A kept-alive socket the server closed meanwhile resets once; the app's client retries that too.
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await fetch(url, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body });
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { Authorization: auth, 'Content-Type': 'application/json' },
+          body,
+        });
         await res.text();
         break;
       } catch (e) {
@@ -144,9 +204,15 @@ async function backlogPart(): Promise<void> {
   const bareBytes = prepared.reduce((a, b) => a + Buffer.byteLength(b), 0);
   await server.stop();
   const mb = (n: number) => n / 1e6;
-  console.log(`W&B backlog: ${LINES} lines of 200 items (${Buffer.byteLength(sample)} bytes each) journaled offline, then Sync`);
-  console.log(`  delivered ${run.history.length} of ${LINES}${inOrder ? ', in order, once' : ' (ORDER OR COUNT WRONG)'}, run complete: ${run.complete}; ${bodies.length} requests, largest ${Math.max(...bodies)} bytes (cap ${MAX_REQUEST_BYTES}), 413s: ${server.tooLarge}`);
-  console.log(`  Sync: ${mb(bytes).toFixed(1)} MB in ${appSeconds.toFixed(2)} s = ${(mb(bytes) / appSeconds).toFixed(1)} MB/s; ceiling, bare POSTs of ${bodies.length} equal bodies (${mb(bareBytes).toFixed(1)} MB) to the same server: ${(mb(bareBytes) / bareSeconds).toFixed(1)} MB/s (ratio ${(mb(bytes) / appSeconds / (mb(bareBytes) / bareSeconds)).toFixed(2)})${resets ? `; ${resets} bare POST(s) re-sent after a reset` : ''}`);
+  console.log(
+    `W&B backlog: ${LINES} lines of 200 items (${Buffer.byteLength(sample)} bytes each) journaled offline, then Sync`,
+  );
+  console.log(
+    `  delivered ${run.history.length} of ${LINES}${inOrder ? ', in order, once' : ' (ORDER OR COUNT WRONG)'}, run complete: ${run.complete}; ${bodies.length} requests, largest ${Math.max(...bodies)} bytes (cap ${MAX_REQUEST_BYTES}), 413s: ${server.tooLarge}`,
+  );
+  console.log(
+    `  Sync: ${mb(bytes).toFixed(1)} MB in ${appSeconds.toFixed(2)} s = ${(mb(bytes) / appSeconds).toFixed(1)} MB/s; ceiling, bare POSTs of ${bodies.length} equal bodies (${mb(bareBytes).toFixed(1)} MB) to the same server: ${(mb(bareBytes) / bareSeconds).toFixed(1)} MB/s (ratio ${(mb(bytes) / appSeconds / (mb(bareBytes) / bareSeconds)).toFixed(2)})${resets ? `; ${resets} bare POST(s) re-sent after a reset` : ''}`,
+  );
 }
 
 const part = process.env.BENCH_PART;

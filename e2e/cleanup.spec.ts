@@ -15,7 +15,21 @@ test.describe('a failed run', () => {
     const runId = randomUUID();
     // Two tests that each start headless mode before asking for the browser, which cannot start.
     const nested = run(
-      [join(root, 'node_modules/@playwright/test/cli.js'), 'test', 'e2e/shell.spec.ts', '--project', 'web', '-g', 'every view opens|the status bar shows', '--reporter', 'line', '--output', tempDir('cr-nested-'), '--workers', '1'],
+      [
+        join(root, 'node_modules/@playwright/test/cli.js'),
+        'test',
+        'e2e/shell.spec.ts',
+        '--project',
+        'web',
+        '-g',
+        'every view opens|the status bar shows',
+        '--reporter',
+        'line',
+        '--output',
+        tempDir('cr-nested-'),
+        '--workers',
+        '1',
+      ],
       { [RUN_ENV]: runId, CHROMIUM_PATH: '/nonexistent/chromium' },
     );
     const code = await nested.exited;

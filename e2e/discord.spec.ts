@@ -25,11 +25,18 @@ const test = base.extend<{ discordServer: DiscordTestServer; consoleLog: string 
 });
 
 test.describe('Discord relay', () => {
-  test('lines appended to console.log are listed as delivered; switches and the test message work', async ({ ui, discordServer, consoleLog }, testInfo) => {
+  test('lines appended to console.log are listed as delivered; switches and the test message work', async ({
+    ui,
+    discordServer,
+    consoleLog,
+  }, testInfo) => {
     await ui.getByTestId('nav-discord').click();
     await expect(ui.getByTestId('discord-webhook')).toHaveText('Webhook set');
     await expect(ui.getByTestId('discord-tail')).toHaveAttribute('data-state', 'following');
-    appendFileSync(consoleLog, '2019-01-20 10:30:04 [JOIN] Alice joined the game\n2019-01-20 10:30:07 [CHAT] Alice: hello *factory*\n');
+    appendFileSync(
+      consoleLog,
+      '2019-01-20 10:30:04 [JOIN] Alice joined the game\n2019-01-20 10:30:07 [CHAT] Alice: hello *factory*\n',
+    );
     const lines = ui.getByTestId('discord-line');
     await expect(lines).toHaveCount(2);
     await expect(lines.nth(0)).toHaveAttribute('data-state', 'sent');
@@ -47,7 +54,10 @@ test.describe('Discord relay', () => {
     // Turning chat off is saved in the config; a chat line is then read but not relayed.
     await ui.getByTestId('discord-type-chat').locator('input').click();
     await expect(ui.getByTestId('discord-type-chat').locator('input')).not.toBeChecked();
-    appendFileSync(consoleLog, '2019-01-20 10:31:00 [CHAT] Alice: not for Discord\n2019-01-20 10:31:01 [LEAVE] Alice left the game\n');
+    appendFileSync(
+      consoleLog,
+      '2019-01-20 10:31:00 [CHAT] Alice: not for Discord\n2019-01-20 10:31:01 [LEAVE] Alice left the game\n',
+    );
     await expect(lines).toHaveCount(3);
     await expect(lines.nth(0)).toContainText('❌ Alice left the game');
     await expect(lines.nth(0)).toHaveAttribute('data-state', 'sent');

@@ -20,7 +20,10 @@ const test = base.extend<{ enginePort: number }>({
 });
 
 test.describe('Engine server', () => {
-  test('shows the address and games, and a TicTacToe game played on the board goes through gRPC', async ({ ui, enginePort }) => {
+  test('shows the address and games, and a TicTacToe game played on the board goes through gRPC', async ({
+    ui,
+    enginePort,
+  }) => {
     await ui.getByTestId('nav-engine').click();
     await expect(ui.getByTestId('engine-address')).toHaveText(`127.0.0.1:${enginePort}`);
     await expect(ui.getByTestId('engine-state')).toHaveText('serving');
@@ -62,7 +65,10 @@ test.describe('Engine server', () => {
     await expect(ui.getByTestId('engine-latency')).toHaveText(/\d.* \/ \d/);
   });
 
-  test('headless mode serves the engine metrics at /metrics in Prometheus text format', async ({ ui, enginePort }, testInfo) => {
+  test('headless mode serves the engine metrics at /metrics in Prometheus text format', async ({
+    ui,
+    enginePort,
+  }, testInfo) => {
     test.skip(testInfo.project.name !== 'web', 'HTTP check against headless mode');
     const client = new EngineClient(`127.0.0.1:${enginePort}`);
     const r = await client.reset('tictactoe', 1n);
@@ -83,7 +89,9 @@ test.describe('Engine server', () => {
     const client = new EngineClient(address);
     expect((await client.capabilities('2048')).discrete?.n).toBe(4);
     client.close();
-    expect(await (await fetch(metrics)).text()).toMatch(/engine_calls_total\{method="GetCapabilities",env_id="2048",code="OK"\} 1/);
+    expect(await (await fetch(metrics)).text()).toMatch(
+      /engine_calls_total\{method="GetCapabilities",env_id="2048",code="OK"\} 1/,
+    );
     p.proc.kill('SIGTERM');
     expect(await p.exited).toBe(0);
   });

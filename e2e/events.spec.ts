@@ -12,7 +12,9 @@ test.describe('Events view', () => {
     await expect(ui.locator('[data-testid="event-row"][data-type="session_init"]')).toHaveCount(1);
     await expect(ui.getByTestId('counter-mode')).toHaveText('file');
     await expect(ui.getByTestId('counter-path')).toContainText(join('demo', 'events.pipe'));
-    await expect(async () => expect(Number(await ui.getByTestId('counter-accepted').textContent())).toBeGreaterThanOrEqual(2)).toPass({ timeout: 15_000 });
+    await expect(async () =>
+      expect(Number(await ui.getByTestId('counter-accepted').textContent())).toBeGreaterThanOrEqual(2),
+    ).toPass({ timeout: 15_000 });
     await expect(ui.locator('[data-testid="event-row"][data-type="stats"]').first()).toContainText('produced');
     if (testInfo.project.name === 'web') {
       const shot = testInfo.outputPath('events.png');
@@ -25,7 +27,9 @@ test.describe('Events view', () => {
 
   test.describe('with the pipe service down', () => {
     // A directory where a FIFO is demanded: the pipe service cannot start, so it has no counters.
-    test.use({ appConfig: { pipe: { path: mkdtempSync(join(tmpdir(), 'cr-e2e-notapipe-')), mode: 'fifo' }, wandb: {} } });
+    test.use({
+      appConfig: { pipe: { path: mkdtempSync(join(tmpdir(), 'cr-e2e-notapipe-')), mode: 'fifo' }, wandb: {} },
+    });
 
     test('the view still opens and says so (no counters is not a crash)', async ({ ui }) => {
       await expect(ui.getByTestId('status-pipe')).toHaveAttribute('data-state', 'error');
@@ -47,12 +51,29 @@ test.describe('Events view', () => {
       await expect(ui.getByTestId('counter-mode')).toHaveText('file');
       const lines = [
         JSON.stringify({ type: 'session_init', session_id: 'e2e-session', tick: 0, level_name: 'open_world' }),
-        JSON.stringify({ type: 'stats', session_id: 'e2e-session', cycle: 1, tick: 120, products_production: { 'iron-plate': 42 }, materials_consumption: { 'iron-ore': 40 } }),
+        JSON.stringify({
+          type: 'stats',
+          session_id: 'e2e-session',
+          cycle: 1,
+          tick: 120,
+          products_production: { 'iron-plate': 42 },
+          materials_consumption: { 'iron-ore': 40 },
+        }),
         '{"type":"stats", this is not json',
-        JSON.stringify({ type: 'stats', session_id: 'e2e-session', cycle: 2, tick: 240, products_production: { 'copper-plate': 7 }, materials_consumption: {} }),
+        JSON.stringify({
+          type: 'stats',
+          session_id: 'e2e-session',
+          cycle: 2,
+          tick: 240,
+          products_production: { 'copper-plate': 7 },
+          materials_consumption: {},
+        }),
       ];
       // A separate process that opens, writes and closes per line, as the game does.
-      const w = run(['-e', `const fs=require('fs');for(const l of ${JSON.stringify(lines)})fs.appendFileSync(${JSON.stringify(pipePath)}, l+'\\n')`]);
+      const w = run([
+        '-e',
+        `const fs=require('fs');for(const l of ${JSON.stringify(lines)})fs.appendFileSync(${JSON.stringify(pipePath)}, l+'\\n')`,
+      ]);
       expect(await w.exited).toBe(0);
       await expect(ui.getByTestId('event-row')).toHaveCount(3);
       await expect(ui.getByTestId('counter-accepted')).toHaveText('3');

@@ -15,12 +15,24 @@ import { root, run, waitForLine, type ChildRun } from './harness';
 
 const SEED = Number(process.env.FAULT_SEED ?? 1414);
 
-const statsLine = (c: number) => JSON.stringify({ type: 'stats', session_id: 'faults', cycle: c, tick: c * 120, products_production: { 'iron-plate': c }, materials_consumption: { 'iron-ore': c } });
+const statsLine = (c: number) =>
+  JSON.stringify({
+    type: 'stats',
+    session_id: 'faults',
+    cycle: c,
+    tick: c * 120,
+    products_production: { 'iron-plate': c },
+    materials_consumption: { 'iron-ore': c },
+  });
 const chatLine = (c: number) => `2024-04-10 02:28:53 [CHAT] engineer: message number ${c}`;
 
 /** A game-like writer: per cycle one stats line and one chat line, each opened, appended, closed. */
 function game(pipePath: string, consoleLog: string, from: number, to: number, withInit = false): ChildRun {
-  const stats = [...(withInit ? [JSON.stringify({ type: 'session_init', session_id: 'faults', tick: 0, level_name: 'open_world' })] : [])];
+  const stats = [
+    ...(withInit
+      ? [JSON.stringify({ type: 'session_init', session_id: 'faults', tick: 0, level_name: 'open_world' })]
+      : []),
+  ];
   const items = [];
   for (let c = from; c <= to; c++) items.push([statsLine(c), chatLine(c)]);
   const program = `const fs = require('fs'); const [pipe, log, init, items] = JSON.parse(process.argv[1]);
@@ -31,7 +43,10 @@ function game(pipePath: string, consoleLog: string, from: number, to: number, wi
 }
 
 async function startApp(config: string, dir: string): Promise<ChildRun & { origin: string }> {
-  const r = run([join(root, 'out/main/headless.js'), '--config', config, '--data-dir', join(dir, 'data'), '--no-demo'], { HOME: dir, CONTROL_ROOM_HOME: dir });
+  const r = run(
+    [join(root, 'out/main/headless.js'), '--config', config, '--data-dir', join(dir, 'data'), '--no-demo'],
+    { HOME: dir, CONTROL_ROOM_HOME: dir },
+  );
   const [, url] = await waitForLine(r, /Control Room UI: (\S+)/);
   return { ...r, origin: new URL(url).origin };
 }
@@ -137,19 +152,26 @@ for (const mode of ['file', 'fifo'] as const) {
       expect(await w.exited).toBe(0);
 
       const run_ = () => [...wandb.runs.values()];
-      await expect.poll(() => run_()[0]?.history.map((l) => JSON.parse(l)._step), { timeout: 120_000, intervals: [200] }).toEqual(range(1, last));
+      await expect
+        .poll(() => run_()[0]?.history.map((l) => JSON.parse(l)._step), { timeout: 120_000, intervals: [200] })
+        .toEqual(range(1, last));
       expect(run_()).toHaveLength(1);
-      await expect.poll(() => firstArrivals(discordNumbers(discord)), { timeout: 120_000, intervals: [200] }).toEqual(range(1, last));
+      await expect
+        .poll(() => firstArrivals(discordNumbers(discord)), { timeout: 120_000, intervals: [200] })
+        .toEqual(range(1, last));
       // Each re-send repeats a contiguous stretch already sent: what arrives never goes backwards
       // except to repeat, and never skips.
       const ns = discordNumbers(discord);
       for (let i = 1; i < ns.length; i++) expect(ns[i] <= ns[i - 1] + 1).toBe(true);
-      console.log(`[faults ${mode}] seed ${SEED}: W&B ${injected.wandb} faults in ${wandb.requests} requests, Discord ${injected.discord} in ${discord.requests}; ${ns.length} Discord lines for ${last} chat lines`);
+      console.log(
+        `[faults ${mode}] seed ${SEED}: W&B ${injected.wandb} faults in ${wandb.requests} requests, Discord ${injected.discord} in ${discord.requests}; ${ns.length} Discord lines for ${last} chat lines`,
+      );
 
       c.proc.kill('SIGTERM');
       expect(await c.exited).toBe(0);
     } finally {
-      for (const r of [...apps, ...writers]) if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill('SIGKILL');
+      for (const r of [...apps, ...writers])
+        if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill('SIGKILL');
       await wandb.stop();
       await discord.stop();
     }

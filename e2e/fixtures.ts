@@ -3,7 +3,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test as base, type Browser, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_ENV, CHROMIUM_PATH, electronExecutable, root, startHeadless, stopChildren, tempDir, type Headless } from './harness';
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_ENV,
+  CHROMIUM_PATH,
+  electronExecutable,
+  root,
+  startHeadless,
+  stopChildren,
+  tempDir,
+  type Headless,
+} from './harness';
 
 export type Target = 'web' | 'electron';
 
@@ -38,7 +48,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   launchChromium: [
     async ({ playwright }, use) => {
       let browser: Browser | null = null;
-      await use(async () => (browser ??= await playwright.chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, env: CHROMIUM_ENV })));
+      await use(
+        async () =>
+          (browser ??= await playwright.chromium.launch({
+            executablePath: CHROMIUM_PATH,
+            args: CHROMIUM_ARGS,
+            env: CHROMIUM_ENV,
+          })),
+      );
       await (browser as Browser | null)?.close();
     },
     { scope: 'worker' },
@@ -63,7 +80,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       writeFileSync(join(home, 'config.json'), JSON.stringify(appConfig));
       const args = [root];
       if (process.platform === 'linux' && process.getuid?.() === 0) args.push('--no-sandbox');
-      const app = await playwright._electron.launch({ executablePath: exe.path, args, env: { ...process.env, CONTROL_ROOM_HOME: home, HOME: home } });
+      const app = await playwright._electron.launch({
+        executablePath: exe.path,
+        args,
+        env: { ...process.env, CONTROL_ROOM_HOME: home, HOME: home },
+      });
       try {
         await use(await app.firstWindow());
       } finally {
@@ -79,7 +100,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         const page = await context.newPage();
         // A page error fails no assertion by itself but explains one that fails later: print it.
         page.on('pageerror', (e) => console.log(`[pageerror] ${testInfo.title}: ${e.stack ?? e.message}`));
-        page.on('console', (m) => m.type() === 'error' && console.log(`[console.error] ${testInfo.title}: ${m.text()}`));
+        page.on(
+          'console',
+          (m) => m.type() === 'error' && console.log(`[console.error] ${testInfo.title}: ${m.text()}`),
+        );
         await page.goto(h.url);
         (page as Page & { headless?: Headless }).headless = h;
         await use(page);

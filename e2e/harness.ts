@@ -13,7 +13,14 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const prepared = browser();
 export const CHROMIUM_PATH = prepared.path ?? '/nonexistent (npm test prepares the browser; or set CHROMIUM_PATH)';
 export const CHROMIUM_ENV: Record<string, string> = { ...(process.env as Record<string, string>), ...prepared.env };
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export interface ChildRun {
   proc: ChildProcess;
@@ -27,7 +34,11 @@ export interface ChildRun {
 const live = new Set<ChildRun>();
 
 export function run(args: string[], env: NodeJS.ProcessEnv = {}): ChildRun {
-  const proc = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   proc.stdout!.on('data', (d) => (out += d));
@@ -107,7 +118,11 @@ export async function startHeadless(config: object = {}, extraEnv: NodeJS.Proces
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify({ web: { port: 0 }, ...config }, null, 2));
   // HOME is ours too, so a Factorio installed on the test machine never changes what the app sees.
-  const r = run([join(root, 'out/main/headless.js'), '--config', configPath, '--data-dir', join(dir, 'data')], { CONTROL_ROOM_HOME: join(dir, 'home'), HOME: join(dir, 'home'), ...extraEnv });
+  const r = run([join(root, 'out/main/headless.js'), '--config', configPath, '--data-dir', join(dir, 'data')], {
+    CONTROL_ROOM_HOME: join(dir, 'home'),
+    HOME: join(dir, 'home'),
+    ...extraEnv,
+  });
   let url: string;
   try {
     [, url] = await waitForLine(r, /Control Room UI: (\S+)/);
@@ -136,7 +151,11 @@ export function readJson(path: string): Record<string, unknown> {
 /** The Electron executable, or a reason why the electron target cannot run here. */
 export function electronExecutable(): { path: string } | { reason: string } {
   const pathFile = join(root, 'node_modules/electron/path.txt');
-  if (!existsSync(pathFile)) return { reason: 'Electron binary not installed (node_modules/electron has no path.txt: its download needs internet access)' };
+  if (!existsSync(pathFile))
+    return {
+      reason:
+        'Electron binary not installed (node_modules/electron has no path.txt: its download needs internet access)',
+    };
   const exe = join(root, 'node_modules/electron/dist', readFileSync(pathFile, 'utf8').trim());
   return existsSync(exe) ? { path: exe } : { reason: `Electron binary missing at ${exe}` };
 }

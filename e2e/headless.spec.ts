@@ -10,12 +10,17 @@ import { root, run, stopChild, tempDir, waitForLine, type ChildRun } from './har
 test.describe('headless mode', () => {
   test.skip(({ target }) => target !== 'web', 'headless-mode checks run once, in the web project');
 
-  test('the UI needs the token; the URL token becomes an HttpOnly cookie and leaves the address bar', async ({ ui, launchChromium }) => {
+  test('the UI needs the token; the URL token becomes an HttpOnly cookie and leaves the address bar', async ({
+    ui,
+    launchChromium,
+  }) => {
     const h = headlessOf(ui);
     await expect(ui.getByTestId('connection')).toHaveAttribute('data-state', 'open');
     expect(ui.url()).not.toContain('token');
     const cookies = await ui.context().cookies();
-    expect(cookies).toContainEqual(expect.objectContaining({ name: `cr_token_${h.port}`, httpOnly: true, sameSite: 'Strict' }));
+    expect(cookies).toContainEqual(
+      expect.objectContaining({ name: `cr_token_${h.port}`, httpOnly: true, sameSite: 'Strict' }),
+    );
 
     const stranger = await (await launchChromium()).newPage();
     const res = await stranger.goto(h.origin + '/');
@@ -36,17 +41,27 @@ test.describe('headless mode', () => {
 
   test('a foreign Host header is refused (DNS rebinding)', async ({ headlessApp: headless }) => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: headless.port, path: '/health', headers: { Host: `attacker.example:${headless.port}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: headless.port,
+          path: '/health',
+          headers: { Host: `attacker.example:${headless.port}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
     expect(status).toBe(403);
   });
 
-  test('a page from another origin cannot open the contract socket, even with the cookie in the browser', async ({ ui }) => {
+  test('a page from another origin cannot open the contract socket, even with the cookie in the browser', async ({
+    ui,
+  }) => {
     const h = headlessOf(ui);
     // Same site (127.0.0.1), other port: the browser would send the cookie, so only the Origin check protects.
     const evil = createServer((_req, res) => {
@@ -96,7 +111,9 @@ test.describe('headless mode', () => {
     const dir = tempDir();
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ web: { port: 0 } }));
-    const r = run([join(root, 'scripts/headless.mjs'), '--config', config, '--data-dir', join(dir, 'data')], { CONTROL_ROOM_HOME: join(dir, 'home') });
+    const r = run([join(root, 'scripts/headless.mjs'), '--config', config, '--data-dir', join(dir, 'data')], {
+      CONTROL_ROOM_HOME: join(dir, 'home'),
+    });
     const [, url] = await waitForLine(r, /Control Room UI: (\S+)/);
     const health = await request.get(new URL('/health', url).href);
     expect((await health.json()).status).toBe('ok');
@@ -107,7 +124,19 @@ test.describe('headless mode', () => {
   test('--config with a file that does not exist creates it with the defaults and says so', async ({ request }) => {
     const dir = tempDir();
     const config = join(dir, 'new.json');
-    const r = run([join(root, 'scripts/headless.mjs'), '--config', config, '--port', '0', '--data-dir', join(dir, 'data'), '--no-demo'], { CONTROL_ROOM_HOME: join(dir, 'home'), HOME: join(dir, 'home') });
+    const r = run(
+      [
+        join(root, 'scripts/headless.mjs'),
+        '--config',
+        config,
+        '--port',
+        '0',
+        '--data-dir',
+        join(dir, 'data'),
+        '--no-demo',
+      ],
+      { CONTROL_ROOM_HOME: join(dir, 'home'), HOME: join(dir, 'home') },
+    );
     const [, url] = await waitForLine(r, /Control Room UI: (\S+)/);
     expect(r.stdout()).toContain(`Created ${config} with the default settings`);
     expect(JSON.parse(readFileSync(config, 'utf8'))).toEqual({});
@@ -126,17 +155,29 @@ test.describe('headless mode', () => {
     // A pipe: one JSON object per line on stderr (beside Node's own warnings, which are not ours).
     const piped = run(args, env);
     await waitForLine(piped, /Control Room UI: /);
-    const lines = piped.stderr().split('\n').filter((l) => l.startsWith('{'));
+    const lines = piped
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     expect(lines.length).toBeGreaterThan(0);
     const started = lines.map((l) => JSON.parse(l)).find((o) => o.msg === 'started');
     expect(started).toMatchObject({ level: 30, mode: 'headless' });
     await stopChild(piped);
 
     // A terminal: util-linux `script` gives the app a pseudo-terminal; its output is our stdout.
-    const proc = spawn('script', ['-qefc', `exec ${[process.execPath, ...args].map((a) => `'${a}'`).join(' ')}`, '/dev/null'], { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(
+      'script',
+      ['-qefc', `exec ${[process.execPath, ...args].map((a) => `'${a}'`).join(' ')}`, '/dev/null'],
+      { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let out = '';
     proc.stdout.on('data', (d) => (out += d));
-    const tty: ChildRun = { proc, stdout: () => out, stderr: () => '', exited: new Promise((r) => proc.on('exit', (c) => r(c))) };
+    const tty: ChildRun = {
+      proc,
+      stdout: () => out,
+      stderr: () => '',
+      exited: new Promise((r) => proc.on('exit', (c) => r(c))),
+    };
     try {
       await waitForLine(tty, /Control Room UI: /);
       expect(out).toMatch(/INFO \(control-room\): started/);

@@ -9,17 +9,29 @@ import { expect, test } from './fixtures';
 import { root, run, stopChild, waitForLine, type ChildRun } from './harness';
 
 const stats = (cycle: number, prod: Record<string, number>) =>
-  JSON.stringify({ type: 'stats', session_id: 'alpha', cycle, tick: cycle * 120, products_production: prod, materials_consumption: {} });
+  JSON.stringify({
+    type: 'stats',
+    session_id: 'alpha',
+    cycle,
+    tick: cycle * 120,
+    products_production: prod,
+    materials_consumption: {},
+  });
 /** Cycle c: iron-plate leads; copper-plate is small. */
 const early = (c: number) => ({ 'iron-plate': 500 + c + 0.25, 'copper-plate': 10 + c / 4, coal: 100 + c });
 
 async function write(path: string, lines: string[]): Promise<void> {
-  const w = run(['-e', `const fs=require('fs');for(const l of ${JSON.stringify(lines)})fs.appendFileSync(${JSON.stringify(path)}, l+'\\n')`]);
+  const w = run([
+    '-e',
+    `const fs=require('fs');for(const l of ${JSON.stringify(lines)})fs.appendFileSync(${JSON.stringify(path)}, l+'\\n')`,
+  ]);
   expect(await w.exited).toBe(0);
 }
 
 test.describe('Production history', () => {
-  test('after a restart the 10 h window shows the earlier lines, exactly, in the same colours', async ({ launchChromium }, testInfo) => {
+  test('after a restart the 10 h window shows the earlier lines, exactly, in the same colours', async ({
+    launchChromium,
+  }, testInfo) => {
     test.skip(testInfo.project.name !== 'web', 'restarts the headless app itself: web project only');
     const dir = mkdtempSync(join(tmpdir(), 'cr-e2e-history-'));
     const pipePath = join(dir, 'events.pipe');
@@ -27,7 +39,10 @@ test.describe('Production history', () => {
     // A Factorio folder of the test's own making: one locale file naming one item.
     const factorioDir = join(dir, 'factorio');
     mkdirSync(join(factorioDir, 'data', 'base', 'locale', 'en'), { recursive: true });
-    writeFileSync(join(factorioDir, 'data', 'base', 'locale', 'en', 'base.cfg'), '[item-name]\niron-plate=Iron plate\n');
+    writeFileSync(
+      join(factorioDir, 'data', 'base', 'locale', 'en', 'base.cfg'),
+      '[item-name]\niron-plate=Iron plate\n',
+    );
     writeFileSync(config, JSON.stringify({ web: { port: 0 }, pipe: { path: pipePath }, history: { factorioDir } }));
     const env = { HOME: dir, CONTROL_ROOM_HOME: dir };
     const start = async (): Promise<[ChildRun, string]> => {
@@ -85,7 +100,9 @@ test.describe('Production history', () => {
 
       // CSV export: the rows on screen are the lines written.
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
-      const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+      const csv = readFileSync((await download.path())!, 'utf8')
+        .trim()
+        .split('\n');
       const header = csv[0].split(',');
       expect(header[0]).toBe('game_seconds');
       expect(csv).toHaveLength(31);
@@ -93,7 +110,9 @@ test.describe('Production history', () => {
         const cells = row.split(',');
         const c = i + 1;
         expect(Number(cells[0])).toBe(c * 2);
-        header.slice(1).forEach((item, k) => expect(Number(cells[k + 1])).toBe(early(c)[item as keyof ReturnType<typeof early>]));
+        header
+          .slice(1)
+          .forEach((item, k) => expect(Number(cells[k + 1])).toBe(early(c)[item as keyof ReturnType<typeof early>]));
       });
 
       // Ranks change (copper-plate now leads): its colour stays.

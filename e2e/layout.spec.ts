@@ -6,7 +6,11 @@ import { openView, VIEW_IDS } from './views';
 async function overflow(page: Page, id: string) {
   return page.evaluate((view) => {
     const over = (el: Element | null) => (el ? el.scrollWidth - el.clientWidth : -1);
-    return { document: over(document.documentElement), main: over(document.querySelector('main')), view: over(document.querySelector(`[data-testid="view-${view}"]`)) };
+    return {
+      document: over(document.documentElement),
+      main: over(document.querySelector('main')),
+      view: over(document.querySelector(`[data-testid="view-${view}"]`)),
+    };
   }, id);
 }
 
@@ -17,7 +21,9 @@ test.describe('layout', () => {
     [1024, 700, true],
     [1440, 900, false],
   ] as const) {
-    test(`at ${width}x${height} no view overflows horizontally, and the sidebar is ${collapsed ? 'collapsed' : 'expanded'}`, async ({ ui }) => {
+    test(`at ${width}x${height} no view overflows horizontally, and the sidebar is ${collapsed ? 'collapsed' : 'expanded'}`, async ({
+      ui,
+    }) => {
       await ui.setViewportSize({ width, height });
       await expect(ui.getByTestId('connection')).toHaveAttribute('data-state', 'open');
       await expect(ui.getByTestId('sidebar-toggle')).toHaveAttribute('aria-expanded', String(!collapsed));
@@ -35,7 +41,9 @@ test.describe('layout', () => {
     const wide = await ui.getByTestId('sidebar').evaluate((el) => el.getBoundingClientRect().width);
     await toggle.click();
     await expect(toggle).toHaveAttribute('aria-expanded', 'false');
-    await expect.poll(() => ui.getByTestId('sidebar').evaluate((el) => el.getBoundingClientRect().width)).toBeLessThan(wide / 2);
+    await expect
+      .poll(() => ui.getByTestId('sidebar').evaluate((el) => el.getBoundingClientRect().width))
+      .toBeLessThan(wide / 2);
     // Collapsed links still carry each view's full name.
     await expect(ui.getByRole('link', { name: 'Sessions (W&B)' })).toBeVisible();
     await toggle.click();

@@ -8,12 +8,23 @@ import { expect, test } from './fixtures';
 import { run } from './harness';
 
 const stats = (session: string, cycle: number, prod: Record<string, number>) =>
-  JSON.stringify({ type: 'stats', session_id: session, cycle, tick: cycle * 120, products_production: prod, materials_consumption: {} });
-const init = (session: string, extra: object = {}) => JSON.stringify({ type: 'session_init', session_id: session, tick: 0, level_name: 'nauvis', ...extra });
+  JSON.stringify({
+    type: 'stats',
+    session_id: session,
+    cycle,
+    tick: cycle * 120,
+    products_production: prod,
+    materials_consumption: {},
+  });
+const init = (session: string, extra: object = {}) =>
+  JSON.stringify({ type: 'session_init', session_id: session, tick: 0, level_name: 'nauvis', ...extra });
 
 /** Writes lines from a separate process that opens, writes and closes per line, as the game does. */
 async function write(path: string, lines: string[]): Promise<void> {
-  const w = run(['-e', `const fs=require('fs');for(const l of ${JSON.stringify(lines)})fs.appendFileSync(${JSON.stringify(path)}, l+'\\n')`]);
+  const w = run([
+    '-e',
+    `const fs=require('fs');for(const l of ${JSON.stringify(lines)})fs.appendFileSync(${JSON.stringify(path)}, l+'\\n')`,
+  ]);
   expect(await w.exited).toBe(0);
 }
 
@@ -29,7 +40,9 @@ test.describe('Production view and the player’s game', () => {
   writeFileSync(join(icons, 'iron-plate.png'), strip);
   test.use({ appConfig: { pipe: { path: pipePath }, history: { factorioDir } } });
 
-  test("shows the game's icon for an item (its first square only) and the swatch for an item without one", async ({ ui }) => {
+  test("shows the game's icon for an item (its first square only) and the swatch for an item without one", async ({
+    ui,
+  }) => {
     const lines = [init('icons')];
     for (let c = 1; c <= 20; c++) lines.push(stats('icons', c, { 'iron-plate': 100 + c, coal: 50 }));
     await write(pipePath, lines);
@@ -74,15 +87,24 @@ test.describe('Production view and the player’s game', () => {
     await expect(ui.locator('.picker-list').getByTestId('icon-iron-plate')).toBeVisible();
   });
 
-  test('loading an earlier save starts a new line at that game time, marked, not joined to the old one', async ({ ui }) => {
+  test('loading an earlier save starts a new line at that game time, marked, not joined to the old one', async ({
+    ui,
+  }) => {
     const lines = [init('rewind')];
     for (let c = 1; c <= 10; c++) lines.push(stats('rewind', c, { 'iron-plate': 100 + c }));
     await write(pipePath, lines);
     await expect(ui.getByTestId('readout-iron-plate')).toHaveAttribute('data-value', '110');
     // The player loads the autosave of cycle 4 (tick 480) and plays on.
-    await write(pipePath, [init('rewind', { tick: 480, resumed: true, cycle: 4 }), stats('rewind', 5, { 'iron-plate': 7 }), stats('rewind', 6, { 'iron-plate': 8 }), stats('rewind', 7, { 'iron-plate': 9 })]);
+    await write(pipePath, [
+      init('rewind', { tick: 480, resumed: true, cycle: 4 }),
+      stats('rewind', 5, { 'iron-plate': 7 }),
+      stats('rewind', 6, { 'iron-plate': 8 }),
+      stats('rewind', 7, { 'iron-plate': 9 }),
+    ]);
     await expect(ui.getByTestId('readout-iron-plate')).toHaveAttribute('data-value', '9');
-    await expect(ui.getByTestId('marker').filter({ hasText: 'loaded an earlier save' })).toHaveText('loaded an earlier save at 0:00:08');
+    await expect(ui.getByTestId('marker').filter({ hasText: 'loaded an earlier save' })).toHaveText(
+      'loaded an earlier save at 0:00:08',
+    );
     await expect(ui.getByTestId('chart').locator('svg text', { hasText: 'loaded an earlier save' })).toBeVisible();
     // Two lines: the one played before the load (all 10 samples) and the new one (3 samples).
     const current = ui.locator('.series-line[data-key="iron-plate"]');

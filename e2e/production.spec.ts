@@ -5,17 +5,31 @@ import { expect, test } from './fixtures';
 import { root, run } from './harness';
 
 const stats = (session: string, cycle: number, prod: Record<string, number>, cons: Record<string, number> = {}) =>
-  JSON.stringify({ type: 'stats', session_id: session, cycle, tick: cycle * 120, products_production: prod, materials_consumption: cons });
-const init = (session: string, level: string) => JSON.stringify({ type: 'session_init', session_id: session, tick: 0, level_name: level });
+  JSON.stringify({
+    type: 'stats',
+    session_id: session,
+    cycle,
+    tick: cycle * 120,
+    products_production: prod,
+    materials_consumption: cons,
+  });
+const init = (session: string, level: string) =>
+  JSON.stringify({ type: 'session_init', session_id: session, tick: 0, level_name: level });
 
 /** Writes lines from a separate process that opens, writes and closes per line, as the game does. */
 async function write(path: string, lines: string[]): Promise<void> {
-  const w = run(['-e', `const fs=require('fs');for(const l of ${JSON.stringify(lines)})fs.appendFileSync(${JSON.stringify(path)}, l+'\\n')`]);
+  const w = run([
+    '-e',
+    `const fs=require('fs');for(const l of ${JSON.stringify(lines)})fs.appendFileSync(${JSON.stringify(path)}, l+'\\n')`,
+  ]);
   expect(await w.exited).toBe(0);
 }
 
 /** Ten items, iron-plate largest; `k` varies the values. */
-const items = (k: number) => Object.fromEntries(Array.from({ length: 10 }, (_, i) => [i === 0 ? 'iron-plate' : `item-${i}`, i === 0 ? 1000 + k : 10 * i + k]));
+const items = (k: number) =>
+  Object.fromEntries(
+    Array.from({ length: 10 }, (_, i) => [i === 0 ? 'iron-plate' : `item-${i}`, i === 0 ? 1000 + k : 10 * i + k]),
+  );
 
 test.describe('Production view', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cr-e2e-prod-'));
@@ -55,7 +69,10 @@ test.describe('Production view', () => {
     // Consumption over production, dashed in the same colour; the hover readout has both.
     await ui.getByTestId('overlay-consumption').check();
     await expect(ui.locator('.series-line')).toHaveCount(16);
-    await expect(ui.locator('.series-line[data-key="iron-plate (consumed)"]')).toHaveAttribute('stroke-dasharray', '5 3');
+    await expect(ui.locator('.series-line[data-key="iron-plate (consumed)"]')).toHaveAttribute(
+      'stroke-dasharray',
+      '5 3',
+    );
     await ui.mouse.move(box.x + box.width * 0.6, box.y + 160);
     await expect(ui.getByTestId('chart-tooltip')).toContainText('iron-plate (consumed): 7.25 /min');
     await ui.getByTestId('overlay-consumption').uncheck();
@@ -74,13 +91,19 @@ test.describe('Production view', () => {
     await ui.getByTestId('item-picker').click();
     await ui.getByTestId('item-picker-search').fill('item-1');
     await ui.getByTestId('item-option-item-1').check();
-    await expect(chart).toHaveAttribute('data-series', 'iron-plate,item-9,item-8,item-7,item-6,item-5,item-4,item-3,item-1');
+    await expect(chart).toHaveAttribute(
+      'data-series',
+      'iron-plate,item-9,item-8,item-7,item-6,item-5,item-4,item-3,item-1',
+    );
     await expect(ui.locator('.series-line')).toHaveCount(9);
     // A legend click hides a line and keeps its item selected.
     await ui.getByTestId('legend-item-9').click();
     await expect(chart).toHaveAttribute('data-series', 'iron-plate,item-8,item-7,item-6,item-5,item-4,item-3,item-1');
     await ui.getByTestId('legend-item-9').click();
-    await expect(chart).toHaveAttribute('data-series', 'iron-plate,item-9,item-8,item-7,item-6,item-5,item-4,item-3,item-1');
+    await expect(chart).toHaveAttribute(
+      'data-series',
+      'iron-plate,item-9,item-8,item-7,item-6,item-5,item-4,item-3,item-1',
+    );
     await ui.getByTestId('item-picker-search').fill('iron');
     await ui.getByTestId('item-option-iron-plate').uncheck();
     await expect(ui.getByTestId('readout-iron-plate')).toHaveCount(0);
@@ -120,7 +143,20 @@ test.describe('Production view', () => {
 
   test('draws an hour of the demo factory, about one point per pixel', async ({ ui }, testInfo) => {
     // 1,800 stats lines (one hour of game time, 20 items) from the feed program, as fast as it can.
-    const feed = run([join(root, 'out/main/feed.js'), '--path', pipePath, '--lines', '1801', '--rate', '0', '--seed', '42', '--keep-open', '--session-every', '0']);
+    const feed = run([
+      join(root, 'out/main/feed.js'),
+      '--path',
+      pipePath,
+      '--lines',
+      '1801',
+      '--rate',
+      '0',
+      '--seed',
+      '42',
+      '--keep-open',
+      '--session-every',
+      '0',
+    ]);
     expect(await feed.exited).toBe(0);
     await expect(ui.getByTestId('session-tick')).toContainText('1:00:00');
     await ui.getByTestId('window-0').click();
@@ -147,6 +183,7 @@ test.describe('Production view', () => {
     await expect(ui.getByTestId('readout-coal')).toHaveAttribute('data-value', '6');
     for (const n of names) await expect(ui.getByTestId(`readout-${n}`)).toHaveAttribute('data-value', '0');
     await expect(ui.locator('.series-line')).toHaveCount(6);
-    for (const n of names) await expect(ui.locator(`.series-line[data-key="${n}"]`)).toHaveAttribute('d', /^M[\d.]+,[\d.]+L[\d.]+,[\d.]+$/);
+    for (const n of names)
+      await expect(ui.locator(`.series-line[data-key="${n}"]`)).toHaveAttribute('d', /^M[\d.]+,[\d.]+L[\d.]+,[\d.]+$/);
   });
 });

@@ -28,7 +28,8 @@ test.describe('app shell', () => {
     await expect(ui.getByTestId('connection')).toHaveAttribute('data-state', 'open');
     // No Factorio on the test machine: the demo feed starts and the pipe reads it.
     await expect(ui.getByTestId('status-pipe')).toHaveAttribute('data-state', 'running');
-    for (const name of ['wandb', 'discord', 'engine', 'slots']) await expect(ui.getByTestId(`status-${name}`)).toHaveAttribute('data-state', 'disabled');
+    for (const name of ['wandb', 'discord', 'engine', 'slots'])
+      await expect(ui.getByTestId(`status-${name}`)).toHaveAttribute('data-state', 'disabled');
     await expect(ui.getByTestId('status-wandb')).toHaveAttribute('title', 'off: wandb.enabled is false');
     await expect(ui.getByTestId('status-overall')).toHaveAttribute('data-state', 'ok');
   });
@@ -54,7 +55,9 @@ test.describe('app shell', () => {
     }
   });
 
-  test("settings edits the pipe's line limit, start position and mirror rotation, W&B's mode and pace, the relay's start and the join test's client", async ({ ui }) => {
+  test("settings edits the pipe's line limit, start position and mirror rotation, W&B's mode and pace, the relay's start and the join test's client", async ({
+    ui,
+  }) => {
     await ui.getByTestId('nav-settings').click();
     const configPath = await ui.getByTestId('config-path').textContent();
     await ui.getByTestId('setting-pipe.maxLineBytes').fill('2048');
@@ -81,7 +84,10 @@ test.describe('app shell', () => {
     const saved = JSON.parse(readFileSync(configPath!, 'utf8'));
     expect(saved.pipe).toMatchObject({ maxLineBytes: 2048, startAt: 'start', mirrorMaxBytes: 65536, mirrorFiles: 3 });
     expect(saved.wandb).toMatchObject({ mode: 'offline', flushSeconds: 0.5 });
-    expect(saved.discord).toMatchObject({ startAt: 'start', patterns: [{ name: 'launch', regex: '^\\[LAUNCH\\] (?P<who>\\S+)', template: '{who} launched' }] });
+    expect(saved.discord).toMatchObject({
+      startAt: 'start',
+      patterns: [{ name: 'launch', regex: '^\\[LAUNCH\\] (?P<who>\\S+)', template: '{who} launched' }],
+    });
     expect(saved.joinTest).toEqual({ clientPath: '/opt/factorio/bin/x64/factorio', timeoutSeconds: 90 });
     // Discord refuses webhook names with "discord" in them: the form says so before saving.
     await ui.getByTestId('setting-discord.botName').fill('Discord Bridge');
@@ -116,7 +122,9 @@ test.describe('app shell', () => {
     await ui.getByTestId('setting-discord.webhookUrl').fill(secret);
     await ui.getByTestId('settings-save').click();
     await expect(ui.getByTestId('settings-message')).toContainText('Saved');
-    await expect(ui.getByTestId('setting-discord.webhookUrl-status')).toHaveText(/^set \((in config file|encrypted)\)$/);
+    await expect(ui.getByTestId('setting-discord.webhookUrl-status')).toHaveText(
+      /^set \((in config file|encrypted)\)$/,
+    );
     await expect(ui.getByTestId('setting-discord.webhookUrl')).toHaveValue('');
     await ui.reload();
     await ui.getByTestId('nav-settings').click();
@@ -178,7 +186,11 @@ test.describe('app shell', () => {
     await live.evaluate((el) => {
       const w = window as unknown as { __liveChanges: number };
       w.__liveChanges = 0;
-      new MutationObserver(() => w.__liveChanges++).observe(el, { childList: true, subtree: true, characterData: true });
+      new MutationObserver(() => w.__liveChanges++).observe(el, {
+        childList: true,
+        subtree: true,
+        characterData: true,
+      });
     });
     for (let i = 0; i < 3; i++) {
       const before = await readout.getAttribute('data-value');

@@ -28,7 +28,16 @@ const test = base.extend<{ factorio: FactorioHost; slotDir: string }>({
   },
   appConfig: async ({ factorio, slotDir }, use) => {
     await use({
-      slots: [{ id: 'alpha', name: 'Alpha', rconPort: factorio.rcon.port, rconPassword: 'rcon-secret', deploy: { kind: 'local', dir: slotDir }, restartCommand: 'echo rotating saves; echo restarted' }],
+      slots: [
+        {
+          id: 'alpha',
+          name: 'Alpha',
+          rconPort: factorio.rcon.port,
+          rconPassword: 'rcon-secret',
+          deploy: { kind: 'local', dir: slotDir },
+          restartCommand: 'echo rotating saves; echo restarted',
+        },
+      ],
       joinTest: { clientPath: factorio.clientExecutable(), timeoutSeconds: 30 },
     });
   },
@@ -37,7 +46,10 @@ const test = base.extend<{ factorio: FactorioHost; slotDir: string }>({
 test.describe('Slots', () => {
   test.skip(noLua !== null, noLua ?? '');
 
-  test('the slot shows live status; Deploy shows progress and verification, then Join test passes step by step', async ({ ui, slotDir }, testInfo) => {
+  test('the slot shows live status; Deploy shows progress and verification, then Join test passes step by step', async ({
+    ui,
+    slotDir,
+  }, testInfo) => {
     await ui.getByTestId('nav-slots').click();
     const row = ui.getByTestId('slot-alpha');
     await expect(row).toHaveAttribute('data-state', 'reachable', { timeout: 15_000 });
@@ -50,7 +62,9 @@ test.describe('Slots', () => {
     await expect(deploy).toHaveAttribute('data-phase', 'done', { timeout: 15_000 });
     await expect(deploy).toContainText('every SHA-256 verified');
     await expect(deploy).toContainText('older runtime are not joinable');
-    expect(readFileSync(join(slotDir, 'control.lua'), 'utf8')).toBe(readFileSync(join(root, 'scenario/open_world/control.lua'), 'utf8'));
+    expect(readFileSync(join(slotDir, 'control.lua'), 'utf8')).toBe(
+      readFileSync(join(root, 'scenario/open_world/control.lua'), 'utf8'),
+    );
 
     await row.getByTestId('slot-join-button').click();
     const runBox = ui.getByTestId('slot-join-run').first();
@@ -88,9 +102,25 @@ test.describe('Slots', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cr-e2e-slots-cli-'));
     const target = join(dir, 'open_world');
     const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ slots: [{ id: 'alpha', rconPort: factorio.rcon.port, rconPassword: { env: 'SLOT_PW' }, deploy: { kind: 'local', dir: target } }], joinTest: { clientPath: factorio.clientExecutable() } }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        slots: [
+          {
+            id: 'alpha',
+            rconPort: factorio.rcon.port,
+            rconPassword: { env: 'SLOT_PW' },
+            deploy: { kind: 'local', dir: target },
+          },
+        ],
+        joinTest: { clientPath: factorio.clientExecutable() },
+      }),
+    );
     const cli = async (...args: string[]) => {
-      const r = run([join(root, 'out/main/slots.js'), ...args, '--config', config, '--data-dir', join(dir, 'data')], { HOME: dir, SLOT_PW: 'rcon-secret' });
+      const r = run([join(root, 'out/main/slots.js'), ...args, '--config', config, '--data-dir', join(dir, 'data')], {
+        HOME: dir,
+        SLOT_PW: 'rcon-secret',
+      });
       return { code: await r.exited, out: r.stdout(), err: r.stderr() };
     };
     const status = await cli('status');

@@ -32,8 +32,13 @@ async function untilUp(r: ChildRun): Promise<{ url: string; stdout: string }> {
 test.describe('npm start', () => {
   test.skip(({ target }) => target !== 'web', 'the start fallback is checked once, in the web project');
 
-  test('without an Electron binary or internet, it falls back to headless mode and the UI opens in Chromium', async ({ launchChromium }) => {
-    test.skip('path' in electronExecutable(), 'an Electron binary is installed here, so npm start opens the window instead');
+  test('without an Electron binary or internet, it falls back to headless mode and the UI opens in Chromium', async ({
+    launchChromium,
+  }) => {
+    test.skip(
+      'path' in electronExecutable(),
+      'an Electron binary is installed here, so npm start opens the window instead',
+    );
     const { env } = setUp();
     const r = run([join(root, 'scripts/start.mjs')], env);
     const [line] = await waitForLine(r, /Electron is unavailable \(.+\); starting headless mode.*/);
@@ -83,7 +88,9 @@ test.describe('npm start', () => {
 test.describe('npm run dev', () => {
   test.skip(({ target }) => target !== 'web', 'checked once, in the web project');
 
-  test('with --port 0 a restart of the app keeps the port it chose first, and the open tab still reaches it', async ({ launchChromium }) => {
+  test('with --port 0 a restart of the app keeps the port it chose first, and the open tab still reaches it', async ({
+    launchChromium,
+  }) => {
     const { env } = setUp();
     const r = run([join(root, 'scripts/dev.mjs'), '--headless', '--port', '0', '--no-demo'], env);
     const [, first] = await waitForLine(r, /Control Room UI: (\S+)/);

@@ -31,7 +31,11 @@ const test = base.extend<{ discordServer: DiscordTestServer; consoleLog: string 
 });
 
 test.describe('Discord view failure states', () => {
-  test('a refused message is an error card; a deleted webhook stops delivery and the lines are held', async ({ ui, discordServer, consoleLog }) => {
+  test('a refused message is an error card; a deleted webhook stops delivery and the lines are held', async ({
+    ui,
+    discordServer,
+    consoleLog,
+  }) => {
     await ui.getByTestId('nav-discord').click();
     await expect(ui.getByTestId('discord-tail')).toHaveAttribute('data-state', 'following');
     await expect(ui.getByTestId('discord-empty')).toBeVisible();

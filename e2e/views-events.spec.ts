@@ -12,7 +12,14 @@ writeFileSync(pipePath, '');
 const long = 'a-very-long-item-name-'.repeat(8);
 const lines = [
   JSON.stringify({ type: 'session_init', session_id: 'views-session', tick: 0, level_name: 'open_world' }),
-  JSON.stringify({ type: 'stats', session_id: 'views-session', cycle: 1, tick: 120, products_production: { [long]: 42, 'iron-plate': 7 }, materials_consumption: {} }),
+  JSON.stringify({
+    type: 'stats',
+    session_id: 'views-session',
+    cycle: 1,
+    tick: 120,
+    products_production: { [long]: 42, 'iron-plate': 7 },
+    materials_consumption: {},
+  }),
 ];
 
 test.describe('Events view', () => {
@@ -53,10 +60,12 @@ test.describe('Events view', () => {
     await expect(table).toBeVisible();
     const main = await ui.getByTestId('view-events').boundingBox();
     // Its bottom reaches the view's bottom (less the rejected-lines area and padding), not a fixed 360 px.
-    await expect.poll(async () => {
-      const box = await table.boundingBox();
-      return main!.y + main!.height - (box!.y + box!.height);
-    }).toBeLessThan(60);
+    await expect
+      .poll(async () => {
+        const box = await table.boundingBox();
+        return main!.y + main!.height - (box!.y + box!.height);
+      })
+      .toBeLessThan(60);
   });
 
   test('losing the server greys the figures and disables actions, saying why', async ({ ui }) => {

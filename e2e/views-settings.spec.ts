@@ -17,7 +17,10 @@ const test = base.extend<{ wandbServer: WandbTestServer; rconServer: RconTestSer
   },
   // eslint-disable-next-line no-empty-pattern
   rconServer: async ({}, use) => {
-    const server = new RconTestServer({ password: 'rcon-pw', handler: (c) => (c === '/version' ? 'Version: 2.0.55 (build 83138, linux64, headless)' : '') });
+    const server = new RconTestServer({
+      password: 'rcon-pw',
+      handler: (c) => (c === '/version' ? 'Version: 2.0.55 (build 83138, linux64, headless)' : ''),
+    });
     await server.start();
     await use(server);
     await server.stop();
@@ -70,13 +73,21 @@ test.describe('Settings sections', () => {
     await ui.getByTestId('nav-settings').click();
     const h = headlessOf(ui);
     await expect(ui.getByTestId('setting-web.port')).toHaveValue('0');
-    await expect(ui.getByTestId('effective-web.port')).toHaveText(`In effect: this page is served on 127.0.0.1:${h.port}`);
+    await expect(ui.getByTestId('effective-web.port')).toHaveText(
+      `In effect: this page is served on 127.0.0.1:${h.port}`,
+    );
     // The harness sets --data-dir, so the field says what overrides it and the folder in effect.
-    await expect(ui.locator('[data-testid="effective-dataDir"], [data-testid="override-dataDir"]')).toContainText(h.dir);
+    await expect(ui.locator('[data-testid="effective-dataDir"], [data-testid="override-dataDir"]')).toContainText(
+      h.dir,
+    );
     await expect(ui.getByTestId('effective-pipe.path')).toContainText('events.pipe');
   });
 
-  test('Test API key asks the W&B server; Test RCON runs /version on the slot', async ({ ui, wandbServer, rconServer }) => {
+  test('Test API key asks the W&B server; Test RCON runs /version on the slot', async ({
+    ui,
+    wandbServer,
+    rconServer,
+  }) => {
     await ui.getByTestId('nav-settings').click();
     await ui.getByTestId('wandb-test-key').click();
     await expect(ui.getByTestId('wandb-test-key-result')).toHaveAttribute('data-ok', 'false');

@@ -14,15 +14,19 @@ async function closedPort(): Promise<number> {
 }
 
 test.describe('Slots view, slot offline', () => {
-  // eslint-disable-next-line no-empty-pattern
-  test.use({ appConfig: async ({}, use) => use({ slots: [{ id: 'down', name: 'Down', rconPort: await closedPort(), rconPassword: 'x', pollSeconds: 1 }] }) });
+  test.use({
+    // eslint-disable-next-line no-empty-pattern
+    appConfig: async ({}, use) =>
+      use({ slots: [{ id: 'down', name: 'Down', rconPort: await closedPort(), rconPassword: 'x', pollSeconds: 1 }] }),
+  });
 
   test('dashes, disabled reasons and "not run" steps', async ({ ui }) => {
     await ui.setViewportSize({ width: 1024, height: 700 });
     await ui.getByTestId('nav-slots').click();
     const slot = ui.getByTestId('slot-down');
     await expect(slot).toHaveAttribute('data-state', 'offline', { timeout: 15_000 });
-    for (const id of ['slot-players', 'slot-tick', 'slot-queue', 'slot-rtt', 'slot-registrations']) await expect(slot.getByTestId(id)).toHaveText('—');
+    for (const id of ['slot-players', 'slot-tick', 'slot-queue', 'slot-rtt', 'slot-registrations'])
+      await expect(slot.getByTestId(id)).toHaveText('—');
     await expect(slot.getByTestId('slot-deploy-button')).toBeDisabled();
     await expect(slot.getByTestId('slot-deploy-button-reason')).toHaveText(/No deploy target/);
     await expect(slot.getByTestId('slot-restart-button-reason')).toHaveText(/No restart command/);

@@ -6,7 +6,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { watch } from 'node:fs';
 import { join } from 'node:path';
-import { electronOrReason, electronViteDevArgs, ensureBuilt, NO_SANDBOX_NOTICE, root, runForwarding, sandboxRefused, withPort } from './launch.mjs';
+import {
+  electronOrReason,
+  electronViteDevArgs,
+  ensureBuilt,
+  NO_SANDBOX_NOTICE,
+  root,
+  runForwarding,
+  sandboxRefused,
+  withPort,
+} from './launch.mjs';
 
 const viteBin = join(root, 'node_modules/electron-vite/bin/electron-vite.js');
 const args = process.argv.slice(2);
@@ -18,7 +27,11 @@ if (!headlessOnly && !reason) {
   if (sandboxRefused()) console.log(NO_SANDBOX_NOTICE);
   runForwarding(process.execPath, [viteBin, ...electronViteDevArgs()]);
 } else {
-  console.log(headlessOnly ? 'Headless mode, as asked: rebuild on change, restart, reload the page.' : `Electron is unavailable (${reason}); developing in headless mode: rebuild on change, restart, reload the page.`);
+  console.log(
+    headlessOnly
+      ? 'Headless mode, as asked: rebuild on change, restart, reload the page.'
+      : `Electron is unavailable (${reason}); developing in headless mode: rebuild on change, restart, reload the page.`,
+  );
   ensureBuilt();
   const env = { ...process.env, CONTROL_ROOM_TOKEN: randomBytes(32).toString('base64url'), CONTROL_ROOM_DEV: '1' };
   const headlessArgs = [join(root, 'out/main/headless.js'), ...args.filter((a) => a !== '--headless')];
@@ -26,7 +39,11 @@ if (!headlessOnly && !reason) {
   let child = null;
   let stopping = false;
   const startChild = () => {
-    child = spawn(process.execPath, port === null ? headlessArgs : withPort(headlessArgs, port), { cwd: root, stdio: ['inherit', 'pipe', 'inherit'], env });
+    child = spawn(process.execPath, port === null ? headlessArgs : withPort(headlessArgs, port), {
+      cwd: root,
+      stdio: ['inherit', 'pipe', 'inherit'],
+      env,
+    });
     // Passed through as it comes; the first URL fixes the port for every restart after it.
     let seen = '';
     child.stdout.on('data', (d) => {
@@ -47,7 +64,10 @@ if (!headlessOnly && !reason) {
   };
   const restart = () => {
     console.log('Change detected: rebuilding...');
-    if (spawnSync(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' }).status !== 0) {
+    if (
+      spawnSync(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' }).status !==
+      0
+    ) {
       console.log('Build failed; keeping the previous version running.');
       return;
     }

@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const OUTPUTS = ['out/main/index.js', 'out/main/headless.js', 'out/main/feed.js', 'out/main/wandb-sync.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+const OUTPUTS = [
+  'out/main/index.js',
+  'out/main/headless.js',
+  'out/main/feed.js',
+  'out/main/wandb-sync.js',
+  'out/preload/index.cjs',
+  'out/renderer/index.html',
+];
 const INPUTS = ['src', 'electron.vite.config.ts', 'package.json', 'package-lock.json'];
 
 function newestMtime(path) {
@@ -23,14 +30,21 @@ export function buildIsStale() {
   const outs = OUTPUTS.map((p) => join(root, p));
   if (outs.some((p) => !existsSync(p))) return true;
   const oldestOut = Math.min(...outs.map((p) => statSync(p).mtimeMs));
-  const newestIn = Math.max(...INPUTS.map((p) => join(root, p)).filter(existsSync).map(newestMtime));
+  const newestIn = Math.max(
+    ...INPUTS.map((p) => join(root, p))
+      .filter(existsSync)
+      .map(newestMtime),
+  );
   return newestIn > oldestOut;
 }
 
 export function ensureBuilt() {
   if (!buildIsStale()) return;
   console.log('Building the app (electron-vite build)...');
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) {
     console.error('Build failed; see the errors above.');
     process.exit(r.status ?? 1);
@@ -46,7 +60,8 @@ export function electronBinary() {
   return existsSync(exe) ? exe : null;
 }
 
-export const NO_SANDBOX_NOTICE = 'Running as root: starting Electron with --no-sandbox (run as a normal user to keep the Chromium sandbox).';
+export const NO_SANDBOX_NOTICE =
+  'Running as root: starting Electron with --no-sandbox (run as a normal user to keep the Chromium sandbox).';
 
 /** Chromium refuses to run as root on Linux with its sandbox: Electron must then run without it. */
 export function sandboxRefused({ platform = process.platform, uid = process.getuid?.() } = {}) {
@@ -71,7 +86,10 @@ export function installElectron() {
   const r = spawnSync(process.execPath, [script], { cwd: root, encoding: 'utf8', timeout: 10 * 60_000 });
   if (r.status === 0 && electronBinary()) return null;
   const text = `${r.stderr ?? ''}\n${r.stdout ?? ''}`;
-  const line = text.split('\n').map((l) => l.trim()).find((l) => /error|ENOTFOUND|ECONN|EAI_AGAIN|timed? ?out|fail/i.test(l));
+  const line = text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => /error|ENOTFOUND|ECONN|EAI_AGAIN|timed? ?out|fail/i.test(l));
   return line ?? (r.error ? r.error.message : `installer exited with code ${r.status}`);
 }
 
@@ -93,7 +111,8 @@ export function rememberedFailure({ env = process.env, now = Date.now() } = {}) 
   } catch {
     return null;
   }
-  if (typeof m?.at !== 'number' || typeof m.reason !== 'string' || now - m.at >= FAILURE_TTL_MS || m.at > now) return null;
+  if (typeof m?.at !== 'number' || typeof m.reason !== 'string' || now - m.at >= FAILURE_TTL_MS || m.at > now)
+    return null;
   return { at: m.at, reason: m.reason };
 }
 
@@ -119,7 +138,10 @@ export function electronOrReason({ env = process.env, now = Date.now(), install 
   const exe = electronBinary();
   if (exe) return { exe };
   const last = env.CONTROL_ROOM_RETRY_ELECTRON === '1' ? null : rememberedFailure({ env, now });
-  if (last) return { reason: `its download failed ${ago(now - last.at)} ago: ${last.reason}; tried again after 24 h, or now with CONTROL_ROOM_RETRY_ELECTRON=1` };
+  if (last)
+    return {
+      reason: `its download failed ${ago(now - last.at)} ago: ${last.reason}; tried again after 24 h, or now with CONTROL_ROOM_RETRY_ELECTRON=1`,
+    };
   const reason = install();
   if (!reason) {
     forgetFailure({ env });

@@ -2,7 +2,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { electronStartArgs, electronViteDevArgs, FAILURE_TTL_MS, forgetFailure, rememberedFailure, rememberFailure, sandboxRefused, withPort } from './launch.mjs';
+import {
+  electronStartArgs,
+  electronViteDevArgs,
+  FAILURE_TTL_MS,
+  forgetFailure,
+  rememberedFailure,
+  rememberFailure,
+  sandboxRefused,
+  withPort,
+} from './launch.mjs';
 
 const root = { platform: 'linux', uid: 0 };
 const user = { platform: 'linux', uid: 1000 };
@@ -25,9 +34,20 @@ describe('Electron launch arguments', () => {
 
 describe('npm run dev restarts', () => {
   it('put the port the first start chose in place of any --port', () => {
-    expect(withPort(['headless.js', '--port', '0', '--demo'], 41234)).toEqual(['headless.js', '--demo', '--port', '41234']);
+    expect(withPort(['headless.js', '--port', '0', '--demo'], 41234)).toEqual([
+      'headless.js',
+      '--demo',
+      '--port',
+      '41234',
+    ]);
     expect(withPort(['headless.js', '--port=0'], 41234)).toEqual(['headless.js', '--port', '41234']);
-    expect(withPort(['headless.js', '--config', 'c.json'], 7780)).toEqual(['headless.js', '--config', 'c.json', '--port', '7780']);
+    expect(withPort(['headless.js', '--config', 'c.json'], 7780)).toEqual([
+      'headless.js',
+      '--config',
+      'c.json',
+      '--port',
+      '7780',
+    ]);
   });
 });
 
@@ -39,7 +59,10 @@ describe('a failed Electron download', () => {
     expect(rememberedFailure({ env: e })).toBeNull();
     const at = Date.UTC(2026, 0, 1);
     rememberFailure('getaddrinfo ENOTFOUND github.com', { env: e, now: at });
-    expect(rememberedFailure({ env: e, now: at + 23 * 3600_000 })).toEqual({ at, reason: 'getaddrinfo ENOTFOUND github.com' });
+    expect(rememberedFailure({ env: e, now: at + 23 * 3600_000 })).toEqual({
+      at,
+      reason: 'getaddrinfo ENOTFOUND github.com',
+    });
     expect(rememberedFailure({ env: e, now: at + FAILURE_TTL_MS })).toBeNull();
     // A clock set back before the failure does not make it last for ever.
     expect(rememberedFailure({ env: e, now: at - 1 })).toBeNull();

@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { buildModZip, findLuaSources, GAME_VERSIONS } = await tsImport('../src/main/factorio/modPackage.ts', import.meta.url);
+const { buildModZip, findLuaSources, GAME_VERSIONS } = await tsImport(
+  '../src/main/factorio/modPackage.ts',
+  import.meta.url,
+);
 
 const out = join(root, 'out', 'lua');
 rmSync(out, { recursive: true, force: true });
@@ -17,7 +20,9 @@ for (const version of GAME_VERSIONS) {
   const dir = join(out, 'mod', version);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, zip.fileName), zip.bytes);
-  console.log(`${join('out', 'lua', 'mod', version, zip.fileName)}  (${zip.entries.length} files, ${zip.bytes.length} bytes)`);
+  console.log(
+    `${join('out', 'lua', 'mod', version, zip.fileName)}  (${zip.entries.length} files, ${zip.bytes.length} bytes)`,
+  );
 }
 cpSync(src.sharedDir, join(out, 'scenario', 'open_world'), { recursive: true });
 console.log(join('out', 'lua', 'scenario', 'open_world'));

@@ -38,19 +38,88 @@ function pythonHas(module) {
  * `brew` Homebrew's (not tried here: macOS has no Lua 5.2 package, so its line is a best effort).
  */
 export const TOOLS = [
-  { id: 'lua5.2', what: 'Lua 5.2 (the scenario tests, the stand-in Factorio server)', find: () => onPath('lua5.2'), apt: 'lua5.2', brew: 'lua@5.2 (not in Homebrew core: build Lua 5.2 from lua.org)' },
-  { id: 'busted', what: 'busted (Lua test runner)', find: () => onPath('busted'), apt: 'lua-busted', brew: 'luarocks && luarocks --lua-version 5.2 install busted' },
-  { id: 'luacheck', what: 'luacheck (Lua linter)', find: () => onPath('luacheck'), apt: 'lua-check', brew: 'luarocks && luarocks --lua-version 5.2 install luacheck' },
-  { id: 'sshd', what: 'OpenSSH server (SSH deploy and restart tests, on 127.0.0.1)', find: () => (existsSync('/usr/sbin/sshd') ? '/usr/sbin/sshd' : null), apt: 'openssh-server', brew: '(macOS ships /usr/sbin/sshd)' },
-  { id: 'protoc', what: 'protoc (checks the committed gRPC code against engine.proto)', find: () => onPath('protoc'), apt: 'protobuf-compiler', brew: 'protobuf' },
+  {
+    id: 'lua5.2',
+    what: 'Lua 5.2 (the scenario tests, the stand-in Factorio server)',
+    find: () => onPath('lua5.2'),
+    apt: 'lua5.2',
+    brew: 'lua@5.2 (not in Homebrew core: build Lua 5.2 from lua.org)',
+  },
+  {
+    id: 'busted',
+    what: 'busted (Lua test runner)',
+    find: () => onPath('busted'),
+    apt: 'lua-busted',
+    brew: 'luarocks && luarocks --lua-version 5.2 install busted',
+  },
+  {
+    id: 'luacheck',
+    what: 'luacheck (Lua linter)',
+    find: () => onPath('luacheck'),
+    apt: 'lua-check',
+    brew: 'luarocks && luarocks --lua-version 5.2 install luacheck',
+  },
+  {
+    id: 'sshd',
+    what: 'OpenSSH server (SSH deploy and restart tests, on 127.0.0.1)',
+    find: () => (existsSync('/usr/sbin/sshd') ? '/usr/sbin/sshd' : null),
+    apt: 'openssh-server',
+    brew: '(macOS ships /usr/sbin/sshd)',
+  },
+  {
+    id: 'protoc',
+    what: 'protoc (checks the committed gRPC code against engine.proto)',
+    find: () => onPath('protoc'),
+    apt: 'protobuf-compiler',
+    brew: 'protobuf',
+  },
   // The Python client's tests (python/) run on Debian's Python and its packages.
-  { id: 'python3-grpcio', what: 'grpcio for Python 3 (the Python client tests)', find: () => pythonHas('grpc'), apt: 'python3-grpcio', brew: 'grpcio (pip)' },
-  { id: 'python3-protobuf', what: 'protobuf for Python 3 (the Python client tests)', find: () => pythonHas('google.protobuf'), apt: 'python3-protobuf', brew: 'protobuf (pip)' },
-  { id: 'python3-numpy', what: 'numpy for Python 3 (the Python client tests)', find: () => pythonHas('numpy'), apt: 'python3-numpy', brew: 'numpy (pip)' },
-  { id: 'python3-pytest', what: 'pytest for Python 3 (runs the Python client tests)', find: () => pythonHas('pytest'), apt: 'python3-pytest', brew: 'pytest (pip)' },
-  { id: 'grpc_python_plugin', what: 'grpc_python_plugin (checks the committed Python stubs against engine.proto)', find: () => onPath('grpc_python_plugin') ?? (existsSync('/usr/bin/grpc_python_plugin') ? '/usr/bin/grpc_python_plugin' : null), apt: 'protobuf-compiler-grpc', brew: 'grpc' },
+  {
+    id: 'python3-grpcio',
+    what: 'grpcio for Python 3 (the Python client tests)',
+    find: () => pythonHas('grpc'),
+    apt: 'python3-grpcio',
+    brew: 'grpcio (pip)',
+  },
+  {
+    id: 'python3-protobuf',
+    what: 'protobuf for Python 3 (the Python client tests)',
+    find: () => pythonHas('google.protobuf'),
+    apt: 'python3-protobuf',
+    brew: 'protobuf (pip)',
+  },
+  {
+    id: 'python3-numpy',
+    what: 'numpy for Python 3 (the Python client tests)',
+    find: () => pythonHas('numpy'),
+    apt: 'python3-numpy',
+    brew: 'numpy (pip)',
+  },
+  {
+    id: 'python3-pytest',
+    what: 'pytest for Python 3 (runs the Python client tests)',
+    find: () => pythonHas('pytest'),
+    apt: 'python3-pytest',
+    brew: 'pytest (pip)',
+  },
+  {
+    id: 'grpc_python_plugin',
+    what: 'grpc_python_plugin (checks the committed Python stubs against engine.proto)',
+    find: () =>
+      onPath('grpc_python_plugin') ??
+      (existsSync('/usr/bin/grpc_python_plugin') ? '/usr/bin/grpc_python_plugin' : null),
+    apt: 'protobuf-compiler-grpc',
+    brew: 'grpc',
+  },
   // Only where the electron e2e project can run (its binary is here) and there is no display.
-  { id: 'xvfb-run', what: 'Xvfb (a display for the electron e2e project)', find: () => onPath('xvfb-run'), apt: 'xvfb', brew: '(not needed: macOS has a display)', needed: () => process.platform === 'linux' && !process.env.DISPLAY && electronBinary() !== null },
+  {
+    id: 'xvfb-run',
+    what: 'Xvfb (a display for the electron e2e project)',
+    find: () => onPath('xvfb-run'),
+    apt: 'xvfb',
+    brew: '(not needed: macOS has a display)',
+    needed: () => process.platform === 'linux' && !process.env.DISPLAY && electronBinary() !== null,
+  },
 ];
 
 /** Tools from TOOLS that this machine needs and cannot find. */
@@ -99,16 +168,31 @@ function browserDir() {
 export function browser() {
   if (process.env.CHROMIUM_PATH) return { path: process.env.CHROMIUM_PATH, env: {} };
   const dir = browserDir();
-  if (!dir || !existsSync(join(dir, 'chromium'))) return { path: null, env: {}, reason: 'the npm Chromium is not unpacked yet (npm test does it; or set CHROMIUM_PATH)' };
+  if (!dir || !existsSync(join(dir, 'chromium')))
+    return {
+      path: null,
+      env: {},
+      reason: 'the npm Chromium is not unpacked yet (npm test does it; or set CHROMIUM_PATH)',
+    };
   const lib = join(dir, 'al2023', 'lib');
-  return { path: join(dir, 'chromium'), env: { LD_LIBRARY_PATH: [lib, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'), FONTCONFIG_PATH: process.env.FONTCONFIG_PATH ?? join(dir, 'fonts') } };
+  return {
+    path: join(dir, 'chromium'),
+    env: {
+      LD_LIBRARY_PATH: [lib, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+      FONTCONFIG_PATH: process.env.FONTCONFIG_PATH ?? join(dir, 'fonts'),
+    },
+  };
 }
 
 /** Unpacks the npm Chromium (once per version; a few seconds). Returns `browser()`. */
 export async function prepareBrowser() {
   if (process.env.CHROMIUM_PATH) return browser();
   if (process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch)) {
-    return { path: null, env: {}, reason: `the npm Chromium is built for Linux (x64, arm64), not ${process.platform}-${process.arch}: set CHROMIUM_PATH to a Chromium or Chrome` };
+    return {
+      path: null,
+      env: {},
+      reason: `the npm Chromium is built for Linux (x64, arm64), not ${process.platform}-${process.arch}: set CHROMIUM_PATH to a Chromium or Chrome`,
+    };
   }
   const dir = browserDir();
   if (!dir) return { path: null, env: {}, reason: '@sparticuz/chromium is not installed (run npm install)' };
@@ -145,7 +229,10 @@ export async function prepareBrowser() {
 
 /** How this machine can install system packages, or why it cannot. */
 export function installer() {
-  if (process.platform !== 'linux') return { reason: `this is ${process.platform === 'darwin' ? 'macOS' : process.platform}, where npm test does not install system packages` };
+  if (process.platform !== 'linux')
+    return {
+      reason: `this is ${process.platform === 'darwin' ? 'macOS' : process.platform}, where npm test does not install system packages`,
+    };
   if (!onPath('apt-get')) return { reason: 'this Linux has no apt-get (npm test installs only on Debian and Ubuntu)' };
   if (process.getuid?.() === 0) return { sudo: [] };
   if (onPath('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0) return { sudo: ['sudo'] };
@@ -155,7 +242,8 @@ export function installer() {
 /** The exact command that installs `tools` on this kind of system. */
 export function installCommand(tools, platform = process.platform) {
   if (platform === 'darwin') return `brew install ${tools.map((t) => t.brew).join(' ')}`;
-  if (platform === 'win32') return 'use WSL 2 with Debian or Ubuntu, and run npm test there (the Lua, sshd and Chromium tests need Linux)';
+  if (platform === 'win32')
+    return 'use WSL 2 with Debian or Ubuntu, and run npm test there (the Lua, sshd and Chromium tests need Linux)';
   const prefix = process.getuid?.() === 0 ? '' : 'sudo ';
   const apt = `${prefix}apt-get update && ${prefix}apt-get install -y --no-install-recommends ${tools.map((t) => t.apt).join(' ')}`;
   return onPath('apt-get') ? apt : `your distribution's packages of the same (on Debian or Ubuntu: ${apt})`;
@@ -185,7 +273,10 @@ async function ask(question) {
  * under CI or without a terminal, after a yes at an interactive terminal. Returns null when all is
  * here, else the paragraph to print (nothing has run yet).
  */
-export async function ensureTools({ interactive = Boolean(process.stdin.isTTY) && !process.env.CI, log = console.log } = {}) {
+export async function ensureTools({
+  interactive = Boolean(process.stdin.isTTY) && !process.env.CI,
+  log = console.log,
+} = {}) {
   let missing = missingTools();
   if (missing.length === 0) return null;
   const how = installer();
@@ -193,12 +284,18 @@ export async function ensureTools({ interactive = Boolean(process.stdin.isTTY) &
   if (process.env.CONTROL_ROOM_NO_INSTALL) return missingParagraph(missing, 'CONTROL_ROOM_NO_INSTALL is set');
   const packages = missing.map((t) => t.apt);
   if (interactive) {
-    const answer = await ask(`npm test needs ${missing.map((t) => t.what).join('; ')}.\nInstall the Debian packages ${packages.join(' ')} with apt-get${how.sudo.length ? ' (sudo)' : ''}? [Y/n] `);
+    const answer = await ask(
+      `npm test needs ${missing.map((t) => t.what).join('; ')}.\nInstall the Debian packages ${packages.join(' ')} with apt-get${how.sudo.length ? ' (sudo)' : ''}? [Y/n] `,
+    );
     if (/^n/i.test(answer)) return missingParagraph(missing, 'you chose not to install them');
   }
   log(`::: installing ${packages.join(' ')} (apt-get)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = (args) => spawnSync(how.sudo[0] ?? 'apt-get', [...how.sudo.slice(1), ...(how.sudo.length ? ['apt-get'] : []), ...args], { stdio: ['ignore', 'inherit', 'inherit'], env }).status;
+  const apt = (args) =>
+    spawnSync(how.sudo[0] ?? 'apt-get', [...how.sudo.slice(1), ...(how.sudo.length ? ['apt-get'] : []), ...args], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env,
+    }).status;
   if (apt(['update', '-qq']) !== 0 || apt(['install', '-y', '-qq', '--no-install-recommends', ...packages]) !== 0) {
     return missingParagraph(missingTools(), 'apt-get failed (its output is above)');
   }

@@ -33,17 +33,25 @@ describe('the install command and the paragraph', () => {
     expect(installCommand(lua, 'darwin')).toMatch(/^brew install /);
     expect(installCommand(lua, 'win32')).toContain('WSL 2');
     if (process.platform === 'linux' && process.getuid?.() === 0) {
-      expect(installCommand(lua, 'linux')).toMatch(/apt-get install -y --no-install-recommends lua5\.2 lua-busted lua-check$/);
+      expect(installCommand(lua, 'linux')).toMatch(
+        /apt-get install -y --no-install-recommends lua5\.2 lua-busted lua-check$/,
+      );
     }
     const p = missingParagraph(lua, 'why not');
-    expect(p).toMatch(/^npm test stopped before running anything: Lua 5\.2 .*; busted .*; luacheck .* are missing, and why not\./);
+    expect(p).toMatch(
+      /^npm test stopped before running anything: Lua 5\.2 .*; busted .*; luacheck .* are missing, and why not\./,
+    );
     expect(p).toContain('npm test -- --skip-missing');
   });
 });
 
 describe.runIf(process.platform === 'linux')('npm test with tools missing', () => {
   it('stops before running anything when it may not install, naming what and how', () => {
-    const r = spawnSync(process.execPath, [testScript], { encoding: 'utf8', env: childEnv({ PATH: pathWith(['sh', 'node']), CONTROL_ROOM_NO_INSTALL: '1' }), timeout: 60_000 });
+    const r = spawnSync(process.execPath, [testScript], {
+      encoding: 'utf8',
+      env: childEnv({ PATH: pathWith(['sh', 'node']), CONTROL_ROOM_NO_INSTALL: '1' }),
+      timeout: 60_000,
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('npm test stopped before running anything');
     expect(r.stderr).toMatch(/Lua 5\.2 .*busted .*luacheck .*protoc .* are missing/);
@@ -57,8 +65,15 @@ describe.runIf(process.platform === 'linux')('npm test with tools missing', () =
     () => {
       // `script` gives the child a terminal; our "n" is its answer.
       const env = childEnv({ PATH: pathWith(['sh', 'node', 'apt-get']) });
-      const r = spawnSync(script, ['-qec', `${process.execPath} ${testScript}`, '/dev/null'], { input: 'n\n', encoding: 'utf8', env, timeout: 60_000 });
-      expect(r.stdout).toMatch(/Install the Debian packages lua5\.2 lua-busted lua-check protobuf-compiler with apt-get\? \[Y\/n\]/);
+      const r = spawnSync(script, ['-qec', `${process.execPath} ${testScript}`, '/dev/null'], {
+        input: 'n\n',
+        encoding: 'utf8',
+        env,
+        timeout: 60_000,
+      });
+      expect(r.stdout).toMatch(
+        /Install the Debian packages lua5\.2 lua-busted lua-check protobuf-compiler with apt-get\? \[Y\/n\]/,
+      );
       expect(r.stdout.replace(/\r/g, '')).toContain('and you chose not to install them.');
       expect(r.stdout).not.toContain('::: installing');
       expect(r.stdout).not.toContain('=== unit');

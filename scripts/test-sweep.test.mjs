@@ -19,7 +19,11 @@ afterEach(() => {
 /** A grandchild in its own session (as a leaked server would be), ignoring SIGTERM; resolves once it runs. */
 function startStubborn(runId) {
   const program = "process.on('SIGTERM', () => {}); console.log('up'); setInterval(() => {}, 1000);";
-  const p = spawn('sh', ['-c', `exec ${JSON.stringify(process.execPath)} -e ${JSON.stringify(program)}`], { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, [RUN_ENV]: runId } });
+  const p = spawn('sh', ['-c', `exec ${JSON.stringify(process.execPath)} -e ${JSON.stringify(program)}`], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, [RUN_ENV]: runId },
+  });
   started.push(p);
   return new Promise((resolve) => p.stdout.once('data', () => resolve(p)));
 }

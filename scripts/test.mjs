@@ -29,14 +29,17 @@ const chromium = await prepareBrowser();
 let e2eSkipReason = null;
 if (!chromium.path) {
   if (!skipMissing) {
-    console.error(`npm test stopped before running anything: no browser for the e2e tests (${chromium.reason}).\nTo run every test that needs none of it: npm test -- --skip-missing`);
+    console.error(
+      `npm test stopped before running anything: no browser for the e2e tests (${chromium.reason}).\nTo run every test that needs none of it: npm test -- --skip-missing`,
+    );
     process.exit(1);
   }
   e2eSkipReason = chromium.reason;
 }
 if (skipMissing) {
   const missing = missingTools();
-  if (missing.length) console.log(`::: --skip-missing: tests that need ${missing.map((t) => t.id).join(', ')} will skip`);
+  if (missing.length)
+    console.log(`::: --skip-missing: tests that need ${missing.map((t) => t.id).join(', ')} will skip`);
 } else {
   const problem = await ensureTools();
   if (problem) {
@@ -65,7 +68,13 @@ function step(name, args, { display = false, program = process.execPath } = {}) 
   console.log(`\n=== ${name}`);
   let cmd = program;
   // The electron project needs a display; give it a virtual one when there is none.
-  if (display && process.platform === 'linux' && !process.env.DISPLAY && electronBinary() && existsSync('/usr/bin/xvfb-run')) {
+  if (
+    display &&
+    process.platform === 'linux' &&
+    !process.env.DISPLAY &&
+    electronBinary() &&
+    existsSync('/usr/bin/xvfb-run')
+  ) {
     args = ['-a', cmd, ...args];
     cmd = 'xvfb-run';
   }
@@ -79,7 +88,13 @@ function step(name, args, { display = false, program = process.execPath } = {}) 
   });
 }
 
-const unit = await step('unit and integration tests (vitest)', [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(reports, 'vitest.json')}`]);
+const unit = await step('unit and integration tests (vitest)', [
+  bin('vitest', 'vitest.mjs'),
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${join(reports, 'vitest.json')}`,
+]);
 // The Python client (python/) against a real engine its conftest starts and stops; NODE runs it.
 const pytestReport = join(reports, 'pytest.xml');
 const python = debianPython();
@@ -88,9 +103,16 @@ env.NODE = process.execPath;
 let py = 1;
 if (!python) console.log('\n=== Python client tests (pytest): no python3 found');
 else if (skipMissing && pyMissing.length) {
-  console.log(`\n=== Python client tests (pytest): skipped: ${pyMissing.map((t) => t.apt).join(', ')} missing (--skip-missing)`);
+  console.log(
+    `\n=== Python client tests (pytest): skipped: ${pyMissing.map((t) => t.apt).join(', ')} missing (--skip-missing)`,
+  );
   py = 0;
-} else py = await step('Python client tests (pytest)', ['-m', 'pytest', 'python/tests', '-q', '-p', 'no:cacheprovider', `--junitxml=${pytestReport}`], { program: python });
+} else
+  py = await step(
+    'Python client tests (pytest)',
+    ['-m', 'pytest', 'python/tests', '-q', '-p', 'no:cacheprovider', `--junitxml=${pytestReport}`],
+    { program: python },
+  );
 const build = await step('build (electron-vite)', [bin('electron-vite', 'bin/electron-vite.js'), 'build']);
 let e2e = 1;
 if (build === 0 && e2eSkipReason) {
@@ -119,7 +141,9 @@ if (existsSync(vitestFile)) {
   passed += v.numPassedTests;
   failed += v.numFailedTests;
   for (const file of v.testResults ?? []) {
-    for (const t of file.assertionResults ?? []) if (['pending', 'skipped', 'todo'].includes(t.status)) skippedTitles.other.push(`${t.fullName ?? t.title} (vitest)`);
+    for (const t of file.assertionResults ?? [])
+      if (['pending', 'skipped', 'todo'].includes(t.status))
+        skippedTitles.other.push(`${t.fullName ?? t.title} (vitest)`);
   }
 }
 const e2eFile = join(reports, 'e2e.json');
@@ -149,12 +173,14 @@ if (existsSync(pytestReport)) {
   pyCounts.passed = attr('tests') - pyCounts.failed - pyCounts.skipped;
   passed += pyCounts.passed;
   failed += pyCounts.failed;
-  for (const m of xml.matchAll(/<testcase [^>]*name="([^"]+)"[^>]*>\s*<skipped/g)) skippedTitles.other.push(`${m[1]} (pytest)`);
+  for (const m of xml.matchAll(/<testcase [^>]*name="([^"]+)"[^>]*>\s*<skipped/g))
+    skippedTitles.other.push(`${m[1]} (pytest)`);
 }
 const skipped = skippedTitles.electron + skippedTitles.other.length;
 if (py !== 0 || unit !== 0 || build !== 0 || e2e !== 0 || leftover.length || interrupted) failed = Math.max(failed, 1);
 console.log('');
-if (skippedTitles.electron) console.log(`skipped: ${skippedTitles.electron} in the electron project (no Electron binary here; each printed why)`);
+if (skippedTitles.electron)
+  console.log(`skipped: ${skippedTitles.electron} in the electron project (no Electron binary here; each printed why)`);
 if (skippedTitles.other.length) {
   console.log(`skipped elsewhere: ${skippedTitles.other.length}${skipMissing ? ' (--skip-missing)' : ''}`);
   for (const t of skippedTitles.other.slice(0, 15)) console.log(`  - ${t}`);

@@ -45,7 +45,15 @@ function makeApp(config: object, services: AppServices, stopTimeoutMs = 4500) {
   const secrets = new SecretStore({}, dir);
   const store = new ConfigStore({ path, env: {}, secrets, appHome: dir, keepLastGood: false });
   store.load();
-  return new ControlRoomApp({ mode: 'headless', version: 't', configStore: store, secrets, logger: silentLogger(), services, stopTimeoutMs });
+  return new ControlRoomApp({
+    mode: 'headless',
+    version: 't',
+    configStore: store,
+    secrets,
+    logger: silentLogger(),
+    services,
+    stopTimeoutMs,
+  });
 }
 
 const client = { markReady() {}, reset() {}, detach() {}, dropped: 0 };
@@ -65,7 +73,10 @@ describe('ControlRoomApp', () => {
   });
 
   it('a service that fails to start is an error in status and degrades overall health', async () => {
-    const app = makeApp({ engine: { enabled: true } }, { engine: (ctx) => new RecordingService(ctx, { failStart: true }) });
+    const app = makeApp(
+      { engine: { enabled: true } },
+      { engine: (ctx) => new RecordingService(ctx, { failStart: true }) },
+    );
     await app.start();
     expect(app.snapshot().services.engine).toMatchObject({ state: 'error', summary: 'failed to start: port in use' });
     expect(app.snapshot().status).toBe('degraded');
@@ -83,7 +94,9 @@ describe('ControlRoomApp', () => {
     await app.start();
     expect(app.snapshot().services.engine.state).toBe('running');
     expect(await app.handlers['engine.status'](undefined, { client })).toBeNull();
-    await expect(Promise.resolve().then(() => app.handlers['engine.reset']({ envId: 'x', seed: 1 }, { client }))).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(
+      Promise.resolve().then(() => app.handlers['engine.reset']({ envId: 'x', seed: 1 }, { client })),
+    ).rejects.toMatchObject({ code: 'unavailable' });
     expect(await app.metrics()).not.toContain('engine_');
     await app.stop();
   });
@@ -92,7 +105,9 @@ describe('ControlRoomApp', () => {
     RecordingService.log = [];
     const app = makeApp({ engine: { enabled: true, port: 6001 } }, { engine: (ctx) => new RecordingService(ctx) });
     await app.start();
-    await app.handlers['config.update']({ engine: { enabled: true, port: 6001 }, wandb: { project: 'x' } } as never, { client });
+    await app.handlers['config.update']({ engine: { enabled: true, port: 6001 }, wandb: { project: 'x' } } as never, {
+      client,
+    });
     expect(RecordingService.log).toEqual(['start engine.port=6001']);
     await app.handlers['config.update']({ engine: { enabled: true, port: 6002 } } as never, { client });
     expect(RecordingService.log).toEqual(['start engine.port=6001', 'stop', 'start engine.port=6002']);
@@ -102,7 +117,11 @@ describe('ControlRoomApp', () => {
   });
 
   it('stop() returns by its deadline when a service hangs, naming it', async () => {
-    const app = makeApp({ engine: { enabled: true } }, { engine: (ctx) => new RecordingService(ctx, { hangOnStop: true }) }, 200);
+    const app = makeApp(
+      { engine: { enabled: true } },
+      { engine: (ctx) => new RecordingService(ctx, { hangOnStop: true }) },
+      200,
+    );
     await app.start();
     expect(await app.stop()).toEqual({ timedOut: ['engine'] });
   });
@@ -120,7 +139,8 @@ describe('ControlRoomApp', () => {
       if (!r.ok) throw new Error(r.message);
       app.events.push({ seq: i + 1, receivedAt: 0, event: r.event, line });
     });
-    const q = (input: Parameters<(typeof app.handlers)['pipe.query']>[0]) => app.handlers['pipe.query'](input, { client });
+    const q = (input: Parameters<(typeof app.handlers)['pipe.query']>[0]) =>
+      app.handlers['pipe.query'](input, { client });
     const seqs = async (input: Parameters<(typeof app.handlers)['pipe.query']>[0]) => {
       const r = await q(input);
       return { seqs: r.events.map((e) => e.seq), total: r.total };
@@ -132,7 +152,9 @@ describe('ControlRoomApp', () => {
     expect(await seqs({ types: ['stats', 'session_init'] })).toEqual({ seqs: [1, 2, 4], total: 3 });
     expect(await seqs({})).toEqual({ seqs: [1, 2, 3, 4], total: 4 });
     // What crosses the contract is the event's own fields, the line included.
-    expect((await q({ text: 'chat' })).events).toEqual([{ seq: 3, receivedAt: 0, event: { type: 'chat', text: 'iron is low' }, line: lines[2] }]);
+    expect((await q({ text: 'chat' })).events).toEqual([
+      { seq: 3, receivedAt: 0, event: { type: 'chat', text: 'iron is low' }, line: lines[2] },
+    ]);
     await app.stop();
   });
 
@@ -150,49 +172,71 @@ describe('ControlRoomApp', () => {
 describe('ControlRoomApp with the event pipe and the demo feed', () => {
   const feed = { feedScript: join(__dirname, 'demo', 'feed.ts'), feedExecArgv: ['--import', 'tsx'] };
 
-  function pipeApp(config: object, demo: 'auto' | 'on' | 'off', more: { services?: AppServices; stopTimeoutMs?: number } = {}) {
+  function pipeApp(
+    config: object,
+    demo: 'auto' | 'on' | 'off',
+    more: { services?: AppServices; stopTimeoutMs?: number } = {},
+  ) {
     const dir = mkdtempSync(join(tmpdir(), 'cr-app-'));
     const path = join(dir, 'config.json');
     writeFileSync(path, JSON.stringify({ dataDir: join(dir, 'data'), ...config }));
     const secrets = new SecretStore({}, dir);
     const store = new ConfigStore({ path, env: {}, secrets, appHome: dir, keepLastGood: false });
     store.load();
-    return { dir, app: new ControlRoomApp({ mode: 'headless', version: 't', configStore: store, secrets, logger: silentLogger(), ...feed, demo, ...more }) };
+    return {
+      dir,
+      app: new ControlRoomApp({
+        mode: 'headless',
+        version: 't',
+        configStore: store,
+        secrets,
+        logger: silentLogger(),
+        ...feed,
+        demo,
+        ...more,
+      }),
+    };
   }
 
-  it.runIf(process.platform !== 'win32')('with no Factorio folder, auto mode feeds the pipe from the demo in our data folder', async () => {
-    const { dir, app } = pipeApp({ pipe: { path: '/nonexistent-factorio-dir/script-output/events.pipe' } }, 'auto');
-    const pushed: unknown[] = [];
-    app.hub.attach({ send: (name, p) => name === 'events' && pushed.push(...(p as unknown[])) }).markReady();
-    await app.start();
-    const demo = await app.handlers['demo.status'](undefined, { client });
-    expect(demo).toMatchObject({ running: true, auto: true, path: join(dir, 'data', 'demo', 'events.pipe') });
-    await vi.waitFor(() => expect(app.events.size()).toBeGreaterThanOrEqual(1), { timeout: 10_000, interval: 20 });
-    expect(app.events.getAll()[0].event.type).toBe('session_init');
-    app.hub.flush();
-    expect(pushed.length).toBeGreaterThanOrEqual(1);
-    expect(app.snapshot().services.pipe.summary).toContain(join('demo', 'events.pipe'));
-    await app.stop();
-    expect(existsSync(join(dir, 'data', 'demo', 'events.pipe'))).toBe(false);
-  });
+  it.runIf(process.platform !== 'win32')(
+    'with no Factorio folder, auto mode feeds the pipe from the demo in our data folder',
+    async () => {
+      const { dir, app } = pipeApp({ pipe: { path: '/nonexistent-factorio-dir/script-output/events.pipe' } }, 'auto');
+      const pushed: unknown[] = [];
+      app.hub.attach({ send: (name, p) => name === 'events' && pushed.push(...(p as unknown[])) }).markReady();
+      await app.start();
+      const demo = await app.handlers['demo.status'](undefined, { client });
+      expect(demo).toMatchObject({ running: true, auto: true, path: join(dir, 'data', 'demo', 'events.pipe') });
+      await vi.waitFor(() => expect(app.events.size()).toBeGreaterThanOrEqual(1), { timeout: 10_000, interval: 20 });
+      expect(app.events.getAll()[0].event.type).toBe('session_init');
+      app.hub.flush();
+      expect(pushed.length).toBeGreaterThanOrEqual(1);
+      expect(app.snapshot().services.pipe.summary).toContain(join('demo', 'events.pipe'));
+      await app.stop();
+      expect(existsSync(join(dir, 'data', 'demo', 'events.pipe'))).toBe(false);
+    },
+  );
 
-  it.runIf(process.platform !== 'win32')('the demo writes into pipe.path when its folder exists; stop and start from the contract', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cr-factorio-'));
-    const pipePath = join(dir, 'events.pipe');
-    const { app } = pipeApp({ pipe: { path: pipePath } }, 'off');
-    await app.start();
-    expect((await app.handlers['demo.status'](undefined, { client })).running).toBe(false);
-    const started = await app.handlers['demo.start']({ rate: 50 }, { client });
-    expect(started).toMatchObject({ running: true, auto: false, path: pipePath, rate: 50 });
-    await vi.waitFor(() => expect(app.events.size()).toBeGreaterThanOrEqual(5), { timeout: 10_000, interval: 20 });
-    const q = await app.handlers['pipe.query']({ types: ['session_init'] }, { client });
-    expect(q.total).toBe(1);
-    const counters = await app.handlers['pipe.counters'](undefined, { client });
-    expect(counters).toMatchObject({ mode: 'file', path: pipePath, rejectedTotal: 0 });
-    const stopped = await app.handlers['demo.stop'](undefined, { client });
-    expect(stopped.running).toBe(false);
-    await app.stop();
-  });
+  it.runIf(process.platform !== 'win32')(
+    'the demo writes into pipe.path when its folder exists; stop and start from the contract',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cr-factorio-'));
+      const pipePath = join(dir, 'events.pipe');
+      const { app } = pipeApp({ pipe: { path: pipePath } }, 'off');
+      await app.start();
+      expect((await app.handlers['demo.status'](undefined, { client })).running).toBe(false);
+      const started = await app.handlers['demo.start']({ rate: 50 }, { client });
+      expect(started).toMatchObject({ running: true, auto: false, path: pipePath, rate: 50 });
+      await vi.waitFor(() => expect(app.events.size()).toBeGreaterThanOrEqual(5), { timeout: 10_000, interval: 20 });
+      const q = await app.handlers['pipe.query']({ types: ['session_init'] }, { client });
+      expect(q.total).toBe(1);
+      const counters = await app.handlers['pipe.counters'](undefined, { client });
+      expect(counters).toMatchObject({ mode: 'file', path: pipePath, rejectedTotal: 0 });
+      const stopped = await app.handlers['demo.stop'](undefined, { client });
+      expect(stopped.running).toBe(false);
+      await app.stop();
+    },
+  );
 
   /** Linux: whether a child of this process is blocked opening a FIFO that has no reader. */
   function childBlockedOpeningFifo(): boolean {
@@ -209,26 +253,36 @@ describe('ControlRoomApp with the event pipe and the demo feed', () => {
     return false;
   }
 
-  it.runIf(process.platform === 'linux')('one stop deadline covers the demo feed and the services: a feed stuck on a FIFO is killed, a hung service named', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cr-factorio-'));
-    const pipePath = join(dir, 'events.pipe');
-    // A FIFO nobody reads (no pipe service here): the feed blocks opening it and cannot see SIGTERM,
-    // so its own stop would wait out a 1 s grace before killing it, longer than the whole deadline.
-    execFileSync('mkfifo', [pipePath]);
-    RecordingService.log = [];
-    const { app } = pipeApp({ pipe: { path: pipePath }, engine: { enabled: true } }, 'on', {
-      services: { engine: (ctx) => new RecordingService(ctx, { hangOnStop: true }) },
-      stopTimeoutMs: 200,
-    });
-    await app.start();
-    expect((await app.handlers['demo.status'](undefined, { client })).running).toBe(true);
-    await vi.waitFor(() => expect(childBlockedOpeningFifo()).toBe(true), { timeout: 10_000, interval: 20 });
+  it.runIf(process.platform === 'linux')(
+    'one stop deadline covers the demo feed and the services: a feed stuck on a FIFO is killed, a hung service named',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cr-factorio-'));
+      const pipePath = join(dir, 'events.pipe');
+      // A FIFO nobody reads (no pipe service here): the feed blocks opening it and cannot see SIGTERM,
+      // so its own stop would wait out a 1 s grace before killing it, longer than the whole deadline.
+      execFileSync('mkfifo', [pipePath]);
+      RecordingService.log = [];
+      const { app } = pipeApp({ pipe: { path: pipePath }, engine: { enabled: true } }, 'on', {
+        services: { engine: (ctx) => new RecordingService(ctx, { hangOnStop: true }) },
+        stopTimeoutMs: 200,
+      });
+      await app.start();
+      expect((await app.handlers['demo.status'](undefined, { client })).running).toBe(true);
+      await vi.waitFor(() => expect(childBlockedOpeningFifo()).toBe(true), { timeout: 10_000, interval: 20 });
 
-    expect(await app.stop()).toEqual({ timedOut: ['demo', 'engine'] });
-    // The services were still asked to stop, after the feed.
-    expect(RecordingService.log).toEqual(['start engine.port=50051', 'stop']);
-    // And no writer outlives the app: the feed was killed, not left blocked on the FIFO.
-    await vi.waitFor(async () => expect(await app.handlers['demo.status'](undefined, { client })).toMatchObject({ running: false, message: 'stopped' }), { timeout: 5_000, interval: 20 });
-    expect(childBlockedOpeningFifo()).toBe(false);
-  });
+      expect(await app.stop()).toEqual({ timedOut: ['demo', 'engine'] });
+      // The services were still asked to stop, after the feed.
+      expect(RecordingService.log).toEqual(['start engine.port=50051', 'stop']);
+      // And no writer outlives the app: the feed was killed, not left blocked on the FIFO.
+      await vi.waitFor(
+        async () =>
+          expect(await app.handlers['demo.status'](undefined, { client })).toMatchObject({
+            running: false,
+            message: 'stopped',
+          }),
+        { timeout: 5_000, interval: 20 },
+      );
+      expect(childBlockedOpeningFifo()).toBe(false);
+    },
+  );
 });

@@ -3,7 +3,17 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ApiError, methods, SERVICE_NAMES, type AppInfo, type DemoStatus, type MethodName, type ServiceName, type ServiceStatus, type StatusSnapshot } from '../shared/api';
+import {
+  ApiError,
+  methods,
+  SERVICE_NAMES,
+  type AppInfo,
+  type DemoStatus,
+  type MethodName,
+  type ServiceName,
+  type ServiceStatus,
+  type StatusSnapshot,
+} from '../shared/api';
 import type { PipeEvent } from '../shared/events';
 import type { ConfigStore, EffectiveConfig } from './config';
 import { DemoFeed } from './demo/controller';
@@ -25,7 +35,13 @@ import { PushHub } from './transport/push';
 import { wandbModule } from './wandb/handlers';
 
 /** The services this build ships, one entry per service folder (see the README's "Adding a service"). */
-export const SERVICE_MODULES: readonly ServiceModule[] = [pipeModule, wandbModule, slotsModule, discordModule, engineModule];
+export const SERVICE_MODULES: readonly ServiceModule[] = [
+  pipeModule,
+  wandbModule,
+  slotsModule,
+  discordModule,
+  engineModule,
+];
 
 export interface AppOptions {
   mode: AppInfo['mode'];
@@ -72,9 +88,17 @@ export class ControlRoomApp {
 
   constructor(private readonly opts: AppOptions) {
     const store = opts.configStore;
-    this.events = new EventCache<PipeEvent>(store.effective.pipe.capacity, (e) => e.line, (e) => opts.logger.error({ err: e }, 'event subscriber failed'));
+    this.events = new EventCache<PipeEvent>(
+      store.effective.pipe.capacity,
+      (e) => e.line,
+      (e) => opts.logger.error({ err: e }, 'event subscriber failed'),
+    );
     this.events.subscribe((e) => this.hub.publish('events', [plainEvent(e)]));
-    this.history = new HistoryFeed(this.events, opts.logger.child({ service: 'history' }), (dir) => detect(dir).userDataDir);
+    this.history = new HistoryFeed(
+      this.events,
+      opts.logger.child({ service: 'history' }),
+      (dir) => detect(dir).userDataDir,
+    );
     const configChanged = async (): Promise<void> => {
       await this.reconcile();
       this.hub.publish('config', store.view());
@@ -95,7 +119,14 @@ export class ControlRoomApp {
       history: () => this.history.store?.status() ?? null,
     });
     this.events.subscribe(this.gameMetrics.add);
-    this.demo = opts.feedScript ? new DemoFeed({ script: opts.feedScript, execArgv: opts.feedExecArgv, logger: opts.logger.child({ service: 'demo' }), onChange: (s) => this.hub.publish('demo', s) }) : null;
+    this.demo = opts.feedScript
+      ? new DemoFeed({
+          script: opts.feedScript,
+          execArgv: opts.feedExecArgv,
+          logger: opts.logger.child({ service: 'demo' }),
+          onChange: (s) => this.hub.publish('demo', s),
+        })
+      : null;
     const appHandlers: Partial<Handlers> = {
       'app.info': () => this.info(),
       'status.get': () => this.snapshot(),
@@ -120,7 +151,11 @@ export class ControlRoomApp {
         return { ok: true as const };
       },
     };
-    const parts: Partial<Handlers> = { ...appHandlers, ...historyHandlers(this.history), ...factorioHandlers({ store, logger: opts.logger.child({ service: 'factorio' }), configChanged }) };
+    const parts: Partial<Handlers> = {
+      ...appHandlers,
+      ...historyHandlers(this.history),
+      ...factorioHandlers({ store, logger: opts.logger.child({ service: 'factorio' }), configChanged }),
+    };
     for (const h of serviceHandlers) {
       const twice = Object.keys(h).filter((m) => m in parts);
       if (twice.length) throw new Error(`two handlers for ${twice.join(', ')}`);
@@ -148,7 +183,15 @@ export class ControlRoomApp {
   }
 
   private demoStatus(): DemoStatus {
-    if (!this.demo) return { running: false, path: null, rate: null, startedAt: null, auto: false, message: 'the demo feed is not available in this build' };
+    if (!this.demo)
+      return {
+        running: false,
+        path: null,
+        rate: null,
+        startedAt: null,
+        auto: false,
+        message: 'the demo feed is not available in this build',
+      };
     return this.demo.status();
   }
 
@@ -166,7 +209,9 @@ export class ControlRoomApp {
   private async startDemo(rate: number, auto: boolean): Promise<void> {
     if (!this.demo) throw new ApiError('unavailable', 'the demo feed is not available in this build');
     // Without a Factorio folder the feed writes into our data folder, and the pipe reads it there.
-    this.demoPath = this.factorioMissing() ? join(this.opts.configStore.effective.dataDir, 'demo', 'events.pipe') : null;
+    this.demoPath = this.factorioMissing()
+      ? join(this.opts.configStore.effective.dataDir, 'demo', 'events.pipe')
+      : null;
     if (this.demoPath) mkdirSync(dirname(this.demoPath), { recursive: true });
     await this.reconcile();
     await this.demo.start(this.serviceConfig().pipe.path, rate, auto);
@@ -186,7 +231,8 @@ export class ControlRoomApp {
   snapshot(): StatusSnapshot {
     const services = {} as Record<ServiceName, ServiceStatus>;
     for (const name of SERVICE_NAMES) {
-      services[name] = this.running.get(name)?.service.status() ?? this.idle.get(name) ?? { state: 'stopped', summary: 'not started', since: Date.now() };
+      services[name] = this.running.get(name)?.service.status() ??
+        this.idle.get(name) ?? { state: 'stopped', summary: 'not started', since: Date.now() };
     }
     const bad = Object.values(services).some((s) => s.state === 'error' || s.state === 'degraded');
     return { status: bad || this.opts.configStore.loadError ? 'degraded' : 'ok', services };
@@ -209,7 +255,10 @@ export class ControlRoomApp {
     if (this.demo && (demo === 'on' || (demo === 'auto' && this.factorioMissing()))) {
       try {
         await this.startDemo(DEMO_RATE, demo === 'auto');
-        this.opts.logger.info({ path: this.demoPath ?? this.opts.configStore.effective.pipe.path }, demo === 'auto' ? 'no Factorio found: demo feed started' : 'demo feed started');
+        this.opts.logger.info(
+          { path: this.demoPath ?? this.opts.configStore.effective.pipe.path },
+          demo === 'auto' ? 'no Factorio found: demo feed started' : 'demo feed started',
+        );
       } catch (e) {
         this.opts.logger.warn({ err: e }, 'demo feed failed to start');
       }

@@ -39,7 +39,15 @@ export function boot(opts: BootOptions): { app: ControlRoomApp; store: ConfigSto
     keepLastGood: opts.keepLastGood,
   });
   store.load();
-  const app = new ControlRoomApp({ mode: opts.mode, version, configStore: store, secrets, logger: opts.logger, feedScript: opts.feedScript, demo: opts.demo });
+  const app = new ControlRoomApp({
+    mode: opts.mode,
+    version,
+    configStore: store,
+    secrets,
+    logger: opts.logger,
+    feedScript: opts.feedScript,
+    demo: opts.demo,
+  });
   return { app, store, secrets };
 }
 

@@ -19,11 +19,26 @@ describe('environment overrides', () => {
   it('layers env over the file and records which variable won', () => {
     const { raw, overrides, issues } = applyEnvOverrides(
       { wandb: { project: 'from-file' } },
-      { WANDB_PROJECT: 'from-env', ENGINE_PORT: '6000', FACTORIO_PIPE_PATH: '/p', DISCORD_WEBHOOK_URL_FILE: '/run/secrets/hook' },
+      {
+        WANDB_PROJECT: 'from-env',
+        ENGINE_PORT: '6000',
+        FACTORIO_PIPE_PATH: '/p',
+        DISCORD_WEBHOOK_URL_FILE: '/run/secrets/hook',
+      },
     );
     expect(issues).toEqual([]);
-    expect(raw).toMatchObject({ wandb: { project: 'from-env' }, engine: { port: 6000 }, pipe: { path: '/p' }, discord: { webhookUrl: { file: '/run/secrets/hook' } } });
-    expect(overrides).toEqual({ 'wandb.project': 'WANDB_PROJECT', 'engine.port': 'ENGINE_PORT', 'pipe.path': 'FACTORIO_PIPE_PATH', 'discord.webhookUrl': 'DISCORD_WEBHOOK_URL_FILE' });
+    expect(raw).toMatchObject({
+      wandb: { project: 'from-env' },
+      engine: { port: 6000 },
+      pipe: { path: '/p' },
+      discord: { webhookUrl: { file: '/run/secrets/hook' } },
+    });
+    expect(overrides).toEqual({
+      'wandb.project': 'WANDB_PROJECT',
+      'engine.port': 'ENGINE_PORT',
+      'pipe.path': 'FACTORIO_PIPE_PATH',
+      'discord.webhookUrl': 'DISCORD_WEBHOOK_URL_FILE',
+    });
   });
 
   it('keeps a secret from the environment as a reference, never copying its value', () => {
@@ -82,9 +97,15 @@ describe('ConfigStore', () => {
   });
 
   it('saves a valid edit atomically, owner-only, with secret edits applied', () => {
-    const { store, path } = setup('{"wandb":{"apiKey":"old-key"},"discord":{"webhookUrl":"https://discord.example/hook"}}');
+    const { store, path } = setup(
+      '{"wandb":{"apiKey":"old-key"},"discord":{"webhookUrl":"https://discord.example/hook"}}',
+    );
     store.load();
-    store.update({ wandb: { project: 'p2', apiKey: { keep: true } }, discord: { webhookUrl: { clear: true } }, slots: [{ id: 's1', rconPassword: { value: 'pw' } }] });
+    store.update({
+      wandb: { project: 'p2', apiKey: { keep: true } },
+      discord: { webhookUrl: { clear: true } },
+      slots: [{ id: 's1', rconPassword: { value: 'pw' } }],
+    });
     const saved = JSON.parse(readFileSync(path, 'utf8'));
     expect(saved.wandb).toMatchObject({ project: 'p2', apiKey: 'old-key' });
     expect(saved.discord.webhookUrl).toBeUndefined();
@@ -123,7 +144,17 @@ describe('ConfigStore', () => {
 
   it('redacts every secret in the view, showing only whether it is set and its source', () => {
     const { store } = setup(
-      JSON.stringify({ wandb: { apiKey: 'wk-secret' }, discord: { webhookUrl: { env: 'HOOK' } }, slots: [{ id: 'a', rconPassword: 'rcon-secret', deploy: { kind: 'ssh', host: 'h', user: 'u', dir: '/d', password: 'ssh-secret' } }] }),
+      JSON.stringify({
+        wandb: { apiKey: 'wk-secret' },
+        discord: { webhookUrl: { env: 'HOOK' } },
+        slots: [
+          {
+            id: 'a',
+            rconPassword: 'rcon-secret',
+            deploy: { kind: 'ssh', host: 'h', user: 'u', dir: '/d', password: 'ssh-secret' },
+          },
+        ],
+      }),
       { HOOK: 'https://hook-secret' },
     );
     store.load();

@@ -53,7 +53,10 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Applies env overrides to the raw file object; returns the overridden paths and any env problems. */
-export function applyEnvOverrides(raw: Json, env: Env): { raw: Json; overrides: Record<string, string>; issues: ConfigIssue[] } {
+export function applyEnvOverrides(
+  raw: Json,
+  env: Env,
+): { raw: Json; overrides: Record<string, string>; issues: ConfigIssue[] } {
   const out: Json = structuredClone(raw);
   const overrides: Record<string, string> = {};
   const issues: ConfigIssue[] = [];
@@ -73,7 +76,10 @@ export function applyEnvOverrides(raw: Json, env: Env): { raw: Json; overrides: 
     } else if (o.kind === 'port') {
       const n = Number(value);
       if (!/^\d+$/.test(value!) || n < 1 || n > 65535) {
-        issues.push({ path: o.path.join('.'), message: `${o.env} must be a port number 1-65535 (got ${JSON.stringify(value)})` });
+        issues.push({
+          path: o.path.join('.'),
+          message: `${o.env} must be a port number 1-65535 (got ${JSON.stringify(value)})`,
+        });
         continue;
       }
       v = n;
@@ -114,10 +120,13 @@ export function readConfigFile(path: string): Json {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(path, [{ path: '(file)', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }]);
+    throw new ConfigError(path, [
+      { path: '(file)', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` },
+    ]);
   }
   // An empty file is more likely a failed write or a wrong path than a wish for defaults; `{}` says that.
-  if (text.trim() === '') throw new ConfigError(path, [{ path: '(file)', message: 'the file is empty (write {} to run on the defaults)' }]);
+  if (text.trim() === '')
+    throw new ConfigError(path, [{ path: '(file)', message: 'the file is empty (write {} to run on the defaults)' }]);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -126,7 +135,8 @@ export function readConfigFile(path: string): Json {
   }
   if (!isObject(raw)) throw new ConfigError(path, [{ path: '(root)', message: 'expected a JSON object' }]);
   const deep = pathDeeperThan(raw, MAX_CONFIG_DEPTH);
-  if (deep !== null) throw new ConfigError(path, [{ path: deep, message: `nested deeper than ${MAX_CONFIG_DEPTH} levels` }]);
+  if (deep !== null)
+    throw new ConfigError(path, [{ path: deep, message: `nested deeper than ${MAX_CONFIG_DEPTH} levels` }]);
   return raw;
 }
 
@@ -208,8 +218,14 @@ export class ConfigStore {
     const parsed = parseConfig(raw, 'environment');
     if (this.opts.dataDirOverride) overrides.dataDir = '--data-dir';
     // --data-dir is relative to where the command runs; the file's dataDir to the file's folder.
-    const dataDir = this.opts.dataDirOverride ? resolve(this.opts.dataDirOverride) : resolve(dirname(this.opts.path), parsed.dataDir ?? join(this.opts.appHome, 'data'));
-    const effective: EffectiveConfig = { ...parsed, dataDir, pipe: { ...parsed.pipe, path: parsed.pipe.path ?? defaultPipePath(this.opts.env as NodeJS.ProcessEnv) } };
+    const dataDir = this.opts.dataDirOverride
+      ? resolve(this.opts.dataDirOverride)
+      : resolve(dirname(this.opts.path), parsed.dataDir ?? join(this.opts.appHome, 'data'));
+    const effective: EffectiveConfig = {
+      ...parsed,
+      dataDir,
+      pipe: { ...parsed.pipe, path: parsed.pipe.path ?? defaultPipePath(this.opts.env as NodeJS.ProcessEnv) },
+    };
     return { effective, overrides };
   }
 
@@ -249,7 +265,10 @@ export class ConfigStore {
     const next = {
       ...edit,
       wandb: { ...edit.wandb, apiKey: s.applyEdit(this.file.wandb.apiKey, edit.wandb.apiKey ?? { keep: true }) },
-      discord: { ...edit.discord, webhookUrl: s.applyEdit(this.file.discord.webhookUrl, edit.discord.webhookUrl ?? { keep: true }) },
+      discord: {
+        ...edit.discord,
+        webhookUrl: s.applyEdit(this.file.discord.webhookUrl, edit.discord.webhookUrl ?? { keep: true }),
+      },
       slots: edit.slots.map((slot) => {
         const cur = currentSlot(slot.id);
         const curDeploy = cur?.deploy?.kind === 'ssh' ? cur.deploy : undefined;
@@ -287,11 +306,22 @@ export class ConfigStore {
  * The config a command-line tool runs with: the file (default: the app's), `.env` in the working
  * directory, the environment, and `--data-dir`. Throws ConfigError for a bad file or environment.
  */
-export function loadToolConfig(opts: { config?: string; dataDir?: string }): { store: ConfigStore; secrets: SecretStore; path: string } {
+export function loadToolConfig(opts: { config?: string; dataDir?: string }): {
+  store: ConfigStore;
+  secrets: SecretStore;
+  path: string;
+} {
   const path = resolve(opts.config ?? defaultConfigPath());
   const env = loadEnv(process.cwd());
   const secrets = new SecretStore(env, dirname(path));
-  const store = new ConfigStore({ path, env, secrets, appHome: appHome(env as NodeJS.ProcessEnv), dataDirOverride: opts.dataDir, keepLastGood: false });
+  const store = new ConfigStore({
+    path,
+    env,
+    secrets,
+    appHome: appHome(env as NodeJS.ProcessEnv),
+    dataDirOverride: opts.dataDir,
+    keepLastGood: false,
+  });
   store.load();
   return { store, secrets, path };
 }

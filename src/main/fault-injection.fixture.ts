@@ -7,7 +7,11 @@ import { prng } from './demo/factory';
 export type InjectedFault = { status: number } | { drop: true };
 
 /** Per request: a 5xx with probability `serverErrors`, a dropped connection with `drops`, else nothing. */
-export function randomFaults(opts: { seed: number; serverErrors: number; drops: number }): () => InjectedFault | undefined {
+export function randomFaults(opts: {
+  seed: number;
+  serverErrors: number;
+  drops: number;
+}): () => InjectedFault | undefined {
   const random = prng(opts.seed);
   const statuses = [500, 502, 503, 504];
   return () => {

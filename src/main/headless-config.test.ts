@@ -26,14 +26,26 @@ interface Run {
 }
 
 /** Starts headless on `config` (an object, or raw text); resolves when it exits, or once it printed its URL. */
-function runHeadless(config: unknown, opts: { env?: Record<string, string>; files?: (dir: string) => void } = {}): Promise<Run> {
+function runHeadless(
+  config: unknown,
+  opts: { env?: Record<string, string>; files?: (dir: string) => void } = {},
+): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'cr-headless-cfg-'));
   opts.files?.(dir);
   const path = join(dir, 'config.json');
   const base = { dataDir: join(dir, 'data'), pipe: { path: join(dir, 'events.pipe') } };
-  writeFileSync(path, typeof config === 'string' ? config : JSON.stringify(typeof config === 'function' ? config(dir) : { ...base, ...(config as object) }));
+  writeFileSync(
+    path,
+    typeof config === 'string'
+      ? config
+      : JSON.stringify(typeof config === 'function' ? config(dir) : { ...base, ...(config as object) }),
+  );
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dir, ...opts.env };
-  const child = spawn(process.execPath, ['--import', TSX, ENTRY, '--config', path, '--port', '0', '--no-demo'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', TSX, ENTRY, '--config', path, '--port', '0', '--no-demo'], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   return new Promise((resolvePromise) => {
     let stdout = '';
@@ -51,7 +63,6 @@ function runHeadless(config: unknown, opts: { env?: Record<string, string>; file
   });
 }
 
-
 function expectRefused(r: Run, field: string, message: RegExp) {
   expect(r.code, r.stderr + r.stdout).toBe(2);
   expect(r.stderr).toMatch(new RegExp(`^config error: [^\\n]*: ${field.replace(/[.*()]/g, (c) => `\\${c}`)}: `, 'm'));
@@ -63,23 +74,32 @@ function expectRefused(r: Run, field: string, message: RegExp) {
 describe('headless refuses what it cannot run', () => {
   it.each([
     ['an env var that is not set', { env: 'CR_TEST_NOT_SET' }, {}, /environment variable CR_TEST_NOT_SET is not set/],
-    ['an env var that is empty', { env: 'CR_TEST_EMPTY' }, { CR_TEST_EMPTY: '' }, /environment variable CR_TEST_EMPTY is empty/],
+    [
+      'an env var that is empty',
+      { env: 'CR_TEST_EMPTY' },
+      { CR_TEST_EMPTY: '' },
+      /environment variable CR_TEST_EMPTY is empty/,
+    ],
     ['a file that does not exist', { file: 'missing.key' }, {}, /cannot read secret file missing\.key: ENOENT/],
     ['a file that cannot be read (a folder)', { file: 'a-folder' }, {}, /cannot read secret file a-folder: EISDIR/],
     ['an empty file', { file: 'empty.key' }, {}, /secret file empty\.key is empty/],
-  ])('an unresolvable secret: %s', async (_name, ref, env, message) => {
-    const r = await runHeadless(
-      { wandb: { enabled: true, apiKey: ref } },
-      {
-        env,
-        files: (dir) => {
-          mkdirSync(join(dir, 'a-folder'));
-          writeFileSync(join(dir, 'empty.key'), '\n');
+  ])(
+    'an unresolvable secret: %s',
+    async (_name, ref, env, message) => {
+      const r = await runHeadless(
+        { wandb: { enabled: true, apiKey: ref } },
+        {
+          env,
+          files: (dir) => {
+            mkdirSync(join(dir, 'a-folder'));
+            writeFileSync(join(dir, 'empty.key'), '\n');
+          },
         },
-      },
-    );
-    expectRefused(r, 'wandb.apiKey', message);
-  }, 60_000);
+      );
+      expectRefused(r, 'wandb.apiKey', message);
+    },
+    60_000,
+  );
 
   it('an unresolvable RCON password of a slot', async () => {
     const r = await runHeadless({ slots: [{ id: 'a', rconPort: 27015, rconPassword: { env: 'CR_TEST_RCON' } }] }, {});
@@ -88,12 +108,20 @@ describe('headless refuses what it cannot run', () => {
 
   it.each([
     ['not a URL', 'hunter2-not-a-url', /is not a URL \(value not shown\)/],
-    ['not a Discord webhook', 'https://example.invalid/hooks/hunter2', /is not a Discord webhook URL .* \(value not shown\)/],
-  ])('a webhook URL that is %s, without printing it', async (_name, url, message) => {
-    const r = await runHeadless({ discord: { enabled: true, webhookUrl: url } }, {});
-    expectRefused(r, 'discord.webhookUrl', message);
-    expect(r.stderr + r.stdout).not.toContain('hunter2');
-  }, 60_000);
+    [
+      'not a Discord webhook',
+      'https://example.invalid/hooks/hunter2',
+      /is not a Discord webhook URL .* \(value not shown\)/,
+    ],
+  ])(
+    'a webhook URL that is %s, without printing it',
+    async (_name, url, message) => {
+      const r = await runHeadless({ discord: { enabled: true, webhookUrl: url } }, {});
+      expectRefused(r, 'discord.webhookUrl', message);
+      expect(r.stderr + r.stdout).not.toContain('hunter2');
+    },
+    60_000,
+  );
 
   it('a data directory that is a file', async () => {
     const r = await runHeadless((dir: string) => {
@@ -116,7 +144,9 @@ describe('headless refuses what it cannot run', () => {
   it('LOG_LEVEL=bogus', async () => {
     const r = await runHeadless({}, { env: { LOG_LEVEL: 'bogus' } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^config error: environment: LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent \(got "bogus"\)$/m);
+    expect(r.stderr).toMatch(
+      /^config error: environment: LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent \(got "bogus"\)$/m,
+    );
     expect(r.stderr).not.toMatch(/^\s+at /m);
   }, 60_000);
 

@@ -84,7 +84,8 @@ async function main(): Promise<void> {
     throw e;
   }
   const { app, store, secrets } = booted;
-  if (created) console.log(`Created ${store.path} with the default settings (edit it, or change them in the Settings view).`);
+  if (created)
+    console.log(`Created ${store.path} with the default settings (edit it, or change them in the Settings view).`);
   // Headless has no window to show a half-working service in: refuse to start instead.
   const problems = startupProblems(store.effective, secrets);
   if (problems.length) {
@@ -119,13 +120,18 @@ async function main(): Promise<void> {
     metrics: () => app.metrics(),
     logger,
     // `npm run dev` restarts this process on every rebuild and keeps one token across restarts.
-    token: process.env.CONTROL_ROOM_TOKEN && process.env.CONTROL_ROOM_TOKEN.length >= 32 ? process.env.CONTROL_ROOM_TOKEN : undefined,
+    token:
+      process.env.CONTROL_ROOM_TOKEN && process.env.CONTROL_ROOM_TOKEN.length >= 32
+        ? process.env.CONTROL_ROOM_TOKEN
+        : undefined,
     devAssets: process.env.CONTROL_ROOM_DEV === '1',
   });
   try {
     await server.listen();
   } catch (e) {
-    console.error(`cannot listen on ${host}:${port}: ${(e as Error).message} (set web.port, or --port 0 for any free port)`);
+    console.error(
+      `cannot listen on ${host}:${port}: ${(e as Error).message} (set web.port, or --port 0 for any free port)`,
+    );
     await app.stop();
     process.exit(1);
   }

@@ -84,7 +84,8 @@ async function main(): Promise<void> {
     demo: demoFlag(process.argv),
   });
   controlRoom = booted.app;
-  if (booted.store.loadError) logger.warn({ error: booted.store.loadError.message }, 'config file invalid; running on the last good config');
+  if (booted.store.loadError)
+    logger.warn({ error: booted.store.loadError.message }, 'config file invalid; running on the last good config');
   await controlRoom.start();
 
   const win = createWindow();

@@ -10,7 +10,9 @@ async function architectureErrors(filePath: string, code: string): Promise<strin
   const [result] = await eslint.lintText(code, { filePath });
   const fatal = result.messages.filter((m) => m.fatal);
   if (fatal.length) throw new Error(`parse error: ${fatal[0].message}`);
-  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax').map((m) => m.message);
+  return result.messages
+    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax')
+    .map((m) => m.message);
 }
 
 /** Every way TypeScript code can load `mod`. */
@@ -30,14 +32,16 @@ const BROWSER_FILES = ['src/shared/x.ts', 'src/renderer/src/x.tsx'];
 describe('lint rules', () => {
   describe.each([...SERVICE_FILES, ...BROWSER_FILES])('forbids electron in %s', (file) => {
     it.each(['electron', 'electron/main', 'electron/renderer', 'electron/common'])('%s', async (mod) => {
-      for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod}`).toHaveLength(1);
+      for (const form of forms)
+        expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod}`).toHaveLength(1);
     });
   });
 
   it('allows electron in the shell and the IPC transport', async () => {
     for (const file of ['src/main/index.ts', 'src/main/transport/ipc.ts']) {
       for (const mod of ['electron', 'electron/main']) {
-        for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod} in ${file}`).toEqual([]);
+        for (const form of forms)
+          expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod} in ${file}`).toEqual([]);
       }
     }
   });
@@ -48,8 +52,20 @@ describe('lint rules', () => {
   });
 
   describe.each(BROWSER_FILES)('keeps Node built-ins out of %s', (file) => {
-    it.each(['node:fs', 'fs', 'path', 'child_process', 'fs/promises', 'node:fs/promises', 'os', 'crypto', 'events', 'worker_threads'])('%s', async (mod) => {
-      for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod}`).toHaveLength(1);
+    it.each([
+      'node:fs',
+      'fs',
+      'path',
+      'child_process',
+      'fs/promises',
+      'node:fs/promises',
+      'os',
+      'crypto',
+      'events',
+      'worker_threads',
+    ])('%s', async (mod) => {
+      for (const form of forms)
+        expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod}`).toHaveLength(1);
     });
 
     it('every bare built-in name, imported', async () => {
@@ -73,7 +89,8 @@ describe('lint rules', () => {
       ['src/main/pipe/x.fixture.ts', '../wandb'],
     ];
     it.each(cases)('%s may not load %s', async (file, mod) => {
-      for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod}`).toHaveLength(1);
+      for (const form of forms)
+        expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod}`).toHaveLength(1);
     });
 
     it('allows lib/, transport/, the root files and its own folder; tests may combine services', async () => {
@@ -86,7 +103,9 @@ describe('lint rules', () => {
         ['src/main/demo/feed.test.ts', '../pipe/service'],
         ['src/main/app.ts', './pipe/service'],
       ];
-      for (const [file, mod] of allowed) for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod} in ${file}`).toEqual([]);
+      for (const [file, mod] of allowed)
+        for (const form of forms)
+          expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod} in ${file}`).toEqual([]);
     });
   });
 
@@ -97,7 +116,8 @@ describe('lint rules', () => {
       ['src/main/lib/tail.ts', './tiny-disk.fixture.ts'],
       ['src/main/index.ts', './fault-injection.fixture'],
     ])('%s may not load %s', async (file, mod) => {
-      for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod}`).toHaveLength(1);
+      for (const form of forms)
+        expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod}`).toHaveLength(1);
     });
 
     it('tests and other fixtures may', async () => {
@@ -106,7 +126,8 @@ describe('lint rules', () => {
         ['src/main/wandb/harness.fixture.ts', './server.fixture'],
         ['src/main/pipe/reliability.test.ts', '../lib/tiny-disk.fixture'],
       ]) {
-        for (const form of forms) expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod} in ${file}`).toEqual([]);
+        for (const form of forms)
+          expect(await architectureErrors(file, loads(mod)[form]), `${form} of ${mod} in ${file}`).toEqual([]);
       }
     });
   });

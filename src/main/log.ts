@@ -17,24 +17,48 @@ export function logLevelProblem(value: string | undefined): string | null {
 }
 
 /** `LOG_FORMAT=json|pretty` overrides; otherwise pretty exactly when stderr (where logs go) is a terminal. */
-export function logFormat(env: NodeJS.ProcessEnv = process.env, isTTY = process.stderr.isTTY === true): 'json' | 'pretty' {
+export function logFormat(
+  env: NodeJS.ProcessEnv = process.env,
+  isTTY = process.stderr.isTTY === true,
+): 'json' | 'pretty' {
   if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
   return isTTY ? 'pretty' : 'json';
 }
 
 function destination(format: 'json' | 'pretty'): DestinationStream {
   if (format === 'json') return pino.destination({ fd: 2, sync: true });
-  return pretty({ destination: 2, sync: true, colorize: process.env.NO_COLOR === undefined, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' });
+  return pretty({
+    destination: 2,
+    sync: true,
+    colorize: process.env.NO_COLOR === undefined,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname',
+  });
 }
 
 /** An unknown level falls back to info here (the desktop app keeps running); headless refuses it first. */
-export function createLogger(name = 'control-room', level = process.env.LOG_LEVEL || 'info', format = logFormat()): Logger {
+export function createLogger(
+  name = 'control-room',
+  level = process.env.LOG_LEVEL || 'info',
+  format = logFormat(),
+): Logger {
   return pino(
     {
       name,
       level: logLevelProblem(level) || level === '' ? 'info' : level,
       redact: {
-        paths: ['apiKey', '*.apiKey', 'webhookUrl', '*.webhookUrl', 'rconPassword', '*.rconPassword', 'password', '*.password', 'token', '*.token'],
+        paths: [
+          'apiKey',
+          '*.apiKey',
+          'webhookUrl',
+          '*.webhookUrl',
+          'rconPassword',
+          '*.rconPassword',
+          'password',
+          '*.password',
+          'token',
+          '*.token',
+        ],
         censor: '[secret]',
       },
     },

@@ -38,7 +38,10 @@ export function startupProblems(config: Config, secrets: SecretStore): ConfigIss
       try {
         parseWebhookUrl(url);
       } catch (e) {
-        issues.push({ path: 'discord.webhookUrl', message: `${(e as Error).message.replace(/^discord\.webhookUrl /, '')} (value not shown)` });
+        issues.push({
+          path: 'discord.webhookUrl',
+          message: `${(e as Error).message.replace(/^discord\.webhookUrl /, '')} (value not shown)`,
+        });
       }
     }
   }

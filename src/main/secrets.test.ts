@@ -39,8 +39,12 @@ describe('SecretStore', () => {
 
   it('explains a missing env var or file with the field path', () => {
     const s = new SecretStore({}, dir);
-    expect(() => s.resolve({ env: 'NOPE' }, 'wandb.apiKey')).toThrow('wandb.apiKey: environment variable NOPE is not set');
-    expect(() => s.resolve({ file: 'missing.txt' }, 'discord.webhookUrl')).toThrow(/discord\.webhookUrl: cannot read secret file missing\.txt: ENOENT/);
+    expect(() => s.resolve({ env: 'NOPE' }, 'wandb.apiKey')).toThrow(
+      'wandb.apiKey: environment variable NOPE is not set',
+    );
+    expect(() => s.resolve({ file: 'missing.txt' }, 'discord.webhookUrl')).toThrow(
+      /discord\.webhookUrl: cannot read secret file missing\.txt: ENOENT/,
+    );
   });
 
   it('reports status without the value', () => {
@@ -71,7 +75,9 @@ describe('SecretStore', () => {
 
   it('says so when ciphertext cannot be decrypted here', () => {
     const ref = new SecretStore({}, dir, aesCipher()).applyEdit(undefined, { value: 'v' });
-    expect(() => new SecretStore({}, dir, aesCipher()).resolve(ref, 'wandb.apiKey')).toThrow(/cannot be decrypted on this machine/);
+    expect(() => new SecretStore({}, dir, aesCipher()).resolve(ref, 'wandb.apiKey')).toThrow(
+      /cannot be decrypted on this machine/,
+    );
     expect(() => new SecretStore({}, dir).resolve(ref, 'wandb.apiKey')).toThrow(/keychain is not available/);
   });
 });

@@ -74,16 +74,23 @@ export class SecretStore {
         // Docker-secrets style files end with a newline that is not part of the secret.
         v = readFileSync(this.filePath(ref.file), 'utf8').replace(/\r?\n$/, '');
       } catch (e) {
-        throw new SecretError(path, `cannot read secret file ${ref.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        throw new SecretError(
+          path,
+          `cannot read secret file ${ref.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        );
       }
       if (v.trim() === '') throw new SecretError(path, `secret file ${ref.file} is empty`);
       return v;
     }
-    if (!this.cipher?.isAvailable()) throw new SecretError(path, 'stored encrypted, but the OS keychain is not available here');
+    if (!this.cipher?.isAvailable())
+      throw new SecretError(path, 'stored encrypted, but the OS keychain is not available here');
     try {
       return this.cipher.decrypt(ref.encrypted);
     } catch {
-      throw new SecretError(path, 'stored encrypted, but it cannot be decrypted on this machine (set it again in Settings)');
+      throw new SecretError(
+        path,
+        'stored encrypted, but it cannot be decrypted on this machine (set it again in Settings)',
+      );
     }
   }
 

@@ -1,6 +1,13 @@
 // What every service is to the composition root: start/stop (idempotent) and a status snapshot.
 // Services never import electron; what they need from the outside arrives in ServiceContext.
-import { ApiError, type PushName, type PushPayload, type ServiceName, type ServiceState, type ServiceStatus } from '../shared/api';
+import {
+  ApiError,
+  type PushName,
+  type PushPayload,
+  type ServiceName,
+  type ServiceState,
+  type ServiceStatus,
+} from '../shared/api';
 import type { PipeCounters, PipeEvent } from '../shared/events';
 import type { ConfigStore, EffectiveConfig } from './config';
 import type { EventCache } from './lib/cache';
@@ -150,7 +157,11 @@ export function defineService<S extends Service>(def: ServiceDefinition<S>): Ser
           }
         },
       };
-      return { create: (ctx) => (built = def.create(ctx)), handlers: def.handlers(handle, app), metrics: def.metrics?.(handle) ?? {} };
+      return {
+        create: (ctx) => (built = def.create(ctx)),
+        handlers: def.handlers(handle, app),
+        metrics: def.metrics?.(handle) ?? {},
+      };
     },
   };
 }

@@ -1,11 +1,24 @@
 // Exposes exactly the contract as window.controlRoom: one function per method, plus `on` for pushes.
 // No generic ipcRenderer reaches the page. Built as CommonJS because sandboxed preloads must be.
 import { contextBridge, ipcRenderer } from 'electron';
-import { INVOKE_CHANNEL, METHOD_NAMES, PUSH_CHANNEL, PUSH_NAMES, type MethodInput, type MethodName, type PushName, type PushPayload, type Result, type MethodOutput } from '../shared/api';
+import {
+  INVOKE_CHANNEL,
+  METHOD_NAMES,
+  PUSH_CHANNEL,
+  PUSH_NAMES,
+  type MethodInput,
+  type MethodName,
+  type PushName,
+  type PushPayload,
+  type Result,
+  type MethodOutput,
+} from '../shared/api';
 
 type Invokers = { [M in MethodName]: (payload: MethodInput<M>) => Promise<Result<MethodOutput<M>>> };
 
-const invoke = Object.fromEntries(METHOD_NAMES.map((m) => [m, (payload: unknown) => ipcRenderer.invoke(INVOKE_CHANNEL, m, payload)])) as Invokers;
+const invoke = Object.fromEntries(
+  METHOD_NAMES.map((m) => [m, (payload: unknown) => ipcRenderer.invoke(INVOKE_CHANNEL, m, payload)]),
+) as Invokers;
 
 const bridge = {
   invoke,

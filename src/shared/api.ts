@@ -17,7 +17,15 @@ export type ServiceName = z.infer<typeof ServiceNameSchema>;
  * disabled: turned off in config. unavailable: not part of this build yet. starting/running/stopped:
  * lifecycle. degraded: running but something needs attention. error: not working; `summary` says why.
  */
-export const SERVICE_STATES = ['disabled', 'unavailable', 'starting', 'running', 'degraded', 'error', 'stopped'] as const;
+export const SERVICE_STATES = [
+  'disabled',
+  'unavailable',
+  'starting',
+  'running',
+  'degraded',
+  'error',
+  'stopped',
+] as const;
 export const ServiceStateSchema = z.enum(SERVICE_STATES);
 export type ServiceState = z.infer<typeof ServiceStateSchema>;
 
@@ -108,7 +116,9 @@ export const WandbRunInfoSchema = z.object({
   createdAt: z.number(),
   finishedAt: z.number().nullable(),
   /** The game went back to an earlier save: this run goes on from `toCycle`; the game was at `fromCycle` in run `runId`. */
-  branchedFrom: z.object({ runId: z.string(), displayName: z.string(), fromCycle: z.number().nullable(), toCycle: z.number() }).nullable(),
+  branchedFrom: z
+    .object({ runId: z.string(), displayName: z.string(), fromCycle: z.number().nullable(), toCycle: z.number() })
+    .nullable(),
 });
 export type WandbRunInfo = z.infer<typeof WandbRunInfoSchema>;
 
@@ -212,7 +222,13 @@ export const methods = {
   },
   'demo.status': { input: none, output: DemoStatusSchema },
   /** Starts the simulated factory writing into the pipe (`rate`: stats lines per second, default 0.5). */
-  'demo.start': { input: z.object({ rate: z.number().min(0.1).max(1000).optional() }).strict().optional(), output: DemoStatusSchema },
+  'demo.start': {
+    input: z
+      .object({ rate: z.number().min(0.1).max(1000).optional() })
+      .strict()
+      .optional(),
+    output: DemoStatusSchema,
+  },
   'demo.stop': { input: none, output: DemoStatusSchema },
   /** The W&B session manager's runs; null while it is not running. */
   'wandb.status': { input: none, output: WandbStatusSchema.nullable() },
@@ -231,15 +247,25 @@ export const methods = {
   /** Queues a test message through the outbox (and retries a stopped delivery once). */
   'discord.test': { input: none, output: RelayedLineSchema },
   /** Turns relaying of one event type on or off (saved in the config file as discord.types). */
-  'discord.setType': { input: z.object({ type: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/), enabled: z.boolean() }).strict(), output: ConfigViewSchema, invalid: 'bad_request' },
+  'discord.setType': {
+    input: z.object({ type: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/), enabled: z.boolean() }).strict(),
+    output: ConfigViewSchema,
+    invalid: 'bad_request',
+  },
   /** Every slot's live status, deploy progress and join-test history; null while no slots are configured. */
   'slots.status': { input: none, output: SlotsStatusSchema.nullable() },
   /** Polls one slot now. */
   'slots.check': { input: z.object({ id: z.string().max(40) }).strict(), output: SlotsStatusSchema },
   /** Deploys the bundled scenario to one slot, or to every slot with a deploy target (no id). */
-  'slots.deploy': { input: z.object({ id: z.string().max(40).optional() }).strict(), output: z.array(z.object({ id: z.string(), ok: z.boolean(), message: z.string() })) },
+  'slots.deploy': {
+    input: z.object({ id: z.string().max(40).optional() }).strict(),
+    output: z.array(z.object({ id: z.string(), ok: z.boolean(), message: z.string() })),
+  },
   /** Runs the slot's restartCommand; its output streams into the slot's status. */
-  'slots.restart': { input: z.object({ id: z.string().max(40) }).strict(), output: z.object({ exitCode: z.number().nullable(), output: z.array(z.string()) }) },
+  'slots.restart': {
+    input: z.object({ id: z.string().max(40) }).strict(),
+    output: z.object({ exitCode: z.number().nullable(), output: z.array(z.string()) }),
+  },
   'slots.joinTest': { input: z.object({ id: z.string().max(40) }).strict(), output: JoinTestRunSchema },
   /** Connects to one saved slot's RCON, authenticates and runs `/version` on a connection of its own. */
   'slots.testRcon': { input: z.object({ id: z.string().max(40) }).strict(), output: KeyTestResultSchema },
@@ -279,7 +305,14 @@ export type PushName = keyof typeof pushes;
 export const PUSH_NAMES = Object.keys(pushes) as PushName[];
 export type PushPayload<P extends PushName> = z.output<(typeof pushes)[P]['payload']>;
 
-export const ERROR_CODES = ['bad_request', 'unknown_method', 'invalid_config', 'forbidden', 'unavailable', 'internal'] as const;
+export const ERROR_CODES = [
+  'bad_request',
+  'unknown_method',
+  'invalid_config',
+  'forbidden',
+  'unavailable',
+  'internal',
+] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ApiErrorBody {
@@ -303,7 +336,9 @@ export class ApiError extends Error {
   }
 
   toBody(): ApiErrorBody {
-    return this.issues ? { code: this.code, message: this.message, issues: this.issues } : { code: this.code, message: this.message };
+    return this.issues
+      ? { code: this.code, message: this.message, issues: this.issues }
+      : { code: this.code, message: this.message };
   }
 
   static fromBody(body: ApiErrorBody): ApiError {

@@ -45,7 +45,13 @@ export const DiscordPatternSchema = z
   .strict()
   .superRefine((p, ctx) => {
     const problem = checkUserPattern(p);
-    if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message, input: problem.field === 'regex' ? p.regex : p.template });
+    if (problem)
+      ctx.addIssue({
+        code: 'custom',
+        path: [problem.field],
+        message: problem.message,
+        input: problem.field === 'regex' ? p.regex : p.template,
+      });
   });
 export type DiscordPattern = z.infer<typeof DiscordPatternSchema>;
 
@@ -67,7 +73,9 @@ function slotSchema<S extends z.ZodType>(secret: S) {
     .strict();
   return z
     .object({
-      id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'use 1-40 of a-z, 0-9, "-" or "_", starting with a letter or digit'),
+      id: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'use 1-40 of a-z, 0-9, "-" or "_", starting with a letter or digit'),
       name: nonEmpty.optional(),
       host: nonEmpty.default('127.0.0.1'),
       gamePort: port.default(34197),
@@ -98,12 +106,21 @@ function configSchema<S extends z.ZodType>(secret: S) {
           mode: z.enum(['auto', 'fifo', 'file']).default('file'),
           capacity: z.number().int().min(1).max(1_000_000).default(10_000),
           /** A longer line is rejected without being buffered whole. */
-          maxLineBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+          maxLineBytes: z
+            .number()
+            .int()
+            .min(1024)
+            .max(64 * 1024 * 1024)
+            .default(1024 * 1024),
           /** File mode with no saved position: read what is already there (`start`) or only new lines (`end`). */
           startAt: z.enum(['start', 'end']).default('end'),
           mirrorLogPath: nonEmpty.optional(),
           /** The mirror rotates at this size, keeping `mirrorFiles` old files. */
-          mirrorMaxBytes: z.number().int().min(1024).default(10 * 1024 * 1024),
+          mirrorMaxBytes: z
+            .number()
+            .int()
+            .min(1024)
+            .default(10 * 1024 * 1024),
           mirrorFiles: z.number().int().min(1).max(100).default(5),
         })
         .strict()
@@ -192,7 +209,8 @@ function configSchema<S extends z.ZodType>(secret: S) {
         .superRefine((slots, ctx) => {
           const seen = new Set<string>();
           slots.forEach((s, i) => {
-            if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate slot id "${s.id}"` });
+            if (seen.has(s.id))
+              ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate slot id "${s.id}"` });
             seen.add(s.id);
           });
         }),
@@ -223,7 +241,12 @@ function configSchema<S extends z.ZodType>(secret: S) {
           /** Extra `host[:port]` names the headless server answers to (reverse proxies, LAN names). */
           allowedHosts: z.array(nonEmpty).default([]),
           /** A WebSocket client holding more unsent bytes than this has stopped reading and is dropped. */
-          maxSendBufferBytes: z.number().int().min(65536).max(1 << 30).default(32 * 1024 * 1024),
+          maxSendBufferBytes: z
+            .number()
+            .int()
+            .min(65536)
+            .max(1 << 30)
+            .default(32 * 1024 * 1024),
         })
         .strict()
         .prefault({}),
@@ -251,7 +274,12 @@ export interface ConfigIssue {
 }
 
 /** Field paths that hold secrets (`*` is any array index). */
-export const SECRET_PATHS = ['wandb.apiKey', 'discord.webhookUrl', 'slots.*.rconPassword', 'slots.*.deploy.password'] as const;
+export const SECRET_PATHS = [
+  'wandb.apiKey',
+  'discord.webhookUrl',
+  'slots.*.rconPassword',
+  'slots.*.deploy.password',
+] as const;
 
 export function isSecretPath(path: string): boolean {
   const generic = path.replace(/\.\d+(?=\.|$)/g, '.*');
@@ -267,7 +295,8 @@ export function describeIssues(error: z.ZodError): ConfigIssue[] {
       const shown = JSON.stringify(issue.input);
       if (shown !== undefined) message += ` (got ${shown.length > 80 ? shown.slice(0, 77) + '...' : shown})`;
     }
-    if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    if (issue.code === 'unrecognized_keys')
+      message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     return { path, message };
   });
 }

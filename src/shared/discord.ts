@@ -95,7 +95,9 @@ export const DiscordStatusSchema = z.object({
   rateLimit: z.object({ limit: z.number(), remaining: z.number(), resetAt: z.number() }).nullable(),
   lines: z.object({ read: z.number(), matched: z.number(), filtered: z.number(), tooLong: z.number() }),
   /** Per type: whether it is relayed, and how many lines of it were seen. */
-  types: z.array(z.object({ type: z.string(), label: z.string(), enabled: z.boolean(), custom: z.boolean(), seen: z.number() })),
+  types: z.array(
+    z.object({ type: z.string(), label: z.string(), enabled: z.boolean(), custom: z.boolean(), seen: z.number() }),
+  ),
   /** The last 50 relayed events, newest first. */
   recent: z.array(RelayedLineSchema),
 });
@@ -127,6 +129,10 @@ export function checkUserPattern(p: UserPatternSource): { field: 'regex' | 'temp
   }
   const groups = new Set(Object.keys(re.namedGroups()));
   const missing = templateFields(p.template).filter((f) => !groups.has(f));
-  if (missing.length) return { field: 'template', message: `uses ${missing.map((m) => `{${m}}`).join(', ')}, which the regex does not capture (its named groups: ${[...groups].join(', ') || 'none'})` };
+  if (missing.length)
+    return {
+      field: 'template',
+      message: `uses ${missing.map((m) => `{${m}}`).join(', ')}, which the regex does not capture (its named groups: ${[...groups].join(', ') || 'none'})`,
+    };
   return null;
 }

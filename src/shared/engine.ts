@@ -44,5 +44,9 @@ export const EnginePlayResultSchema = z.object({
 });
 export type EnginePlayResult = z.infer<typeof EnginePlayResultSchema>;
 
-export const EngineResetInputSchema = z.object({ envId, seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict();
-export const EngineStepInputSchema = z.object({ envId, state: z.array(byte).max(4096), action: z.array(byte).max(256) }).strict();
+export const EngineResetInputSchema = z
+  .object({ envId, seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
+  .strict();
+export const EngineStepInputSchema = z
+  .object({ envId, state: z.array(byte).max(4096), action: z.array(byte).max(256) })
+  .strict();

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_EVENT_DEPTH, nestedDeeperThan, parseEventLine, SessionInitSchema, StatsSchema, type Stats } from './events';
+import {
+  MAX_EVENT_DEPTH,
+  nestedDeeperThan,
+  parseEventLine,
+  SessionInitSchema,
+  StatsSchema,
+  type Stats,
+} from './events';
 
 const stats = (over: Record<string, unknown> = {}) => ({
   type: 'stats',
@@ -13,7 +20,9 @@ const stats = (over: Record<string, unknown> = {}) => ({
 
 describe('parseEventLine', () => {
   it('accepts session_init and stats, dropping unknown fields like the schema does', () => {
-    expect(parseEventLine('{"type":"session_init","session_id":"a","tick":0,"level_name":"open_world","extra":1}')).toEqual({
+    expect(
+      parseEventLine('{"type":"session_init","session_id":"a","tick":0,"level_name":"open_world","extra":1}'),
+    ).toEqual({
       ok: true,
       known: true,
       event: { type: 'session_init', session_id: 'a', tick: 0, level_name: 'open_world' },
@@ -23,7 +32,11 @@ describe('parseEventLine', () => {
   });
 
   it('keeps an unknown type as a raw event', () => {
-    expect(parseEventLine('{"type":"rocket_launched","count":1}')).toEqual({ ok: true, known: false, event: { type: 'rocket_launched', count: 1 } });
+    expect(parseEventLine('{"type":"rocket_launched","count":1}')).toEqual({
+      ok: true,
+      known: false,
+      event: { type: 'rocket_launched', count: 1 },
+    });
   });
 
   it.each([
@@ -48,7 +61,11 @@ describe('parseEventLine', () => {
   });
 
   it('keeps the optional production-window and session fields, and rejects bad ones', () => {
-    const full = stats({ fluids_production: { water: 6000 }, fluids_consumption: { steam: 1 }, surfaces: { nauvis: { products_production: { 'iron-plate': 900 }, fluids_production: {} } } });
+    const full = stats({
+      fluids_production: { water: 6000 },
+      fluids_consumption: { steam: 1 },
+      surfaces: { nauvis: { products_production: { 'iron-plate': 900 }, fluids_production: {} } },
+    });
     expect(parseEventLine(JSON.stringify(full))).toEqual({ ok: true, known: true, event: full });
     const init = { type: 'session_init', session_id: 'a', tick: 251, level_name: 'freeplay', resumed: true, cycle: 2 };
     expect(parseEventLine(JSON.stringify(init))).toEqual({ ok: true, known: true, event: init });
@@ -65,12 +82,42 @@ describe('parseEventLine', () => {
   });
 
   it('the fast path and the zod schemas agree on a corpus of mutations', () => {
-    const values: unknown[] = [0, 1, -1, 1.5, 1e308, '', 'x', 'y'.repeat(201), null, true, [], {}, { a: 1 }, { a: -1 }, { '': 1 }, { a: 'x' }, { ['k'.repeat(201)]: 1 }];
+    const values: unknown[] = [
+      0,
+      1,
+      -1,
+      1.5,
+      1e308,
+      '',
+      'x',
+      'y'.repeat(201),
+      null,
+      true,
+      [],
+      {},
+      { a: 1 },
+      { a: -1 },
+      { '': 1 },
+      { a: 'x' },
+      { ['k'.repeat(201)]: 1 },
+    ];
     const bases = [
       stats(),
-      stats({ fluids_production: { water: 6000 }, fluids_consumption: {}, surfaces: { nauvis: { products_production: { 'iron-plate': 1 } }, 'platform-1': {} } }),
+      stats({
+        fluids_production: { water: 6000 },
+        fluids_consumption: {},
+        surfaces: { nauvis: { products_production: { 'iron-plate': 1 } }, 'platform-1': {} },
+      }),
       { type: 'session_init', session_id: 's', tick: 5, level_name: 'lvl' },
-      { type: 'session_init', session_id: 's', tick: 5, level_name: 'lvl', resumed: true, cycle: 4, parent_session_id: 'p' },
+      {
+        type: 'session_init',
+        session_id: 's',
+        tick: 5,
+        level_name: 'lvl',
+        resumed: true,
+        cycle: 4,
+        parent_session_id: 'p',
+      },
     ];
     let checked = 0;
     for (const base of bases) {
@@ -95,12 +142,19 @@ describe('parseEventLine', () => {
     const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
     const unknown = parseEventLine(`{"type":"blob","x":${deep(5000)}}`);
     expect(unknown).toMatchObject({ ok: false, reason: 'too_deep' });
-    const stats20k = parseEventLine(`{"type":"stats","session_id":"s","cycle":1,"tick":1,"products_production":{"a":1},"materials_consumption":{"b":${deep(20_000)}}}`);
+    const stats20k = parseEventLine(
+      `{"type":"stats","session_id":"s","cycle":1,"tick":1,"products_production":{"a":1},"materials_consumption":{"b":${deep(20_000)}}}`,
+    );
     expect(stats20k).toMatchObject({ ok: false, reason: 'too_deep' });
-    const init = parseEventLine(`{"type":"session_init","session_id":"s","tick":0,"level_name":${'{"a":'.repeat(30_000)}1${'}'.repeat(30_000)}}`);
+    const init = parseEventLine(
+      `{"type":"session_init","session_id":"s","tick":0,"level_name":${'{"a":'.repeat(30_000)}1${'}'.repeat(30_000)}}`,
+    );
     expect(init).toMatchObject({ ok: false, reason: 'too_deep' });
     // At the limit (the event object itself is level 1) a raw event is still kept.
-    expect(parseEventLine(`{"type":"blob","x":${deep(MAX_EVENT_DEPTH - 1)}}`)).toMatchObject({ ok: true, known: false });
+    expect(parseEventLine(`{"type":"blob","x":${deep(MAX_EVENT_DEPTH - 1)}}`)).toMatchObject({
+      ok: true,
+      known: false,
+    });
   });
 
   it('counts depth outside strings only', () => {

@@ -4,7 +4,8 @@ import { z } from 'zod';
 
 const itemName = z.string().min(1).max(200);
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map);
 
 /**
  * item -> items/min; finite and >= 0. Item names are arbitrary (`constructor`, `__proto__`), so the
@@ -12,7 +13,10 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
  * z.record builds its output on `{}`, where a `__proto__` key sets the prototype instead of an entry.
  */
 export const RatesSchema = z
-  .preprocess((v) => (isPlainObject(v) ? new Map(Object.entries(v)) : v), z.map(itemName, z.number().finite().nonnegative(), { error: 'expected an object of item: rate' }))
+  .preprocess(
+    (v) => (isPlainObject(v) ? new Map(Object.entries(v)) : v),
+    z.map(itemName, z.number().finite().nonnegative(), { error: 'expected an object of item: rate' }),
+  )
   .transform((m) => {
     const out: Record<string, number> = Object.create(null) as Record<string, number>;
     for (const [k, x] of m) out[k] = x;
@@ -92,10 +96,22 @@ export type RawEvent = z.infer<typeof RawEventSchema>;
 export const GameEventSchema = z.union([SessionInitSchema, StatsSchema, RawEventSchema]);
 export type GameEvent = z.infer<typeof GameEventSchema>;
 
-export const REJECT_REASONS = ['invalid_json', 'not_object', 'missing_type', 'schema', 'non_finite', 'negative', 'too_long', 'invalid_utf8', 'too_deep', 'failed'] as const;
+export const REJECT_REASONS = [
+  'invalid_json',
+  'not_object',
+  'missing_type',
+  'schema',
+  'non_finite',
+  'negative',
+  'too_long',
+  'invalid_utf8',
+  'too_deep',
+  'failed',
+] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
-export type ParseResult = { ok: true; event: GameEvent; known: boolean } | { ok: false; reason: RejectReason; message: string };
+export type ParseResult =
+  { ok: true; event: GameEvent; known: boolean } | { ok: false; reason: RejectReason; message: string };
 
 /** Walks a value for numbers JSON cannot carry but JSON.parse can produce (1e999 -> Infinity). */
 function hasNonFinite(v: unknown): boolean {
@@ -157,7 +173,15 @@ function fastValidate(type: string, v: Record<string, unknown>): GameEvent | nul
     if (!products || !materials) return null;
     const extra = optionalRates(v, OPTIONAL_RATES);
     if (!extra) return null;
-    const out: Stats = { type, session_id: v.session_id, cycle: v.cycle, tick: v.tick, products_production: products, materials_consumption: materials, ...extra };
+    const out: Stats = {
+      type,
+      session_id: v.session_id,
+      cycle: v.cycle,
+      tick: v.tick,
+      products_production: products,
+      materials_consumption: materials,
+      ...extra,
+    };
     if (v.surfaces !== undefined) {
       if (!isSurfaces(v.surfaces)) return null;
       // Rebuilt like zod does: only the known maps of each surface.
@@ -167,7 +191,8 @@ function fastValidate(type: string, v: Record<string, unknown>): GameEvent | nul
     }
     return out;
   }
-  if (!isId(v.session_id) || !isCount(v.tick) || typeof v.level_name !== 'string' || v.level_name.length > 200) return null;
+  if (!isId(v.session_id) || !isCount(v.tick) || typeof v.level_name !== 'string' || v.level_name.length > 200)
+    return null;
   const out: SessionInit = { type: 'session_init', session_id: v.session_id, tick: v.tick, level_name: v.level_name };
   if (v.resumed !== undefined) {
     if (typeof v.resumed !== 'boolean') return null;
@@ -184,7 +209,11 @@ function fastValidate(type: string, v: Record<string, unknown>): GameEvent | nul
   return out;
 }
 
-const tooDeep = (): ParseResult => ({ ok: false, reason: 'too_deep', message: `objects or arrays nested deeper than ${MAX_EVENT_DEPTH} levels` });
+const tooDeep = (): ParseResult => ({
+  ok: false,
+  reason: 'too_deep',
+  message: `objects or arrays nested deeper than ${MAX_EVENT_DEPTH} levels`,
+});
 
 /**
  * Parses one line (no newline). Never throws: every problem is a reason and a message. A known
@@ -197,20 +226,26 @@ export function parseEventLine(line: string): ParseResult {
   } catch (e) {
     return { ok: false, reason: 'invalid_json', message: (e as Error).message };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not_object', message: 'an event must be a JSON object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, reason: 'not_object', message: 'an event must be a JSON object' };
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string') return { ok: false, reason: 'missing_type', message: 'an event needs a string "type"' };
   const schema = type === 'stats' ? StatsSchema : type === 'session_init' ? SessionInitSchema : null;
-  if (!schema) return nestedDeeperThan(line, MAX_EVENT_DEPTH) ? tooDeep() : { ok: true, event: value as RawEvent, known: false };
+  if (!schema)
+    return nestedDeeperThan(line, MAX_EVENT_DEPTH) ? tooDeep() : { ok: true, event: value as RawEvent, known: false };
   const fast = fastValidate(type, value as Record<string, unknown>);
   if (fast) return { ok: true, event: fast, known: true };
   if (nestedDeeperThan(line, MAX_EVENT_DEPTH)) return tooDeep();
   const r = schema.safeParse(value);
   if (r.success) return { ok: true, event: r.data, known: true };
-  if (hasNonFinite(value)) return { ok: false, reason: 'non_finite', message: 'a number is not finite (NaN or Infinity)' };
+  if (hasNonFinite(value))
+    return { ok: false, reason: 'non_finite', message: 'a number is not finite (NaN or Infinity)' };
   const issue = r.error.issues[0];
   const path = issue.path.map(String).join('.');
-  const negative = issue.code === 'too_small' && (issue as { minimum?: unknown }).minimum === 0 && /^(products_production|materials_consumption|fluids_|surfaces\.)/.test(path);
+  const negative =
+    issue.code === 'too_small' &&
+    (issue as { minimum?: unknown }).minimum === 0 &&
+    /^(products_production|materials_consumption|fluids_|surfaces\.)/.test(path);
   if (negative) return { ok: false, reason: 'negative', message: `${path}: a rate cannot be negative` };
   return { ok: false, reason: 'schema', message: `${type}: ${path || '(event)'}: ${issue.message}` };
 }
@@ -263,7 +298,9 @@ export const PipeCountersSchema = z.object({
    */
   writerHangups: z.number().nullable(),
   lastEventAt: z.number().nullable(),
-  recentRejected: z.array(z.object({ at: z.number(), reason: z.enum(REJECT_REASONS), message: z.string(), preview: z.string() })),
+  recentRejected: z.array(
+    z.object({ at: z.number(), reason: z.enum(REJECT_REASONS), message: z.string(), preview: z.string() }),
+  ),
 });
 export type PipeCounters = z.infer<typeof PipeCountersSchema>;
 

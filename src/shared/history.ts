@@ -15,7 +15,10 @@ export const HistoryQuerySchema = z
     maxPoints: z.number().int().min(10).max(20_000).optional(),
   })
   .strict()
-  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
 export type HistoryQuery = z.infer<typeof HistoryQuerySchema>;
 
 export const HISTORY_RESOLUTIONS = ['raw', 'minute', 'hour'] as const;

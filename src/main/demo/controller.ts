@@ -16,7 +16,14 @@ export interface DemoFeedOptions {
 
 export class DemoFeed {
   private child: ChildProcess | null = null;
-  private current: DemoStatus = { running: false, path: null, rate: null, startedAt: null, auto: false, message: 'not running' };
+  private current: DemoStatus = {
+    running: false,
+    path: null,
+    rate: null,
+    startedAt: null,
+    auto: false,
+    message: 'not running',
+  };
 
   constructor(private readonly opts: DemoFeedOptions) {}
 
@@ -31,18 +38,33 @@ export class DemoFeed {
 
   async start(path: string, rate: number, auto: boolean): Promise<void> {
     await this.stop();
-    const child = spawn(process.execPath, [...(this.opts.execArgv ?? []), this.opts.script, '--path', path, '--rate', String(rate)], {
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...(this.opts.execArgv ?? []), this.opts.script, '--path', path, '--rate', String(rate)],
+      {
+        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
     this.child = child;
-    this.set({ running: true, path, rate, startedAt: Date.now(), auto, message: `writing ${rate} stats lines/s to ${path}` });
+    this.set({
+      running: true,
+      path,
+      rate,
+      startedAt: Date.now(),
+      auto,
+      message: `writing ${rate} stats lines/s to ${path}`,
+    });
     child.on('exit', (code, signal) => {
       if (this.child !== child) return;
       this.child = null;
-      const why = signal ? 'stopped' : code === 0 ? 'finished' : `exited with code ${code}: ${stderr.trim().split('\n').pop() ?? ''}`;
+      const why = signal
+        ? 'stopped'
+        : code === 0
+          ? 'finished'
+          : `exited with code ${code}: ${stderr.trim().split('\n').pop() ?? ''}`;
       if (code) this.opts.logger.warn({ code, stderr: stderr.trim() }, 'demo feed exited');
       this.set({ running: false, message: why });
     });

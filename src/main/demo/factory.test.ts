@@ -23,7 +23,8 @@ describe('DemoFactory', () => {
       const s = (r.ok ? r.event : null) as Stats;
       expect(s).toMatchObject({ cycle, tick: cycle * 120, session_id: first.session_id });
       expect(Object.keys(s.products_production)).toHaveLength(20);
-      for (const v of [...Object.values(s.products_production), ...Object.values(s.materials_consumption)]) expect(v).toBeGreaterThanOrEqual(0);
+      for (const v of [...Object.values(s.products_production), ...Object.values(s.materials_consumption)])
+        expect(v).toBeGreaterThanOrEqual(0);
     }
   });
 
@@ -39,7 +40,17 @@ describe('DemoFactory', () => {
   it('starts a new session after sessionEvery cycles, with ticks from zero', () => {
     const f = new DemoFactory({ seed: 5, sessionEvery: 3 });
     const types = Array.from({ length: 9 }, () => f.next());
-    expect(types.map((e) => e.type)).toEqual(['session_init', 'stats', 'stats', 'stats', 'session_init', 'stats', 'stats', 'stats', 'session_init']);
+    expect(types.map((e) => e.type)).toEqual([
+      'session_init',
+      'stats',
+      'stats',
+      'stats',
+      'session_init',
+      'stats',
+      'stats',
+      'stats',
+      'session_init',
+    ]);
     expect(types[4].session_id).not.toBe(types[0].session_id);
     expect(types[5]).toMatchObject({ cycle: 1, tick: 120 });
   });

@@ -89,12 +89,22 @@ export class DemoFactory {
       production[name] = round2(p);
       consumption[name] = round2(p * used * (0.9 + 0.2 * this.rand()));
     });
-    return { type: 'stats', session_id: this.sessionId, cycle: this.cycle, tick: this.tick, products_production: production, materials_consumption: consumption };
+    return {
+      type: 'stats',
+      session_id: this.sessionId,
+      cycle: this.cycle,
+      tick: this.tick,
+      products_production: production,
+      materials_consumption: consumption,
+    };
   }
 
   private newSession(): SessionInit {
     this.sessionCount++;
-    const hex = (bits: number) => Math.floor(this.rand() * 2 ** bits).toString(16).padStart(bits / 4, '0');
+    const hex = (bits: number) =>
+      Math.floor(this.rand() * 2 ** bits)
+        .toString(16)
+        .padStart(bits / 4, '0');
     this.sessionId = hex(32) + hex(16);
     this.levelName = LEVELS[(this.sessionCount - 1) % LEVELS.length];
     this.tick = 0;

@@ -42,7 +42,15 @@ describe('feed program', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cr-feed-'));
     const path = join(dir, 'events.pipe');
     const cache = new EventCache<PipeEvent>(1000, (e) => e.line);
-    const svc = new PipeService({ path, config: ConfigSchema.parse({}).pipe, dataDir: join(dir, 'data'), cache, logger: silentLogger(), statusChanged() {}, push() {} });
+    const svc = new PipeService({
+      path,
+      config: ConfigSchema.parse({}).pipe,
+      dataDir: join(dir, 'data'),
+      cache,
+      logger: silentLogger(),
+      statusChanged() {},
+      push() {},
+    });
     await svc.start();
     expect((await feed(['--path', path, '--lines', '40', '--rate', '200'])).code).toBe(0);
     await vi.waitFor(() => expect(cache.size()).toBe(40), { timeout: 10_000, interval: 20 });

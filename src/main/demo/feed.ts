@@ -7,7 +7,8 @@ import { appendFileSync, closeSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DemoFactory } from './factory';
 
-const USAGE = 'usage: feed --path P [--rate LINES_PER_S (0: as fast as possible)] [--lines N] [--seed S] [--items N] [--session-every CYCLES] [--keep-open]';
+const USAGE =
+  'usage: feed --path P [--rate LINES_PER_S (0: as fast as possible)] [--lines N] [--seed S] [--items N] [--session-every CYCLES] [--keep-open]';
 
 function numberArg(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;

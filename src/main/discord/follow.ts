@@ -26,27 +26,34 @@ export class LogFollower {
     pollMs: number | undefined,
     private readonly events: FollowEvents,
   ) {
-    this.splitter = new LineSplitter({ line: (t) => this.batch.push(t), bad: (reason) => events.bad(reason) }, maxLineBytes);
-    this.tail = new FileTail(path, { from, pollMs }, {
-      data: (chunk, position) => {
-        this.splitter.push(chunk);
-        // An unfinished last line is not ours yet: the position handed on is where it begins.
-        this.last = position;
-        this.hand({ ...position, offset: position.offset - this.splitter.pending });
+    this.splitter = new LineSplitter(
+      { line: (t) => this.batch.push(t), bad: (reason) => events.bad(reason) },
+      maxLineBytes,
+    );
+    this.tail = new FileTail(
+      path,
+      { from, pollMs },
+      {
+        data: (chunk, position) => {
+          this.splitter.push(chunk);
+          // An unfinished last line is not ours yet: the position handed on is where it begins.
+          this.last = position;
+          this.hand({ ...position, offset: position.offset - this.splitter.pending });
+        },
+        opened: (position) => {
+          events.tail('following');
+          // Journaled at once: a log rotated away after a crash is found again only by its identity.
+          this.hand(position);
+        },
+        missing: () => events.tail('waiting'),
+        // The old file is done: its unterminated last line is a line after all.
+        rotated: () => {
+          this.splitter.flush();
+          if (this.last) this.hand(this.last);
+        },
+        error: (err) => events.error(err),
       },
-      opened: (position) => {
-        events.tail('following');
-        // Journaled at once: a log rotated away after a crash is found again only by its identity.
-        this.hand(position);
-      },
-      missing: () => events.tail('waiting'),
-      // The old file is done: its unterminated last line is a line after all.
-      rotated: () => {
-        this.splitter.flush();
-        if (this.last) this.hand(this.last);
-      },
-      error: (err) => events.error(err),
-    });
+    );
   }
 
   start(): Promise<void> {

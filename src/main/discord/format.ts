@@ -9,14 +9,16 @@ import type { ConsoleEvent } from './parse';
 /** Discord's limit on `content`. */
 export const CONTENT_LIMIT = 2000;
 
-const esc = (s: string | undefined): string => escapeMarkdown(s ?? '', { numberedList: true, bulletedList: true, heading: true, maskedLink: true });
+const esc = (s: string | undefined): string =>
+  escapeMarkdown(s ?? '', { numberedList: true, bulletedList: true, heading: true, maskedLink: true });
 const who = (player: string | undefined): string => (player === '<server>' ? 'Server' : esc(player));
 const reason = (r: string | undefined): string => (r && r !== 'unspecified' ? ` (${esc(r)})` : '');
 
 const FORMATS: Record<ConsoleEventType, (f: Record<string, string>) => string> = {
   join: (f) => `✅ **${who(f.player)}** joined the game`,
   leave: (f) => `❌ **${who(f.player)}** left the game${reason(f.reason)}`,
-  chat: (f) => (f.player === '<server>' ? `🖥️ **Server:** ${esc(f.message)}` : `💬 **${who(f.player)}:** ${esc(f.message)}`),
+  chat: (f) =>
+    f.player === '<server>' ? `🖥️ **Server:** ${esc(f.message)}` : `💬 **${who(f.player)}:** ${esc(f.message)}`,
   shout: (f) => `📢 **${who(f.player)}** shouts: ${esc(f.message)}`,
   whisper: (f) => `🤫 **${who(f.player)}**${f.target ? ` to **${who(f.target)}**` : ''}: ${esc(f.message)}`,
   command: (f) => `⌨️ **${who(f.player)}** ran: ${esc(f.command)}`,

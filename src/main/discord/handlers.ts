@@ -20,7 +20,10 @@ export const discordModule = defineService({
     'discord.status': () => discord.running()?.snapshot() ?? null,
     'discord.test': () => discord.require().sendTest(),
     'discord.setType': async ({ type, enabled }) => {
-      app.store.amend((file) => ({ ...file, discord: { ...file.discord, types: { ...file.discord.types, [type]: enabled } } }));
+      app.store.amend((file) => ({
+        ...file,
+        discord: { ...file.discord, types: { ...file.discord.types, [type]: enabled } },
+      }));
       await app.configChanged();
       return app.store.view();
     },

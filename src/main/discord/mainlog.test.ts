@@ -26,15 +26,17 @@ const waitFor = (fn: () => void) => vi.waitFor(fn, { timeout: 15_000, interval: 
 const sorted = () => [...server.lines()].sort();
 
 // Line shapes from real servers (sources in parse.test.ts).
-const MAIN = [
-  '   0.000 2024-04-10 02:28:40; Factorio 1.1.104 (build 62227, linux64, headless)',
-  '   0.578 Info ServerMultiplayerManager.cpp:808: updateTick(926) changing state from(CreatingGame) to(InGame)',
-  '2024-04-10 02:28:53 [JOIN] Alice joined the game',
-  '2024-04-10 02:28:55 [CHAT] Alice: hello',
-  '4802.763 Info AppManager.cpp:287: Saving to _autosave4 (blocking).',
-  '4802.900 Info AppManagerStates.cpp:1802: Saving finished',
-].join('\n') + '\n';
-const CONSOLE = ['2024-04-10 02:28:53 [JOIN] Alice joined the game', '2024-04-10 02:28:55 [CHAT] Alice: hello'].join('\n') + '\n';
+const MAIN =
+  [
+    '   0.000 2024-04-10 02:28:40; Factorio 1.1.104 (build 62227, linux64, headless)',
+    '   0.578 Info ServerMultiplayerManager.cpp:808: updateTick(926) changing state from(CreatingGame) to(InGame)',
+    '2024-04-10 02:28:53 [JOIN] Alice joined the game',
+    '2024-04-10 02:28:55 [CHAT] Alice: hello',
+    '4802.763 Info AppManager.cpp:287: Saving to _autosave4 (blocking).',
+    '4802.900 Info AppManagerStates.cpp:1802: Saving finished',
+  ].join('\n') + '\n';
+const CONSOLE =
+  ['2024-04-10 02:28:53 [JOIN] Alice joined the game', '2024-04-10 02:28:55 [CHAT] Alice: hello'].join('\n') + '\n';
 
 describe('DiscordService with discord.mainLogPath', () => {
   it('with both logs, ready and save come from the main log and every event reaches Discord once, also across a restart', async () => {
@@ -45,7 +47,13 @@ describe('DiscordService with discord.mainLogPath', () => {
     writeFileSync(mainLog, MAIN);
     const a = make(join(dir, 'data'), { consoleLogPath: consoleLog, mainLogPath: mainLog });
     await a.start();
-    const first = ['✅ **Alice** joined the game', '💬 **Alice:** hello', '💾 Saving finished', '💾 Saving to \\_autosave4', '🟢 Server is ready: the game is running'];
+    const first = [
+      '✅ **Alice** joined the game',
+      '💬 **Alice:** hello',
+      '💾 Saving finished',
+      '💾 Saving to \\_autosave4',
+      '🟢 Server is ready: the game is running',
+    ];
     await waitFor(() => expect(sorted()).toEqual(first));
     await a.stop();
 
@@ -59,6 +67,14 @@ describe('DiscordService with discord.mainLogPath', () => {
     const mainLog = join(dir, 'server.out');
     writeFileSync(mainLog, MAIN);
     await make(join(dir, 'data'), { mainLogPath: mainLog }).start();
-    await waitFor(() => expect(sorted()).toEqual(['✅ **Alice** joined the game', '💬 **Alice:** hello', '💾 Saving finished', '💾 Saving to \\_autosave4', '🟢 Server is ready: the game is running']));
+    await waitFor(() =>
+      expect(sorted()).toEqual([
+        '✅ **Alice** joined the game',
+        '💬 **Alice:** hello',
+        '💾 Saving finished',
+        '💾 Saving to \\_autosave4',
+        '🟢 Server is ready: the game is running',
+      ]),
+    );
   });
 });

@@ -68,7 +68,13 @@ describe('Outbox read positions', () => {
     const f = file();
     const a = new Outbox(f);
     const pos = { inode: 7, offset: 120, head: { bytes: 120, sha256: 'ab' } };
-    a.appendRead([{ type: 'chat', text: 'm1', at: 1 }, { type: 'chat', text: 'm2', at: 2 }], { log: '/srv/console.log', pos });
+    a.appendRead(
+      [
+        { type: 'chat', text: 'm1', at: 1 },
+        { type: 'chat', text: 'm2', at: 2 },
+      ],
+      { log: '/srv/console.log', pos },
+    );
     a.close();
     const b = new Outbox(f);
     expect(b.position('/srv/console.log')).toEqual(pos);

@@ -13,7 +13,20 @@
 // told why, and every second the whole state (pending events, positions) is written afresh (temp
 // file, then rename) until that works. Events held only in memory are counted and bounded: past
 // MAX_UNJOURNALED `full` tells the owner to stop reading (what it has not read stays in the log).
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type { FilePosition } from '../lib/tail';
 
@@ -137,7 +150,7 @@ export class Outbox {
     const buf = Buffer.from(records.map((r) => JSON.stringify(r) + '\n').join(''));
     try {
       // A short write (disk filling mid-record) is continued; an error leaves the rest unwritten.
-      for (let done = 0; done < buf.length; ) done += writeSync(this.fd, buf, done, buf.length - done);
+      for (let done = 0; done < buf.length;) done += writeSync(this.fd, buf, done, buf.length - done);
       this.goodBytes += buf.length;
       return true;
     } catch (e) {

@@ -13,19 +13,47 @@ describe('ConsoleParser: the lines Factorio and common mods write', () => {
     ['2019-01-20 10:30:04 [JOIN] User joined the game', 'join', { player: 'User' }],
     ['2019-01-20 10:30:21 [LEAVE] User left the game', 'leave', { player: 'User' }],
     ['2019-01-20 10:30:07 [CHAT] User: chat message', 'chat', { player: 'User', message: 'chat message' }],
-    ['2024-04-10 02:28:53 [CHAT] <server>: random chat message', 'chat', { player: '<server>', message: 'random chat message' }],
-    ['2019-01-20 10:30:07 [CHAT] User: time is 10:30: late', 'chat', { player: 'User', message: 'time is 10:30: late' }],
+    [
+      '2024-04-10 02:28:53 [CHAT] <server>: random chat message',
+      'chat',
+      { player: '<server>', message: 'random chat message' },
+    ],
+    [
+      '2019-01-20 10:30:07 [CHAT] User: time is 10:30: late',
+      'chat',
+      { player: 'User', message: 'time is 10:30: late' },
+    ],
     ['2019-01-20 10:30:14 [COMMAND] User (command): blah', 'command', { player: 'User', command: 'blah' }],
     ['2019-01-20 10:31:00 [SHOUT] User (shout): hello all', 'shout', { player: 'User', message: 'hello all' }],
-    ['2019-01-20 10:31:00 [WHISPER] Alice to Bob: psst', 'whisper', { player: 'Alice', target: 'Bob', message: 'psst' }],
-    ['2019-01-20 15:46:34 [KICK] User was kicked by <server>. Reason: unspecified.', 'kick', { player: 'User', by: '<server>', reason: 'unspecified' }],
-    ['2019-01-20 15:47:50 [BAN] User was banned by <server>. Reason: griefing.', 'ban', { player: 'User', by: '<server>', reason: 'griefing' }],
+    [
+      '2019-01-20 10:31:00 [WHISPER] Alice to Bob: psst',
+      'whisper',
+      { player: 'Alice', target: 'Bob', message: 'psst' },
+    ],
+    [
+      '2019-01-20 15:46:34 [KICK] User was kicked by <server>. Reason: unspecified.',
+      'kick',
+      { player: 'User', by: '<server>', reason: 'unspecified' },
+    ],
+    [
+      '2019-01-20 15:47:50 [BAN] User was banned by <server>. Reason: griefing.',
+      'ban',
+      { player: 'User', by: '<server>', reason: 'griefing' },
+    ],
     ['2019-01-20 15:48:28 [UNBANNED] User was unbanned by <server>.', 'unban', { player: 'User', by: '<server>' }],
     ['2019-01-20 15:49:00 [PROMOTE] User was promoted to admin by Admin.', 'promote', { player: 'User', by: 'Admin' }],
     ['2019-01-20 15:49:00 [DEMOTE] User was demoted from admin by Admin.', 'demote', { player: 'User', by: 'Admin' }],
     ['2019-01-20 15:49:00 [PROMOTE] some other wording', 'promote', { text: 'some other wording' }],
-    ['   3.491 Info ServerMultiplayerManager.cpp:799: updateTick(0) changing state from(CreatingGame) to(InGame)', 'ready', {}],
-    ['4802.763 Info AppManager.cpp:287: Saving to _autosave4 (blocking).', 'save', { name: '_autosave4', how: 'blocking' }],
+    [
+      '   3.491 Info ServerMultiplayerManager.cpp:799: updateTick(0) changing state from(CreatingGame) to(InGame)',
+      'ready',
+      {},
+    ],
+    [
+      '4802.763 Info AppManager.cpp:287: Saving to _autosave4 (blocking).',
+      'save',
+      { name: '_autosave4', how: 'blocking' },
+    ],
     ['4803.100 Info AppManagerStates.cpp:1802: Saving finished', 'save', {}],
     ['[MILESTONE] User completed: First automation', 'milestone', { player: 'User', what: 'First automation' }],
     ['[TODO] User finished task: Build solar farm', 'task', { player: 'User', what: 'Build solar farm' }],
@@ -56,9 +84,20 @@ describe('ConsoleParser: the lines Factorio and common mods write', () => {
   });
 
   it('main log: only CreatingGame -> InGame is "ready"; other state changes are not events', () => {
-    expect(p('   0.578 Info ServerMultiplayerManager.cpp:808: updateTick(926) changing state from(CreatingGame) to(InGame)')?.type).toBe('ready');
-    expect(p('4.820 Info ServerMultiplayerManager.cpp:699: mapTick(4294967295) changing state from(PreparedToHostGame) to(CreatingGame)')).toBeNull();
-    expect(p('  19.831 Info ServerMultiplayerManager.cpp:814: updateTick(27899560) changing state from(InGameSavingMap) to(InGame)')).toBeNull();
+    expect(
+      p('   0.578 Info ServerMultiplayerManager.cpp:808: updateTick(926) changing state from(CreatingGame) to(InGame)')
+        ?.type,
+    ).toBe('ready');
+    expect(
+      p(
+        '4.820 Info ServerMultiplayerManager.cpp:699: mapTick(4294967295) changing state from(PreparedToHostGame) to(CreatingGame)',
+      ),
+    ).toBeNull();
+    expect(
+      p(
+        '  19.831 Info ServerMultiplayerManager.cpp:814: updateTick(27899560) changing state from(InGameSavingMap) to(InGame)',
+      ),
+    ).toBeNull();
     expect(p('4.820 Loading map /factorio/saves/_autosave1.zip: 676593 bytes.')).toBeNull();
   });
 
@@ -70,7 +109,12 @@ describe('ConsoleParser: the lines Factorio and common mods write', () => {
 
   it('user patterns come first, fill their template, and run on RE2 (no catastrophic backtracking)', () => {
     const patterns: DiscordPattern[] = [
-      { name: 'launch', regex: '^\\[LAUNCH\\] (?P<who>\\S+) sent (?<n>\\d+) rockets$', template: '{who} sent {n} rockets', emoji: '🛰️' },
+      {
+        name: 'launch',
+        regex: '^\\[LAUNCH\\] (?P<who>\\S+) sent (?<n>\\d+) rockets$',
+        template: '{who} sent {n} rockets',
+        emoji: '🛰️',
+      },
       { name: 'evil', regex: '^(a+)+$', template: 'never' },
     ];
     const parser = new ConsoleParser(patterns);
@@ -82,9 +126,15 @@ describe('ConsoleParser: the lines Factorio and common mods write', () => {
   });
 
   it('bad user patterns are rejected at config load with the reason', () => {
-    expect(checkUserPattern({ regex: '(unclosed', template: 'x' })).toMatchObject({ field: 'regex', message: expect.stringContaining('missing closing )') });
+    expect(checkUserPattern({ regex: '(unclosed', template: 'x' })).toMatchObject({
+      field: 'regex',
+      message: expect.stringContaining('missing closing )'),
+    });
     expect(checkUserPattern({ regex: '(?<a>x)(?=y)', template: 'x' })).toMatchObject({ field: 'regex' });
-    expect(checkUserPattern({ regex: '(?<a>x)', template: '{a} {b}' })).toMatchObject({ field: 'template', message: expect.stringContaining('{b}') });
+    expect(checkUserPattern({ regex: '(?<a>x)', template: '{a} {b}' })).toMatchObject({
+      field: 'template',
+      message: expect.stringContaining('{b}'),
+    });
     const r = ConfigSchema.safeParse({ discord: { patterns: [{ name: 'x', regex: '(', template: 'x' }] } });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0].path.join('.')).toBe('discord.patterns.0.regex');
@@ -99,8 +149,12 @@ describe('formatEvent', () => {
     expect(formatEvent(p('[CHAT] Bob: **bold** _it_ `code` ~~s~~ ||spoiler|| > quote [x](http://e.vil)')!)).toBe(
       '💬 **Bob:** \\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\~\\~s\\~\\~ \\|\\|spoiler\\|\\| > quote \\[x](http://e.vil)',
     );
-    expect(formatEvent(p('[KICK] Eve was kicked by <server>. Reason: unspecified.')!)).toBe('👢 **Eve** was kicked by Server');
-    expect(formatEvent(p('[BAN] Eve was banned by Admin. Reason: griefing.')!)).toBe('🔨 **Eve** was banned by Admin (griefing)');
+    expect(formatEvent(p('[KICK] Eve was kicked by <server>. Reason: unspecified.')!)).toBe(
+      '👢 **Eve** was kicked by Server',
+    );
+    expect(formatEvent(p('[BAN] Eve was banned by Admin. Reason: griefing.')!)).toBe(
+      '🔨 **Eve** was banned by Admin (griefing)',
+    );
     expect(formatEvent(p('Saving finished')!)).toBe('💾 Saving finished');
     expect(formatEvent(p('[DISCORD] **as the mod wrote it**')!)).toBe('**as the mod wrote it**');
   });
@@ -124,7 +178,14 @@ describe('coalesce', () => {
   });
 
   it('collapses consecutive repeats with ×N', () => {
-    const c = coalesce(['💾 Saving finished', '💾 Saving finished', '💾 Saving finished', '✅ a', '💾 Saving finished', '💾 Saving finished']);
+    const c = coalesce([
+      '💾 Saving finished',
+      '💾 Saving finished',
+      '💾 Saving finished',
+      '✅ a',
+      '💾 Saving finished',
+      '💾 Saving finished',
+    ]);
     expect(c).toEqual({ content: '💾 Saving finished ×3\n✅ a\n💾 Saving finished ×2', count: 6 });
   });
 

@@ -1,6 +1,14 @@
 // The relay when the disk under its outbox fills up, and when its console log is rotated while it
 // is stopped: real tmpfs, real files, a local server speaking Discord's webhook protocol.
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -34,51 +42,61 @@ const chats = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, k)
 const received = () => server.lines().map((l) => Number(/message number (\d+)/.exec(l)?.[1]));
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
-describe.skipIf(tinyDiskUnavailable !== null)(`DiscordService with a full disk under its outbox${tinyDiskUnavailable ? ` (skipped: ${tinyDiskUnavailable})` : ''}`, () => {
-  function setup() {
-    const disk = new TinyDisk(256 * 1024);
-    disks.push(disk);
-    const log = join(mkdtempSync(join(tmpdir(), 'cr-discord-full-')), 'console.log');
-    writeFileSync(log, '');
-    return { disk, log };
-  }
+describe.skipIf(tinyDiskUnavailable !== null)(
+  `DiscordService with a full disk under its outbox${tinyDiskUnavailable ? ` (skipped: ${tinyDiskUnavailable})` : ''}`,
+  () => {
+    function setup() {
+      const disk = new TinyDisk(256 * 1024);
+      disks.push(disk);
+      const log = join(mkdtempSync(join(tmpdir(), 'cr-discord-full-')), 'console.log');
+      writeFileSync(log, '');
+      return { disk, log };
+    }
 
-  it('keeps relaying from memory, reports degraded with the reason, and writes the journal once there is room', async () => {
-    const { disk, log } = setup();
-    const svc = make(disk.dir, { consoleLogPath: log });
-    await svc.start();
-    appendFileSync(log, chats(1, 3));
-    await waitFor(() => expect(received()).toEqual(range(1, 3)));
-    disk.fill();
-    server.faults = Array.from({ length: 1_000_000 }, () => ({ status: 503 }));
-    // Enough lines to need new pages on the disk (the journal's last page may still have room).
-    appendFileSync(log, chats(4, 100));
-    await waitFor(() => expect(svc.status()).toMatchObject({ state: 'degraded', summary: expect.stringMatching(/cannot write the outbox journal .*ENOSPC; [1-9]\d* events held in memory/) }));
-    disk.free();
-    await waitFor(() => expect(svc.status().summary).not.toMatch(/ENOSPC/));
-    const journal = readFileSync(join(disk.dir, 'discord', 'outbox.jsonl'), 'utf8');
-    for (const i of range(4, 100)) expect(journal).toContain(`message number ${i}"`);
-    server.faults = [];
-    await waitFor(() => expect(received()).toEqual(range(1, 100)));
-  });
+    it('keeps relaying from memory, reports degraded with the reason, and writes the journal once there is room', async () => {
+      const { disk, log } = setup();
+      const svc = make(disk.dir, { consoleLogPath: log });
+      await svc.start();
+      appendFileSync(log, chats(1, 3));
+      await waitFor(() => expect(received()).toEqual(range(1, 3)));
+      disk.fill();
+      server.faults = Array.from({ length: 1_000_000 }, () => ({ status: 503 }));
+      // Enough lines to need new pages on the disk (the journal's last page may still have room).
+      appendFileSync(log, chats(4, 100));
+      await waitFor(() =>
+        expect(svc.status()).toMatchObject({
+          state: 'degraded',
+          summary: expect.stringMatching(/cannot write the outbox journal .*ENOSPC; [1-9]\d* events held in memory/),
+        }),
+      );
+      disk.free();
+      await waitFor(() => expect(svc.status().summary).not.toMatch(/ENOSPC/));
+      const journal = readFileSync(join(disk.dir, 'discord', 'outbox.jsonl'), 'utf8');
+      for (const i of range(4, 100)) expect(journal).toContain(`message number ${i}"`);
+      server.faults = [];
+      await waitFor(() => expect(received()).toEqual(range(1, 100)));
+    });
 
-  it('stopped while the disk is still full, it loses nothing: the next start reads those lines again', async () => {
-    const { disk, log } = setup();
-    const a = make(disk.dir, { consoleLogPath: log });
-    await a.start();
-    appendFileSync(log, chats(1, 3));
-    await waitFor(() => expect(received()).toEqual(range(1, 3)));
-    disk.fill();
-    server.faults = Array.from({ length: 1_000_000 }, () => ({ status: 503 }));
-    appendFileSync(log, chats(4, 100));
-    await waitFor(() => expect(a.status().summary).toMatch(/cannot write the outbox journal .*ENOSPC; [1-9]\d* events held in memory/));
-    await a.stop();
-    disk.free();
-    server.faults = [];
-    await make(disk.dir, { consoleLogPath: log }).start();
-    await waitFor(() => expect(received()).toEqual(range(1, 100)));
-  });
-});
+    it('stopped while the disk is still full, it loses nothing: the next start reads those lines again', async () => {
+      const { disk, log } = setup();
+      const a = make(disk.dir, { consoleLogPath: log });
+      await a.start();
+      appendFileSync(log, chats(1, 3));
+      await waitFor(() => expect(received()).toEqual(range(1, 3)));
+      disk.fill();
+      server.faults = Array.from({ length: 1_000_000 }, () => ({ status: 503 }));
+      appendFileSync(log, chats(4, 100));
+      await waitFor(() =>
+        expect(a.status().summary).toMatch(/cannot write the outbox journal .*ENOSPC; [1-9]\d* events held in memory/),
+      );
+      await a.stop();
+      disk.free();
+      server.faults = [];
+      await make(disk.dir, { consoleLogPath: log }).start();
+      await waitFor(() => expect(received()).toEqual(range(1, 100)));
+    });
+  },
+);
 
 describe('DiscordService after its console log was rotated while it was stopped', () => {
   async function firstRun() {

@@ -70,7 +70,14 @@ export class WebhookSender {
 
   private makeClient(webhook: Webhook): REST {
     // retries: 0 -- 5xx and network errors come back to us, to retry with our own backoff and count.
-    const rest = new REST({ api: webhook.api, version: '10', retries: 0, timeout: 15_000, hashSweepInterval: 0, handlerSweepInterval: 0 });
+    const rest = new REST({
+      api: webhook.api,
+      version: '10',
+      retries: 0,
+      timeout: 15_000,
+      hashSweepInterval: 0,
+      handlerSweepInterval: 0,
+    });
     rest.on(RESTEvents.Response, (_req, res) => {
       if (res.status === 429) this.counts.rateLimitHits++;
       const limit = Number(res.headers.get('x-ratelimit-limit'));
@@ -98,9 +105,18 @@ export class WebhookSender {
     this.opts.changed();
     this.abort = new AbortController();
     try {
-      const body: Record<string, unknown> = { content: batch.content, username: this.opts.config.botName, allowed_mentions: { parse: [] } };
+      const body: Record<string, unknown> = {
+        content: batch.content,
+        username: this.opts.config.botName,
+        allowed_mentions: { parse: [] },
+      };
       if (this.opts.config.avatarUrl) body.avatar_url = this.opts.config.avatarUrl;
-      await rest.post(this.webhook!.route, { body, auth: false, query: new URLSearchParams({ wait: 'true' }), signal: this.abort.signal });
+      await rest.post(this.webhook!.route, {
+        body,
+        auth: false,
+        query: new URLSearchParams({ wait: 'true' }),
+        signal: this.abort.signal,
+      });
       const done = outbox.ack(batch.count);
       this.counts.sentMessages++;
       this.counts.sentEvents += done.length;
@@ -130,7 +146,14 @@ export class WebhookSender {
       } else {
         this.attempt++;
         this.counts.retried++;
-        this.retryAt = Date.now() + backoffDelay(this.attempt, { baseMs: this.opts.retryBaseMs ?? 1000, maxMs: this.opts.retryMaxMs ?? 60_000, jitter: [0.5, 1.5], capJitter: false });
+        this.retryAt =
+          Date.now() +
+          backoffDelay(this.attempt, {
+            baseMs: this.opts.retryBaseMs ?? 1000,
+            maxMs: this.opts.retryMaxMs ?? 60_000,
+            jitter: [0.5, 1.5],
+            capJitter: false,
+          });
         this.delivery = 'retrying';
         this.reason = status !== null ? `Discord answered ${status}` : `network error: ${describeNetworkError(e)}`;
         this.opts.logger.debug({ status, attempt: this.attempt }, 'Discord request failed; will retry');

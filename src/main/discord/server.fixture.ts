@@ -93,7 +93,11 @@ export class DiscordTestServer {
     });
     if (this.used >= this.bucket.limit) {
       this.tooManyRequests++;
-      return send(429, { message: 'You are being rate limited.', retry_after: resetAfter, global: false }, { ...headers(0), 'Retry-After': String(Math.ceil(resetAfter)), 'X-RateLimit-Scope': 'user' });
+      return send(
+        429,
+        { message: 'You are being rate limited.', retry_after: resetAfter, global: false },
+        { ...headers(0), 'Retry-After': String(Math.ceil(resetAfter)), 'X-RateLimit-Scope': 'user' },
+      );
     }
     this.used++;
 
@@ -101,14 +105,29 @@ export class DiscordTestServer {
     try {
       json = JSON.parse(body);
     } catch {
-      return send(400, { message: 'The request body contains invalid JSON.', code: 50109 }, headers(this.bucket.limit - this.used));
+      return send(
+        400,
+        { message: 'The request body contains invalid JSON.', code: 50109 },
+        headers(this.bucket.limit - this.used),
+      );
     }
     const errors: string[] = [];
-    if (typeof json.content !== 'string' || json.content.length === 0) errors.push('content: Cannot send an empty message');
+    if (typeof json.content !== 'string' || json.content.length === 0)
+      errors.push('content: Cannot send an empty message');
     else if (json.content.length > 2000) errors.push('content: Must be 2000 or fewer in length.');
-    if (json.username !== undefined && (typeof json.username !== 'string' || json.username.length > 80 || /discord|clyde/i.test(json.username))) errors.push('username: invalid');
-    if (errors.length) return send(400, { message: 'Invalid Form Body', code: 50035, errors }, headers(this.bucket.limit - this.used));
-    this.messages.push({ content: json.content as string, username: json.username as string | undefined, allowed_mentions: json.allowed_mentions, at: now });
+    if (
+      json.username !== undefined &&
+      (typeof json.username !== 'string' || json.username.length > 80 || /discord|clyde/i.test(json.username))
+    )
+      errors.push('username: invalid');
+    if (errors.length)
+      return send(400, { message: 'Invalid Form Body', code: 50035, errors }, headers(this.bucket.limit - this.used));
+    this.messages.push({
+      content: json.content as string,
+      username: json.username as string | undefined,
+      allowed_mentions: json.allowed_mentions,
+      at: now,
+    });
     send(200, { id: String(this.messages.length), content: json.content }, headers(this.bucket.limit - this.used));
   }
 

@@ -1,7 +1,15 @@
 // The relay end to end: a real console.log on disk, written by a separate process where timing
 // matters, and a local server speaking Discord's webhook protocol (buckets, 429, 5xx, 404, 401).
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -25,12 +33,15 @@ afterEach(async () => {
   await server.stop();
 });
 
-function make(opts: { dataDir?: string; log?: string; discord?: ConfigInput['discord']; webhookUrl?: string | null } = {}) {
+function make(
+  opts: { dataDir?: string; log?: string; discord?: ConfigInput['discord']; webhookUrl?: string | null } = {},
+) {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cr-discord-'));
   const log = opts.log ?? join(dataDir, 'console.log');
   const pushes: DiscordStatus[] = [];
   const svc = new DiscordService({
-    config: ConfigSchema.parse({ discord: { enabled: true, consoleLogPath: log, startAt: 'start', ...opts.discord } }).discord,
+    config: ConfigSchema.parse({ discord: { enabled: true, consoleLogPath: log, startAt: 'start', ...opts.discord } })
+      .discord,
     dataDir,
     webhookUrl: opts.webhookUrl === undefined ? server.webhookUrl : opts.webhookUrl,
     logger: silentLogger(),
@@ -56,7 +67,13 @@ describe('DiscordService', () => {
     appendFileSync(log, '2019-01-20 10:30:07 [CHAT] Alice: hi @everyone <@123> **look**\n');
     appendFileSync(log, '2019-01-20 10:30:08 [WHISPER] Alice to Bob: secret\n');
     appendFileSync(log, '2019-01-20 10:30:21 [LEAVE] Alice left the game\n');
-    await waitFor(() => expect(server.lines()).toEqual(['✅ **Alice** joined the game', '💬 **Alice:** hi @everyone <@123> \\*\\*look\\*\\*', '❌ **Alice** left the game']));
+    await waitFor(() =>
+      expect(server.lines()).toEqual([
+        '✅ **Alice** joined the game',
+        '💬 **Alice:** hi @everyone <@123> \\*\\*look\\*\\*',
+        '❌ **Alice** left the game',
+      ]),
+    );
     for (const m of server.messages) {
       expect(m.allowed_mentions).toEqual({ parse: [] });
       expect(m.username).toBe('Factory Bot');
@@ -98,9 +115,14 @@ describe('DiscordService', () => {
     await svc.start();
     // Written by another process, as the Factorio server would.
     const lines = Array.from({ length: 1000 }, (_, i) => chat(i)).join('\n') + '\n';
-    spawnSync(process.execPath, ['-e', `require('fs').appendFileSync(${JSON.stringify(log)}, ${JSON.stringify(lines)})`]);
+    spawnSync(process.execPath, [
+      '-e',
+      `require('fs').appendFileSync(${JSON.stringify(log)}, ${JSON.stringify(lines)})`,
+    ]);
     await waitFor(() => expect(server.lines()).toHaveLength(1000));
-    expect(server.lines()).toEqual(Array.from({ length: 1000 }, (_, i) => `💬 **player${i % 7}:** message number ${i}`));
+    expect(server.lines()).toEqual(
+      Array.from({ length: 1000 }, (_, i) => `💬 **player${i % 7}:** message number ${i}`),
+    );
     expect(server.messages.length).toBeLessThan(50);
     for (const m of server.messages) expect(m.content.length).toBeLessThanOrEqual(2000);
     // The client learns the bucket from the first response's headers and then never exceeds it.
@@ -140,7 +162,13 @@ describe('DiscordService', () => {
     server.deleted = false;
     const b = make({ dataDir, log: a.log });
     await b.svc.start();
-    await waitFor(() => expect(server.lines()).toEqual(['✅ **a** joined the game', '✅ **b** joined the game', '✅ **c** joined the game']));
+    await waitFor(() =>
+      expect(server.lines()).toEqual([
+        '✅ **a** joined the game',
+        '✅ **b** joined the game',
+        '✅ **c** joined the game',
+      ]),
+    );
     // The restart read on from the saved position: nothing read twice.
     appendFileSync(a.log, '[JOIN] d joined the game\n');
     await waitFor(() => expect(server.lines()).toHaveLength(4));
@@ -156,7 +184,9 @@ describe('DiscordService', () => {
     await waitFor(() => expect(svc.snapshot().reason).toMatch(/rejected the webhook token \(401\)/));
     server.token = good;
     svc.sendTest();
-    await waitFor(() => expect(server.lines()).toEqual(['✅ **a** joined the game', '🧪 Test message from Factorio Control Room']));
+    await waitFor(() =>
+      expect(server.lines()).toEqual(['✅ **a** joined the game', '🧪 Test message from Factorio Control Room']),
+    );
   });
 
   it('a message Discord refuses for good (400) is marked failed and the queue moves on', async () => {
@@ -179,7 +209,9 @@ describe('DiscordService', () => {
     await waitFor(() => expect(server.lines()).toEqual(['✅ **a** joined the game']));
     svc.reconfigure(ConfigSchema.parse({ discord: { types: { chat: true, whisper: true } } }));
     appendFileSync(log, '[CHAT] a: two\n[WHISPER] a to b: three\n');
-    await waitFor(() => expect(server.lines()).toEqual(['✅ **a** joined the game', '💬 **a:** two', '🤫 **a** to **b**: three']));
+    await waitFor(() =>
+      expect(server.lines()).toEqual(['✅ **a** joined the game', '💬 **a:** two', '🤫 **a** to **b**: three']),
+    );
     expect(svc.snapshot().lines.filtered).toBe(1);
   });
 
@@ -220,8 +252,14 @@ describe('DiscordService', () => {
 
 describe('parseWebhookUrl', () => {
   it('keeps the URL origin as the API base, so proxies and local servers work', () => {
-    expect(parseWebhookUrl('https://discord.com/api/webhooks/123/abc-DEF_1')).toEqual({ api: 'https://discord.com/api', route: '/webhooks/123/abc-DEF_1' });
-    expect(parseWebhookUrl('http://127.0.0.1:9/api/v10/webhooks/1/t')).toEqual({ api: 'http://127.0.0.1:9/api', route: '/webhooks/1/t' });
+    expect(parseWebhookUrl('https://discord.com/api/webhooks/123/abc-DEF_1')).toEqual({
+      api: 'https://discord.com/api',
+      route: '/webhooks/123/abc-DEF_1',
+    });
+    expect(parseWebhookUrl('http://127.0.0.1:9/api/v10/webhooks/1/t')).toEqual({
+      api: 'http://127.0.0.1:9/api',
+      route: '/webhooks/1/t',
+    });
     expect(() => parseWebhookUrl('https://example.com/hooks/1')).toThrow(/not a Discord webhook URL/);
     // The message never echoes the URL (its token is a secret).
     expect(() => parseWebhookUrl('not a url with secret-token')).toThrow(/^discord.webhookUrl is not a URL$/);

@@ -7,7 +7,13 @@
 // 401 and 403 stop delivery with a plain reason and keep the outbox for a corrected webhook.
 import { join } from 'node:path';
 import type { Config } from '../../shared/config';
-import { CONSOLE_EVENT_TYPES, EVENT_LABELS, typeEnabled, type DiscordStatus, type RelayedLine } from '../../shared/discord';
+import {
+  CONSOLE_EVENT_TYPES,
+  EVENT_LABELS,
+  typeEnabled,
+  type DiscordStatus,
+  type RelayedLine,
+} from '../../shared/discord';
 import { PipeStateStore } from '../lib/state';
 import type { FilePosition } from '../lib/tail';
 import { StatusCell, type Service, type ServiceBasics } from '../service';
@@ -84,12 +90,14 @@ export class DiscordService implements Service {
     this.running = true;
     const dir = join(this.opts.dataDir, 'discord');
     this.outbox = new Outbox(join(dir, 'outbox.jsonl'), (problem) => this.journalProblem(problem));
-    for (const e of this.outbox.pending.slice(-RECENT)) this.remember({ id: e.id, type: e.type, text: e.text, at: e.at, state: 'queued', error: null });
+    for (const e of this.outbox.pending.slice(-RECENT))
+      this.remember({ id: e.id, type: e.type, text: e.text, at: e.at, state: 'queued', error: null });
     this.sender.setUrl(this.opts.webhookUrl);
     const { consoleLogPath, mainLogPath } = this.opts.config;
     const both = Boolean(consoleLogPath && mainLogPath && consoleLogPath !== mainLogPath);
     if (consoleLogPath) this.follow(dir, consoleLogPath, 'console', both ? (t) => !MAIN_LOG_TYPES.has(t) : () => true);
-    if (mainLogPath && mainLogPath !== consoleLogPath) this.follow(dir, mainLogPath, 'main', both ? (t) => MAIN_LOG_TYPES.has(t) : () => true);
+    if (mainLogPath && mainLogPath !== consoleLogPath)
+      this.follow(dir, mainLogPath, 'main', both ? (t) => MAIN_LOG_TYPES.has(t) : () => true);
     await Promise.all(this.followers.map((f) => f.start()));
     this.updateCell();
     this.pumpDone = this.pump();
@@ -151,7 +159,8 @@ export class DiscordService implements Service {
           lines.flatMap((l) => this.onLine(l, takes)),
           { log: path, pos: position },
         );
-        for (const e of events) this.remember({ id: e.id, type: e.type, text: e.text, at: e.at, state: 'queued', error: null });
+        for (const e of events)
+          this.remember({ id: e.id, type: e.type, text: e.text, at: e.at, state: 'queued', error: null });
         if (events.length) this.wake();
         // Too much held in memory while the disk refuses: leave the rest in the log for now.
         if (this.outbox!.full) follower.setPaused(true);
@@ -237,26 +246,38 @@ export class DiscordService implements Service {
   private updateCell(): void {
     if (!this.running) return;
     const q = this.outbox?.pending.length ?? 0;
-    const where = this.opts.config.consoleLogPath ? (this.tailState === 'waiting' ? `waiting for ${this.opts.config.consoleLogPath}` : `following ${this.opts.config.consoleLogPath}`) : 'no console log configured (discord.consoleLogPath)';
+    const where = this.opts.config.consoleLogPath
+      ? this.tailState === 'waiting'
+        ? `waiting for ${this.opts.config.consoleLogPath}`
+        : `following ${this.opts.config.consoleLogPath}`
+      : 'no console log configured (discord.consoleLogPath)';
     const disk = this.outbox?.problem;
     if (disk) {
       const held = this.outbox?.unjournaled ?? 0;
-      this.cell.set('degraded', `${disk}; ${held} events held in memory${this.outbox?.full ? ' (full: reading paused)' : ''}, retrying (${q} queued)`);
+      this.cell.set(
+        'degraded',
+        `${disk}; ${held} events held in memory${this.outbox?.full ? ' (full: reading paused)' : ''}, retrying (${q} queued)`,
+      );
     } else if (this.sender.stopped) this.cell.set('degraded', `${this.sender.stopped} (${q} queued)`);
-    else if (this.sender.delivery === 'retrying') this.cell.set('degraded', `${this.sender.reason}; retrying (${q} queued)`);
+    else if (this.sender.delivery === 'retrying')
+      this.cell.set('degraded', `${this.sender.reason}; retrying (${q} queued)`);
     else this.cell.set('running', `${where}; ${this.sender.counts.sentMessages} messages sent, ${q} queued`);
   }
 
   snapshot(): DiscordStatus {
     const custom = this.opts.config.patterns.map((p) => p.name);
-    const types = [...CONSOLE_EVENT_TYPES, ...custom.filter((n) => !(CONSOLE_EVENT_TYPES as readonly string[]).includes(n))];
+    const types = [
+      ...CONSOLE_EVENT_TYPES,
+      ...custom.filter((n) => !(CONSOLE_EVENT_TYPES as readonly string[]).includes(n)),
+    ];
     return {
       webhookSet: Boolean(this.opts.webhookUrl),
       consoleLogPath: this.opts.config.consoleLogPath ?? null,
       tail: this.tailState,
       delivery: this.sender.stopped ? 'stopped' : this.sender.delivery,
       reason: this.sender.stopped ?? this.sender.reason,
-      retryAt: this.sender.delivery === 'retrying' || this.sender.delivery === 'rate_limited' ? this.sender.retryAt : null,
+      retryAt:
+        this.sender.delivery === 'retrying' || this.sender.delivery === 'rate_limited' ? this.sender.retryAt : null,
       queue: this.outbox?.pending.length ?? 0,
       ...this.sender.counts,
       rateLimit: this.sender.rateLimit,
@@ -278,7 +299,14 @@ export class DiscordService implements Service {
 
   status() {
     const s = this.cell.get();
-    const details = { queue: this.outbox?.pending.length ?? 0, sentMessages: this.sender.counts.sentMessages, sentEvents: this.sender.counts.sentEvents, failed: this.sender.counts.failed, retried: this.sender.counts.retried, rateLimitHits: this.sender.counts.rateLimitHits };
+    const details = {
+      queue: this.outbox?.pending.length ?? 0,
+      sentMessages: this.sender.counts.sentMessages,
+      sentEvents: this.sender.counts.sentEvents,
+      failed: this.sender.counts.failed,
+      retried: this.sender.counts.retried,
+      rateLimitHits: this.sender.counts.rateLimitHits,
+    };
     return { ...s, details };
   }
 }

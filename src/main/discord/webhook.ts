@@ -15,7 +15,8 @@ export function parseWebhookUrl(url: string): Webhook {
     throw new Error('discord.webhookUrl is not a URL');
   }
   const m = /^(.*?\/api)(?:\/v\d+)?\/webhooks\/(\d+)\/([A-Za-z0-9_-]+)\/?$/.exec(u.pathname);
-  if (!/^https?:$/.test(u.protocol) || !m) throw new Error('discord.webhookUrl is not a Discord webhook URL (expected https://…/api/webhooks/ID/TOKEN)');
+  if (!/^https?:$/.test(u.protocol) || !m)
+    throw new Error('discord.webhookUrl is not a Discord webhook URL (expected https://…/api/webhooks/ID/TOKEN)');
   return { api: `${u.origin}${m[1]}`, route: `/webhooks/${m[2]}/${m[3]}` };
 }
 

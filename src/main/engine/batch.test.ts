@@ -39,7 +39,14 @@ async function settled(read: () => number): Promise<number> {
 
 describe('BatchSimulate results', () => {
   it('streams transitions in chunks of chunk_size with the env index on every result and a last chunk', async () => {
-    const chunks = await a.batch({ envId: '2048', seed: 3n, numEnvs: 3, maxSteps: 10, random: { seed: 4n }, chunkSize: 7 });
+    const chunks = await a.batch({
+      envId: '2048',
+      seed: 3n,
+      numEnvs: 3,
+      maxSteps: 10,
+      random: { seed: 4n },
+      chunkSize: 7,
+    });
     expect(chunks.map((c) => c.transitions.length)).toEqual([7, 7, 7, 7, 2]);
     expect(chunks.map((c) => Number(c.stepsSoFar))).toEqual([7, 14, 21, 28, 30]);
     expect(chunks.map((c) => c.last)).toEqual([false, false, false, false, true]);
@@ -53,7 +60,10 @@ describe('BatchSimulate results', () => {
 
   it('summarises episodes with the same totals the transitions add up to', async () => {
     const req = { envId: 'tictactoe', seed: 9n, numEnvs: 8, maxSteps: 40, random: { seed: 10n }, autoReset: true };
-    const [transitions, episodes] = await Promise.all([a.batch(req), a.batch({ ...req, output: BatchSimulateRequest_Output.OUTPUT_EPISODES })]);
+    const [transitions, episodes] = await Promise.all([
+      a.batch(req),
+      a.batch({ ...req, output: BatchSimulateRequest_Output.OUTPUT_EPISODES }),
+    ]);
     const ts = transitions.flatMap((c) => c.transitions);
     const es = episodes.flatMap((c) => c.episodes);
     expect(episodes.flatMap((c) => c.transitions)).toHaveLength(0);
@@ -88,11 +98,23 @@ describe('BatchSimulate results', () => {
   it('validates the request: NOT_FOUND for unknown games, INVALID_ARGUMENT for bad sizes and policies', async () => {
     const cases: [Parameters<EngineClient['batch']>[0], status, RegExp][] = [
       [{ envId: 'chess', numEnvs: 1, maxSteps: 1, random: { seed: 0n } }, status.NOT_FOUND, /unknown env_id/],
-      [{ envId: 'tictactoe', numEnvs: 0, maxSteps: 1, random: { seed: 0n } }, status.INVALID_ARGUMENT, /num_envs must be/],
+      [
+        { envId: 'tictactoe', numEnvs: 0, maxSteps: 1, random: { seed: 0n } },
+        status.INVALID_ARGUMENT,
+        /num_envs must be/,
+      ],
       [{ envId: 'tictactoe', numEnvs: 1, maxSteps: 0, random: { seed: 0n } }, status.INVALID_ARGUMENT, /max_steps/],
       [{ envId: 'tictactoe', numEnvs: 1, maxSteps: 1 }, status.INVALID_ARGUMENT, /choose a policy/],
-      [{ envId: 'tictactoe', numEnvs: 2, maxSteps: 1, actions: { lists: [{ actions: [] }] } }, status.INVALID_ARGUMENT, /one list per environment/],
-      [{ envId: 'tictactoe', numEnvs: 1, maxSteps: 1, random: { seed: 0n }, chunkSize: 1_000_000 }, status.INVALID_ARGUMENT, /chunk_size/],
+      [
+        { envId: 'tictactoe', numEnvs: 2, maxSteps: 1, actions: { lists: [{ actions: [] }] } },
+        status.INVALID_ARGUMENT,
+        /one list per environment/,
+      ],
+      [
+        { envId: 'tictactoe', numEnvs: 1, maxSteps: 1, random: { seed: 0n }, chunkSize: 1_000_000 },
+        status.INVALID_ARGUMENT,
+        /chunk_size/,
+      ],
     ];
     for (const [req, code, why] of cases) {
       const e = await refused(a.batch(req));
@@ -102,7 +124,16 @@ describe('BatchSimulate results', () => {
 });
 
 describe('BatchSimulate flow control', () => {
-  const huge = { envId: '2048', seed: 1n, numEnvs: 64, maxSteps: 10_000_000, random: { seed: 2n }, autoReset: true, includeState: true, chunkSize: 500 };
+  const huge = {
+    envId: '2048',
+    seed: 1n,
+    numEnvs: 64,
+    maxSteps: 10_000_000,
+    random: { seed: 2n },
+    autoReset: true,
+    includeState: true,
+    chunkSize: 500,
+  };
   const total = 64 * 10_000_000;
 
   it('stops simulating while the client does not read (backpressure), resumes when it does, and stops on cancel', async () => {

@@ -12,22 +12,38 @@ export interface BatchLimits {
   maxChunkBytes: number;
 }
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxEnvs: 65_536, maxStepsPerEnv: 10_000_000, defaultChunk: 1000, maxChunk: 10_000, maxChunkBytes: 1 << 20 };
-
-
+export const DEFAULT_BATCH_LIMITS: BatchLimits = {
+  maxEnvs: 65_536,
+  maxStepsPerEnv: 10_000_000,
+  defaultChunk: 1000,
+  maxChunk: 10_000,
+  maxChunkBytes: 1 << 20,
+};
 
 export function validateBatch(req: BatchSimulateRequest, game: ErasedGame, limits: BatchLimits): void {
-  if (req.numEnvs < 1 || req.numEnvs > limits.maxEnvs) throw invalid(`num_envs must be 1-${limits.maxEnvs}, got ${req.numEnvs}`);
-  if (req.maxSteps < 1 || req.maxSteps > limits.maxStepsPerEnv) throw invalid(`max_steps (per environment) must be 1-${limits.maxStepsPerEnv}, got ${req.maxSteps}`);
-  if (req.chunkSize > limits.maxChunk) throw invalid(`chunk_size must be at most ${limits.maxChunk} (0: the default ${limits.defaultChunk})`);
-  if (req.output !== BatchSimulateRequest_Output.OUTPUT_TRANSITIONS && req.output !== BatchSimulateRequest_Output.OUTPUT_EPISODES) throw invalid(`unknown output ${req.output}`);
-  if (!req.random && !req.actions) throw invalid('choose a policy: random (with a seed) or actions (one list per environment)');
-  if (req.actions && req.actions.lists.length !== req.numEnvs) throw invalid(`actions: expected one list per environment (${req.numEnvs}), got ${req.actions.lists.length}`);
+  if (req.numEnvs < 1 || req.numEnvs > limits.maxEnvs)
+    throw invalid(`num_envs must be 1-${limits.maxEnvs}, got ${req.numEnvs}`);
+  if (req.maxSteps < 1 || req.maxSteps > limits.maxStepsPerEnv)
+    throw invalid(`max_steps (per environment) must be 1-${limits.maxStepsPerEnv}, got ${req.maxSteps}`);
+  if (req.chunkSize > limits.maxChunk)
+    throw invalid(`chunk_size must be at most ${limits.maxChunk} (0: the default ${limits.defaultChunk})`);
+  if (
+    req.output !== BatchSimulateRequest_Output.OUTPUT_TRANSITIONS &&
+    req.output !== BatchSimulateRequest_Output.OUTPUT_EPISODES
+  )
+    throw invalid(`unknown output ${req.output}`);
+  if (!req.random && !req.actions)
+    throw invalid('choose a policy: random (with a seed) or actions (one list per environment)');
+  if (req.actions && req.actions.lists.length !== req.numEnvs)
+    throw invalid(`actions: expected one list per environment (${req.numEnvs}), got ${req.actions.lists.length}`);
   if (req.actions) {
     const max = game.info.maxActionBytes;
     req.actions.lists.forEach((l, i) => {
       const bad = l.actions.findIndex((a) => a.length > max);
-      if (bad >= 0) throw invalid(`actions: environment ${i}, action ${bad} is ${l.actions[bad].length} bytes; ${game.info.envId} actions are at most ${max}`);
+      if (bad >= 0)
+        throw invalid(
+          `actions: environment ${i}, action ${bad} is ${l.actions[bad].length} bytes; ${game.info.envId} actions are at most ${max}`,
+        );
     });
   }
 }

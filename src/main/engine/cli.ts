@@ -70,16 +70,24 @@ async function main(): Promise<void> {
     batchNice: nice(values['batch-nice']),
     budgetMs: count(values['budget-ms'], 'budget-ms'),
     maxStreams: count(values['max-streams'], 'max-streams'),
-    maxStreamBytes: values['stream-memory-mb'] === undefined ? undefined : count(values['stream-memory-mb'], 'stream-memory-mb')! * 2 ** 20,
+    maxStreamBytes:
+      values['stream-memory-mb'] === undefined
+        ? undefined
+        : count(values['stream-memory-mb'], 'stream-memory-mb')! * 2 ** 20,
   });
   await engine.start();
   console.log(`engine listening on ${engine.address} (gRPC: engine.v1.Engine, grpc.health.v1.Health, reflection)`);
   let metrics: Awaited<ReturnType<typeof serveMetrics>> | null = null;
   if (!values['no-metrics']) {
-    metrics = await serveMetrics(engine.metrics, host, port(values['metrics-port'], grpcPort === 0 ? 0 : grpcPort + 1, 'metrics-port'));
+    metrics = await serveMetrics(
+      engine.metrics,
+      host,
+      port(values['metrics-port'], grpcPort === 0 ? 0 : grpcPort + 1, 'metrics-port'),
+    );
     console.log(`metrics on http://${host.includes(':') ? `[${host}]` : host}:${metrics.port}/metrics`);
   }
-  if (host !== '127.0.0.1' && host !== '::1' && host !== 'localhost') logger.warn({ host }, 'the engine listens beyond loopback without TLS or authentication');
+  if (host !== '127.0.0.1' && host !== '::1' && host !== 'localhost')
+    logger.warn({ host }, 'the engine listens beyond loopback without TLS or authentication');
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

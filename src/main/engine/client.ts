@@ -1,7 +1,21 @@
 // A small promise-based client over the generated grpc-js client: what the Engine view (main as a
 // client of its own server), the conformance suite and the benchmark use.
-import { credentials, Metadata, status, type CallOptions, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { EngineClient as GeneratedClient, type BatchSimulateRequest, type Capabilities, type ResetResponse, type SimResultChunk, type StepResponse } from './gen/engine/v1/engine';
+import {
+  credentials,
+  Metadata,
+  status,
+  type CallOptions,
+  type ClientReadableStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import {
+  EngineClient as GeneratedClient,
+  type BatchSimulateRequest,
+  type Capabilities,
+  type ResetResponse,
+  type SimResultChunk,
+  type StepResponse,
+} from './gen/engine/v1/engine';
 
 export type { ServiceError };
 
@@ -32,19 +46,39 @@ export class EngineClient {
   }
 
   capabilities(envId: string, deadlineMs?: number): Promise<Capabilities> {
-    return new Promise((resolve, reject) => this.raw.getCapabilities({ envId, buildId: '' }, new Metadata(), this.opts(deadlineMs), (e, r) => (e ? reject(wrap(e)) : resolve(r))));
+    return new Promise((resolve, reject) =>
+      this.raw.getCapabilities({ envId, buildId: '' }, new Metadata(), this.opts(deadlineMs), (e, r) =>
+        e ? reject(wrap(e)) : resolve(r),
+      ),
+    );
   }
 
-  reset(envId: string, seed: bigint, hint: Uint8Array = new Uint8Array(0), deadlineMs?: number): Promise<ResetResponse> {
-    return new Promise((resolve, reject) => this.raw.reset({ id: { envId, buildId: '' }, seed, hint }, new Metadata(), this.opts(deadlineMs), (e, r) => (e ? reject(wrap(e)) : resolve(r))));
+  reset(
+    envId: string,
+    seed: bigint,
+    hint: Uint8Array = new Uint8Array(0),
+    deadlineMs?: number,
+  ): Promise<ResetResponse> {
+    return new Promise((resolve, reject) =>
+      this.raw.reset({ id: { envId, buildId: '' }, seed, hint }, new Metadata(), this.opts(deadlineMs), (e, r) =>
+        e ? reject(wrap(e)) : resolve(r),
+      ),
+    );
   }
 
   step(envId: string, state: Uint8Array, action: Uint8Array, deadlineMs?: number): Promise<StepResponse> {
-    return new Promise((resolve, reject) => this.raw.step({ id: { envId, buildId: '' }, state, action }, new Metadata(), this.opts(deadlineMs), (e, r) => (e ? reject(wrap(e)) : resolve(r))));
+    return new Promise((resolve, reject) =>
+      this.raw.step({ id: { envId, buildId: '' }, state, action }, new Metadata(), this.opts(deadlineMs), (e, r) =>
+        e ? reject(wrap(e)) : resolve(r),
+      ),
+    );
   }
 
   /** The raw stream (for backpressure and cancel tests). */
-  batchStream(req: Partial<BatchSimulateRequest> & { envId: string }, deadlineMs?: number): ClientReadableStream<SimResultChunk> {
+  batchStream(
+    req: Partial<BatchSimulateRequest> & { envId: string },
+    deadlineMs?: number,
+  ): ClientReadableStream<SimResultChunk> {
     const { envId, ...rest } = req;
     const full: BatchSimulateRequest = {
       id: { envId, buildId: '' },

@@ -71,7 +71,10 @@ describe('Reset and Step', () => {
   it('answers every refusal with its code and a helpful message, and keeps serving', async () => {
     const start = (await a.reset('tictactoe', 0n)).state;
     const taken = (await a.step('tictactoe', start, u8(4))).state;
-    const over = (await [0, 3, 1, 4, 2].reduce(async (s, c) => (await a.step('tictactoe', await s, u8(c))).state, Promise.resolve(start)));
+    const over = await [0, 3, 1, 4, 2].reduce(
+      async (s, c) => (await a.step('tictactoe', await s, u8(c))).state,
+      Promise.resolve(start),
+    );
     const cases: [() => Promise<unknown>, status, RegExp][] = [
       [() => a.reset('nope', 0n), status.NOT_FOUND, /unknown env_id "nope"/],
       [() => a.step('nope', start, u8(0)), status.NOT_FOUND, /unknown env_id/],
@@ -94,7 +97,13 @@ describe('Reset and Step', () => {
   it('refuses bytes that are not a protobuf request with INVALID_ARGUMENT', async () => {
     const raw = a.raw as unknown as Client;
     const e = await new Promise<ServiceError>((resolve) =>
-      raw.makeUnaryRequest('/engine.v1.Engine/Step', (x: Buffer) => x, (x: Buffer) => x, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), (err) => resolve(err!)),
+      raw.makeUnaryRequest(
+        '/engine.v1.Engine/Step',
+        (x: Buffer) => x,
+        (x: Buffer) => x,
+        Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+        (err) => resolve(err!),
+      ),
     );
     expect(status[e.code]).toBe('INVALID_ARGUMENT');
     expect(e.details).toMatch(/not a valid engine.v1.StepRequest/);
@@ -109,7 +118,14 @@ describe('Reset and Step', () => {
 
 describe('determinism', () => {
   it('1,000 TicTacToe episodes are byte-identical run to run and across two server instances', async () => {
-    const req = { envId: 'tictactoe', seed: 12_345n, numEnvs: 1000, maxSteps: 9, random: { seed: 99n }, includeState: true };
+    const req = {
+      envId: 'tictactoe',
+      seed: 12_345n,
+      numEnvs: 1000,
+      maxSteps: 9,
+      random: { seed: 99n },
+      includeState: true,
+    };
     const [first, second, other] = await Promise.all([a.batch(req), a.batch(req), b.batch(req)]);
     const done = first.flatMap((c) => c.transitions).filter((t) => t.done);
     expect(done).toHaveLength(1000);
@@ -119,7 +135,14 @@ describe('determinism', () => {
   });
 
   it('2048 with chance is byte-identical across instances, and unary Reset(seed + i)/Step replays any environment', async () => {
-    const req = { envId: '2048', seed: 2n ** 64n - 2n, numEnvs: 50, maxSteps: 120, random: { seed: 5n }, includeState: true };
+    const req = {
+      envId: '2048',
+      seed: 2n ** 64n - 2n,
+      numEnvs: 50,
+      maxSteps: 120,
+      random: { seed: 5n },
+      includeState: true,
+    };
     const [fromA, fromB] = await Promise.all([a.batch(req), b.batch(req)]);
     expect(bytesOf(fromB).equals(bytesOf(fromA))).toBe(true);
     const all = fromA.flatMap((c) => c.transitions);
@@ -131,7 +154,12 @@ describe('determinism', () => {
       for (const t of mine) {
         if (t.episode > 0) break;
         const s = await b.step('2048', state, t.action);
-        expect([Buffer.from(s.state).equals(t.state), Buffer.from(s.obs).equals(t.obs), s.reward, s.done]).toEqual([true, true, t.reward, t.done]);
+        expect([Buffer.from(s.state).equals(t.state), Buffer.from(s.obs).equals(t.obs), s.reward, s.done]).toEqual([
+          true,
+          true,
+          t.reward,
+          t.done,
+        ]);
         state = s.state;
       }
     }
@@ -139,7 +167,15 @@ describe('determinism', () => {
 
   it('auto-reset starts episode k of environment i from Reset(seed + i + k * 2^32)', async () => {
     const seed = 77n;
-    const chunks = await a.batch({ envId: '2048', seed, numEnvs: 2, maxSteps: 1500, random: { seed: 1n }, autoReset: true, includeState: true });
+    const chunks = await a.batch({
+      envId: '2048',
+      seed,
+      numEnvs: 2,
+      maxSteps: 1500,
+      random: { seed: 1n },
+      autoReset: true,
+      includeState: true,
+    });
     const env1 = chunks.flatMap((c) => c.transitions).filter((t) => t.envIndex === 1);
     const second: Transition[] = env1.filter((t) => t.episode === 1).slice(0, 25);
     expect(second.length).toBeGreaterThan(0);
@@ -155,20 +191,52 @@ describe('determinism', () => {
 
 describe('standard tools', () => {
   it('serves grpc.health.v1: SERVING for the server and for engine.v1.Engine', async () => {
-    const pkg = loadPackageDefinition(loadSync(healthProto, { enums: String })) as unknown as { grpc: { health: { v1: { Health: new (addr: string, creds: unknown) => Client & { check: (req: object, cb: (e: ServiceError | null, r: { status: string }) => void) => void } } } } };
+    const pkg = loadPackageDefinition(loadSync(healthProto, { enums: String })) as unknown as {
+      grpc: {
+        health: {
+          v1: {
+            Health: new (
+              addr: string,
+              creds: unknown,
+            ) => Client & { check: (req: object, cb: (e: ServiceError | null, r: { status: string }) => void) => void };
+          };
+        };
+      };
+    };
     const { credentials } = await import('@grpc/grpc-js');
     const health = new pkg.grpc.health.v1.Health(target.address, credentials.createInsecure());
-    const check = (service: string) => new Promise<string>((resolve, reject) => health.check({ service }, (e, r) => (e ? reject(e) : resolve(r.status))));
+    const check = (service: string) =>
+      new Promise<string>((resolve, reject) =>
+        health.check({ service }, (e, r) => (e ? reject(e) : resolve(r.status))),
+      );
     expect(await check('')).toBe('SERVING');
     expect(await check('engine.v1.Engine')).toBe('SERVING');
     health.close();
   });
 
   it('serves reflection (v1): lists the engine and health services and returns the engine file', async () => {
-    const proto = join(import.meta.dirname, '../../../node_modules/@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
+    const proto = join(
+      import.meta.dirname,
+      '../../../node_modules/@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto',
+    );
     const pkg = loadPackageDefinition(loadSync(proto)) as unknown as Record<string, never>;
     const { credentials } = await import('@grpc/grpc-js');
-    const Reflection = (pkg as unknown as { grpc: { reflection: { v1: { ServerReflection: new (addr: string, creds: unknown) => Client & { serverReflectionInfo: () => NodeJS.ReadWriteStream & { write(m: object): void; end(): void } } } } } }).grpc.reflection.v1.ServerReflection;
+    const Reflection = (
+      pkg as unknown as {
+        grpc: {
+          reflection: {
+            v1: {
+              ServerReflection: new (
+                addr: string,
+                creds: unknown,
+              ) => Client & {
+                serverReflectionInfo: () => NodeJS.ReadWriteStream & { write(m: object): void; end(): void };
+              };
+            };
+          };
+        };
+      }
+    ).grpc.reflection.v1.ServerReflection;
     const client = new Reflection(target.address, credentials.createInsecure());
     const ask = (req: object) =>
       new Promise<Record<string, unknown>>((resolve, reject) => {
@@ -181,8 +249,12 @@ describe('standard tools', () => {
     const list = (await ask({ listServices: '' })) as { listServicesResponse: { service: { name: string }[] } };
     const names = list.listServicesResponse.service.map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining(['engine.v1.Engine', 'grpc.health.v1.Health']));
-    const file = (await ask({ fileContainingSymbol: 'engine.v1.Engine' })) as { fileDescriptorResponse: { fileDescriptorProto: Buffer[] } };
-    expect(Buffer.concat(file.fileDescriptorResponse.fileDescriptorProto).toString('latin1')).toContain('BatchSimulate');
+    const file = (await ask({ fileContainingSymbol: 'engine.v1.Engine' })) as {
+      fileDescriptorResponse: { fileDescriptorProto: Buffer[] };
+    };
+    expect(Buffer.concat(file.fileDescriptorResponse.fileDescriptorProto).toString('latin1')).toContain(
+      'BatchSimulate',
+    );
     client.close();
   });
 
@@ -196,7 +268,9 @@ describe('standard tools', () => {
     const text = await res.text();
     expect(Number(/engine_steps_total\{env_id="tictactoe"\} (\d+)/.exec(text)?.[1])).toBeGreaterThan(0);
     expect(text).toMatch(/engine_step_latency_seconds_bucket\{env_id="tictactoe",le="\+Inf"\} [1-9]/);
-    expect(Number(/engine_errors_total\{env_id="tictactoe",code="INVALID_ARGUMENT"\} (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(
+      Number(/engine_errors_total\{env_id="tictactoe",code="INVALID_ARGUMENT"\} (\d+)/.exec(text)?.[1]),
+    ).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/engine_errors_total\{env_id="unknown",code="NOT_FOUND"\} \d+/);
   });
 });
@@ -215,7 +289,10 @@ describe('ListGames and Simulate', () => {
     const sa = new SimulateStreamClient(a, 20_000);
     const sb = new SimulateStreamClient(b, 20_000);
     try {
-      const [fa, fb] = await Promise.all([sa.open({ envId: '2048', numEnvs: n, seed: 77n, includeState: true, maxEpisodeSteps: 12 }), sb.open({ envId: '2048', numEnvs: n, seed: 77n, includeState: true, maxEpisodeSteps: 12 })]);
+      const [fa, fb] = await Promise.all([
+        sa.open({ envId: '2048', numEnvs: n, seed: 77n, includeState: true, maxEpisodeSteps: 12 }),
+        sb.open({ envId: '2048', numEnvs: n, seed: 77n, includeState: true, maxEpisodeSteps: 12 }),
+      ]);
       expect(SimulateResponse.encode(fa).finish()).toEqual(SimulateResponse.encode(fb).finish());
       const states: Uint8Array[] = [];
       for (let i = 0; i < n; i++) {

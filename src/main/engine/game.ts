@@ -19,7 +19,10 @@ export class EngineError extends Error {
 
 export const invalid = (message: string): EngineError => new EngineError('invalid_argument', message);
 
-export type ActionSpace = { kind: 'discrete'; n: number } | { kind: 'multi_discrete'; nvec: number[] } | { kind: 'box'; shape: number[]; low: number[]; high: number[] };
+export type ActionSpace =
+  | { kind: 'discrete'; n: number }
+  | { kind: 'multi_discrete'; nvec: number[] }
+  | { kind: 'box'; shape: number[]; low: number[]; high: number[] };
 
 export interface GameInfo {
   envId: string;
@@ -187,14 +190,16 @@ class Env<S, A, O> implements ErasedEnv {
   }
 
   stepLegal(k: number): number {
-    if (k >= this.legalCount) throw new EngineError('failed_precondition', `no legal action #${k}: ${this.legalCount} legal`);
+    if (k >= this.legalCount)
+      throw new EngineError('failed_precondition', `no legal action #${k}: ${this.legalCount} legal`);
     const a = this.legal[k];
     this.actionLen = this.g.encodeAction(a, this.actionBuf);
     return this.apply(a);
   }
 
   stepBytes(action: Uint8Array): number {
-    if (this.g.isDone(this.s)) throw new EngineError('failed_precondition', 'the episode is over: call Reset for a new one');
+    if (this.g.isDone(this.s))
+      throw new EngineError('failed_precondition', 'the episode is over: call Reset for a new one');
     const a = this.g.decodeAction(action);
     this.actionLen = this.g.encodeAction(a, this.actionBuf);
     return this.apply(a);
@@ -205,7 +210,8 @@ class Env<S, A, O> implements ErasedEnv {
     try {
       r = this.g.step(this.s, a);
     } catch (e) {
-      if (e instanceof RngExhausted) throw new EngineError('failed_precondition', `this state cannot be stepped: ${e.message}`);
+      if (e instanceof RngExhausted)
+        throw new EngineError('failed_precondition', `this state cannot be stepped: ${e.message}`);
       throw e;
     }
     this.legalN = -1;
@@ -226,7 +232,10 @@ class Env<S, A, O> implements ErasedEnv {
   }
 
   load(bytes: Uint8Array): void {
-    if (bytes.length > this.g.info.maxStateBytes) throw invalid(`state is ${bytes.length} bytes; ${this.g.info.envId} states are at most ${this.g.info.maxStateBytes} bytes (${this.g.info.encoding.state})`);
+    if (bytes.length > this.g.info.maxStateBytes)
+      throw invalid(
+        `state is ${bytes.length} bytes; ${this.g.info.envId} states are at most ${this.g.info.maxStateBytes} bytes (${this.g.info.encoding.state})`,
+      );
     this.g.decodeState(bytes, this.s);
     this.legalN = -1;
   }
@@ -285,8 +294,14 @@ class Adapter<S, A, O> implements ErasedGame {
   }
 
   step(state: Uint8Array, action: Uint8Array): StepOut {
-    if (state.length > this.g.info.maxStateBytes) throw invalid(`state is ${state.length} bytes; ${this.g.info.envId} states are at most ${this.g.info.maxStateBytes} bytes (${this.g.info.encoding.state})`);
-    if (action.length > this.g.info.maxActionBytes) throw invalid(`action is ${action.length} bytes; ${this.g.info.envId} actions are at most ${this.g.info.maxActionBytes} byte(s) (${this.g.info.encoding.action})`);
+    if (state.length > this.g.info.maxStateBytes)
+      throw invalid(
+        `state is ${state.length} bytes; ${this.g.info.envId} states are at most ${this.g.info.maxStateBytes} bytes (${this.g.info.encoding.state})`,
+      );
+    if (action.length > this.g.info.maxActionBytes)
+      throw invalid(
+        `action is ${action.length} bytes; ${this.g.info.envId} actions are at most ${this.g.info.maxActionBytes} byte(s) (${this.g.info.encoding.action})`,
+      );
     this.env.load(state);
     return this.fill(this.env.stepBytes(action));
   }
@@ -337,14 +352,19 @@ export class GameRegistry {
 
   create(envId: string): ErasedGame {
     const f = this.factories.get(envId);
-    if (!f) throw new EngineError('not_found', `unknown env_id ${quoteClipped(envId)}; this engine serves: ${this.ids().join(', ')}`);
+    if (!f)
+      throw new EngineError(
+        'not_found',
+        `unknown env_id ${quoteClipped(envId)}; this engine serves: ${this.ids().join(', ')}`,
+      );
     return f();
   }
 }
 
 // Observations are float32 little-endian, written through Float32Array views of their bytes: every
 // platform Node supports in practice is little-endian, checked here once.
-if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) throw new Error('the engine needs a little-endian platform');
+if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f)
+  throw new Error('the engine needs a little-endian platform');
 
 /** A float32 observation with a byte view over the same memory, made once per environment. */
 export interface F32Obs {

@@ -49,7 +49,8 @@ class TestGame implements Game<S, number, Uint8Array> {
       // Burns CPU without end: only the worker's budget stops it.
       for (;;) if (Math.random() > 2) break;
     } else {
-      for (let i = 0; i < GATE_CHECKS && !existsSync(s.path); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      for (let i = 0; i < GATE_CHECKS && !existsSync(s.path); i++)
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     }
     s.steps++;
     return 0;

@@ -29,12 +29,19 @@ async function outcome(p: Promise<unknown>): Promise<string> {
   }
 }
 
-type HealthClient = Client & { check: (req: object, opts: object, cb: (e: ServiceError | null, r: { status: string }) => void) => void };
+type HealthClient = Client & {
+  check: (req: object, opts: object, cb: (e: ServiceError | null, r: { status: string }) => void) => void;
+};
 function healthOf(address: string): { check(): Promise<string>; close(): void } {
-  const pkg = loadPackageDefinition(loadSync(healthProto, { enums: String })) as unknown as { grpc: { health: { v1: { Health: new (addr: string, creds: unknown) => HealthClient } } } };
+  const pkg = loadPackageDefinition(loadSync(healthProto, { enums: String })) as unknown as {
+    grpc: { health: { v1: { Health: new (addr: string, creds: unknown) => HealthClient } } };
+  };
   const c = new pkg.grpc.health.v1.Health(address, credentials.createInsecure());
   return {
-    check: () => new Promise((resolve, reject) => c.check({ service: '' }, { deadline: Date.now() + 10_000 }, (e, r) => (e ? reject(e) : resolve(r.status)))),
+    check: () =>
+      new Promise((resolve, reject) =>
+        c.check({ service: '' }, { deadline: Date.now() + 10_000 }, (e, r) => (e ? reject(e) : resolve(r.status))),
+      ),
     close: () => c.close(),
   };
 }
@@ -61,7 +68,9 @@ describe('the engine program (child process), as a client sees it', () => {
       expect(codes).toContain('OK');
       expect(await health.check()).toBe('SERVING');
     }
-    const out = (await Promise.all([0, 1, 2, 3].map((d) => a.step('2048', start, u8(d)).catch(() => null)))).find((r) => r !== null)!;
+    const out = (await Promise.all([0, 1, 2, 3].map((d) => a.step('2048', start, u8(d)).catch(() => null)))).find(
+      (r) => r !== null,
+    )!;
     expect(Buffer.from(out.state).readBigUInt64LE(57)).toBeGreaterThan(2n ** 53n);
     health.close();
   }, 120_000);
@@ -94,10 +103,16 @@ describe('the engine program (child process), as a client sees it', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('tictactoe', '2048'),
-        fc.oneof(fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ minLength: 65, maxLength: 65 }), fc.uint8Array({ minLength: 11, maxLength: 11 }).map((b) => b.map((x) => x % 3))),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 80 }),
+          fc.uint8Array({ minLength: 65, maxLength: 65 }),
+          fc.uint8Array({ minLength: 11, maxLength: 11 }).map((b) => b.map((x) => x % 3)),
+        ),
         fc.uint8Array({ maxLength: 2 }),
         async (envId, state, action) => {
-          expect(['OK', 'INVALID_ARGUMENT', 'FAILED_PRECONDITION']).toContain(await outcome(a.step(envId, state, action, 10_000)));
+          expect(['OK', 'INVALID_ARGUMENT', 'FAILED_PRECONDITION']).toContain(
+            await outcome(a.step(envId, state, action, 10_000)),
+          );
         },
       ),
       { numRuns: 300 },
@@ -118,8 +133,18 @@ describe('workers, budgets and admission (in-process servers with test games)', 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function serve(opts: Partial<ConstructorParameters<typeof EngineServer>[0]>): Promise<[EngineServer, EngineClient]> {
-    const s = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), registry: testGames(), registryModule: TEST_GAMES, workers: 2, ...opts });
+  async function serve(
+    opts: Partial<ConstructorParameters<typeof EngineServer>[0]>,
+  ): Promise<[EngineServer, EngineClient]> {
+    const s = new EngineServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: silentLogger(),
+      registry: testGames(),
+      registryModule: TEST_GAMES,
+      workers: 2,
+      ...opts,
+    });
     servers.push(s);
     await s.start();
     const c = new EngineClient(s.address);
@@ -130,7 +155,13 @@ describe('workers, budgets and admission (in-process servers with test games)', 
   it('answers Step and health checks while every batch worker is busy with a stream', async () => {
     const [server, c] = await serve({ budgetMs: 120_000 });
     const gate = join(dir, 'open-1');
-    const call = c.batchStream({ envId: 'gate', numEnvs: 600, maxSteps: 2, random: { seed: 0n }, hint: Buffer.from(gate) });
+    const call = c.batchStream({
+      envId: 'gate',
+      numEnvs: 600,
+      maxSteps: 2,
+      random: { seed: 0n },
+      hint: Buffer.from(gate),
+    });
     const got: SimResultChunk[] = [];
     call.on('data', (d: SimResultChunk) => got.push(d));
     const ended = new Promise<void>((resolve, reject) => (call.on('end', resolve), call.on('error', reject)));
@@ -151,7 +182,10 @@ describe('workers, budgets and admission (in-process servers with test games)', 
     const [server, c] = await serve({ budgetMs: 300, sliceBudgetMs: 300, unaryWorkers: 2 });
     const stuck = c.reset('spin', 0n).then((r) => c.step('spin', r.state, u8(0), 30_000));
     const others = Array.from({ length: 20 }, (_, i) => c.reset('tictactoe', BigInt(i), new Uint8Array(0), 30_000));
-    const e = await stuck.then(() => null, (err: EngineRpcError) => err);
+    const e = await stuck.then(
+      () => null,
+      (err: EngineRpcError) => err,
+    );
     expect(e?.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(e?.details).toMatch(/Step ran past its budget of 300 ms/);
     expect((await Promise.all(others)).every((r) => r.state.length === 11)).toBe(true);
@@ -159,7 +193,9 @@ describe('workers, budgets and admission (in-process servers with test games)', 
     expect(text).toMatch(/engine_budget_exceeded_total\{method="Step"\} 1/);
     expect(text).toMatch(/engine_worker_restarts_total\{reason="budget"\} 1/);
     // A stream whose slice runs past the budget ends the same way.
-    expect(await outcome(c.batch({ envId: 'spin', numEnvs: 1, maxSteps: 5, random: { seed: 0n } }, 30_000))).toBe('RESOURCE_EXHAUSTED');
+    expect(await outcome(c.batch({ envId: 'spin', numEnvs: 1, maxSteps: 5, random: { seed: 0n } }, 30_000))).toBe(
+      'RESOURCE_EXHAUSTED',
+    );
     expect(server.metrics.render()).toMatch(/engine_budget_exceeded_total\{method="BatchSimulate"\} 1/);
     const r = await c.reset('2048', 3n, new Uint8Array(0), 10_000);
     expect(r.state.length).toBe(65);
@@ -178,8 +214,14 @@ describe('workers, budgets and admission (in-process servers with test games)', 
     const s2 = open();
     await Promise.all([s1.first, s2.first]);
     expect(server.admittedStreams).toBe(2);
-    const e = await c.batch(forever).then(() => null, (err: EngineRpcError) => err);
-    expect([e?.code, e?.details]).toEqual([status.RESOURCE_EXHAUSTED, expect.stringMatching(/2 BatchSimulate streams are running.*engine.maxStreams/)]);
+    const e = await c.batch(forever).then(
+      () => null,
+      (err: EngineRpcError) => err,
+    );
+    expect([e?.code, e?.details]).toEqual([
+      status.RESOURCE_EXHAUSTED,
+      expect.stringMatching(/2 BatchSimulate streams are running.*engine.maxStreams/),
+    ]);
     const held = server.heldStreamBytes;
     expect(held).toBeGreaterThan(0);
     s1.call.cancel();
@@ -187,8 +229,14 @@ describe('workers, budgets and admission (in-process servers with test games)', 
     const s3 = open();
     await s3.first;
     // More than the memory budget in one request is refused outright.
-    const big = await c.batch({ ...forever, numEnvs: 65_536 }).then(() => null, (err: EngineRpcError) => err);
-    expect([big?.code, big?.details]).toEqual([status.RESOURCE_EXHAUSTED, expect.stringMatching(/engine.streamMemoryMB/)]);
+    const big = await c.batch({ ...forever, numEnvs: 65_536 }).then(
+      () => null,
+      (err: EngineRpcError) => err,
+    );
+    expect([big?.code, big?.details]).toEqual([
+      status.RESOURCE_EXHAUSTED,
+      expect.stringMatching(/engine.streamMemoryMB/),
+    ]);
     s2.call.cancel();
     s3.call.cancel();
     await expect.poll(() => [server.admittedStreams, server.heldStreamBytes, server.activeStreams]).toEqual([0, 0, 0]);

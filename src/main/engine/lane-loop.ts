@@ -4,7 +4,11 @@
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { LaneRing, REQ, RESP, type LaneBig, type LaneMethod, type LaneReply } from './lane-ring';
 
-export function serveLane(sab: SharedArrayBuffer, port: MessagePort, answer: (method: LaneMethod, req: Uint8Array, stream: number) => LaneReply): never {
+export function serveLane(
+  sab: SharedArrayBuffer,
+  port: MessagePort,
+  answer: (method: LaneMethod, req: Uint8Array, stream: number) => LaneReply,
+): never {
   const ring = new LaneRing(sab);
   let n = 0;
   for (;;) {

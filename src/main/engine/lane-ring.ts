@@ -24,7 +24,14 @@ export const MAX_INLINE_REQ = SLOT_BYTES - REQ_HEADER;
 export const METHODS = ['Reset', 'Step', 'SimOpen', 'SimStep', 'SimClose'] as const;
 export type LaneMethod = (typeof METHODS)[number];
 /** Reply codes; index 0 is OK. */
-export const CODES = ['ok', 'not_found', 'invalid_argument', 'failed_precondition', 'resource_exhausted', 'internal'] as const;
+export const CODES = [
+  'ok',
+  'not_found',
+  'invalid_argument',
+  'failed_precondition',
+  'resource_exhausted',
+  'internal',
+] as const;
 export type LaneCode = (typeof CODES)[number];
 
 export interface LaneReply {

@@ -8,7 +8,15 @@ import { LaneRing, REQ, RESP, SLOTS, type LaneBig, type LaneMethod, type LaneRep
 import { spawnWorker, WorkerLost, type LostReason } from './worker-spawn';
 
 /** Node 20 has Atomics.waitAsync; the project's TypeScript lib (ES2023) does not declare it yet. */
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: false; value: string } | { async: true; value: Promise<string> } }).waitAsync;
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(
+      a: Int32Array,
+      i: number,
+      v: number,
+    ): { async: false; value: string } | { async: true; value: Promise<string> };
+  }
+).waitAsync;
 
 interface Call {
   method: LaneMethod;
@@ -54,7 +62,9 @@ export class LaneHandle {
     this.answered = 0;
     this.armed = false;
     this.ready = false;
-    const w = spawnWorker({ registryModule: this.registryModule, kind: 'lane', sab: this.ring.sab, port: port2 }, [port2]);
+    const w = spawnWorker({ registryModule: this.registryModule, kind: 'lane', sab: this.ring.sab, port: port2 }, [
+      port2,
+    ]);
     this.worker = w;
     w.on('message', (m: { tid: number | null }) => {
       // The only message a lane sends on its event channel: it is up.
@@ -143,10 +153,25 @@ export class LaneHandle {
     // Wakes the old ring's pending waitAsync; its drain sees the new generation and ignores it.
     Atomics.notify(oldCtl, RESP);
     this.spawn();
-    head?.reject(new WorkerLost(reason, false, reason === 'budget' ? 'the request ran past its budget; its worker was replaced' : 'the worker running it died and was replaced'));
+    head?.reject(
+      new WorkerLost(
+        reason,
+        false,
+        reason === 'budget'
+          ? 'the request ran past its budget; its worker was replaced'
+          : 'the worker running it died and was replaced',
+      ),
+    );
     // A Simulate stream's environments died with the lane: its calls fail (the stream sees the new generation).
     for (const c of rest) {
-      if (c.stream) c.reject(new WorkerLost(reason, true, 'the worker this stream ran on was replaced (another request ran past its budget); open a new stream'));
+      if (c.stream)
+        c.reject(
+          new WorkerLost(
+            reason,
+            true,
+            'the worker this stream ran on was replaced (another request ran past its budget); open a new stream',
+          ),
+        );
       else this.call(c.method, c.req).then(c.resolve, c.reject);
     }
     this.onLost(this.index, reason);
@@ -155,7 +180,8 @@ export class LaneHandle {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const c of [...this.sent.splice(0), ...this.backlog.splice(0)]) c.reject(new WorkerLost('stopped', false, 'the engine is shutting down'));
+    for (const c of [...this.sent.splice(0), ...this.backlog.splice(0)])
+      c.reject(new WorkerLost('stopped', false, 'the engine is shutting down'));
     Atomics.notify(this.ring.ctl, RESP);
     this.port.close();
     await this.worker.terminate();

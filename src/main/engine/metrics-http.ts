@@ -6,7 +6,11 @@ import type { EngineMetrics } from './metrics';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-export async function serveMetrics(metrics: EngineMetrics, host: string, port: number): Promise<{ server: Server; port: number }> {
+export async function serveMetrics(
+  metrics: EngineMetrics,
+  host: string,
+  port: number,
+): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
       res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE });

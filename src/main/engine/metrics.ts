@@ -81,28 +81,49 @@ export class EngineMetrics {
 
   render(): string {
     const out: string[] = [];
-    out.push('# HELP engine_steps_total Environment steps taken, unary Step and BatchSimulate.', '# TYPE engine_steps_total counter');
+    out.push(
+      '# HELP engine_steps_total Environment steps taken, unary Step and BatchSimulate.',
+      '# TYPE engine_steps_total counter',
+    );
     for (const [env, n] of this.steps) out.push(`engine_steps_total{env_id="${label(env)}"} ${n}`);
-    out.push('# HELP engine_calls_total Finished RPCs by method, env_id and gRPC status code.', '# TYPE engine_calls_total counter');
+    out.push(
+      '# HELP engine_calls_total Finished RPCs by method, env_id and gRPC status code.',
+      '# TYPE engine_calls_total counter',
+    );
     for (const [k, n] of this.calls) {
       const [method, env, code] = k.split(' ');
       out.push(`engine_calls_total{method="${method}",env_id="${label(env)}",code="${code}"} ${n}`);
     }
-    out.push('# HELP engine_errors_total Refused or failed RPCs by env_id and gRPC status code.', '# TYPE engine_errors_total counter');
+    out.push(
+      '# HELP engine_errors_total Refused or failed RPCs by env_id and gRPC status code.',
+      '# TYPE engine_errors_total counter',
+    );
     for (const [k, n] of this.errors) {
       const [env, code] = k.split(' ');
       out.push(`engine_errors_total{env_id="${label(env)}",code="${code}"} ${n}`);
     }
-    out.push('# HELP engine_budget_exceeded_total Requests cut off for running past their budget (their worker was replaced).', '# TYPE engine_budget_exceeded_total counter');
+    out.push(
+      '# HELP engine_budget_exceeded_total Requests cut off for running past their budget (their worker was replaced).',
+      '# TYPE engine_budget_exceeded_total counter',
+    );
     for (const [m, n] of this.budgetExceeded) out.push(`engine_budget_exceeded_total{method="${label(m)}"} ${n}`);
-    out.push('# HELP engine_worker_restarts_total Game workers replaced, by reason.', '# TYPE engine_worker_restarts_total counter');
+    out.push(
+      '# HELP engine_worker_restarts_total Game workers replaced, by reason.',
+      '# TYPE engine_worker_restarts_total counter',
+    );
     for (const [r, n] of this.workerRestarts) out.push(`engine_worker_restarts_total{reason="${label(r)}"} ${n}`);
-    out.push('# HELP engine_step_latency_seconds Server handling time of successful unary Step calls.', '# TYPE engine_step_latency_seconds histogram');
+    out.push(
+      '# HELP engine_step_latency_seconds Server handling time of successful unary Step calls.',
+      '# TYPE engine_step_latency_seconds histogram',
+    );
     for (const [env, h] of this.latency) {
       const e = label(env);
       BUCKETS.forEach((b, i) => out.push(`engine_step_latency_seconds_bucket{env_id="${e}",le="${b}"} ${h.counts[i]}`));
       out.push(`engine_step_latency_seconds_bucket{env_id="${e}",le="+Inf"} ${h.count}`);
-      out.push(`engine_step_latency_seconds_sum{env_id="${e}"} ${h.sum}`, `engine_step_latency_seconds_count{env_id="${e}"} ${h.count}`);
+      out.push(
+        `engine_step_latency_seconds_sum{env_id="${e}"} ${h.sum}`,
+        `engine_step_latency_seconds_count{env_id="${e}"} ${h.count}`,
+      );
     }
     return out.join('\n') + '\n';
   }

@@ -26,7 +26,14 @@ afterAll(async () => {
 });
 
 async function serve(opts: Partial<ConstructorParameters<typeof EngineServer>[0]>): Promise<EngineClient> {
-  const s = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), registry: testGames(), registryModule: TEST_GAMES, ...opts });
+  const s = new EngineServer({
+    host: '127.0.0.1',
+    port: 0,
+    logger: silentLogger(),
+    registry: testGames(),
+    registryModule: TEST_GAMES,
+    ...opts,
+  });
   servers.push(s);
   await s.start();
   const c = new EngineClient(s.address);
@@ -65,8 +72,11 @@ describe('unary lanes (shared ring)', () => {
     got.forEach((r, i) => expect(Buffer.from(r.state).equals(expected[i % 20])).toBe(true));
     // Steps of those states, also all at once, match steps made one by one.
     const one = await c.step('2048', got[3].state, Uint8Array.of(1)).catch(() => null);
-    const many = await Promise.all(Array.from({ length: n }, () => c.step('2048', got[3].state, Uint8Array.of(1)).catch(() => null)));
-    for (const r of many) expect(r === null ? null : Buffer.from(r.state)).toEqual(one === null ? null : Buffer.from(one.state));
+    const many = await Promise.all(
+      Array.from({ length: n }, () => c.step('2048', got[3].state, Uint8Array.of(1)).catch(() => null)),
+    );
+    for (const r of many)
+      expect(r === null ? null : Buffer.from(r.state)).toEqual(one === null ? null : Buffer.from(one.state));
   }, 60_000);
 
   it('carries requests and replies larger than a ring slot, and refusals, beside small calls', async () => {
@@ -95,8 +105,26 @@ describe('BatchSimulate on one worker (chunks cut in the worker) and on three (m
     const three = await serve({ workers: 3 });
     const bytes = (chunks: SimResultChunk[]) => Buffer.concat(chunks.map((ch) => SimResultChunk.encode(ch).finish()));
     const runs = [
-      { envId: '2048', seed: 5n, numEnvs: 900, maxSteps: 7, random: { seed: 9n }, includeState: true, autoReset: true, chunkSize: 250 },
-      { envId: 'tictactoe', seed: 1n, numEnvs: 800, maxSteps: 30, random: { seed: 2n }, autoReset: true, output: BatchSimulateRequest_Output.OUTPUT_EPISODES, chunkSize: 97 },
+      {
+        envId: '2048',
+        seed: 5n,
+        numEnvs: 900,
+        maxSteps: 7,
+        random: { seed: 9n },
+        includeState: true,
+        autoReset: true,
+        chunkSize: 250,
+      },
+      {
+        envId: 'tictactoe',
+        seed: 1n,
+        numEnvs: 800,
+        maxSteps: 30,
+        random: { seed: 2n },
+        autoReset: true,
+        output: BatchSimulateRequest_Output.OUTPUT_EPISODES,
+        chunkSize: 97,
+      },
     ];
     for (const req of runs) {
       const [a, b] = await Promise.all([one.batch(req), three.batch(req)]);
@@ -104,7 +132,9 @@ describe('BatchSimulate on one worker (chunks cut in the worker) and on three (m
       expect(bytes(a).equals(bytes(b))).toBe(true);
     }
     // Action lists: environment 700 plays an occupied cell at its third action.
-    const lists = Array.from({ length: 800 }, (_, i) => ({ actions: (i === 700 ? [0, 1, 0] : [0, 1, 2, 3]).map((a) => Uint8Array.of(a)) }));
+    const lists = Array.from({ length: 800 }, (_, i) => ({
+      actions: (i === 700 ? [0, 1, 0] : [0, 1, 2, 3]).map((a) => Uint8Array.of(a)),
+    }));
     const req = { envId: 'tictactoe', seed: 0n, numEnvs: 800, maxSteps: 10, actions: { lists }, chunkSize: 300 };
     const collect = (c: EngineClient) =>
       new Promise<[Buffer, string]>((resolve) => {
@@ -145,7 +175,7 @@ describe.runIf(process.platform === 'linux')('thread priority', () => {
     for (const l of pool.lanes) expect(niceOf(l.tid!)).toBe(mine);
   }, 60_000);
 
-  it('runs a Simulate stream on a thread at the nice value of the thread that started the engine, not at the batch workers\' 10', async () => {
+  it("runs a Simulate stream on a thread at the nice value of the thread that started the engine, not at the batch workers' 10", async () => {
     const c = await serve({ workers: 1, unaryWorkers: 1 });
     const sim = new SimulateStreamClient(c, 60_000);
     let r = await sim.open({ envId: 'tictactoe', numEnvs: 4096, seed: 7n });

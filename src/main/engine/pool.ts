@@ -44,7 +44,9 @@ export interface PoolOptions {
 export type Reply = FromWorker & { busyMs?: number };
 
 /** A unary call's outcome, as a lane answered it. */
-export type UnaryReply = { ok: true; res: Uint8Array; envId: string; steps: number; busyMs: number } | { ok: false; code: FailCode; details: string; envId: string; busyMs: number };
+export type UnaryReply =
+  | { ok: true; res: Uint8Array; envId: string; steps: number; busyMs: number }
+  | { ok: false; code: FailCode; details: string; envId: string; busyMs: number };
 
 /** Nice value of batch worker threads (Linux; see thread-priority.ts). */
 export const DEFAULT_BATCH_NICE = 10;
@@ -160,12 +162,27 @@ export class WorkerHandle {
     void old.terminate();
     this.spawn();
     const [head, ...rest] = lost;
-    head?.reject(new WorkerLost(reason, false, reason === 'budget' ? 'the request ran past its budget; its worker was replaced' : 'the worker running it died and was replaced'));
+    head?.reject(
+      new WorkerLost(
+        reason,
+        false,
+        reason === 'budget'
+          ? 'the request ran past its budget; its worker was replaced'
+          : 'the worker running it died and was replaced',
+      ),
+    );
     for (const p of rest) {
       if (p.retry) {
         this.queue.push(p);
         this.worker.postMessage(...p.make());
-      } else p.reject(new WorkerLost(reason, true, 'the worker this stream ran on was replaced (another request ran past its budget); retry'));
+      } else
+        p.reject(
+          new WorkerLost(
+            reason,
+            true,
+            'the worker this stream ran on was replaced (another request ran past its budget); retry',
+          ),
+        );
     }
     this.onLost(this.index, reason);
   }
@@ -224,7 +241,13 @@ export class WorkerPool {
   /** Batch worker i (started on first use). */
   batchWorker(i: number): WorkerHandle {
     let h = this.batch[i];
-    if (!h) this.batch[i] = h = new WorkerHandle(i, this.opts.registryModule, this.opts.batchNice ?? DEFAULT_BATCH_NICE, this.lost);
+    if (!h)
+      this.batch[i] = h = new WorkerHandle(
+        i,
+        this.opts.registryModule,
+        this.opts.batchNice ?? DEFAULT_BATCH_NICE,
+        this.lost,
+      );
     return h;
   }
 

@@ -18,7 +18,9 @@ describe('generated engine code', () => {
     try {
       execFileSync(process.execPath, [join(root, 'scripts/proto.mjs'), '--out', out], { stdio: 'pipe' });
       for (const f of ['engine/v1/engine.ts', 'engine/v1/descriptor.ts']) {
-        expect(body(readFileSync(join(out, f), 'utf8')), f).toBe(body(readFileSync(join(root, 'src/main/engine/gen', f), 'utf8')));
+        expect(body(readFileSync(join(out, f), 'utf8')), f).toBe(
+          body(readFileSync(join(root, 'src/main/engine/gen', f), 'utf8')),
+        );
       }
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -4,5 +4,7 @@ import { Game2048 } from './games/game2048';
 import { TicTacToe } from './games/tictactoe';
 
 export function builtInGames(): GameRegistry {
-  return new GameRegistry().register('tictactoe', () => eraseGame(new TicTacToe())).register('2048', () => eraseGame(new Game2048()));
+  return new GameRegistry()
+    .register('tictactoe', () => eraseGame(new TicTacToe()))
+    .register('2048', () => eraseGame(new Game2048()));
 }

@@ -26,7 +26,9 @@ describe('ChaCha20 block function', () => {
     const key = Uint8Array.from({ length: 32 }, (_, i) => i);
     expect(block(key, 1, hex('000000090000004a00000000')).toString('hex')).toBe(
       hex(`10 f1 e7 e4 d1 3b 59 15 50 0f dd 1f a3 20 71 c4 c7 d1 f4 c7 33 c0 68 03 04 22 aa 9a c3 d4 6c 4e
-           d2 82 64 46 07 9f aa 09 14 c2 d7 05 d9 8b 02 a2 b5 12 9c d1 de 16 4e b9 cb d0 83 e8 a2 50 3c 4e`).toString('hex'),
+           d2 82 64 46 07 9f aa 09 14 c2 d7 05 d9 8b 02 a2 b5 12 9c d1 de 16 4e b9 cb d0 83 e8 a2 50 3c 4e`).toString(
+        'hex',
+      ),
     );
   });
 
@@ -42,12 +44,17 @@ describe('ChaCha20 block function', () => {
 
   it('equals node:crypto chacha20 (OpenSSL) for random keys, counters and nonces', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.integer({ min: 0, max: 0xffffffff }), fc.uint8Array({ minLength: 12, maxLength: 12 }), (key, counter, nonce) => {
-        const iv = Buffer.concat([Buffer.alloc(4), Buffer.from(nonce)]);
-        iv.writeUInt32LE(counter, 0);
-        const ref = createCipheriv('chacha20', key, iv).update(Buffer.alloc(64));
-        expect(block(key, counter, nonce).equals(ref)).toBe(true);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        (key, counter, nonce) => {
+          const iv = Buffer.concat([Buffer.alloc(4), Buffer.from(nonce)]);
+          iv.writeUInt32LE(counter, 0);
+          const ref = createCipheriv('chacha20', key, iv).update(Buffer.alloc(64));
+          expect(block(key, counter, nonce).equals(ref)).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -58,11 +65,13 @@ describe('ChaCha20Rng', () => {
     const rng = new ChaCha20Rng().seedKey(new Uint8Array(32));
     const first = Array.from({ length: 16 }, () => rng.nextU32());
     expect(first).toEqual([
-      0xade0b876, 0x903df1a0, 0xe56a5d40, 0x28bd8653, 0xb819d2bd, 0x1aed8da0, 0xccef36a8, 0xc70d778b, 0x7c5941da, 0x8d485751, 0x3fe02477, 0x374ad8b8, 0xf4b8436a, 0x1ca11815, 0x69b687c3, 0x8665eeb2,
+      0xade0b876, 0x903df1a0, 0xe56a5d40, 0x28bd8653, 0xb819d2bd, 0x1aed8da0, 0xccef36a8, 0xc70d778b, 0x7c5941da,
+      0x8d485751, 0x3fe02477, 0x374ad8b8, 0xf4b8436a, 0x1ca11815, 0x69b687c3, 0x8665eeb2,
     ]);
     const second = Array.from({ length: 16 }, () => rng.nextU32());
     expect(second).toEqual([
-      0xbee7079f, 0x7a385155, 0x7c97ba98, 0x0d082d73, 0xa0290fcb, 0x6965e348, 0x3e53c612, 0xed7aee32, 0x7621b729, 0x434ee69c, 0xb03371d5, 0xd539d874, 0x281fed31, 0x45fb0a51, 0x1f0ae1ac, 0x6f4d794b,
+      0xbee7079f, 0x7a385155, 0x7c97ba98, 0x0d082d73, 0xa0290fcb, 0x6965e348, 0x3e53c612, 0xed7aee32, 0x7621b729,
+      0x434ee69c, 0xb03371d5, 0xd539d874, 0x281fed31, 0x45fb0a51, 0x1f0ae1ac, 0x6f4d794b,
     ]);
   });
 
@@ -165,29 +174,40 @@ describe('ChaCha20Rng', () => {
 
   it('below(n) is the high word of v*n with rejection, exactly as in 64-bit integers', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.integer({ min: 1, max: 0xffffffff }), (key, n) => {
-        const a = new ChaCha20Rng().seedKey(key);
-        const ref = new ChaCha20Rng().seedKey(key);
-        const zone = ((BigInt(n) << BigInt(Math.clz32(n))) & 0xffffffffn) - 1n;
-        let expected: number;
-        for (;;) {
-          const p = BigInt(ref.nextU32()) * BigInt(n);
-          if ((p & 0xffffffffn) <= zone) {
-            expected = Number(p >> 32n);
-            break;
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.integer({ min: 1, max: 0xffffffff }),
+        (key, n) => {
+          const a = new ChaCha20Rng().seedKey(key);
+          const ref = new ChaCha20Rng().seedKey(key);
+          const zone = ((BigInt(n) << BigInt(Math.clz32(n))) & 0xffffffffn) - 1n;
+          let expected: number;
+          for (;;) {
+            const p = BigInt(ref.nextU32()) * BigInt(n);
+            if ((p & 0xffffffffn) <= zone) {
+              expected = Number(p >> 32n);
+              break;
+            }
           }
-        }
-        const got = a.below(n);
-        expect(got).toBe(expected);
-        expect(got).toBeLessThan(n);
-        expect(a.wordPos).toBe(ref.wordPos);
-      }),
+          const got = a.below(n);
+          expect(got).toBe(expected);
+          expect(got).toBeLessThan(n);
+          expect(a.wordPos).toBe(ref.wordPos);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('different seeds give different streams; the same seed the same stream', () => {
-    const draw = (seed: bigint) => Array.from({ length: 8 }, ((r) => () => r.nextU32())(ChaCha20Rng.fromU64(seed)));
+    const draw = (seed: bigint) =>
+      Array.from(
+        { length: 8 },
+        (
+          (r) => () =>
+            r.nextU32()
+        )(ChaCha20Rng.fromU64(seed)),
+      );
     expect(draw(1n)).toEqual(draw(1n));
     expect(draw(1n)).not.toEqual(draw(2n));
   });

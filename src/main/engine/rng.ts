@@ -17,49 +17,137 @@ const SIGMA = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]; // "expand 32-by
  * (the 64 keystream bytes are `out` in little-endian order). RFC 8439 section 2.3.
  */
 export function chachaBlock(input: Uint32Array, out: Uint32Array): void {
-  let x0 = input[0], x1 = input[1], x2 = input[2], x3 = input[3];
-  let x4 = input[4], x5 = input[5], x6 = input[6], x7 = input[7];
-  let x8 = input[8], x9 = input[9], x10 = input[10], x11 = input[11];
-  let x12 = input[12], x13 = input[13], x14 = input[14], x15 = input[15];
+  let x0 = input[0],
+    x1 = input[1],
+    x2 = input[2],
+    x3 = input[3];
+  let x4 = input[4],
+    x5 = input[5],
+    x6 = input[6],
+    x7 = input[7];
+  let x8 = input[8],
+    x9 = input[9],
+    x10 = input[10],
+    x11 = input[11];
+  let x12 = input[12],
+    x13 = input[13],
+    x14 = input[14],
+    x15 = input[15];
   for (let i = 0; i < 10; i++) {
     // Column rounds, then diagonal rounds; `| 0` keeps every value a 32-bit integer.
-    x0 = (x0 + x4) | 0; x12 ^= x0; x12 = (x12 << 16) | (x12 >>> 16);
-    x8 = (x8 + x12) | 0; x4 ^= x8; x4 = (x4 << 12) | (x4 >>> 20);
-    x0 = (x0 + x4) | 0; x12 ^= x0; x12 = (x12 << 8) | (x12 >>> 24);
-    x8 = (x8 + x12) | 0; x4 ^= x8; x4 = (x4 << 7) | (x4 >>> 25);
-    x1 = (x1 + x5) | 0; x13 ^= x1; x13 = (x13 << 16) | (x13 >>> 16);
-    x9 = (x9 + x13) | 0; x5 ^= x9; x5 = (x5 << 12) | (x5 >>> 20);
-    x1 = (x1 + x5) | 0; x13 ^= x1; x13 = (x13 << 8) | (x13 >>> 24);
-    x9 = (x9 + x13) | 0; x5 ^= x9; x5 = (x5 << 7) | (x5 >>> 25);
-    x2 = (x2 + x6) | 0; x14 ^= x2; x14 = (x14 << 16) | (x14 >>> 16);
-    x10 = (x10 + x14) | 0; x6 ^= x10; x6 = (x6 << 12) | (x6 >>> 20);
-    x2 = (x2 + x6) | 0; x14 ^= x2; x14 = (x14 << 8) | (x14 >>> 24);
-    x10 = (x10 + x14) | 0; x6 ^= x10; x6 = (x6 << 7) | (x6 >>> 25);
-    x3 = (x3 + x7) | 0; x15 ^= x3; x15 = (x15 << 16) | (x15 >>> 16);
-    x11 = (x11 + x15) | 0; x7 ^= x11; x7 = (x7 << 12) | (x7 >>> 20);
-    x3 = (x3 + x7) | 0; x15 ^= x3; x15 = (x15 << 8) | (x15 >>> 24);
-    x11 = (x11 + x15) | 0; x7 ^= x11; x7 = (x7 << 7) | (x7 >>> 25);
-    x0 = (x0 + x5) | 0; x15 ^= x0; x15 = (x15 << 16) | (x15 >>> 16);
-    x10 = (x10 + x15) | 0; x5 ^= x10; x5 = (x5 << 12) | (x5 >>> 20);
-    x0 = (x0 + x5) | 0; x15 ^= x0; x15 = (x15 << 8) | (x15 >>> 24);
-    x10 = (x10 + x15) | 0; x5 ^= x10; x5 = (x5 << 7) | (x5 >>> 25);
-    x1 = (x1 + x6) | 0; x12 ^= x1; x12 = (x12 << 16) | (x12 >>> 16);
-    x11 = (x11 + x12) | 0; x6 ^= x11; x6 = (x6 << 12) | (x6 >>> 20);
-    x1 = (x1 + x6) | 0; x12 ^= x1; x12 = (x12 << 8) | (x12 >>> 24);
-    x11 = (x11 + x12) | 0; x6 ^= x11; x6 = (x6 << 7) | (x6 >>> 25);
-    x2 = (x2 + x7) | 0; x13 ^= x2; x13 = (x13 << 16) | (x13 >>> 16);
-    x8 = (x8 + x13) | 0; x7 ^= x8; x7 = (x7 << 12) | (x7 >>> 20);
-    x2 = (x2 + x7) | 0; x13 ^= x2; x13 = (x13 << 8) | (x13 >>> 24);
-    x8 = (x8 + x13) | 0; x7 ^= x8; x7 = (x7 << 7) | (x7 >>> 25);
-    x3 = (x3 + x4) | 0; x14 ^= x3; x14 = (x14 << 16) | (x14 >>> 16);
-    x9 = (x9 + x14) | 0; x4 ^= x9; x4 = (x4 << 12) | (x4 >>> 20);
-    x3 = (x3 + x4) | 0; x14 ^= x3; x14 = (x14 << 8) | (x14 >>> 24);
-    x9 = (x9 + x14) | 0; x4 ^= x9; x4 = (x4 << 7) | (x4 >>> 25);
+    x0 = (x0 + x4) | 0;
+    x12 ^= x0;
+    x12 = (x12 << 16) | (x12 >>> 16);
+    x8 = (x8 + x12) | 0;
+    x4 ^= x8;
+    x4 = (x4 << 12) | (x4 >>> 20);
+    x0 = (x0 + x4) | 0;
+    x12 ^= x0;
+    x12 = (x12 << 8) | (x12 >>> 24);
+    x8 = (x8 + x12) | 0;
+    x4 ^= x8;
+    x4 = (x4 << 7) | (x4 >>> 25);
+    x1 = (x1 + x5) | 0;
+    x13 ^= x1;
+    x13 = (x13 << 16) | (x13 >>> 16);
+    x9 = (x9 + x13) | 0;
+    x5 ^= x9;
+    x5 = (x5 << 12) | (x5 >>> 20);
+    x1 = (x1 + x5) | 0;
+    x13 ^= x1;
+    x13 = (x13 << 8) | (x13 >>> 24);
+    x9 = (x9 + x13) | 0;
+    x5 ^= x9;
+    x5 = (x5 << 7) | (x5 >>> 25);
+    x2 = (x2 + x6) | 0;
+    x14 ^= x2;
+    x14 = (x14 << 16) | (x14 >>> 16);
+    x10 = (x10 + x14) | 0;
+    x6 ^= x10;
+    x6 = (x6 << 12) | (x6 >>> 20);
+    x2 = (x2 + x6) | 0;
+    x14 ^= x2;
+    x14 = (x14 << 8) | (x14 >>> 24);
+    x10 = (x10 + x14) | 0;
+    x6 ^= x10;
+    x6 = (x6 << 7) | (x6 >>> 25);
+    x3 = (x3 + x7) | 0;
+    x15 ^= x3;
+    x15 = (x15 << 16) | (x15 >>> 16);
+    x11 = (x11 + x15) | 0;
+    x7 ^= x11;
+    x7 = (x7 << 12) | (x7 >>> 20);
+    x3 = (x3 + x7) | 0;
+    x15 ^= x3;
+    x15 = (x15 << 8) | (x15 >>> 24);
+    x11 = (x11 + x15) | 0;
+    x7 ^= x11;
+    x7 = (x7 << 7) | (x7 >>> 25);
+    x0 = (x0 + x5) | 0;
+    x15 ^= x0;
+    x15 = (x15 << 16) | (x15 >>> 16);
+    x10 = (x10 + x15) | 0;
+    x5 ^= x10;
+    x5 = (x5 << 12) | (x5 >>> 20);
+    x0 = (x0 + x5) | 0;
+    x15 ^= x0;
+    x15 = (x15 << 8) | (x15 >>> 24);
+    x10 = (x10 + x15) | 0;
+    x5 ^= x10;
+    x5 = (x5 << 7) | (x5 >>> 25);
+    x1 = (x1 + x6) | 0;
+    x12 ^= x1;
+    x12 = (x12 << 16) | (x12 >>> 16);
+    x11 = (x11 + x12) | 0;
+    x6 ^= x11;
+    x6 = (x6 << 12) | (x6 >>> 20);
+    x1 = (x1 + x6) | 0;
+    x12 ^= x1;
+    x12 = (x12 << 8) | (x12 >>> 24);
+    x11 = (x11 + x12) | 0;
+    x6 ^= x11;
+    x6 = (x6 << 7) | (x6 >>> 25);
+    x2 = (x2 + x7) | 0;
+    x13 ^= x2;
+    x13 = (x13 << 16) | (x13 >>> 16);
+    x8 = (x8 + x13) | 0;
+    x7 ^= x8;
+    x7 = (x7 << 12) | (x7 >>> 20);
+    x2 = (x2 + x7) | 0;
+    x13 ^= x2;
+    x13 = (x13 << 8) | (x13 >>> 24);
+    x8 = (x8 + x13) | 0;
+    x7 ^= x8;
+    x7 = (x7 << 7) | (x7 >>> 25);
+    x3 = (x3 + x4) | 0;
+    x14 ^= x3;
+    x14 = (x14 << 16) | (x14 >>> 16);
+    x9 = (x9 + x14) | 0;
+    x4 ^= x9;
+    x4 = (x4 << 12) | (x4 >>> 20);
+    x3 = (x3 + x4) | 0;
+    x14 ^= x3;
+    x14 = (x14 << 8) | (x14 >>> 24);
+    x9 = (x9 + x14) | 0;
+    x4 ^= x9;
+    x4 = (x4 << 7) | (x4 >>> 25);
   }
-  out[0] = x0 + input[0]; out[1] = x1 + input[1]; out[2] = x2 + input[2]; out[3] = x3 + input[3];
-  out[4] = x4 + input[4]; out[5] = x5 + input[5]; out[6] = x6 + input[6]; out[7] = x7 + input[7];
-  out[8] = x8 + input[8]; out[9] = x9 + input[9]; out[10] = x10 + input[10]; out[11] = x11 + input[11];
-  out[12] = x12 + input[12]; out[13] = x13 + input[13]; out[14] = x14 + input[14]; out[15] = x15 + input[15];
+  out[0] = x0 + input[0];
+  out[1] = x1 + input[1];
+  out[2] = x2 + input[2];
+  out[3] = x3 + input[3];
+  out[4] = x4 + input[4];
+  out[5] = x5 + input[5];
+  out[6] = x6 + input[6];
+  out[7] = x7 + input[7];
+  out[8] = x8 + input[8];
+  out[9] = x9 + input[9];
+  out[10] = x10 + input[10];
+  out[11] = x11 + input[11];
+  out[12] = x12 + input[12];
+  out[13] = x13 + input[13];
+  out[14] = x14 + input[14];
+  out[15] = x15 + input[15];
 }
 
 export function putU32(b: Uint8Array, off: number, v: number): void {
@@ -85,7 +173,7 @@ export function keyFromU64(seed: bigint, out = new Uint32Array(8)): Uint32Array 
   let state = BigInt.asUintN(64, seed);
   for (let i = 0; i < 8; i++) {
     state = (state * PCG_MUL + PCG_INC) & U64_MASK;
-    const xorshifted = Number(((state >> 18n) ^ state) >> 27n & 0xffffffffn) >>> 0;
+    const xorshifted = Number((((state >> 18n) ^ state) >> 27n) & 0xffffffffn) >>> 0;
     const rot = Number(state >> 59n);
     out[i] = ((xorshifted >>> rot) | (xorshifted << ((32 - rot) & 31))) >>> 0;
   }

@@ -3,7 +3,15 @@
 // moves bytes: Reset/Step and BatchSimulate run in worker threads (pool.ts), so no request can
 // stall the event loop the rest of the app shares. Errors never escape a handler: EngineError maps
 // to its status code, anything else to INTERNAL (and a log line); messages are capped in length.
-import { Server, ServerCredentials, status, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  status,
+  type sendUnaryData,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+} from '@grpc/grpc-js';
 import { loadFileDescriptorSetFromBuffer, loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
@@ -133,21 +141,32 @@ export class EngineServer {
     this.pool = pool;
     const server = new Server({ 'grpc.max_receive_message_length': max });
     server.addService(SERVICE, {
-      getCapabilities: (call: ServerUnaryCall<EngineId | Malformed, Capabilities>, cb: sendUnaryData<Capabilities>) => this.capabilitiesCall(call.request, cb),
-      reset: (call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) => void this.unary('Reset', call.request, cb),
-      step: (call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) => void this.unary('Step', call.request, cb),
+      getCapabilities: (call: ServerUnaryCall<EngineId | Malformed, Capabilities>, cb: sendUnaryData<Capabilities>) =>
+        this.capabilitiesCall(call.request, cb),
+      reset: (call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) =>
+        void this.unary('Reset', call.request, cb),
+      step: (call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) =>
+        void this.unary('Step', call.request, cb),
       batchSimulate: (call: ServerWritableStream<Buffer, Buffer>) => void this.batch(call),
-      listGames: (_call: ServerUnaryCall<object, ListGamesResponse>, cb: sendUnaryData<ListGamesResponse>) => cb(null, { games: this.capabilities() }),
+      listGames: (_call: ServerUnaryCall<object, ListGamesResponse>, cb: sendUnaryData<ListGamesResponse>) =>
+        cb(null, { games: this.capabilities() }),
       simulate: (call: ServerDuplexStream<Buffer, Buffer>) => void runSimulate(this.simulateHost(), call),
     });
     this.health = new HealthImplementation({ '': 'SERVING', [ENGINE_SERVICE_NAME]: 'SERVING' });
     this.health.addToServer(server);
     // Reflection describes the engine and the health service (grpcurl list/describe both).
-    const described = { ...loadFileDescriptorSetFromBuffer(Buffer.from(ENGINE_DESCRIPTOR_SET_BASE64, 'base64')), ...loadSync(healthProtoPath) };
+    const described = {
+      ...loadFileDescriptorSetFromBuffer(Buffer.from(ENGINE_DESCRIPTOR_SET_BASE64, 'base64')),
+      ...loadSync(healthProtoPath),
+    };
     new ReflectionService(described).addToServer(server);
     try {
       this.boundPort = await new Promise<number>((resolve, reject) =>
-        server.bindAsync(`${this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host}:${this.opts.port}`, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+        server.bindAsync(
+          `${this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host}:${this.opts.port}`,
+          ServerCredentials.createInsecure(),
+          (err, port) => (err ? reject(err) : resolve(port)),
+        ),
       );
     } catch (e) {
       this.pool = null;
@@ -157,7 +176,10 @@ export class EngineServer {
     }
     await poolReady;
     this.server = server;
-    this.opts.logger.info({ address: this.address, games: this.registry.ids(), workers: pool.size, lanes: pool.lanes.length }, 'engine listening');
+    this.opts.logger.info(
+      { address: this.address, games: this.registry.ids(), workers: pool.size, lanes: pool.lanes.length },
+      'engine listening',
+    );
   }
 
   /** Refuses new calls, cancels running streams, waits up to `graceMs` for the rest, then ends the workers. */
@@ -211,7 +233,12 @@ export class EngineServer {
       cb(null, caps);
     } catch (e) {
       const err = this.toStatus(e, 'GetCapabilities');
-      this.metrics.observeCall('GetCapabilities', this.envLabel(envId), status[err.code], (performance.now() - t0) / 1000);
+      this.metrics.observeCall(
+        'GetCapabilities',
+        this.envLabel(envId),
+        status[err.code],
+        (performance.now() - t0) / 1000,
+      );
       cb(err);
     }
   }
@@ -244,22 +271,43 @@ export class EngineServer {
     if (e instanceof WorkerLost) {
       if (e.reason === 'budget' && !e.queuedBehind) {
         this.metrics.overBudget(method);
-        const budget = method === 'BatchSimulate' ? (this.opts.sliceBudgetMs ?? (this.opts.budgetMs ?? 3000) * 10) : (this.opts.budgetMs ?? 3000);
-        return { code: status.RESOURCE_EXHAUSTED, details: `${method === 'BatchSimulate' ? 'a slice of this BatchSimulate' : method} ran past its budget of ${budget} ms of worker time; its worker was replaced` };
+        const budget =
+          method === 'BatchSimulate'
+            ? (this.opts.sliceBudgetMs ?? (this.opts.budgetMs ?? 3000) * 10)
+            : (this.opts.budgetMs ?? 3000);
+        return {
+          code: status.RESOURCE_EXHAUSTED,
+          details: `${method === 'BatchSimulate' ? 'a slice of this BatchSimulate' : method} ran past its budget of ${budget} ms of worker time; its worker was replaced`,
+        };
       }
       return { code: status.UNAVAILABLE, details: e.message };
     }
     this.opts.logger.error({ err: e, method }, 'engine call failed');
-    return { code: status.INTERNAL, details: clip(`internal error in ${method}: ${e instanceof Error ? e.message : String(e)}`) };
+    return {
+      code: status.INTERNAL,
+      details: clip(`internal error in ${method}: ${e instanceof Error ? e.message : String(e)}`),
+    };
   }
 
   /** Admission control: a slot under maxStreams and room in the stream memory budget, or a refusal. */
   private admit(call: ServerWritableStream<Buffer, Buffer>, bytes: number): void {
     const maxStreams = this.opts.maxStreams ?? 32;
     const maxBytes = this.opts.maxStreamBytes ?? 512 << 20;
-    if (bytes > maxBytes) throw new EngineError('resource_exhausted', `this BatchSimulate would hold ~${Math.ceil(bytes / 2 ** 20)} MiB, more than the ${Math.floor(maxBytes / 2 ** 20)} MiB streams may hold (engine.streamMemoryMB): use fewer environments`);
-    if (this.streams.size >= maxStreams) throw new EngineError('resource_exhausted', `${this.streams.size} BatchSimulate streams are running, the most this engine takes (engine.maxStreams); retry later`);
-    if (this.streamBytesHeld + bytes > maxBytes) throw new EngineError('resource_exhausted', `running streams hold ~${Math.ceil(this.streamBytesHeld / 2 ** 20)} MiB; this one needs ~${Math.ceil(bytes / 2 ** 20)} MiB more than the ${Math.floor(maxBytes / 2 ** 20)} MiB allowed (engine.streamMemoryMB); retry later`);
+    if (bytes > maxBytes)
+      throw new EngineError(
+        'resource_exhausted',
+        `this BatchSimulate would hold ~${Math.ceil(bytes / 2 ** 20)} MiB, more than the ${Math.floor(maxBytes / 2 ** 20)} MiB streams may hold (engine.streamMemoryMB): use fewer environments`,
+      );
+    if (this.streams.size >= maxStreams)
+      throw new EngineError(
+        'resource_exhausted',
+        `${this.streams.size} BatchSimulate streams are running, the most this engine takes (engine.maxStreams); retry later`,
+      );
+    if (this.streamBytesHeld + bytes > maxBytes)
+      throw new EngineError(
+        'resource_exhausted',
+        `running streams hold ~${Math.ceil(this.streamBytesHeld / 2 ** 20)} MiB; this one needs ~${Math.ceil(bytes / 2 ** 20)} MiB more than the ${Math.floor(maxBytes / 2 ** 20)} MiB allowed (engine.streamMemoryMB); retry later`,
+      );
     this.streams.set(call, bytes);
     this.streamBytesHeld += bytes;
   }
@@ -309,7 +357,9 @@ export class EngineServer {
       try {
         req = BatchSimulateRequest.decode(call.request);
       } catch (e) {
-        throw invalid(`request is not a valid engine.v1.BatchSimulateRequest: ${e instanceof Error ? e.message : String(e)}`);
+        throw invalid(
+          `request is not a valid engine.v1.BatchSimulateRequest: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
       const game = this.game(req.id?.envId ?? '');
       envId = game.info.envId;
@@ -317,34 +367,48 @@ export class EngineServer {
       this.admit(call, streamBytes(req, game.info));
       if (!this.pool) throw new WorkerLost('stopped', false, 'the engine is shutting down');
       const batchBudget = this.opts.batchBudgetMs ?? 600_000;
-      await runStream(this.pool, req, call.request, game.info, { defaultChunk: this.limits.defaultChunk, maxChunkBytes: this.limits.maxChunkBytes, budgetMs: batchBudget }, {
-        stopped: () => call.cancelled || finished || this.server === null,
-        aborted,
-        onSteps: (n) => this.metrics.addSteps(envId, n),
-        write: (chunk) =>
-          new Promise<void>((resolve) => {
-            // Yield between chunks even when the transport takes them at once, so a stream's
-            // slice never holds the event loop for all its chunks.
-            if (call.write(chunk)) return setImmediate(resolve);
-            // Wait for the transport to drain, or for the client to go away.
-            const done = () => {
-              call.off('drain', done);
-              call.off('cancelled', done);
-              resolve();
-            };
-            call.on('drain', done);
-            call.on('cancelled', done);
-          }),
-      });
-      if (call.cancelled) this.metrics.observeCall('BatchSimulate', envId, 'CANCELLED', (performance.now() - t0) / 1000);
+      await runStream(
+        this.pool,
+        req,
+        call.request,
+        game.info,
+        { defaultChunk: this.limits.defaultChunk, maxChunkBytes: this.limits.maxChunkBytes, budgetMs: batchBudget },
+        {
+          stopped: () => call.cancelled || finished || this.server === null,
+          aborted,
+          onSteps: (n) => this.metrics.addSteps(envId, n),
+          write: (chunk) =>
+            new Promise<void>((resolve) => {
+              // Yield between chunks even when the transport takes them at once, so a stream's
+              // slice never holds the event loop for all its chunks.
+              if (call.write(chunk)) return setImmediate(resolve);
+              // Wait for the transport to drain, or for the client to go away.
+              const done = () => {
+                call.off('drain', done);
+                call.off('cancelled', done);
+                resolve();
+              };
+              call.on('drain', done);
+              call.on('cancelled', done);
+            }),
+        },
+      );
+      if (call.cancelled)
+        this.metrics.observeCall('BatchSimulate', envId, 'CANCELLED', (performance.now() - t0) / 1000);
       else if (this.server !== null) {
         this.metrics.observeCall('BatchSimulate', envId, 'OK', (performance.now() - t0) / 1000);
         call.end();
       }
     } catch (e) {
-      if (e instanceof EngineError && e.code === 'resource_exhausted' && /budget/.test(e.message)) this.metrics.overBudget('BatchSimulate');
+      if (e instanceof EngineError && e.code === 'resource_exhausted' && /budget/.test(e.message))
+        this.metrics.overBudget('BatchSimulate');
       const err = this.toStatus(e, 'BatchSimulate');
-      this.metrics.observeCall('BatchSimulate', this.envLabel(envId), call.cancelled ? 'CANCELLED' : status[err.code], (performance.now() - t0) / 1000);
+      this.metrics.observeCall(
+        'BatchSimulate',
+        this.envLabel(envId),
+        call.cancelled ? 'CANCELLED' : status[err.code],
+        (performance.now() - t0) / 1000,
+      );
       if (!call.cancelled) call.emit('error', err);
     } finally {
       finished = true;

@@ -8,11 +8,20 @@ import { EngineClient } from './client';
 import { EngineService } from './service';
 
 /** The engine section as the app's config parser fills it in (port 0: any free one, which the schema does not offer). */
-const engineConfig = (over: { port: number }) => ({ ...ConfigSchema.parse({ engine: { enabled: true, host: '127.0.0.1' } }).engine, ...over });
+const engineConfig = (over: { port: number }) => ({
+  ...ConfigSchema.parse({ engine: { enabled: true, host: '127.0.0.1' } }).engine,
+  ...over,
+});
 
 function make() {
   const pushes: EngineStatus[] = [];
-  const svc = new EngineService({ config: engineConfig({ port: 0 }), logger: silentLogger(), statusChanged() {}, push: (_n, p) => pushes.push(p as EngineStatus), pushMs: 20 });
+  const svc = new EngineService({
+    config: engineConfig({ port: 0 }),
+    logger: silentLogger(),
+    statusChanged() {},
+    push: (_n, p) => pushes.push(p as EngineStatus),
+    pushMs: 20,
+  });
   return { svc, pushes };
 }
 
@@ -31,7 +40,10 @@ describe('EngineService', () => {
 
     let g = await svc.reset('tictactoe', 5);
     for (const c of [0, 3, 1, 4]) g = await svc.step('tictactoe', g.state, [c]);
-    await expect(svc.step('tictactoe', g.state, [0])).rejects.toMatchObject({ code: 'bad_request', message: expect.stringMatching(/cell 0 is taken/) });
+    await expect(svc.step('tictactoe', g.state, [0])).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringMatching(/cell 0 is taken/),
+    });
     g = await svc.step('tictactoe', g.state, [2]);
     expect(g).toMatchObject({ done: true, reward: 1 });
     expect(g.obs).toHaveLength(27);
@@ -41,7 +53,12 @@ describe('EngineService', () => {
     await expect.poll(() => [pushes.at(-1)?.steps, pushes.at(-1)?.calls]).toEqual([5, 9]);
     const last = pushes.at(-1)!;
     expect(last.stepP50Ms).not.toBeNull();
-    expect(last.errors).toEqual(expect.arrayContaining([{ envId: 'tictactoe', code: 'INVALID_ARGUMENT', count: 1 }, { envId: 'unknown', code: 'NOT_FOUND', count: 1 }]));
+    expect(last.errors).toEqual(
+      expect.arrayContaining([
+        { envId: 'tictactoe', code: 'INVALID_ARGUMENT', count: 1 },
+        { envId: 'unknown', code: 'NOT_FOUND', count: 1 },
+      ]),
+    );
     expect(svc.metricsText()).toMatch(/engine_steps_total\{env_id="tictactoe"\} 5/);
     await svc.stop();
     await svc.stop();
@@ -63,10 +80,16 @@ describe('EngineService', () => {
         expect(Buffer.from(viaContract.state).equals(Buffer.from(viaGrpc.state))).toBe(true);
         expect(viaContract.obs.every((v) => Number.isInteger(v) && v >= 0 && v <= 17)).toBe(true);
         if (viaGrpc.obs.length === 0) break;
-        const legal = envId === 'tictactoe' ? viaContract.obs.slice(18).findIndex((v) => v === 1) : viaContract.obs.slice(16).findIndex((v) => v === 1);
+        const legal =
+          envId === 'tictactoe'
+            ? viaContract.obs.slice(18).findIndex((v) => v === 1)
+            : viaContract.obs.slice(16).findIndex((v) => v === 1);
         if (legal < 0) break;
         const state = viaContract.state;
-        const [c, g] = await Promise.all([svc.step(envId, state, [legal]), grpc.step(envId, Uint8Array.from(state), Uint8Array.of(legal))]);
+        const [c, g] = await Promise.all([
+          svc.step(envId, state, [legal]),
+          grpc.step(envId, Uint8Array.from(state), Uint8Array.of(legal)),
+        ]);
         viaContract = c;
         viaGrpc = { state: g.state, obs: g.obs };
         expect(c.reward).toBe(g.reward);
@@ -81,9 +104,17 @@ describe('EngineService', () => {
     const { svc } = make();
     await svc.start();
     const port = Number(svc.snapshot().address.split(':').at(-1));
-    const second = new EngineService({ config: engineConfig({ port }), logger: silentLogger(), statusChanged() {}, push() {} });
+    const second = new EngineService({
+      config: engineConfig({ port }),
+      logger: silentLogger(),
+      statusChanged() {},
+      push() {},
+    });
     await expect(second.start()).resolves.toBeUndefined();
-    expect(second.status()).toMatchObject({ state: 'error', summary: expect.stringMatching(/cannot listen on 127.0.0.1/) });
+    expect(second.status()).toMatchObject({
+      state: 'error',
+      summary: expect.stringMatching(/cannot listen on 127.0.0.1/),
+    });
     await expect(second.reset('tictactoe', 1)).rejects.toMatchObject({ code: 'unavailable' });
     await second.stop();
     await svc.stop();

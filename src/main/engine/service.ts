@@ -62,7 +62,9 @@ export class EngineService implements Service {
     }
     this.server = server;
     // The UI's client dials loopback when the server listens on every interface.
-    this.client = new EngineClient(`${isWildcardHost(host) ? '127.0.0.1' : server.address.replace(/:\d+$/, '')}:${server.port}`);
+    this.client = new EngineClient(
+      `${isWildcardHost(host) ? '127.0.0.1' : server.address.replace(/:\d+$/, '')}:${server.port}`,
+    );
     this.lastAt = Date.now();
     this.cell.set('running', `serving ${server.registry.ids().join(', ')} on ${server.address}`);
     this.tick();
@@ -83,7 +85,14 @@ export class EngineService implements Service {
   status() {
     const s = this.cell.get();
     if (!this.server) return s;
-    return { ...s, details: { address: this.server.address, calls: this.server.metrics.totalCalls, callsPerSec: Math.round(this.rate) } };
+    return {
+      ...s,
+      details: {
+        address: this.server.address,
+        calls: this.server.metrics.totalCalls,
+        callsPerSec: Math.round(this.rate),
+      },
+    };
   }
 
   /** Chained timer: recomputes calls/s and pushes only when something changed. */
@@ -145,7 +154,8 @@ export class EngineService implements Service {
     try {
       return await fn(this.client);
     } catch (e) {
-      if (e instanceof EngineRpcError) throw new ApiError(e.code === 3 || e.code === 5 || e.code === 9 ? 'bad_request' : 'unavailable', e.details);
+      if (e instanceof EngineRpcError)
+        throw new ApiError(e.code === 3 || e.code === 5 || e.code === 9 ? 'bad_request' : 'unavailable', e.details);
       throw e;
     }
   }

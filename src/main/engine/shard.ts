@@ -5,7 +5,12 @@
 // byte offset where it ends and the steps this shard had taken in the round when it was made;
 // per round, how many results and steps it made. The main thread interleaves shards per round.
 import { EngineError, type ErasedEnv, type ErasedGame } from './game';
-import { BatchSimulateRequest_Output, type BatchSimulateRequest, type EpisodeSummary, type Transition } from './gen/engine/v1/engine';
+import {
+  BatchSimulateRequest_Output,
+  type BatchSimulateRequest,
+  type EpisodeSummary,
+  type Transition,
+} from './gen/engine/v1/engine';
 import { RecordWriter } from './records';
 import { ChaCha20Rng } from './rng';
 
@@ -45,8 +50,24 @@ export class Shard {
   private readonly slots: EnvSlot[] = [];
   private active: number;
   private readonly episodes: boolean;
-  private readonly t: Transition = { envIndex: 0, episode: 0, step: 0, action: new Uint8Array(0), obs: new Uint8Array(0), reward: 0, done: false, state: new Uint8Array(0) };
-  private readonly e: EpisodeSummary = { envIndex: 0, episode: 0, steps: 0, totalReward: 0, finished: false, finalObs: new Uint8Array(0) };
+  private readonly t: Transition = {
+    envIndex: 0,
+    episode: 0,
+    step: 0,
+    action: new Uint8Array(0),
+    obs: new Uint8Array(0),
+    reward: 0,
+    done: false,
+    state: new Uint8Array(0),
+  };
+  private readonly e: EpisodeSummary = {
+    envIndex: 0,
+    episode: 0,
+    steps: 0,
+    totalReward: 0,
+    finished: false,
+    finalObs: new Uint8Array(0),
+  };
   private readonly w = new RecordWriter();
 
   constructor(
@@ -62,7 +83,18 @@ export class Shard {
       const base = BigInt.asUintN(64, seed + BigInt(i));
       env.reset(base, req.hint);
       const policy = req.random ? ChaCha20Rng.fromU64(BigInt.asUintN(64, req.random.seed + BigInt(i))) : null;
-      this.slots.push({ env, policy, actions: req.actions ? req.actions.lists[i].actions : null, nextAction: 0, base, episode: 0, step: 0, total: 0, reward: 0, active: true });
+      this.slots.push({
+        env,
+        policy,
+        actions: req.actions ? req.actions.lists[i].actions : null,
+        nextAction: 0,
+        base,
+        episode: 0,
+        step: 0,
+        total: 0,
+        reward: 0,
+        active: true,
+      });
     }
     this.active = this.slots.length;
   }
@@ -99,7 +131,12 @@ export class Shard {
           }
         } catch (err) {
           if (!(err instanceof EngineError)) throw err;
-          error = { code: err.code, message: s.policy ? `environment ${i}: ${err.message}` : `environment ${i}, action ${s.nextAction}: ${err.message}` };
+          error = {
+            code: err.code,
+            message: s.policy
+              ? `environment ${i}: ${err.message}`
+              : `environment ${i}, action ${s.nextAction}: ${err.message}`,
+          };
           break;
         }
         steps++;
@@ -147,7 +184,15 @@ export class Shard {
       roundRecords.push(ends.length);
       roundSteps.push(steps);
     }
-    return { bytes: w.take(), recordEnds: Uint32Array.from(ends), recordSteps: Uint32Array.from(recSteps), roundRecords: Uint32Array.from(roundRecords), roundSteps: Uint32Array.from(roundSteps), finished: this.active === 0, error };
+    return {
+      bytes: w.take(),
+      recordEnds: Uint32Array.from(ends),
+      recordSteps: Uint32Array.from(recSteps),
+      roundRecords: Uint32Array.from(roundRecords),
+      roundSteps: Uint32Array.from(roundSteps),
+      finished: this.active === 0,
+      error,
+    };
   }
 
   private summary(i: number, s: EnvSlot, finished: boolean): void {

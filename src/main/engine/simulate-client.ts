@@ -5,7 +5,9 @@ import { EngineRpcError, type EngineClient } from './client';
 import type { Capabilities, SimulateOpen, SimulateRequest, SimulateResponse } from './gen/engine/v1/engine';
 
 export function listGames(c: EngineClient): Promise<Capabilities[]> {
-  return new Promise((resolve, reject) => c.raw.listGames({}, (e, r) => (e ? reject(new EngineRpcError(e.code, e.details)) : resolve(r.games))));
+  return new Promise((resolve, reject) =>
+    c.raw.listGames({}, (e, r) => (e ? reject(new EngineRpcError(e.code, e.details)) : resolve(r.games))),
+  );
 }
 
 export class SimulateStreamClient {
@@ -42,7 +44,18 @@ export class SimulateStreamClient {
 
   open(o: Partial<SimulateOpen> & { envId: string; numEnvs: number }): Promise<SimulateResponse> {
     const { envId, ...rest } = o;
-    return this.send({ open: { id: { envId, buildId: '' }, seed: 0n, seeds: [], maxEpisodeSteps: 0, includeState: false, hint: new Uint8Array(0), ...rest }, step: undefined });
+    return this.send({
+      open: {
+        id: { envId, buildId: '' },
+        seed: 0n,
+        seeds: [],
+        maxEpisodeSteps: 0,
+        includeState: false,
+        hint: new Uint8Array(0),
+        ...rest,
+      },
+      step: undefined,
+    });
   }
 
   /** Steps with one Discrete action per environment (all, or those in `envIndices`). */

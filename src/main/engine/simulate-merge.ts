@@ -67,14 +67,20 @@ export interface MergeShape {
  * The whole answer from the shards' parts. `owner(j)` is the shard of the request's row j (k rows);
  * `envIndices` is the request's subset (empty: all). A refusal (every shard refuses alike) passes on.
  */
-export function mergeParts(raw: Uint8Array[], k: number, owner: (j: number) => number, envIndices: readonly number[], s: MergeShape): Uint8Array {
+export function mergeParts(
+  raw: Uint8Array[],
+  k: number,
+  owner: (j: number) => number,
+  envIndices: readonly number[],
+  s: MergeShape,
+): Uint8Array {
   const parts = raw.map(parse);
   const refused = parts.find((p) => p.refused);
   if (refused) return refused.bytes;
   // Runs of consecutive rows with one owner: [shard, first row in that shard's part, rows].
   const runs: [number, number, number][] = [];
   const next = new Array<number>(parts.length).fill(0);
-  for (let j = 0; j < k; ) {
+  for (let j = 0; j < k;) {
     const o = owner(j);
     let n = 1;
     while (j + n < k && owner(j + n) === o) n++;
@@ -92,7 +98,8 @@ export function mergeParts(raw: Uint8Array[], k: number, owner: (j: number) => n
     return c;
   });
   const pieces: Uint8Array[][] = [];
-  const rowField = (f: number, size: number) => runs.map(([o, r, n]) => parts[o].fields[f]?.subarray(r * size, (r + n) * size) ?? new Uint8Array(0));
+  const rowField = (f: number, size: number) =>
+    runs.map(([o, r, n]) => parts[o].fields[f]?.subarray(r * size, (r + n) * size) ?? new Uint8Array(0));
   let idx = new Uint8Array(0);
   if (envIndices.length) {
     let len = 0;
@@ -108,7 +115,11 @@ export function mergeParts(raw: Uint8Array[], k: number, owner: (j: number) => n
   pieces[5] = rowField(5, 1);
   pieces[6] = rowField(6, s.actions);
   pieces[7] = rowField(7, 1);
-  pieces[8] = runs.map(([o, r, n]) => parts[o].fields[8]?.subarray(endedBefore[o][r] * s.obsBytes, endedBefore[o][r + n] * s.obsBytes) ?? new Uint8Array(0));
+  pieces[8] = runs.map(
+    ([o, r, n]) =>
+      parts[o].fields[8]?.subarray(endedBefore[o][r] * s.obsBytes, endedBefore[o][r + n] * s.obsBytes) ??
+      new Uint8Array(0),
+  );
   pieces[9] = runs.map(([o, r, n]) => {
     const p = parts[o];
     const a = endedBefore[o][r];

@@ -7,7 +7,19 @@
 // encoder does, so the bytes are the same (simulate-pack.test.ts checks it).
 import type { ErasedEnv } from './game';
 
-const TAG = { envIndices: 10, obs: 18, rewards: 26, terminated: 34, truncated: 42, mask: 50, player: 58, finalObs: 66, resetSeeds: 74, states: 82, episodes: 90 };
+const TAG = {
+  envIndices: 10,
+  obs: 18,
+  rewards: 26,
+  terminated: 34,
+  truncated: 42,
+  mask: 50,
+  player: 58,
+  finalObs: 66,
+  resetSeeds: 74,
+  states: 82,
+  episodes: 90,
+};
 
 function varintSize(n: number): number {
   let s = 1;
@@ -67,9 +79,19 @@ export class AnswerPacker {
     this.k = k;
     let idxLen = 0;
     if (subset) for (let j = 0; j < k; j++) idxLen += varintSize(subset[j]);
-    const fixed = fieldSize(idxLen) + fieldSize(k * ob) + fieldSize(4 * k * P) + 2 * fieldSize(k) + fieldSize(k * nA) + fieldSize(k);
+    const fixed =
+      fieldSize(idxLen) +
+      fieldSize(k * ob) +
+      fieldSize(4 * k * P) +
+      2 * fieldSize(k) +
+      fieldSize(k * nA) +
+      fieldSize(k);
     // Upper bounds of the tail: every environment ends its episode (final_obs, reset_seeds), states, episodes.
-    const tail = fieldSize(k * ob) + fieldSize(10 * k) + (this.s.includeState ? k * (1 + varintSize(this.s.maxStateBytes) + this.s.maxStateBytes) : 0) + fieldSize(4 * k);
+    const tail =
+      fieldSize(k * ob) +
+      fieldSize(10 * k) +
+      (this.s.includeState ? k * (1 + varintSize(this.s.maxStateBytes) + this.s.maxStateBytes) : 0) +
+      fieldSize(4 * k);
     this.buf = new Uint8Array(fixed + tail);
     this.pos = 0;
     if (idxLen) {

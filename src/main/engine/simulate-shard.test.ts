@@ -16,7 +16,8 @@ import { Sim } from './simulate-worker';
 const games = builtInGames();
 
 /** Row j's legal actions from an answer's mask. */
-const legalOf = (mask: Uint8Array, j: number, nA: number) => [...mask.subarray(j * nA, (j + 1) * nA).keys()].filter((a) => mask[j * nA + a] === 1);
+const legalOf = (mask: Uint8Array, j: number, nA: number) =>
+  [...mask.subarray(j * nA, (j + 1) * nA).keys()].filter((a) => mask[j * nA + a] === 1);
 
 /** Requests: whole ones, subsets in a scrambled order across both halves, and an illegal one. */
 function* requests(n: number, rounds: number): Generator<number[]> {
@@ -35,11 +36,22 @@ function compare(envId: string, open: Partial<SimulateOpen>, rounds: number): nu
   const half = Math.ceil(n / 2);
   const masks = new SharedArrayBuffer(2 * n * nA);
   const one = new Sim(g, o);
-  const halves = [new Sim(games.create(envId), o, { lo: 0, hi: half, masks }), new Sim(games.create(envId), o, { lo: half, hi: n, masks })];
+  const halves = [
+    new Sim(games.create(envId), o, { lo: 0, hi: half, masks }),
+    new Sim(games.create(envId), o, { lo: half, hi: n, masks }),
+  ];
   const shape = { obsBytes: g.info.obsBytes, players: specsOf(g.info).numPlayers, actions: nA };
-  const joined = (parts: Uint8Array[], idx: number[]) => mergeParts(parts, idx.length || n, (j) => ((idx.length ? idx[j] : j) < half ? 0 : 1), idx, shape);
+  const joined = (parts: Uint8Array[], idx: number[]) =>
+    mergeParts(parts, idx.length || n, (j) => ((idx.length ? idx[j] : j) < half ? 0 : 1), idx, shape);
   const full = one.first();
-  expect(Buffer.from(joined(halves.map((h) => h.first()), [])).equals(Buffer.from(full))).toBe(true);
+  expect(
+    Buffer.from(
+      joined(
+        halves.map((h) => h.first()),
+        [],
+      ),
+    ).equals(Buffer.from(full)),
+  ).toBe(true);
   const mask = SimulateResponse.decode(full).actionMask.slice();
   let ended = 0;
   let k = 0;
@@ -51,14 +63,22 @@ function compare(envId: string, open: Partial<SimulateOpen>, rounds: number): nu
     });
     // Now and then an illegal action in the second half: every shard must refuse, nothing moves.
     const bad = k % 5 === 3;
-    if (bad) acts[rows.length - 1] = legalOf(mask, rows[rows.length - 1], nA).length < nA ? mask.subarray(rows[rows.length - 1] * nA).indexOf(0) : -1;
+    if (bad)
+      acts[rows.length - 1] =
+        legalOf(mask, rows[rows.length - 1], nA).length < nA
+          ? mask.subarray(rows[rows.length - 1] * nA).indexOf(0)
+          : -1;
     k++;
     const req = SimulateRequest.encode({ step: { actions: new Uint8Array(acts.buffer), envIndices: idx } }).finish();
     const answer = (s: Sim): Uint8Array => {
       try {
         return s.step(s.check(SimulateRequest.decode(req).step!));
       } catch (e) {
-        return SimulateResponse.encode({ ...SimulateResponse.fromPartial({}), error: (e as Error).message, errorCode: 'INVALID_ARGUMENT' }).finish();
+        return SimulateResponse.encode({
+          ...SimulateResponse.fromPartial({}),
+          error: (e as Error).message,
+          errorCode: 'INVALID_ARGUMENT',
+        }).finish();
       }
     };
     const a = answer(one);
@@ -88,7 +108,14 @@ describe('Simulate over gRPC: two Simulate workers and one give the same answers
   const clients: EngineClient[] = [];
   beforeAll(async () => {
     for (const simWorkers of [1, 2]) {
-      const s = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), workers: 1, unaryWorkers: 1, simWorkers });
+      const s = new EngineServer({
+        host: '127.0.0.1',
+        port: 0,
+        logger: silentLogger(),
+        workers: 1,
+        unaryWorkers: 1,
+        simWorkers,
+      });
       await s.start();
       servers.push(s);
       clients.push(new EngineClient(s.address));
@@ -103,7 +130,9 @@ describe('Simulate over gRPC: two Simulate workers and one give the same answers
     const n = 1000;
     const streams = clients.map((c) => new SimulateStreamClient(c, 60_000));
     try {
-      let rs = await Promise.all(streams.map((s) => s.open({ envId: 'tictactoe', numEnvs: n, seed: 3n, includeState: true })));
+      let rs = await Promise.all(
+        streams.map((s) => s.open({ envId: 'tictactoe', numEnvs: n, seed: 3n, includeState: true })),
+      );
       const bytes = (r: SimulateResponse) => Buffer.from(SimulateResponse.encode(r).finish());
       expect(bytes(rs[1]).equals(bytes(rs[0]))).toBe(true);
       const mask = rs[0].actionMask.slice();

@@ -13,13 +13,25 @@ import type { SimToWorker } from './simulate-protocol';
 const TWO_32 = 1n << 32n;
 
 /** The gRPC status names a refused request reports in SimulateResponse.error_code. */
-const CODE_NAMES: Record<EngineError['code'], string> = { not_found: 'NOT_FOUND', invalid_argument: 'INVALID_ARGUMENT', failed_precondition: 'FAILED_PRECONDITION', resource_exhausted: 'RESOURCE_EXHAUSTED' };
+const CODE_NAMES: Record<EngineError['code'], string> = {
+  not_found: 'NOT_FOUND',
+  invalid_argument: 'INVALID_ARGUMENT',
+  failed_precondition: 'FAILED_PRECONDITION',
+  resource_exhausted: 'RESOURCE_EXHAUSTED',
+};
 
 /** Checks an open against the game (also run on the main thread before admission). */
 export function validateOpen(open: SimulateOpen, info: GameInfo, maxEnvs: number): void {
-  if (info.actionSpace.kind !== 'discrete') throw new EngineError('failed_precondition', `Simulate serves games with a Discrete action space; ${info.envId} has ${info.actionSpace.kind}`);
+  if (info.actionSpace.kind !== 'discrete')
+    throw new EngineError(
+      'failed_precondition',
+      `Simulate serves games with a Discrete action space; ${info.envId} has ${info.actionSpace.kind}`,
+    );
   if (open.numEnvs < 1 || open.numEnvs > maxEnvs) throw invalid(`num_envs must be 1-${maxEnvs}, got ${open.numEnvs}`);
-  if (open.seeds.length !== 0 && open.seeds.length !== open.numEnvs) throw invalid(`seeds: give one per environment (${open.numEnvs}) or none (then seed + i), got ${open.seeds.length}`);
+  if (open.seeds.length !== 0 && open.seeds.length !== open.numEnvs)
+    throw invalid(
+      `seeds: give one per environment (${open.numEnvs}) or none (then seed + i), got ${open.seeds.length}`,
+    );
 }
 
 /** Memory one stream holds: its environments and an answer for all of them, twice (in flight). */
@@ -83,7 +95,13 @@ export class Sim {
     this.epSteps = new Uint32Array(this.hi - this.lo);
     this.seen = new Uint32Array(this.n);
     this.masks = shard ? new Uint8Array(shard.masks) : new Uint8Array(2 * this.n * this.nA);
-    this.packer = new AnswerPacker({ obsBytes: info.obsBytes, players: this.players, actions: this.nA, maxStateBytes: info.maxStateBytes, includeState: open.includeState });
+    this.packer = new AnswerPacker({
+      obsBytes: info.obsBytes,
+      players: this.players,
+      actions: this.nA,
+      maxStateBytes: info.maxStateBytes,
+      includeState: open.includeState,
+    });
     const seed = BigInt.asUintN(64, open.seed);
     for (let i = this.lo; i < this.hi; i++) {
       const env = game.newEnv();
@@ -107,7 +125,10 @@ export class Sim {
     const subset = req.envIndices.length > 0;
     const k = subset ? req.envIndices.length : this.n;
     const idx = subset ? Uint32Array.from(req.envIndices) : null;
-    if (req.actions.length !== 4 * k) throw invalid(`actions: expected ${k} int32 (${4 * k} bytes) for ${k} environment(s), got ${req.actions.length} bytes`);
+    if (req.actions.length !== 4 * k)
+      throw invalid(
+        `actions: expected ${k} int32 (${4 * k} bytes) for ${k} environment(s), got ${req.actions.length} bytes`,
+      );
     const view = new DataView(req.actions.buffer, req.actions.byteOffset, req.actions.byteLength);
     const actions = new Int32Array(k);
     const nA = this.nA;
@@ -184,7 +205,11 @@ function refusal(e: EngineError): SimulateResponse {
 }
 
 /** A worker's answer to a Simulate message; `games` gives the worker's instance of a game. */
-export function handleSim(m: SimToWorker, game: (envId: string) => ErasedGame, maxEnvs: number): [FromWorker, TransferListItem[]] {
+export function handleSim(
+  m: SimToWorker,
+  game: (envId: string) => ErasedGame,
+  maxEnvs: number,
+): [FromWorker, TransferListItem[]] {
   if (m.op === 'simClose') {
     sims.delete(m.stream);
     return [{ id: m.id, ok: true }, []];
@@ -226,6 +251,15 @@ export function handleSim(m: SimToWorker, game: (envId: string) => ErasedGame, m
   } catch (e) {
     if (m.op === 'simStep') sims.delete(m.stream);
     if (e instanceof EngineError) return [{ id: m.id, ok: false, code: e.code, details: e.message, envId }, []];
-    return [{ id: m.id, ok: false, code: 'internal', details: e instanceof Error ? (e.stack ?? e.message) : String(e), envId }, []];
+    return [
+      {
+        id: m.id,
+        ok: false,
+        code: 'internal',
+        details: e instanceof Error ? (e.stack ?? e.message) : String(e),
+        envId,
+      },
+      [],
+    ];
   }
 }

@@ -13,7 +13,14 @@ let client: EngineClient;
 const TWO_32 = 1n << 32n;
 
 beforeAll(async () => {
-  server = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), workers: 2, unaryWorkers: 1, maxStreams: 3 });
+  server = new EngineServer({
+    host: '127.0.0.1',
+    port: 0,
+    logger: silentLogger(),
+    workers: 2,
+    unaryWorkers: 1,
+    maxStreams: 3,
+  });
   await server.start();
   client = new EngineClient(server.address);
 }, 30_000);
@@ -156,9 +163,14 @@ describe('Simulate', () => {
     const t = stream();
     await expect(t.open({ envId: 'tictactoe', numEnvs: 0 })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     const u = stream();
-    await expect(u.open({ envId: 'tictactoe', numEnvs: 2, seeds: [1n] })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(u.open({ envId: 'tictactoe', numEnvs: 2, seeds: [1n] })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+    });
     const v = stream();
-    await expect(v.step([0])).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/first Simulate request must be an open/) });
+    await expect(v.step([0])).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/first Simulate request must be an open/),
+    });
   });
 
   it('counts against the stream cap; a cancelled stream gives its slot back at once', async () => {
@@ -167,7 +179,9 @@ describe('Simulate', () => {
     for (const h of held) await h.open({ envId: 'tictactoe', numEnvs: 1 });
     expect(server.admittedStreams).toBe(3);
     const over = stream();
-    await expect(over.open({ envId: 'tictactoe', numEnvs: 1 })).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED });
+    await expect(over.open({ envId: 'tictactoe', numEnvs: 1 })).rejects.toMatchObject({
+      code: status.RESOURCE_EXHAUSTED,
+    });
     held[0].cancel();
     await expect.poll(() => server.admittedStreams).toBe(2);
     const again = stream();
@@ -179,13 +193,26 @@ describe('Simulate', () => {
 
 describe('Simulate budgets', () => {
   it('cuts off a step that never returns: RESOURCE_EXHAUSTED, worker replaced, the engine serves on', async () => {
-    const s = new EngineServer({ host: '127.0.0.1', port: 0, logger: silentLogger(), registry: testGames(), registryModule: join(import.meta.dirname, 'games.fixture.ts'), workers: 1, unaryWorkers: 1, budgetMs: 300, sliceBudgetMs: 300 });
+    const s = new EngineServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: silentLogger(),
+      registry: testGames(),
+      registryModule: join(import.meta.dirname, 'games.fixture.ts'),
+      workers: 1,
+      unaryWorkers: 1,
+      budgetMs: 300,
+      sliceBudgetMs: 300,
+    });
     await s.start();
     const c = new EngineClient(s.address);
     try {
       const spin = new SimulateStreamClient(c, 20_000);
       await spin.open({ envId: 'spin', numEnvs: 1 });
-      await expect(spin.step([0])).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/budget/) });
+      await expect(spin.step([0])).rejects.toMatchObject({
+        code: status.RESOURCE_EXHAUSTED,
+        details: expect.stringMatching(/budget/),
+      });
       expect(s.metrics.budgetExceeded.get('Simulate')).toBe(1);
       await expect.poll(() => s.admittedStreams).toBe(0);
       // The replacement worker takes new streams; unary calls never stopped.

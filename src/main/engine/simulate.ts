@@ -73,8 +73,19 @@ export async function runSimulate(host: SimulateHost, call: SimCall): Promise<vo
   let laneGen = 0;
   let generations: number[] = [];
   let busy = 0;
-  const askOne = async (w: WorkerHandle, gen: number, op: 'simOpen' | 'simStep', raw: Buffer, shard?: SimShard): Promise<Reply | typeof ABORTED> => {
-    if (w.generation !== gen) throw new WorkerLost('crashed', true, 'the worker this stream ran on was replaced (another request ran past its budget); open a new stream');
+  const askOne = async (
+    w: WorkerHandle,
+    gen: number,
+    op: 'simOpen' | 'simStep',
+    raw: Buffer,
+    shard?: SimShard,
+  ): Promise<Reply | typeof ABORTED> => {
+    if (w.generation !== gen)
+      throw new WorkerLost(
+        'crashed',
+        true,
+        'the worker this stream ran on was replaced (another request ran past its budget); open a new stream',
+      );
     const asked = w.request(() => {
       // An exact copy, transferred (not a clone of grpc-js's receive buffer).
       const req = new Uint8Array(raw);
@@ -85,14 +96,31 @@ export async function runSimulate(host: SimulateHost, call: SimCall): Promise<vo
     return Promise.race([asked, aborted]);
   };
   const askLane = async (l: LaneHandle, op: 'simOpen' | 'simStep', raw: Buffer): Promise<Reply | typeof ABORTED> => {
-    if (l.generation !== laneGen) throw new WorkerLost('crashed', true, 'the worker this stream ran on was replaced (another request ran past its budget); open a new stream');
-    const asked = l.call(op === 'simOpen' ? 'SimOpen' : 'SimStep', raw, stream).then((r): Reply => (r.code === 'ok' ? { id: 0, ok: true, res: r.body, envId: r.envId, steps: r.steps, busyMs: r.busyMs } : { id: 0, ok: false, code: r.code, details: utf8.decode(r.body), envId: r.envId, busyMs: r.busyMs }));
+    if (l.generation !== laneGen)
+      throw new WorkerLost(
+        'crashed',
+        true,
+        'the worker this stream ran on was replaced (another request ran past its budget); open a new stream',
+      );
+    const asked = l
+      .call(op === 'simOpen' ? 'SimOpen' : 'SimStep', raw, stream)
+      .then((r): Reply =>
+        r.code === 'ok'
+          ? { id: 0, ok: true, res: r.body, envId: r.envId, steps: r.steps, busyMs: r.busyMs }
+          : { id: 0, ok: false, code: r.code, details: utf8.decode(r.body), envId: r.envId, busyMs: r.busyMs },
+      );
     asked.catch(() => {});
     return Promise.race([asked, aborted]);
   };
   /** Every worker's answer (accounted), or ABORTED. */
-  const ask = async (op: 'simOpen' | 'simStep', raw: Buffer, shards?: SimShard[]): Promise<Uint8Array[] | typeof ABORTED> => {
-    const rs = lane ? [await askLane(lane, op, raw)] : await Promise.all(workers.map((w, s) => askOne(w, generations[s], op, raw, shards?.[s])));
+  const ask = async (
+    op: 'simOpen' | 'simStep',
+    raw: Buffer,
+    shards?: SimShard[],
+  ): Promise<Uint8Array[] | typeof ABORTED> => {
+    const rs = lane
+      ? [await askLane(lane, op, raw)]
+      : await Promise.all(workers.map((w, s) => askOne(w, generations[s], op, raw, shards?.[s])));
     if (rs.includes(ABORTED)) return ABORTED;
     return (rs as Reply[]).map(account);
   };
@@ -102,7 +130,11 @@ export async function runSimulate(host: SimulateHost, call: SimCall): Promise<vo
       if (r.code === 'internal') throw new WorkerFailure(r.details);
       throw new EngineError(r.code, r.details);
     }
-    if (host.budgetMs > 0 && busy > host.budgetMs) throw new EngineError('resource_exhausted', `Simulate used more than its budget of ${host.budgetMs / 1000} s of worker time (engine.batchBudgetSeconds); open a new stream`);
+    if (host.budgetMs > 0 && busy > host.budgetMs)
+      throw new EngineError(
+        'resource_exhausted',
+        `Simulate used more than its budget of ${host.budgetMs / 1000} s of worker time (engine.batchBudgetSeconds); open a new stream`,
+      );
     const out = r as { res: Uint8Array; steps: number };
     if (out.steps) host.metrics.addSteps(envId, out.steps);
     return out.res;
@@ -148,12 +180,20 @@ export async function runSimulate(host: SimulateHost, call: SimCall): Promise<vo
       // Small: on the least busy lane, through its shared ring (a cheaper hop than postMessage).
       lane = pool.lanes.reduce((a, b) => (b.outstanding < a.outstanding ? b : a));
       laneGen = lane.generation;
-    } else workers = sharded ? [pool.simWorker(first0), pool.simWorker((first0 + 1) % pool.simSize)] : [pool.simWorker(first0)];
+    } else
+      workers = sharded
+        ? [pool.simWorker(first0), pool.simWorker((first0 + 1) % pool.simSize)]
+        : [pool.simWorker(first0)];
     generations = workers.map((w) => w.generation);
     const half = Math.ceil(n / 2);
     const nA = game.info.actionSpace.kind === 'discrete' ? game.info.actionSpace.n : 0;
     const masks = new SharedArrayBuffer(2 * n * nA);
-    const shards: SimShard[] | undefined = sharded ? [{ lo: 0, hi: half, masks }, { lo: half, hi: n, masks }] : undefined;
+    const shards: SimShard[] | undefined = sharded
+      ? [
+          { lo: 0, hi: half, masks },
+          { lo: half, hi: n, masks },
+        ]
+      : undefined;
     const shape = { obsBytes: game.info.obsBytes, players: specsOf(game.info).numPlayers, actions: nA };
     /** One answer: a worker's as it is, or the halves joined. */
     const join = (parts: Uint8Array[], req: Buffer | null): Uint8Array => {
@@ -183,11 +223,20 @@ export async function runSimulate(host: SimulateHost, call: SimCall): Promise<vo
     let e = caught;
     if (e instanceof WorkerLost && e.reason === 'budget' && !e.queuedBehind) {
       // The batch worker's per-message budget (engine.budgetMs × 10 unless set) cut this step off.
-      e = new EngineError('resource_exhausted', 'a Simulate step ran past its budget of worker time; its worker was replaced: open a new stream');
+      e = new EngineError(
+        'resource_exhausted',
+        'a Simulate step ran past its budget of worker time; its worker was replaced: open a new stream',
+      );
     }
-    if (e instanceof EngineError && e.code === 'resource_exhausted' && /budget/.test(e.message)) host.metrics.overBudget('Simulate');
+    if (e instanceof EngineError && e.code === 'resource_exhausted' && /budget/.test(e.message))
+      host.metrics.overBudget('Simulate');
     const err = host.toStatus(e);
-    host.metrics.observeCall('Simulate', envId, call.cancelled ? 'CANCELLED' : host.statusName(err.code), (performance.now() - t0) / 1000);
+    host.metrics.observeCall(
+      'Simulate',
+      envId,
+      call.cancelled ? 'CANCELLED' : host.statusName(err.code),
+      (performance.now() - t0) / 1000,
+    );
     if (!call.cancelled) call.emit('error', err);
   } finally {
     call.off('cancelled', onCancel);

@@ -37,7 +37,9 @@ let streamIds = 1;
 let rotate = 0;
 
 export function perResultBytes(req: BatchSimulateRequest, info: GameInfo): number {
-  return req.output === BatchSimulateRequest_Output.OUTPUT_EPISODES ? info.obsBytes + 24 : info.obsBytes + info.maxActionBytes + (req.includeState ? info.maxStateBytes : 0) + 32;
+  return req.output === BatchSimulateRequest_Output.OUTPUT_EPISODES
+    ? info.obsBytes + 24
+    : info.obsBytes + info.maxActionBytes + (req.includeState ? info.maxStateBytes : 0) + 32;
 }
 
 /** Memory a stream may hold at once: its environments in the workers and two slices of results. */
@@ -60,17 +62,34 @@ interface ShardRef {
   finished: boolean;
 }
 
-export async function runStream(pool: WorkerPool, req: BatchSimulateRequest, raw: Uint8Array, info: GameInfo, limits: StreamLimits, sink: StreamSink): Promise<void> {
+export async function runStream(
+  pool: WorkerPool,
+  req: BatchSimulateRequest,
+  raw: Uint8Array,
+  info: GameInfo,
+  limits: StreamLimits,
+  sink: StreamSink,
+): Promise<void> {
   const n = req.numEnvs;
   const k = Math.min(pool.size, Math.ceil(n / MIN_SHARD_ENVS));
   const first = rotate++ % pool.size;
   const stream = streamIds++;
   const shards: ShardRef[] = Array.from({ length: k }, (_, j) => {
     const h = pool.batchWorker((first + j) % pool.size);
-    return { h, generation: h.generation, lo: Math.floor((j * n) / k), hi: Math.floor(((j + 1) * n) / k), finished: false };
+    return {
+      h,
+      generation: h.generation,
+      lo: Math.floor((j * n) / k),
+      hi: Math.floor(((j + 1) * n) / k),
+      finished: false,
+    };
   });
   const rounds = Math.max(1, Math.floor(SLICE_STEPS / n));
-  const rules = { chunkSize: req.chunkSize || limits.defaultChunk, maxChunkBytes: limits.maxChunkBytes, perResult: perResultBytes(req, info) };
+  const rules = {
+    chunkSize: req.chunkSize || limits.defaultChunk,
+    maxChunkBytes: limits.maxChunkBytes,
+    perResult: perResultBytes(req, info),
+  };
   // One shard: its worker cuts the chunks, and the main thread only writes them.
   const cut = k === 1;
   const assembler = new ChunkAssembler(rules, sink.onSteps);
@@ -78,15 +97,34 @@ export async function runStream(pool: WorkerPool, req: BatchSimulateRequest, raw
   const account = (r: Reply): Reply => {
     busy += r.busyMs ?? 0;
     if (!r.ok) raise(r);
-    if (limits.budgetMs > 0 && busy > limits.budgetMs) throw new EngineError('resource_exhausted', `BatchSimulate used more than its budget of ${limits.budgetMs / 1000} s of worker time (engine.batchBudgetSeconds)`);
+    if (limits.budgetMs > 0 && busy > limits.budgetMs)
+      throw new EngineError(
+        'resource_exhausted',
+        `BatchSimulate used more than its budget of ${limits.budgetMs / 1000} s of worker time (engine.batchBudgetSeconds)`,
+      );
     return r;
   };
   const ask = (s: ShardRef, make: Parameters<WorkerHandle['request']>[0]): Promise<Reply> => {
-    if (s.h.generation !== s.generation) return Promise.reject(new WorkerLost('crashed', true, 'the worker this stream ran on was replaced (another request ran past its budget); retry'));
+    if (s.h.generation !== s.generation)
+      return Promise.reject(
+        new WorkerLost(
+          'crashed',
+          true,
+          'the worker this stream ran on was replaced (another request ran past its budget); retry',
+        ),
+      );
     return s.h.request(make);
   };
   const next = (): Promise<(Slice | null)[]> =>
-    Promise.all(shards.map((s) => (s.finished ? null : ask(s, () => [{ op: 'run', id: 0, stream, rounds }, []]).then((r) => (account(r) as { slice: Slice }).slice))));
+    Promise.all(
+      shards.map((s) =>
+        s.finished
+          ? null
+          : ask(s, () => [{ op: 'run', id: 0, stream, rounds }, []]).then(
+              (r) => (account(r) as { slice: Slice }).slice,
+            ),
+      ),
+    );
   const aborted = sink.aborted.then(() => null);
   try {
     const opened = Promise.all(
@@ -100,7 +138,16 @@ export async function runStream(pool: WorkerPool, req: BatchSimulateRequest, raw
     );
     opened.catch(() => {});
     if ((await Promise.race([opened, aborted])) === null) return;
-    if (cut) return await writeCuts(shards[0], () => ask(shards[0], () => [{ op: 'run', id: 0, stream, rounds }, []]).then((r) => (account(r) as { cut: Cut }).cut), aborted, sink);
+    if (cut)
+      return await writeCuts(
+        shards[0],
+        () =>
+          ask(shards[0], () => [{ op: 'run', id: 0, stream, rounds }, []]).then(
+            (r) => (account(r) as { cut: Cut }).cut,
+          ),
+        aborted,
+        sink,
+      );
     let pending: Promise<(Slice | null)[]> | null = next();
     pending.catch(() => {});
     while (pending) {
@@ -133,7 +180,12 @@ export async function runStream(pool: WorkerPool, req: BatchSimulateRequest, raw
 }
 
 /** The single-shard loop: each slice arrives as finished chunks; while they are written, the worker steps the next. */
-async function writeCuts(shard: ShardRef, next: () => Promise<Cut>, aborted: Promise<null>, sink: StreamSink): Promise<void> {
+async function writeCuts(
+  shard: ShardRef,
+  next: () => Promise<Cut>,
+  aborted: Promise<null>,
+  sink: StreamSink,
+): Promise<void> {
   let pending: Promise<Cut> | null = next();
   pending.catch(() => {});
   while (pending) {

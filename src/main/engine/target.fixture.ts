@@ -20,12 +20,17 @@ export interface EngineTarget {
 
 export async function startTarget(): Promise<EngineTarget> {
   const given = process.env.ENGINE_ADDRESS;
-  if (given) return { address: given, metricsUrl: process.env.ENGINE_METRICS_URL ?? null, external: true, stop: async () => {} };
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main/engine/cli.ts'), '--port', '0', '--metrics-port', '0'], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  if (given)
+    return { address: given, metricsUrl: process.env.ENGINE_METRICS_URL ?? null, external: true, stop: async () => {} };
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src/main/engine/cli.ts'), '--port', '0', '--metrics-port', '0'],
+    {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   proc.stderr!.on('data', (d) => (err += d));

@@ -29,7 +29,10 @@ function tolerant<T>(name: string, decode: (b: Uint8Array) => T): (b: Buffer) =>
 // Reset, Step and BatchSimulate requests reach the handlers as raw bytes (workers decode them);
 // responses and chunks come back from the workers encoded and go to grpc-js as they are.
 export const SERVICE = {
-  getCapabilities: { ...EngineService.getCapabilities, requestDeserialize: tolerant('engine.v1.EngineId', (b) => EngineId.decode(b)) },
+  getCapabilities: {
+    ...EngineService.getCapabilities,
+    requestDeserialize: tolerant('engine.v1.EngineId', (b) => EngineId.decode(b)),
+  },
   reset: { ...EngineService.reset, requestDeserialize: identity, responseSerialize: identity },
   step: { ...EngineService.step, requestDeserialize: identity, responseSerialize: identity },
   batchSimulate: { ...EngineService.batchSimulate, requestDeserialize: identity, responseSerialize: identity },
@@ -45,7 +48,8 @@ export const CODES: Record<EngineError['code'] | 'internal', status> = {
   internal: status.INTERNAL,
 };
 
-export const clip = (s: string) => (s.length > MAX_DETAILS ? `${s.slice(0, MAX_DETAILS)}… (${s.length} characters in all)` : s);
+export const clip = (s: string) =>
+  s.length > MAX_DETAILS ? `${s.slice(0, MAX_DETAILS)}… (${s.length} characters in all)` : s;
 
 export function capabilitiesOf(info: GameInfo, buildId: string): Capabilities {
   const space = info.actionSpace;
@@ -66,5 +70,10 @@ export function capabilitiesOf(info: GameInfo, buildId: string): Capabilities {
 /** The specs Capabilities gained after v1's first fields (typed clients read these). */
 function specFields(info: GameInfo): Pick<Capabilities, 'observation' | 'numPlayers' | 'reward' | 'maxEpisodeSteps'> {
   const s = specsOf(info);
-  return { observation: { ...s.observation, slices: s.observation.slices.map((x) => ({ ...x })) }, numPlayers: s.numPlayers, reward: { ...s.reward }, maxEpisodeSteps: s.maxEpisodeSteps };
+  return {
+    observation: { ...s.observation, slices: s.observation.slices.map((x) => ({ ...x })) },
+    numPlayers: s.numPlayers,
+    reward: { ...s.reward },
+    maxEpisodeSteps: s.maxEpisodeSteps,
+  };
 }

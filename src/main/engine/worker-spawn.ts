@@ -26,11 +26,20 @@ const here = fileURLToPath(import.meta.url);
 /** Source checkout (tests, tsx): worker.ts through tsx's loader; built app: engine-worker.js. */
 export function spawnWorker(workerData: WorkerData, transferList: TransferListItem[] = []): Worker {
   if (here.endsWith('.ts')) {
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    const tsx = pathToFileURL(
+      createRequire(import.meta.url)
+        .resolve('tsx/esm/api')
+        .replace(/\.cjs$/, '.mjs'),
+    ).href;
     const entry = pathToFileURL(join(dirname(here), 'worker.ts')).href;
-    return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData, transferList });
+    return new Worker(
+      `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`,
+      { eval: true, workerData, transferList },
+    );
   }
-  const built = [join(dirname(here), 'engine-worker.js'), join(dirname(here), '..', 'engine-worker.js')].find((p) => existsSync(p));
+  const built = [join(dirname(here), 'engine-worker.js'), join(dirname(here), '..', 'engine-worker.js')].find((p) =>
+    existsSync(p),
+  );
   if (!built) throw new Error(`engine-worker.js is missing beside ${here}: rebuild the app`);
   return new Worker(built, { workerData, transferList });
 }

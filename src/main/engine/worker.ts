@@ -16,10 +16,14 @@ import { Shard } from './shard';
 import { handleSim } from './simulate-worker';
 import { lowerThreadPriority, threadId } from './thread-priority';
 
-export type WorkerData = { registryModule?: string } & ({ kind: 'lane'; sab: SharedArrayBuffer; port: MessagePort } | { kind: 'batch'; nice: number });
+export type WorkerData = { registryModule?: string } & (
+  { kind: 'lane'; sab: SharedArrayBuffer; port: MessagePort } | { kind: 'batch'; nice: number }
+);
 
 const data = workerData as WorkerData;
-const registry: GameRegistry = data.registryModule ? ((await import(pathToFileURL(data.registryModule).href)) as { default: () => GameRegistry }).default() : builtInGames();
+const registry: GameRegistry = data.registryModule
+  ? ((await import(pathToFileURL(data.registryModule).href)) as { default: () => GameRegistry }).default()
+  : builtInGames();
 const games = new Map<string, ErasedGame>();
 const shards = new Map<number, Shard>();
 /** Streams whose only shard is here: the worker cuts their chunks (and reports steps per slice). */
@@ -60,7 +64,10 @@ function decode<T>(name: string, fn: (b: Uint8Array) => T, b: Uint8Array): T {
   try {
     return fn(b);
   } catch (e) {
-    throw new EngineError('invalid_argument', `request is not a valid ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new EngineError(
+      'invalid_argument',
+      `request is not a valid ${name}: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }
 
@@ -96,7 +103,13 @@ function unary(method: LaneMethod, req: Uint8Array, stream: number): LaneReply {
       envId = r.id?.envId ?? '';
       res = StepResponse.encode(game(envId).step(r.state, r.action)).finish();
     }
-    return { code: 'ok', body: res, envId: label(envId), steps: method === 'Step' ? 1 : 0, busyMs: performance.now() - t0 };
+    return {
+      code: 'ok',
+      body: res,
+      envId: label(envId),
+      steps: method === 'Step' ? 1 : 0,
+      busyMs: performance.now() - t0,
+    };
   } catch (e) {
     const f = failure(e);
     return { code: f.code, body: enc.encode(f.details), envId: label(envId), steps: 0, busyMs: performance.now() - t0 };
@@ -110,7 +123,8 @@ function handle(m: ToWorker): [FromWorker, TransferListItem[]] | null {
     return null;
   }
   // Simulate (simulate-worker.ts); the main thread checked num_envs against the engine's limit.
-  if (m.op === 'simOpen' || m.op === 'simStep' || m.op === 'simClose') return handleSim(m, game, Number.MAX_SAFE_INTEGER);
+  if (m.op === 'simOpen' || m.op === 'simStep' || m.op === 'simClose')
+    return handleSim(m, game, Number.MAX_SAFE_INTEGER);
   if (m.op === 'open') {
     try {
       const req = BatchSimulateRequest.decode(m.req);
@@ -126,7 +140,11 @@ function handle(m: ToWorker): [FromWorker, TransferListItem[]] | null {
     }
   }
   const shard = shards.get(m.stream);
-  if (!shard) return [{ id: m.id, ok: false, code: 'failed_precondition', details: 'this stream has no shard here (closed)' }, []];
+  if (!shard)
+    return [
+      { id: m.id, ok: false, code: 'failed_precondition', details: 'this stream has no shard here (closed)' },
+      [],
+    ];
   try {
     if (cutters.has(m.stream)) {
       const cut = cutSlice(m.stream, shard, m.rounds);
@@ -138,7 +156,10 @@ function handle(m: ToWorker): [FromWorker, TransferListItem[]] | null {
     }
     const s = shard.run(m.rounds);
     if (s.finished || s.error) shards.delete(m.stream);
-    return [{ id: m.id, ok: true, slice: s }, [s.bytes.buffer, s.recordEnds.buffer, s.recordSteps.buffer, s.roundRecords.buffer, s.roundSteps.buffer]];
+    return [
+      { id: m.id, ok: true, slice: s },
+      [s.bytes.buffer, s.recordEnds.buffer, s.recordSteps.buffer, s.roundRecords.buffer, s.roundSteps.buffer],
+    ];
   } catch (e) {
     shards.delete(m.stream);
     cutters.delete(m.stream);

@@ -25,16 +25,25 @@ export function factorioHandlers(deps: FactorioHandlerDeps) {
   const place = deps.place ?? here;
   const detectNow = (dir?: string): FactorioDetection => {
     const d = detect(dir ?? deps.store.effective.factorio.userDataDir, place());
-    return { ...d, pipePath: deps.store.effective.pipe.path, scriptOutputPipe: d.userDataDir ? scriptOutputPipe(d.userDataDir) : null };
+    return {
+      ...d,
+      pipePath: deps.store.effective.pipe.path,
+      scriptOutputPipe: d.userDataDir ? scriptOutputPipe(d.userDataDir) : null,
+    };
   };
   return {
     'factorio.detect': () => detectNow(),
     'factorio.installMod': async (input: MethodInput<'factorio.installMod'>): Promise<FactorioInstallResult> => {
       const found = detectNow(input?.userDataDir);
       const dir = found.userDataDir;
-      if (!dir) throw new ApiError('bad_request', `Factorio's user data folder was not found (looked in ${found.candidates.map((c) => c.path).join(', ')}); set factorio.userDataDir in Settings`);
+      if (!dir)
+        throw new ApiError(
+          'bad_request',
+          `Factorio's user data folder was not found (looked in ${found.candidates.map((c) => c.path).join(', ')}); set factorio.userDataDir in Settings`,
+        );
       const configured = deps.store.effective.factorio.gameVersion;
-      const gameVersion: GameVersion = input?.gameVersion ?? (configured === 'auto' ? (found.gameVersion ?? '2.0') : configured);
+      const gameVersion: GameVersion =
+        input?.gameVersion ?? (configured === 'auto' ? (found.gameVersion ?? '2.0') : configured);
       let result;
       const zip = buildModZip(findLuaSources(), gameVersion);
       try {
@@ -47,12 +56,26 @@ export function factorioHandlers(deps: FactorioHandlerDeps) {
       const notes = [...result.notes];
       // Factorio creates script-output on its first write; the pipe reader needs the folder now.
       mkdirSync(join(dir, 'script-output'), { recursive: true });
-      deps.store.amend((file) => ({ ...file, factorio: { ...file.factorio, userDataDir: dir }, pipe: { ...file.pipe, path: pipePath } }));
+      deps.store.amend((file) => ({
+        ...file,
+        factorio: { ...file.factorio, userDataDir: dir },
+        pipe: { ...file.pipe, path: pipePath },
+      }));
       const override = deps.store.overrides['pipe.path'];
-      if (override) notes.push(`the pipe path is set by ${override}, which wins over the config file: the app still reads ${deps.store.effective.pipe.path}`);
+      if (override)
+        notes.push(
+          `the pipe path is set by ${override}, which wins over the config file: the app still reads ${deps.store.effective.pipe.path}`,
+        );
       await deps.configChanged();
       deps.logger.info({ dir, zip: result.zipPath, backup: result.backupPath, gameVersion }, 'mod installed');
-      return { userDataDir: dir, gameVersion, modVersion: zip.modVersion, ...result, pipePath: deps.store.effective.pipe.path, notes };
+      return {
+        userDataDir: dir,
+        gameVersion,
+        modVersion: zip.modVersion,
+        ...result,
+        pipePath: deps.store.effective.pipe.path,
+        notes,
+      };
     },
   };
 }

@@ -27,7 +27,11 @@ let n = 0;
 function userData(modList?: unknown | string): string {
   const dir = join(root, `factorio-${n++}`);
   mkdirSync(join(dir, 'mods'), { recursive: true });
-  if (modList !== undefined) writeFileSync(join(dir, 'mods', 'mod-list.json'), typeof modList === 'string' ? modList : JSON.stringify(modList, null, 2) + '\n');
+  if (modList !== undefined)
+    writeFileSync(
+      join(dir, 'mods', 'mod-list.json'),
+      typeof modList === 'string' ? modList : JSON.stringify(modList, null, 2) + '\n',
+    );
   return dir;
 }
 const list = (dir: string) => JSON.parse(readFileSync(join(dir, 'mods', 'mod-list.json'), 'utf8'));
@@ -46,10 +50,20 @@ describe('installing the mod', () => {
   });
 
   it('turns a disabled entry on in place, and leaves an enabled one (and its file) alone', () => {
-    const dir = userData({ mods: [...OTHER_MODS.mods.slice(0, 2), { name: 'control-room', enabled: false }, ...OTHER_MODS.mods.slice(2)] });
+    const dir = userData({
+      mods: [...OTHER_MODS.mods.slice(0, 2), { name: 'control-room', enabled: false }, ...OTHER_MODS.mods.slice(2)],
+    });
     installMod(dir, zip);
     const mods = list(dir).mods as { name: string; enabled: boolean }[];
-    expect(mods.map((m) => m.name)).toEqual(['base', 'elevated-rails', 'control-room', 'quality', 'space-age', 'even-distribution', 'helmod']);
+    expect(mods.map((m) => m.name)).toEqual([
+      'base',
+      'elevated-rails',
+      'control-room',
+      'quality',
+      'space-age',
+      'even-distribution',
+      'helmod',
+    ]);
     expect(mods[2]!.enabled).toBe(true);
     const text = readFileSync(join(dir, 'mods', 'mod-list.json'), 'utf8');
     const again = installMod(dir, zip);
@@ -63,7 +77,11 @@ describe('installing the mod', () => {
     writeFileSync(join(dir, 'mods', 'helmod_2.0.4.zip'), 'theirs');
     const r = installMod(dir, zip);
     expect(r.replaced).toEqual(['control-room_0.0.9.zip']);
-    expect(readdirSync(join(dir, 'mods')).filter((f) => f.endsWith('.zip')).sort()).toEqual(['control-room_0.1.0.zip', 'helmod_2.0.4.zip']);
+    expect(
+      readdirSync(join(dir, 'mods'))
+        .filter((f) => f.endsWith('.zip'))
+        .sort(),
+    ).toEqual(['control-room_0.1.0.zip', 'helmod_2.0.4.zip']);
   });
 
   it('a list that is not JSON, or not a mod list, is refused before anything is written', () => {

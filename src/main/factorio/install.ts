@@ -1,6 +1,16 @@
 // Installs the mod into a Factorio user data folder: the zip into mods/, an enabled entry in
 // mods/mod-list.json that leaves every other entry as it was, and a backup of the list first.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MOD_NAME, type ModZip } from './modPackage';
@@ -37,7 +47,8 @@ function readModList(path: string): ModList | null {
     throw new InstallError(`${path} is not valid JSON (${(e as Error).message}); nothing was changed`);
   }
   const r = ModListSchema.safeParse(raw);
-  if (!r.success) throw new InstallError(`${path} is not a mod list ({"mods":[{"name","enabled"}...]}); nothing was changed`);
+  if (!r.success)
+    throw new InstallError(`${path} is not a mod list ({"mods":[{"name","enabled"}...]}); nothing was changed`);
   return r.data;
 }
 
@@ -46,7 +57,8 @@ function stamp(now: Date): string {
 }
 
 export function installMod(userDataDir: string, zip: ModZip, now: Date = new Date()): InstallResult {
-  if (!existsSync(userDataDir) || !statSync(userDataDir).isDirectory()) throw new InstallError(`${userDataDir} is not a folder`);
+  if (!existsSync(userDataDir) || !statSync(userDataDir).isDirectory())
+    throw new InstallError(`${userDataDir} is not a folder`);
   const modsDir = join(userDataDir, 'mods');
   const modListPath = join(modsDir, 'mod-list.json');
   // Read and check the list before anything is written, so a bad list changes nothing.
@@ -78,6 +90,8 @@ export function installMod(userDataDir: string, zip: ModZip, now: Date = new Dat
     }
   }
   if (existsSync(join(userDataDir, '.lock')))
-    notes.push('Factorio looks to be running (a .lock in its folder): it may write its own mod-list.json when it quits, undoing this; quit Factorio, install again, then start it');
+    notes.push(
+      'Factorio looks to be running (a .lock in its folder): it may write its own mod-list.json when it quits, undoing this; quit Factorio, install again, then start it',
+    );
   return { zipPath, modListPath, backupPath, replaced, notes };
 }

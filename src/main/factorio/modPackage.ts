@@ -31,8 +31,12 @@ export function findLuaSources(from: string = import.meta.dirname): LuaSources {
   for (let dir = resolve(from); ; dir = dirname(dir)) {
     const modDir = join(dir, 'mod', MOD_NAME);
     const sharedDir = join(dir, 'scenario', 'open_world');
-    if (existsSync(join(modDir, 'info.json')) && existsSync(join(sharedDir, 'emitter.lua'))) return { modDir, sharedDir };
-    if (dirname(dir) === dir) throw new Error(`the mod's sources (mod/${MOD_NAME}/info.json and scenario/open_world/emitter.lua) were not found above ${from}`);
+    if (existsSync(join(modDir, 'info.json')) && existsSync(join(sharedDir, 'emitter.lua')))
+      return { modDir, sharedDir };
+    if (dirname(dir) === dir)
+      throw new Error(
+        `the mod's sources (mod/${MOD_NAME}/info.json and scenario/open_world/emitter.lua) were not found above ${from}`,
+      );
   }
 }
 
@@ -58,7 +62,8 @@ export function modFiles(src: LuaSources): Map<string, Buffer> {
       const file = m[1]!.replace(/\./g, '/') + '.lua';
       if (files.has(file)) continue;
       const path = join(src.sharedDir, file);
-      if (!existsSync(path)) throw new Error(`the mod requires "${m[1]}", which is neither in ${src.modDir} nor in ${src.sharedDir}`);
+      if (!existsSync(path))
+        throw new Error(`the mod requires "${m[1]}", which is neither in ${src.modDir} nor in ${src.sharedDir}`);
       files.set(file, readFileSync(path));
       pending.push(file);
     }
@@ -84,7 +89,8 @@ const ZIP_TIME = new Date(2024, 0, 1, 0, 0, 0);
 export function buildModZip(src: LuaSources, gameVersion: GameVersion): ModZip {
   const files = modFiles(src);
   const info = JSON.parse(files.get('info.json')!.toString('utf8')) as InfoJson;
-  if (info.name !== MOD_NAME || !/^\d+\.\d+\.\d+$/.test(info.version)) throw new Error(`info.json must name ${MOD_NAME} with a version x.y.z`);
+  if (info.name !== MOD_NAME || !/^\d+\.\d+\.\d+$/.test(info.version))
+    throw new Error(`info.json must name ${MOD_NAME} with a version x.y.z`);
   const forVersion: InfoJson = { ...info, factorio_version: gameVersion, dependencies: [`base >= ${gameVersion}.0`] };
   files.set('info.json', Buffer.from(JSON.stringify(forVersion, null, 2) + '\n'));
   const top = `${MOD_NAME}_${info.version}`;

@@ -55,14 +55,23 @@ describe('detecting Factorio user data', () => {
   it('reads the game version from the log, the mod from mods/, and a running game from .lock', () => {
     const dir = factorioAt(join(newHome(), '.factorio'));
     expect(lastGameVersion(dir)).toBeNull();
-    writeFileSync(join(dir, 'factorio-current.log'), '   0.000 2024-11-02 10:00:00; Factorio 2.0.15 (build 79200, linux64, full, space-age)\n');
+    writeFileSync(
+      join(dir, 'factorio-current.log'),
+      '   0.000 2024-11-02 10:00:00; Factorio 2.0.15 (build 79200, linux64, full, space-age)\n',
+    );
     expect(lastGameVersion(dir)).toBe('2.0');
-    writeFileSync(join(dir, 'factorio-current.log'), '   0.001 2023-01-02 10:00:00; Factorio 1.1.110 (build 62000, linux64, steam)\n');
+    writeFileSync(
+      join(dir, 'factorio-current.log'),
+      '   0.001 2023-01-02 10:00:00; Factorio 1.1.110 (build 62000, linux64, steam)\n',
+    );
     expect(lastGameVersion(dir)).toBe('1.1');
     expect(modState(dir)).toEqual({ versions: [], enabled: null });
     mkdirSync(join(dir, 'mods'));
     writeFileSync(join(dir, 'mods', 'control-room_0.1.0.zip'), 'zip');
-    writeFileSync(join(dir, 'mods', 'mod-list.json'), JSON.stringify({ mods: [{ name: 'control-room', enabled: false }] }));
+    writeFileSync(
+      join(dir, 'mods', 'mod-list.json'),
+      JSON.stringify({ mods: [{ name: 'control-room', enabled: false }] }),
+    );
     expect(modState(dir)).toEqual({ versions: ['0.1.0'], enabled: false });
     writeFileSync(join(dir, '.lock'), '');
     expect(detect(dir, { platform: 'linux', home: root, env: {} }).factorioRunning).toBe(true);

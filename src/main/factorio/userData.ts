@@ -26,7 +26,8 @@ export function here(): Place {
 /** Where Factorio keeps user data, most likely first (the wiki's "User data directory" list plus sandboxed Steam). */
 export function candidatePaths(place: Place): Omit<Candidate, 'looksLikeFactorio'>[] {
   const { platform, home, env } = place;
-  if (platform === 'win32') return [{ path: join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Factorio'), kind: 'Windows' }];
+  if (platform === 'win32')
+    return [{ path: join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Factorio'), kind: 'Windows' }];
   if (platform === 'darwin') return [{ path: join(home, 'Library', 'Application Support', 'factorio'), kind: 'macOS' }];
   return [
     { path: join(home, '.factorio'), kind: 'standalone or Steam' },
@@ -79,7 +80,9 @@ export function modState(dir: string): ModState {
   }
   let enabled: boolean | null = null;
   try {
-    const list = JSON.parse(readFileSync(join(dir, 'mods', 'mod-list.json'), 'utf8')) as { mods?: { name?: unknown; enabled?: unknown }[] };
+    const list = JSON.parse(readFileSync(join(dir, 'mods', 'mod-list.json'), 'utf8')) as {
+      mods?: { name?: unknown; enabled?: unknown }[];
+    };
     const entry = list.mods?.find((m) => m.name === MOD_NAME);
     if (entry) enabled = entry.enabled === true;
   } catch {
@@ -100,8 +103,12 @@ export interface Detection {
 }
 
 export function detect(configured: string | undefined, place: Place = here()): Detection {
-  const candidates: Candidate[] = candidatePaths(place).map((c) => ({ ...c, looksLikeFactorio: looksLikeFactorio(c.path) }));
-  if (configured) candidates.unshift({ path: configured, kind: 'config', looksLikeFactorio: looksLikeFactorio(configured) });
+  const candidates: Candidate[] = candidatePaths(place).map((c) => ({
+    ...c,
+    looksLikeFactorio: looksLikeFactorio(c.path),
+  }));
+  if (configured)
+    candidates.unshift({ path: configured, kind: 'config', looksLikeFactorio: looksLikeFactorio(configured) });
   const chosen = configured ? candidates[0]! : candidates.find((c) => c.looksLikeFactorio);
   const dir = chosen?.path ?? null;
   return {

@@ -18,12 +18,20 @@ export interface Rewind {
 }
 
 const nullable = (db: Db, sql: string, ...params: unknown[]): number | null => {
-  const v = (db.prepare(sql).raw().get(...params) as unknown[] | undefined)?.[0];
+  const v = (
+    db
+      .prepare(sql)
+      .raw()
+      .get(...params) as unknown[] | undefined
+  )?.[0];
   return v === null || v === undefined ? null : Number(v);
 };
 
 export function archiveBranch(db: Db, { sid, aid, cut, at, n }: Rewind): void {
-  const [level, firstTick, lastTick] = db.prepare('SELECT level, first_tick, last_tick FROM sessions WHERE id = ?').raw().get(sid) as [string | null, number | null, number | null];
+  const [level, firstTick, lastTick] = db
+    .prepare('SELECT level, first_tick, last_tick FROM sessions WHERE id = ?')
+    .raw()
+    .get(sid) as [string | null, number | null, number | null];
   // Raw samples are pruned oldest first, so every line at or after rawMin is still there.
   const rawMin = nullable(db, 'SELECT min(tick) FROM raw WHERE session = ?', sid);
   db.prepare('UPDATE raw SET session = ? WHERE session = ? AND tick >= ?').run(aid, sid, cut);
@@ -31,9 +39,17 @@ export function archiveBranch(db: Db, { sid, aid, cut, at, n }: Rewind): void {
     const b = Math.floor(cut / lv.ticks);
     const start = b * lv.ticks;
     // Whole buckets at or after the cut move as they are.
-    db.prepare('UPDATE roll SET session = ? WHERE level = ? AND session = ? AND bucket >= ?').run(aid, lv.id, sid, start === cut ? b : b + 1);
+    db.prepare('UPDATE roll SET session = ? WHERE level = ? AND session = ? AND bucket >= ?').run(
+      aid,
+      lv.id,
+      sid,
+      start === cut ? b : b + 1,
+    );
     if (start === cut) continue;
-    const row = db.prepare('SELECT n, data FROM roll WHERE level = ? AND session = ? AND bucket = ?').raw().get(lv.id, sid, b) as [number, string] | undefined;
+    const row = db
+      .prepare('SELECT n, data FROM roll WHERE level = ? AND session = ? AND bucket = ?')
+      .raw()
+      .get(lv.id, sid, b) as [number, string] | undefined;
     if (!row) continue;
     // The bucket straddles the cut: rebuilt from raw samples where they cover it. Where they
     // cover only the part after the cut, that part is rebuilt and subtracted from the stored
@@ -48,10 +64,19 @@ export function archiveBranch(db: Db, { sid, aid, cut, at, n }: Rewind): void {
   }
   const after = (sql: string, id: number) => nullable(db, sql, id);
   const aFirst = after('SELECT min(tick) FROM raw WHERE session = ?', aid) ?? Math.max(cut, firstTick ?? cut);
-  db.prepare('UPDATE sessions SET level = ?, first_tick = ?, last_tick = ?, parent = ?, rewind_tick = ? WHERE id = ?').run(level, aFirst, lastTick, sid, at, aid);
-  db.prepare('INSERT OR IGNORE INTO session_items(session, item) SELECT ?, item FROM session_items WHERE session = ?').run(aid, sid);
+  db.prepare(
+    'UPDATE sessions SET level = ?, first_tick = ?, last_tick = ?, parent = ?, rewind_tick = ? WHERE id = ?',
+  ).run(level, aFirst, lastTick, sid, at, aid);
+  db.prepare(
+    'INSERT OR IGNORE INTO session_items(session, item) SELECT ?, item FROM session_items WHERE session = ?',
+  ).run(aid, sid);
   // What the session holds now ends before the cut (nothing, if the save went back before its first line).
   const left = firstTick !== null && firstTick < cut;
   const sLast = left ? (after('SELECT max(tick) FROM raw WHERE session = ?', sid) ?? cut - 1) : null;
-  db.prepare('UPDATE sessions SET first_tick = ?, last_tick = ?, rewinds = ? WHERE id = ?').run(left ? firstTick : null, sLast, n, sid);
+  db.prepare('UPDATE sessions SET first_tick = ?, last_tick = ?, rewinds = ? WHERE id = ?').run(
+    left ? firstTick : null,
+    sLast,
+    n,
+    sid,
+  );
 }

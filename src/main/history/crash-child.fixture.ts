@@ -14,5 +14,7 @@ const store = new HistoryStore({
   onFlush: (n) => process.stdout.write(`flushed ${n}\n`),
 });
 // Through the cache listener, as the app feeds it: stats and session_init lines alike.
-createInterface({ input: process.stdin }).on('line', (line) => store.add({ seq: 0, receivedAt: 0, line, event: JSON.parse(line) }));
+createInterface({ input: process.stdin }).on('line', (line) =>
+  store.add({ seq: 0, receivedAt: 0, line, event: JSON.parse(line) }),
+);
 process.stdout.write('ready\n');

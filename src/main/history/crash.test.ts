@@ -21,7 +21,9 @@ function writer() {
   const dir = mkdtempSync(join(tmpdir(), 'cr-history-kill-'));
   dirs.push(dir);
   const path = join(dir, 'history.db');
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, '200'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, '200'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   children.push(child);
   const said: string[] = [];
   let wake = () => {};
@@ -31,7 +33,8 @@ function writer() {
   });
   const heard = (pred: (l: string) => boolean) =>
     new Promise<void>((resolve, reject) => {
-      const check = () => (said.some(pred) ? resolve() : child.exitCode !== null ? reject(new Error('the writer exited')) : undefined);
+      const check = () =>
+        said.some(pred) ? resolve() : child.exitCode !== null ? reject(new Error('the writer exited')) : undefined;
       wake = check;
       child.once('exit', check);
       check();
@@ -66,7 +69,9 @@ it('a SIGKILLed writer loses no line its flush timer committed', async () => {
     expect(ans.series[0].p).toEqual(lines.map((l) => l.products_production['iron-plate']));
     expect(ans.series[1].p).toEqual(lines.map((l) => l.products_production.gear));
     expect(ans.series[2].c).toEqual(lines.map((l) => l.materials_consumption['iron-ore']));
-    expect(store.query({ session: 'crash', items: ['gear'], maxPoints: 10 }).series[0].p[0]).toBe(lines.reduce((a, l) => a + l.products_production.gear, 0) / 500);
+    expect(store.query({ session: 'crash', items: ['gear'], maxPoints: 10 }).series[0].p[0]).toBe(
+      lines.reduce((a, l) => a + l.products_production.gear, 0) / 500,
+    );
   } finally {
     store.close();
   }
@@ -75,9 +80,27 @@ it('a SIGKILLed writer loses no line its flush timer committed', async () => {
 it('a load of an earlier save survives a SIGKILL, and the lines read again after it are not stored twice', async () => {
   const { path, child, heard, kill } = writer();
   await heard((l) => l === 'ready');
-  const stat = (k: number, run: number) => ({ type: 'stats', session_id: 'kill', cycle: k, tick: k * 120, products_production: { gear: run * 1000 + k }, materials_consumption: { plate: run + k / 2 } });
-  const load = { type: 'session_init', session_id: 'kill', tick: 200 * 120, level_name: 'nauvis', resumed: true, cycle: 200 };
-  const sent = [...Array.from({ length: 300 }, (_, i) => stat(i + 1, 1)), load, ...Array.from({ length: 60 }, (_, i) => stat(i + 201, 2))];
+  const stat = (k: number, run: number) => ({
+    type: 'stats',
+    session_id: 'kill',
+    cycle: k,
+    tick: k * 120,
+    products_production: { gear: run * 1000 + k },
+    materials_consumption: { plate: run + k / 2 },
+  });
+  const load = {
+    type: 'session_init',
+    session_id: 'kill',
+    tick: 200 * 120,
+    level_name: 'nauvis',
+    resumed: true,
+    cycle: 200,
+  };
+  const sent = [
+    ...Array.from({ length: 300 }, (_, i) => stat(i + 1, 1)),
+    load,
+    ...Array.from({ length: 60 }, (_, i) => stat(i + 201, 2)),
+  ];
   child.stdin!.write(sent.map((l) => JSON.stringify(l)).join('\n') + '\n');
   await heard((l) => l === 'flushed 360');
   await kill();
@@ -88,7 +111,10 @@ it('a load of an earlier save survives a SIGKILL, and the lines read again after
     for (const l of sent.slice(290)) store.add({ seq: 0, receivedAt: 0, line: '', event: l as never });
     expect(store.skipped).toBe(70);
     const gear = (session: string) => store.query({ session, items: ['gear'] }).series[0].p;
-    expect(gear('kill')).toEqual([...Array.from({ length: 200 }, (_, i) => 1000 + i + 1), ...Array.from({ length: 60 }, (_, i) => 2000 + i + 201)]);
+    expect(gear('kill')).toEqual([
+      ...Array.from({ length: 200 }, (_, i) => 1000 + i + 1),
+      ...Array.from({ length: 60 }, (_, i) => 2000 + i + 201),
+    ]);
     expect(gear('kill (before load 1)')).toEqual(Array.from({ length: 100 }, (_, i) => 1000 + i + 201));
   } finally {
     store.close();

@@ -17,12 +17,22 @@ afterEach(() => {
 
 function makeApp(dir: string, config: object = {}) {
   const path = join(dir, 'config.json');
-  writeFileSync(path, JSON.stringify({ dataDir: join(dir, 'data'), pipe: { path: join(dir, 'no-factorio', 'events.pipe') }, ...config }));
+  writeFileSync(
+    path,
+    JSON.stringify({ dataDir: join(dir, 'data'), pipe: { path: join(dir, 'no-factorio', 'events.pipe') }, ...config }),
+  );
   const secrets = new SecretStore({}, dir);
   const store = new ConfigStore({ path, env: {}, secrets, appHome: dir, keepLastGood: false });
   store.load();
   // No services: only the cache and the history are exercised.
-  return new ControlRoomApp({ mode: 'headless', version: 't', configStore: store, secrets, logger: silentLogger(), services: {} });
+  return new ControlRoomApp({
+    mode: 'headless',
+    version: 't',
+    configStore: store,
+    secrets,
+    logger: silentLogger(),
+    services: {},
+  });
 }
 
 const client = { markReady() {}, reset() {}, detach() {}, dropped: 0 };
@@ -39,15 +49,31 @@ it('stats lines reach the history through the cache and outlive the app', async 
   dirs.push(dir);
   const first = makeApp(dir);
   await first.start();
-  first.events.push(event(1, JSON.stringify({ type: 'session_init', session_id: 's1', tick: 0, level_name: 'nauvis' })));
+  first.events.push(
+    event(1, JSON.stringify({ type: 'session_init', session_id: 's1', tick: 0, level_name: 'nauvis' })),
+  );
   for (let c = 1; c <= 20; c++)
-    first.events.push(event(c + 1, JSON.stringify({ type: 'stats', session_id: 's1', cycle: c, tick: c * 120, products_production: { 'iron-plate': c * 1.5 }, materials_consumption: {} })));
+    first.events.push(
+      event(
+        c + 1,
+        JSON.stringify({
+          type: 'stats',
+          session_id: 's1',
+          cycle: c,
+          tick: c * 120,
+          products_production: { 'iron-plate': c * 1.5 },
+          materials_consumption: {},
+        }),
+      ),
+    );
   await first.stop();
 
   const second = makeApp(dir);
   await second.start();
   try {
-    expect(await second.handlers['history.sessions'](undefined, ctx)).toEqual([{ id: 's1', level: 'nauvis', first: 2, last: 40, items: ['iron-plate'] }]);
+    expect(await second.handlers['history.sessions'](undefined, ctx)).toEqual([
+      { id: 's1', level: 'nauvis', first: 2, last: 40, items: ['iron-plate'] },
+    ]);
     const ans = await second.handlers['history.query']({ session: 's1', items: ['iron-plate'] }, ctx);
     expect(ans.series[0].p).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 1.5));
   } finally {
@@ -62,7 +88,9 @@ it('history turned off answers unavailable, and the rest of the app runs', async
   await app.start();
   try {
     expect(await app.handlers['history.status'](undefined, ctx)).toBeNull();
-    await expect(Promise.resolve().then(() => app.handlers['history.sessions'](undefined, ctx))).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(Promise.resolve().then(() => app.handlers['history.sessions'](undefined, ctx))).rejects.toMatchObject({
+      code: 'unavailable',
+    });
   } finally {
     await app.stop();
   }
@@ -74,8 +102,32 @@ it('/metrics text carries the newest line per item, the tick and every service s
   const app = makeApp(dir);
   await app.start();
   try {
-    app.events.push(event(1, JSON.stringify({ type: 'stats', session_id: 's9', cycle: 1, tick: 120, products_production: { 'iron-plate': 10 }, materials_consumption: {} })));
-    app.events.push(event(2, JSON.stringify({ type: 'stats', session_id: 's9', cycle: 2, tick: 240, products_production: { 'iron-plate': 12.5 }, materials_consumption: { 'iron-ore': 3.25 } })));
+    app.events.push(
+      event(
+        1,
+        JSON.stringify({
+          type: 'stats',
+          session_id: 's9',
+          cycle: 1,
+          tick: 120,
+          products_production: { 'iron-plate': 10 },
+          materials_consumption: {},
+        }),
+      ),
+    );
+    app.events.push(
+      event(
+        2,
+        JSON.stringify({
+          type: 'stats',
+          session_id: 's9',
+          cycle: 2,
+          tick: 240,
+          products_production: { 'iron-plate': 12.5 },
+          materials_consumption: { 'iron-ore': 3.25 },
+        }),
+      ),
+    );
     const text = await app.metrics();
     expect(text).toContain('factorio_item_production_per_minute{session="s9",item="iron-plate"} 12.5');
     expect(text).toContain('factorio_item_consumption_per_minute{session="s9",item="iron-ore"} 3.25');
@@ -95,7 +147,10 @@ it("history.icons serves from history.factorioDir, else from a user data folder 
   const install = join(dir, 'steam-factorio');
   const plate = iconStrip(32, 2, [200, 0, 0], [0, 0, 200]);
   const gear = iconStrip(32, 2, [0, 200, 0], [0, 0, 200]);
-  for (const [root, item, png] of [[standalone, 'iron-plate', plate], [install, 'iron-gear-wheel', gear]] as const) {
+  for (const [root, item, png] of [
+    [standalone, 'iron-plate', plate],
+    [install, 'iron-gear-wheel', gear],
+  ] as const) {
     mkdirSync(join(root, 'data', 'base', 'graphics', 'icons'), { recursive: true });
     mkdirSync(join(root, 'saves'), { recursive: true });
     writeFileSync(join(root, 'data', 'base', 'graphics', 'icons', `${item}.png`), png);

@@ -81,7 +81,8 @@ export class HistoryFeed {
   }
 
   require(): HistoryStore {
-    if (!this.store) throw new ApiError('unavailable', 'history is turned off or could not be opened (history.enabled, see the log)');
+    if (!this.store)
+      throw new ApiError('unavailable', 'history is turned off or could not be opened (history.enabled, see the log)');
     return this.store;
   }
 

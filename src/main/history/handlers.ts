@@ -4,7 +4,9 @@ import { ApiError } from '../../shared/api';
 import type { Handlers } from '../transport/dispatch';
 import type { HistoryFeed } from './feed';
 
-export function historyHandlers(history: HistoryFeed): Pick<Handlers, 'history.query' | 'history.sessions' | 'history.status' | 'history.names' | 'history.icons'> {
+export function historyHandlers(
+  history: HistoryFeed,
+): Pick<Handlers, 'history.query' | 'history.sessions' | 'history.status' | 'history.names' | 'history.icons'> {
   return {
     'history.query': (q) =>
       history

@@ -33,7 +33,13 @@ it("serves an item's icon file as a data URL, base before other mods, fluids fro
   put('space-age', 'tungsten-plate.png', iconStrip(64, 4, [9, 9, 9], [9, 9, 9]));
   put('base', 'fluid/water.png', iconStrip(64, 4, [0, 0, 255], [0, 0, 255]));
   expect(isGameFolder(root)).toBe(true);
-  const icons = await new IconIndex(root).icons(['iron-plate', 'water', 'tungsten-plate', 'no-such-item', 'iron-plate']);
+  const icons = await new IconIndex(root).icons([
+    'iron-plate',
+    'water',
+    'tungsten-plate',
+    'no-such-item',
+    'iron-plate',
+  ]);
   expect(icons.map((i) => i.item)).toEqual(['iron-plate', 'water', 'tungsten-plate']);
   expect(decode(icons[0].dataUrl).equals(plate)).toBe(true);
 });
@@ -87,5 +93,7 @@ it("looks for the game's files in the user data folder first, then Steam's insta
     '/home/p/.local/share/Steam/steamapps/common/Factorio',
     '/home/p/factorio',
   ]);
-  expect(gameFolderCandidates(null, 'win32', 'C:\\Users\\p')[0]).toBe('C:\\Program Files (x86)\\Steam\\steamapps\\common\\Factorio');
+  expect(gameFolderCandidates(null, 'win32', 'C:\\Users\\p')[0]).toBe(
+    'C:\\Program Files (x86)\\Steam\\steamapps\\common\\Factorio',
+  );
 });

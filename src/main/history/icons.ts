@@ -17,7 +17,10 @@ const MAX_ICON_BYTES = 512 * 1024;
 /** Icons kept encoded in memory; a factory shows a few hundred items at most. */
 const MAX_CACHED = 1000;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const SUBFOLDERS = [['graphics', 'icons'], ['graphics', 'icons', 'fluid']];
+const SUBFOLDERS = [
+  ['graphics', 'icons'],
+  ['graphics', 'icons', 'fluid'],
+];
 
 /** Whether a folder is a Factorio install (what `history.factorioDir` names): it holds `data/base`. */
 export function isGameFolder(dir: string): boolean {
@@ -28,13 +31,33 @@ export function isGameFolder(dir: string): boolean {
  * Where the game's own files may be when `history.factorioDir` is not set: the user data folder
  * (a standalone install keeps both in one folder), then Steam's usual install folders.
  */
-export function gameFolderCandidates(userDataDir: string | null, platform: NodeJS.Platform = process.platform, home: string = homedir()): string[] {
+export function gameFolderCandidates(
+  userDataDir: string | null,
+  platform: NodeJS.Platform = process.platform,
+  home: string = homedir(),
+): string[] {
   const steam =
     platform === 'win32'
       ? ['C:\\Program Files (x86)\\Steam\\steamapps\\common\\Factorio', 'C:\\Program Files\\Factorio']
       : platform === 'darwin'
-        ? [join(home, 'Library', 'Application Support', 'Steam', 'steamapps', 'common', 'Factorio', 'factorio.app', 'Contents')]
-        : [join(home, '.steam', 'steam', 'steamapps', 'common', 'Factorio'), join(home, '.local', 'share', 'Steam', 'steamapps', 'common', 'Factorio'), join(home, 'factorio')];
+        ? [
+            join(
+              home,
+              'Library',
+              'Application Support',
+              'Steam',
+              'steamapps',
+              'common',
+              'Factorio',
+              'factorio.app',
+              'Contents',
+            ),
+          ]
+        : [
+            join(home, '.steam', 'steam', 'steamapps', 'common', 'Factorio'),
+            join(home, '.local', 'share', 'Steam', 'steamapps', 'common', 'Factorio'),
+            join(home, 'factorio'),
+          ];
   return [...(userDataDir ? [userDataDir] : []), ...steam];
 }
 

@@ -16,11 +16,20 @@ it('reads English names from data/*/locale/en/*.cfg, items before fluids and ent
     mkdirSync(join(root, 'data', mod, 'locale', 'en'), { recursive: true });
     writeFileSync(join(root, 'data', mod, 'locale', 'en', file), text);
   };
-  put('base', 'base.cfg', '[entity-name]\nstone-furnace=Stone furnace (entity)\n\n[item-name]\niron-plate=Iron plate\nstone-furnace=Stone furnace\n; a comment\nodd=Made by __1__\n\n[fluid-name]\nwater=Water\n');
+  put(
+    'base',
+    'base.cfg',
+    '[entity-name]\nstone-furnace=Stone furnace (entity)\n\n[item-name]\niron-plate=Iron plate\nstone-furnace=Stone furnace\n; a comment\nodd=Made by __1__\n\n[fluid-name]\nwater=Water\n',
+  );
   put('space-age', 'space-age.cfg', '[item-name]\niron-plate=Not this one\ntungsten-plate=Tungsten plate\n');
   mkdirSync(join(root, 'data', 'core', 'locale', 'de'), { recursive: true });
   const names = readItemNames(root);
-  expect(Object.fromEntries(names)).toEqual({ 'iron-plate': 'Iron plate', 'stone-furnace': 'Stone furnace', water: 'Water', 'tungsten-plate': 'Tungsten plate' });
+  expect(Object.fromEntries(names)).toEqual({
+    'iron-plate': 'Iron plate',
+    'stone-furnace': 'Stone furnace',
+    water: 'Water',
+    'tungsten-plate': 'Tungsten plate',
+  });
 });
 
 it('a folder without Factorio gives no names, not an error', () => {

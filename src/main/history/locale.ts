@@ -51,7 +51,9 @@ export function readItemNames(factorioDir: string): Map<string, string> {
     const dir = join(data, mod, 'locale', 'en');
     let files: string[];
     try {
-      files = readdirSync(dir).filter((f) => f.endsWith('.cfg')).sort();
+      files = readdirSync(dir)
+        .filter((f) => f.endsWith('.cfg'))
+        .sort();
     } catch {
       continue;
     }

@@ -29,7 +29,8 @@ export class GameMetrics {
       collect() {
         this.reset();
         const s = latest();
-        if (s) for (const [item, v] of Object.entries(s.products_production)) this.set({ session: s.session_id, item }, v);
+        if (s)
+          for (const [item, v] of Object.entries(s.products_production)) this.set({ session: s.session_id, item }, v);
       },
     });
     new Gauge({
@@ -40,7 +41,8 @@ export class GameMetrics {
       collect() {
         this.reset();
         const s = latest();
-        if (s) for (const [item, v] of Object.entries(s.materials_consumption)) this.set({ session: s.session_id, item }, v);
+        if (s)
+          for (const [item, v] of Object.entries(s.materials_consumption)) this.set({ session: s.session_id, item }, v);
       },
     });
     new Gauge({
@@ -66,10 +68,22 @@ export class GameMetrics {
           if (c) this.inc(read(c));
         },
       });
-    counter('controlroom_pipe_lines_read_total', 'Lines read from the event pipe since the reader started.', (c) => c.linesRead);
+    counter(
+      'controlroom_pipe_lines_read_total',
+      'Lines read from the event pipe since the reader started.',
+      (c) => c.linesRead,
+    );
     counter('controlroom_pipe_lines_accepted_total', 'Lines accepted as events.', (c) => c.accepted);
-    counter('controlroom_pipe_lines_rejected_total', 'Lines rejected (bad JSON, schema, too long...).', (c) => c.rejectedTotal);
-    counter('controlroom_pipe_events_evicted_total', 'Events pushed out of the in-memory cache by newer ones.', (c) => c.evicted);
+    counter(
+      'controlroom_pipe_lines_rejected_total',
+      'Lines rejected (bad JSON, schema, too long...).',
+      (c) => c.rejectedTotal,
+    );
+    counter(
+      'controlroom_pipe_events_evicted_total',
+      'Events pushed out of the in-memory cache by newer ones.',
+      (c) => c.evicted,
+    );
     new Gauge({
       name: 'controlroom_service_state',
       help: '1 for the state each service is in, 0 for the others.',
@@ -77,7 +91,8 @@ export class GameMetrics {
       registers: r,
       collect() {
         this.reset();
-        for (const [service, s] of Object.entries(src.status().services)) for (const state of SERVICE_STATES) this.set({ service, state }, s.state === state ? 1 : 0);
+        for (const [service, s] of Object.entries(src.status().services))
+          for (const state of SERVICE_STATES) this.set({ service, state }, s.state === state ? 1 : 0);
       },
     });
     new Gauge({

@@ -25,7 +25,11 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** An RGBA PNG of `width` x `height` whose pixel colour is `colour(x, y)` ([r, g, b, a]). */
-export function png(width: number, height: number, colour: (x: number, y: number) => [number, number, number, number]): Buffer {
+export function png(
+  width: number,
+  height: number,
+  colour: (x: number, y: number) => [number, number, number, number],
+): Buffer {
   const raw = Buffer.alloc(height * (1 + width * 4));
   for (let y = 0; y < height; y++) {
     const row = y * (1 + width * 4);
@@ -36,14 +40,24 @@ export function png(width: number, height: number, colour: (x: number, y: number
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 6, 0, 0, 0], 8); // 8 bits, RGBA, deflate, no filter, no interlace
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /**
  * An icon strip like the game's: `levels` squares (size, size/2, …) side by side, the full-size
  * one in `first`, the smaller ones in `rest`, transparent below the smaller squares.
  */
-export function iconStrip(size: number, levels: number, first: [number, number, number], rest: [number, number, number]): Buffer {
+export function iconStrip(
+  size: number,
+  levels: number,
+  first: [number, number, number],
+  rest: [number, number, number],
+): Buffer {
   let width = 0;
   for (let l = 0; l < levels; l++) width += size >> l;
   return png(width, size, (x, y) => {

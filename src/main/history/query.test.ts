@@ -23,15 +23,24 @@ function picked(data: string, slot: ReadonlyMap<number, number>): number[][] {
 
 describe('forEachPicked', () => {
   it('reads the asked-for items of a roll row exactly as JSON.parse does', () => {
-    const num = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constantFrom(0, -0, 1e21, 5e-324, 1234.56, Infinity));
+    const num = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer(),
+      fc.constantFrom(0, -0, 1e21, 5e-324, 1234.56, Infinity),
+    );
     fc.assert(
-      fc.property(fc.uniqueArray(fc.nat({ max: 100_000 }), { maxLength: 60 }), fc.array(num, { minLength: 7 * 60, maxLength: 7 * 60 }), fc.array(fc.nat({ max: 100_000 })), (ids, nums, ask) => {
-        const row: number[] = [];
-        ids.forEach((id, i) => row.push(id, ...nums.slice(i * 7, i * 7 + 7)));
-        const data = JSON.stringify(row);
-        const slot = new Map([...ask, ...ids.filter((_, i) => i % 3 === 0)].map((id, i) => [id, i]));
-        expect(picked(data, slot)).toEqual(parsed(data, slot));
-      }),
+      fc.property(
+        fc.uniqueArray(fc.nat({ max: 100_000 }), { maxLength: 60 }),
+        fc.array(num, { minLength: 7 * 60, maxLength: 7 * 60 }),
+        fc.array(fc.nat({ max: 100_000 })),
+        (ids, nums, ask) => {
+          const row: number[] = [];
+          ids.forEach((id, i) => row.push(id, ...nums.slice(i * 7, i * 7 + 7)));
+          const data = JSON.stringify(row);
+          const slot = new Map([...ask, ...ids.filter((_, i) => i % 3 === 0)].map((id, i) => [id, i]));
+          expect(picked(data, slot)).toEqual(parsed(data, slot));
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -10,10 +10,23 @@ function emptySeries(item: string): HistorySeries {
   return { item, p: [], c: [], pMin: [], pMax: [], cMin: [], cMax: [] };
 }
 
-export function queryHistory(db: Db, q: HistoryQuery, sid: number | null, itemIds: ReadonlyMap<string, number>): HistoryAnswer {
-  const none = (): HistoryAnswer => ({ session: q.session, resolution: 'raw', t: [], series: (q.items ?? []).map(emptySeries), first: null, last: null });
+export function queryHistory(
+  db: Db,
+  q: HistoryQuery,
+  sid: number | null,
+  itemIds: ReadonlyMap<string, number>,
+): HistoryAnswer {
+  const none = (): HistoryAnswer => ({
+    session: q.session,
+    resolution: 'raw',
+    t: [],
+    series: (q.items ?? []).map(emptySeries),
+    first: null,
+    last: null,
+  });
   if (sid === null) return none();
-  const row = db.prepare('SELECT first_tick, last_tick FROM sessions WHERE id = ?').raw().get(sid) as [number | null, number | null] | undefined;
+  const row = db.prepare('SELECT first_tick, last_tick FROM sessions WHERE id = ?').raw().get(sid) as
+    [number | null, number | null] | undefined;
   if (!row || row[0] === null || row[1] === null) return none();
   const [firstTick, lastTick] = row;
   const oldest = (sql: string) => (db.prepare(sql).raw().get(sid) as [number | null] | undefined)?.[0] ?? null;
@@ -24,7 +37,14 @@ export function queryHistory(db: Db, q: HistoryQuery, sid: number | null, itemId
   const maxPoints = q.maxPoints ?? DEFAULT_MAX_POINTS;
   const names =
     q.items ??
-    (db.prepare('SELECT i.name FROM session_items si JOIN items i ON i.id = si.item WHERE si.session = ?').raw().all(sid) as [string][]).map((r) => r[0]).sort();
+    (
+      db
+        .prepare('SELECT i.name FROM session_items si JOIN items i ON i.id = si.item WHERE si.session = ?')
+        .raw()
+        .all(sid) as [string][]
+    )
+      .map((r) => r[0])
+      .sort();
   const start = Math.max(fromTick, firstTick);
   const base = { session: q.session, first: firstTick / 60, last: lastTick / 60 };
   // Each item's index in the answer, by its interned id.
@@ -35,10 +55,21 @@ export function queryHistory(db: Db, q: HistoryQuery, sid: number | null, itemId
   });
 
   if (rawFirst !== null && rawFirst <= start) {
-    const count = scalar(db, 'SELECT count(*) FROM raw WHERE session = ? AND tick BETWEEN ? AND ?', sid, fromTick, toTick);
+    const count = scalar(
+      db,
+      'SELECT count(*) FROM raw WHERE session = ? AND tick BETWEEN ? AND ?',
+      sid,
+      fromTick,
+      toTick,
+    );
     if (count <= maxPoints) return { ...base, resolution: 'raw', ...readRaw(db, sid, fromTick, toTick, names, slot) };
   }
-  const level: HistoryResolution = minuteFirst !== null && minuteFirst * LEVELS.minute.ticks <= start && (toTick - fromTick) / LEVELS.minute.ticks <= maxPoints ? 'minute' : 'hour';
+  const level: HistoryResolution =
+    minuteFirst !== null &&
+    minuteFirst * LEVELS.minute.ticks <= start &&
+    (toTick - fromTick) / LEVELS.minute.ticks <= maxPoints
+      ? 'minute'
+      : 'hour';
   const lv = LEVELS[level as 'minute' | 'hour'];
   const fb = Math.floor(fromTick / lv.ticks);
   const tb = Math.floor(toTick / lv.ticks);
@@ -46,8 +77,18 @@ export function queryHistory(db: Db, q: HistoryQuery, sid: number | null, itemId
   return { ...base, resolution: level, ...readRoll(db, sid, lv, fb, tb, group, names, slot, [firstTick, lastTick]) };
 }
 
-function readRaw(db: Db, sid: number, fromTick: number, toTick: number, names: string[], slot: ReadonlyMap<number, number>) {
-  const rows = db.prepare('SELECT tick, data FROM raw WHERE session = ? AND tick BETWEEN ? AND ? ORDER BY tick').raw().all(sid, fromTick, toTick) as [number, string][];
+function readRaw(
+  db: Db,
+  sid: number,
+  fromTick: number,
+  toTick: number,
+  names: string[],
+  slot: ReadonlyMap<number, number>,
+) {
+  const rows = db
+    .prepare('SELECT tick, data FROM raw WHERE session = ? AND tick BETWEEN ? AND ? ORDER BY tick')
+    .raw()
+    .all(sid, fromTick, toTick) as [number, string][];
   const p = names.map(() => new Array<number>(rows.length).fill(0));
   const c = names.map(() => new Array<number>(rows.length).fill(0));
   rows.forEach(([, data], j) => {
@@ -60,7 +101,10 @@ function readRaw(db: Db, sid: number, fromTick: number, toTick: number, names: s
     }
   });
   // At raw resolution a point's range is the point.
-  return { t: rows.map((r) => r[0] / 60), series: names.map((item, k) => ({ item, p: p[k], c: c[k], pMin: p[k], pMax: p[k], cMin: c[k], cMax: c[k] })) };
+  return {
+    t: rows.map((r) => r[0] / 60),
+    series: names.map((item, k) => ({ item, p: p[k], c: c[k], pMin: p[k], pMax: p[k], cMin: c[k], cMax: c[k] })),
+  };
 }
 
 function readRoll(
@@ -74,7 +118,12 @@ function readRoll(
   slot: ReadonlyMap<number, number>,
   [firstTick, lastTick]: [number, number],
 ) {
-  const rows = db.prepare('SELECT bucket, n, data FROM roll WHERE level = ? AND session = ? AND bucket BETWEEN ? AND ? ORDER BY bucket').raw().all(lv.id, sid, fb, tb) as [number, number, string][];
+  const rows = db
+    .prepare(
+      'SELECT bucket, n, data FROM roll WHERE level = ? AND session = ? AND bucket BETWEEN ? AND ? ORDER BY bucket',
+    )
+    .raw()
+    .all(lv.id, sid, fb, tb) as [number, number, string][];
   // One point per group of `group` buckets that has lines.
   const gIndex = new Map<number, number>();
   const n: number[] = [];
@@ -130,7 +179,12 @@ function readRoll(
  * per row of garbage (the 1000 h window: ~1,000 rows, p95 60-150 ms at load 3-13, mostly GC).
  * Each number is read with Number() over its own text, which gives the same double as JSON.parse.
  */
-export function forEachPicked(data: string, slot: ReadonlyMap<number, number>, out: Float64Array, each: (slot: number) => void): void {
+export function forEachPicked(
+  data: string,
+  slot: ReadonlyMap<number, number>,
+  out: Float64Array,
+  each: (slot: number) => void,
+): void {
   const end = data.length - 1; // the closing ']'
   let pos = 1;
   while (pos < end) {

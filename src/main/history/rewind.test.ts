@@ -13,7 +13,14 @@ const ITEMS = ['gear', 'plate', 'ore'];
 function line(session: string, k: number, run: number): Stats {
   const p: Record<string, number> = { gear: run * 1000 + k + 0.25 };
   if ((k + run) % 3) p.plate = run + k / 8;
-  return { type: 'stats', session_id: session, cycle: k, tick: k * 120, products_production: p, materials_consumption: { ore: run * 10 + k / 4 } };
+  return {
+    type: 'stats',
+    session_id: session,
+    cycle: k,
+    tick: k * 120,
+    products_production: p,
+    materials_consumption: { ore: run * 10 + k / 4 },
+  };
 }
 
 /** Through the cache listener, as the app feeds the store. */
@@ -30,7 +37,8 @@ function timeline(s: HistoryStore, session: string): string[] {
   return a.t.map((t, j) => `${Math.round(t * 60)}:${a.series.map((x) => `${x.p[j]}/${x.c[j]}`).join(',')}`);
 }
 
-const asRow = (l: Stats) => `${l.tick}:${ITEMS.map((i) => `${l.products_production[i] ?? 0}/${l.materials_consumption[i] ?? 0}`).join(',')}`;
+const asRow = (l: Stats) =>
+  `${l.tick}:${ITEMS.map((i) => `${l.products_production[i] ?? 0}/${l.materials_consumption[i] ?? 0}`).join(',')}`;
 
 describe('HistoryStore after a load of an earlier save', () => {
   it('keeps both lines of play: every line written is in exactly one of them', () => {
@@ -44,7 +52,12 @@ describe('HistoryStore after a load of an earlier save', () => {
       other.push(line('other', other.length + 1, 7));
       s.addStats(other.at(-1)!);
     };
-    s.add({ seq: 1, receivedAt: 0, line: '', event: { type: 'session_init', session_id: 'save', tick: 0, level_name: 'nauvis' } });
+    s.add({
+      seq: 1,
+      receivedAt: 0,
+      line: '',
+      event: { type: 'session_init', session_id: 'save', tick: 0, level_name: 'nauvis' },
+    });
     for (let k = 1; k <= 40; k++) feed(line('save', k, 1));
     // The player loads the autosave of cycle 25: the game says so, then plays on from there.
     init(s, loaded('save', 25));
@@ -56,9 +69,19 @@ describe('HistoryStore after a load of an earlier save', () => {
     const first = timeline(s, 'save (before load 1)');
     const second = timeline(s, 'save (before load 2)');
     // What the game now has: run 1 to 25, run 2 to 44, run 3 from 45.
-    expect(now).toEqual([...written.filter((l) => l.cycle <= 25 && l.products_production.gear < 2000), ...written.filter((l) => l.products_production.gear >= 2000 && l.cycle < 45), ...written.filter((l) => l.products_production.gear >= 3000)].map(asRow));
+    expect(now).toEqual(
+      [
+        ...written.filter((l) => l.cycle <= 25 && l.products_production.gear < 2000),
+        ...written.filter((l) => l.products_production.gear >= 2000 && l.cycle < 45),
+        ...written.filter((l) => l.products_production.gear >= 3000),
+      ].map(asRow),
+    );
     expect(first).toEqual(written.filter((l) => l.products_production.gear < 2000 && l.cycle > 25).map(asRow));
-    expect(second).toEqual(written.filter((l) => l.products_production.gear >= 2000 && l.products_production.gear < 3000 && l.cycle >= 45).map(asRow));
+    expect(second).toEqual(
+      written
+        .filter((l) => l.products_production.gear >= 2000 && l.products_production.gear < 3000 && l.cycle >= 45)
+        .map(asRow),
+    );
     // Line by line: every line written is in exactly one timeline, and nothing else is.
     const all = [...now, ...first, ...second];
     expect(all.sort()).toEqual(written.map(asRow).sort());
@@ -88,7 +111,9 @@ describe('HistoryStore after a load of an earlier save', () => {
     s.addStats(line('r', 7, 2));
     s.addStats(line('r', 8, 2));
     expect(s.skipped).toBe(4);
-    expect(timeline(s, 'r')).toEqual([...[1, 2, 3, 4, 5].map((k) => line('r', k, 1)), ...[6, 7, 8].map((k) => line('r', k, 2))].map(asRow));
+    expect(timeline(s, 'r')).toEqual(
+      [...[1, 2, 3, 4, 5].map((k) => line('r', k, 1)), ...[6, 7, 8].map((k) => line('r', k, 2))].map(asRow),
+    );
     expect(timeline(s, 'r (before load 1)')).toEqual([6, 7, 8, 9, 10].map((k) => asRow(line('r', k, 1))));
     expect(s.sessionList()).toHaveLength(2);
   });
@@ -111,7 +136,13 @@ describe('HistoryStore after a load of an earlier save', () => {
     // And a second load after the reopen, numbered on from the first.
     init(b, loaded('c', 26));
     b.addStats(line('c', 27, 3));
-    expect(timeline(b, 'c')).toEqual([...Array.from({ length: 20 }, (_, i) => line('c', i + 1, 1)), ...[21, 22, 23, 24, 25, 26].map((k) => line('c', k, 2)), line('c', 27, 3)].map(asRow));
+    expect(timeline(b, 'c')).toEqual(
+      [
+        ...Array.from({ length: 20 }, (_, i) => line('c', i + 1, 1)),
+        ...[21, 22, 23, 24, 25, 26].map((k) => line('c', k, 2)),
+        line('c', 27, 3),
+      ].map(asRow),
+    );
     expect(timeline(b, 'c (before load 1)')).toEqual(Array.from({ length: 10 }, (_, i) => asRow(line('c', i + 21, 1))));
     expect(timeline(b, 'c (before load 2)')).toEqual([27, 28].map((k) => asRow(line('c', k, 2))));
     expect(b.sessionList().map((x) => x.id)).toEqual(['c (before load 1)', 'c (before load 2)', 'c']);
@@ -131,7 +162,12 @@ describe('HistoryStore after a load of an earlier save', () => {
     for (let k = 21; k <= 35; k++) b.addStats(line('e', k, 2));
     expect(b.skipped).toBe(18);
     for (let k = 36; k <= 37; k++) b.addStats(line('e', k, 2));
-    expect(timeline(b, 'e')).toEqual([...Array.from({ length: 20 }, (_, i) => line('e', i + 1, 1)), ...Array.from({ length: 17 }, (_, i) => line('e', i + 21, 2))].map(asRow));
+    expect(timeline(b, 'e')).toEqual(
+      [
+        ...Array.from({ length: 20 }, (_, i) => line('e', i + 1, 1)),
+        ...Array.from({ length: 17 }, (_, i) => line('e', i + 21, 2)),
+      ].map(asRow),
+    );
     expect(timeline(b, 'e (before load 1)')).toEqual(Array.from({ length: 10 }, (_, i) => asRow(line('e', i + 21, 1))));
     expect(b.sessionList().map((x) => x.id)).toEqual(['e (before load 1)', 'e']);
   });
@@ -140,7 +176,9 @@ describe('HistoryStore after a load of an earlier save', () => {
   const hourly = (lines: Stats[]) => {
     const by = new Map<number, Stats[]>();
     for (const l of lines) by.set(Math.floor(l.tick / 216_000), [...(by.get(Math.floor(l.tick / 216_000)) ?? []), l]);
-    return [...by.values()].map((ls) => ['gear', 'plate'].map((i) => ls.reduce((a, l) => a + (l.products_production[i] ?? 0), 0) / ls.length));
+    return [...by.values()].map((ls) =>
+      ['gear', 'plate'].map((i) => ls.reduce((a, l) => a + (l.products_production[i] ?? 0), 0) / ls.length),
+    );
   };
   const hourAnswer = (s: HistoryStore, session: string) => {
     const a = s.query({ session, items: ['gear', 'plate'], maxPoints: 10 });
@@ -168,13 +206,20 @@ describe('HistoryStore after a load of an earlier save', () => {
     const third = now.filter((l) => l.tick >= 432_000).map((l) => l.products_production.gear);
     expect([live.a.series[0].pMin[2], live.a.series[0].pMax[2]]).toEqual([Math.min(...third), Math.max(...third)]);
     const lostThird = gone.filter((l) => l.tick < 648_000).map((l) => l.products_production.gear);
-    expect([old.a.series[0].pMin[0], old.a.series[0].pMax[0]]).toEqual([Math.min(...lostThird), Math.max(...lostThird)]);
+    expect([old.a.series[0].pMin[0], old.a.series[0].pMax[0]]).toEqual([
+      Math.min(...lostThird),
+      Math.max(...lostThird),
+    ]);
     // Minute roll-ups on each side follow the same lines (the straddling minute rebuilt too).
-    for (const [session, ls] of [['h', now], ['h (before load 1)', gone]] as const) {
+    for (const [session, ls] of [
+      ['h', now],
+      ['h (before load 1)', gone],
+    ] as const) {
       const m = s.query({ session, items: ['gear'], from: 0, to: 4 * 3600, maxPoints: 1000 });
       expect(m.resolution).toBe('minute');
       const by = new Map<number, number[]>();
-      for (const l of ls) by.set(Math.floor(l.tick / 3600), [...(by.get(Math.floor(l.tick / 3600)) ?? []), l.products_production.gear]);
+      for (const l of ls)
+        by.set(Math.floor(l.tick / 3600), [...(by.get(Math.floor(l.tick / 3600)) ?? []), l.products_production.gear]);
       const want = [...by.values()].map((v) => v.reduce((x, y) => x + y, 0) / v.length);
       expect(m.series[0].p).toHaveLength(want.length);
       m.series[0].p.forEach((v, j) => expect(v).toBeCloseTo(want[j], 9));

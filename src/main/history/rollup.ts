@@ -67,7 +67,17 @@ export function writeRolls(db: Db, sid: number, buckets: Buckets, itemId: (name:
       const iid = itemId(item);
       const m = merged.get(iid);
       if (!m) merged.set(iid, [iid, a.k, a.pSum, a.pMin, a.pMax, a.cSum, a.cMin, a.cMax]);
-      else merged.set(iid, [iid, m[1] + a.k, m[2] + a.pSum, Math.min(m[3], a.pMin), Math.max(m[4], a.pMax), m[5] + a.cSum, Math.min(m[6], a.cMin), Math.max(m[7], a.cMax)]);
+      else
+        merged.set(iid, [
+          iid,
+          m[1] + a.k,
+          m[2] + a.pSum,
+          Math.min(m[3], a.pMin),
+          Math.max(m[4], a.pMax),
+          m[5] + a.cSum,
+          Math.min(m[6], a.cMin),
+          Math.max(m[7], a.cMax),
+        ]);
     }
     putRoll.run(b.level, sid, b.bucket, (old?.[0] ?? 0) + b.n, JSON.stringify([...merged.values()].flat()));
   }
@@ -88,7 +98,10 @@ export function parseRoll(n: number, data: string): Roll {
 
 /** The bucket a session's raw samples in [fromTick, toTick] make, as fold would have made it. */
 export function rollFromRaw(db: Db, sid: number, fromTick: number, toTick: number): Roll {
-  const rows = db.prepare('SELECT data FROM raw WHERE session = ? AND tick BETWEEN ? AND ?').raw().all(sid, fromTick, toTick) as [string][];
+  const rows = db
+    .prepare('SELECT data FROM raw WHERE session = ? AND tick BETWEEN ? AND ?')
+    .raw()
+    .all(sid, fromTick, toTick) as [string][];
   const items = new Map<number, number[]>();
   for (const [data] of rows) {
     const d = JSON.parse(data) as number[];
@@ -96,7 +109,17 @@ export function rollFromRaw(db: Db, sid: number, fromTick: number, toTick: numbe
       const [iid, p, c] = [d[i], d[i + 1], d[i + 2]];
       const m = items.get(iid);
       if (!m) items.set(iid, [iid, 1, p, p, p, c, c, c]);
-      else items.set(iid, [iid, m[1] + 1, m[2] + p, Math.min(m[3], p), Math.max(m[4], p), m[5] + c, Math.min(m[6], c), Math.max(m[7], c)]);
+      else
+        items.set(iid, [
+          iid,
+          m[1] + 1,
+          m[2] + p,
+          Math.min(m[3], p),
+          Math.max(m[4], p),
+          m[5] + c,
+          Math.min(m[6], c),
+          Math.max(m[7], c),
+        ]);
     }
   }
   return { n: rows.length, items };
@@ -120,5 +143,12 @@ export function subtractRoll(whole: Roll, tail: Roll): Roll {
 /** Stores a bucket (or removes it when no line is left in it). */
 export function putRoll(db: Db, level: number, sid: number, bucket: number, r: Roll): void {
   if (r.n <= 0) db.prepare('DELETE FROM roll WHERE level = ? AND session = ? AND bucket = ?').run(level, sid, bucket);
-  else db.prepare('INSERT OR REPLACE INTO roll(level, session, bucket, n, data) VALUES (?, ?, ?, ?, ?)').run(level, sid, bucket, r.n, JSON.stringify([...r.items.values()].flat()));
+  else
+    db.prepare('INSERT OR REPLACE INTO roll(level, session, bucket, n, data) VALUES (?, ?, ?, ?, ?)').run(
+      level,
+      sid,
+      bucket,
+      r.n,
+      JSON.stringify([...r.items.values()].flat()),
+    );
 }

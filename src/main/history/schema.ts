@@ -60,7 +60,8 @@ export function openDb(path: string): Db {
   db.exec(DDL);
   // Earlier lines of play (see branch.ts): added to a store written before they existed.
   const have = new Set((db.prepare('PRAGMA table_info(sessions)').raw().all() as unknown[][]).map((r) => String(r[1])));
-  for (const [col, type] of BRANCH_COLUMNS) if (!have.has(col)) db.exec(`ALTER TABLE sessions ADD COLUMN ${col} ${type}`);
+  for (const [col, type] of BRANCH_COLUMNS)
+    if (!have.has(col)) db.exec(`ALTER TABLE sessions ADD COLUMN ${col} ${type}`);
   return db;
 }
 
@@ -71,7 +72,9 @@ export function usedBytes(db: Db): number {
 
 /** The first column of the first row as a number (libSQL's pluck() still answers an object). */
 export function scalar(db: Db, sql: string, ...params: unknown[]): number {
-  const row = db.prepare(sql).raw().get(...params) as unknown[] | undefined;
+  const row = db
+    .prepare(sql)
+    .raw()
+    .get(...params) as unknown[] | undefined;
   return row ? Number(row[0] ?? 0) : 0;
 }
-

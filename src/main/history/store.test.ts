@@ -29,7 +29,12 @@ describe('HistoryStore', () => {
   it('keeps everything across a close and reopen, and skips a line it already has', () => {
     const first = open();
     const path = first.status().path;
-    first.add({ seq: 1, receivedAt: 0, line: '', event: { type: 'session_init', session_id: 'save-1', tick: 0, level_name: 'nauvis' } });
+    first.add({
+      seq: 1,
+      receivedAt: 0,
+      line: '',
+      event: { type: 'session_init', session_id: 'save-1', tick: 0, level_name: 'nauvis' },
+    });
     for (let i = 1; i <= 30; i++) first.addStats(stats('save-1', i * 120, { gear: i }));
     first.close();
     const again = open(path);
@@ -45,7 +50,8 @@ describe('HistoryStore', () => {
   it('folds lines into minute and hour roll-ups with mean, min and max, and long windows read them', () => {
     const s = open();
     // Two hours at one line per 2 s of game time; "gear" only in even lines (0 in the others).
-    for (let i = 0; i < 3600; i++) s.addStats(stats('b', i * 120, { plate: i % 2 ? 10 : 30, ...(i % 2 ? {} : { gear: 4 }) }, { plate: 1 }));
+    for (let i = 0; i < 3600; i++)
+      s.addStats(stats('b', i * 120, { plate: i % 2 ? 10 : 30, ...(i % 2 ? {} : { gear: 4 }) }, { plate: 1 }));
     const hour = s.query({ session: 'b', items: ['plate', 'gear'], maxPoints: 10 });
     expect(hour.resolution).toBe('hour');
     expect(hour.t).toHaveLength(2);
@@ -91,6 +97,10 @@ describe('HistoryStore', () => {
 
   it('an unknown session answers empty series, not an error', () => {
     const s = open();
-    expect(s.query({ session: 'nope', items: ['x'] })).toMatchObject({ t: [], series: [{ item: 'x', p: [] }], first: null });
+    expect(s.query({ session: 'nope', items: ['x'] })).toMatchObject({
+      t: [],
+      series: [{ item: 'x', p: [] }],
+      first: null,
+    });
   });
 });

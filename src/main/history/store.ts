@@ -39,7 +39,9 @@ interface SessionState {
 }
 
 /** What a flush writes, in the order it happened. */
-type Op = { kind: 'line'; s: Stats } | { kind: 'rewind'; session: string; archive: string; cut: number; at: number; n: number; initMark: string | null };
+type Op =
+  | { kind: 'line'; s: Stats }
+  | { kind: 'rewind'; session: string; archive: string; cut: number; at: number; n: number; initMark: string | null };
 
 const TICKS_PER_HOUR = 60 * 60 * 60;
 /** Retention and the size bound are checked after a flush at most this often (ms). */
@@ -48,7 +50,9 @@ const PRUNE_EVERY_MS = 30_000;
 /** A line's content, comparable with a stored one: items sorted, absent rates as 0. */
 function contentOf(s: Stats): string {
   const items = new Set([...Object.keys(s.products_production), ...Object.keys(s.materials_consumption)]);
-  return JSON.stringify([...items].sort().map((i) => [i, s.products_production[i] ?? 0, s.materials_consumption[i] ?? 0]));
+  return JSON.stringify(
+    [...items].sort().map((i) => [i, s.products_production[i] ?? 0, s.materials_consumption[i] ?? 0]),
+  );
 }
 
 export class HistoryStore {
@@ -75,10 +79,19 @@ export class HistoryStore {
   constructor(private readonly opts: HistoryOptions) {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
     this.db = openDb(opts.path);
-    for (const r of this.db.prepare('SELECT id, name FROM items').raw().all() as [number, string][]) this.items.set(r[1], r[0]);
-    const rows = this.db.prepare('SELECT id, name, last_tick, rewinds, init_mark FROM sessions').raw().all() as [number, string, number | null, number, string | null][];
-    for (const [id, name, last, rewinds, initMark] of rows) this.sessions.set(name, { id, lastTick: last ?? -1, rewinds, initMark, reread: true });
-    for (const r of this.db.prepare('SELECT session, item FROM session_items').raw().all() as [number, number][]) this.sessionItems.add(`${r[0]}|${r[1]}`);
+    for (const r of this.db.prepare('SELECT id, name FROM items').raw().all() as [number, string][])
+      this.items.set(r[1], r[0]);
+    const rows = this.db.prepare('SELECT id, name, last_tick, rewinds, init_mark FROM sessions').raw().all() as [
+      number,
+      string,
+      number | null,
+      number,
+      string | null,
+    ][];
+    for (const [id, name, last, rewinds, initMark] of rows)
+      this.sessions.set(name, { id, lastTick: last ?? -1, rewinds, initMark, reread: true });
+    for (const r of this.db.prepare('SELECT session, item FROM session_items').raw().all() as [number, number][])
+      this.sessionItems.add(`${r[0]}|${r[1]}`);
     this.written = scalar(this.db, 'SELECT count(*) FROM raw');
   }
 
@@ -119,7 +132,10 @@ export class HistoryStore {
     const holds = (session: string) => this.storedAt(session, s.tick) === (content ??= contentOf(s));
     // An exact repeat is skipped. Read again after a crash, a line may be from before the last
     // load: then it is already in that earlier line of play, whatever tick the game is at now.
-    if ((s.tick <= st.lastTick && holds(s.session_id)) || (st.reread && st.rewinds > 0 && holds(`${s.session_id} (before load ${st.rewinds})`))) {
+    if (
+      (s.tick <= st.lastTick && holds(s.session_id)) ||
+      (st.reread && st.rewinds > 0 && holds(`${s.session_id} (before load ${st.rewinds})`))
+    ) {
       this.skipped++;
       return;
     }
@@ -154,7 +170,8 @@ export class HistoryStore {
     }
     const sid = this.sessions.get(session)?.id;
     if (sid === null || sid === undefined) return null;
-    const row = this.db.prepare('SELECT data FROM raw WHERE session = ? AND tick = ?').raw().get(sid, tick) as [string] | undefined;
+    const row = this.db.prepare('SELECT data FROM raw WHERE session = ? AND tick = ?').raw().get(sid, tick) as
+      [string] | undefined;
     if (!row) return null;
     const names = new Map([...this.items].map(([name, id]) => [id, name]));
     const d = JSON.parse(row[0]) as number[];
@@ -174,7 +191,14 @@ export class HistoryStore {
   private itemId(name: string): number {
     let id = this.items.get(name);
     if (id === undefined) {
-      id = Number((this.db.prepare('INSERT INTO items(name) VALUES (?) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id').raw().get(name) as unknown[])[0]);
+      id = Number(
+        (
+          this.db
+            .prepare('INSERT INTO items(name) VALUES (?) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id')
+            .raw()
+            .get(name) as unknown[]
+        )[0],
+      );
       this.items.set(name, id);
       this.fresh.push(() => this.items.delete(name));
     }
@@ -185,7 +209,14 @@ export class HistoryStore {
     const st = this.state(name);
     if (st.id === null) {
       this.fresh.push(() => (st.id = null));
-      st.id = Number((this.db.prepare('INSERT INTO sessions(name) VALUES (?) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id').raw().get(name) as unknown[])[0]);
+      st.id = Number(
+        (
+          this.db
+            .prepare('INSERT INTO sessions(name) VALUES (?) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id')
+            .raw()
+            .get(name) as unknown[]
+        )[0],
+      );
     }
     return st.id;
   }
@@ -204,7 +235,9 @@ export class HistoryStore {
       const insRaw = this.db.prepare('INSERT OR REPLACE INTO raw(session, tick, data) VALUES (?, ?, ?)');
       const insSi = this.db.prepare('INSERT OR IGNORE INTO session_items(session, item) VALUES (?, ?)');
       // Lines come in tick order per session (a rewind first moves what is at or after its tick).
-      const setTick = this.db.prepare('UPDATE sessions SET first_tick = min(coalesce(first_tick, ?1), ?1), last_tick = ?1 WHERE id = ?2');
+      const setTick = this.db.prepare(
+        'UPDATE sessions SET first_tick = min(coalesce(first_tick, ?1), ?1), last_tick = ?1 WHERE id = ?2',
+      );
       const setLevel = this.db.prepare('UPDATE sessions SET level = ? WHERE id = ?');
       // A session's level is known before its first rewind copies it to the archive.
       for (const [session, level] of this.pendingLevels) setLevel.run(level, this.sessionId(session));
@@ -304,14 +337,21 @@ export class HistoryStore {
       const id = this.items.get(name);
       if (id !== undefined) ids.push([name, id]);
     }
-    return this.worker.run({ path: this.opts.path, query: q, sid: this.sessions.get(q.session)?.id ?? null, itemIds: ids });
+    return this.worker.run({
+      path: this.opts.path,
+      query: q,
+      sid: this.sessions.get(q.session)?.id ?? null,
+      itemIds: ids,
+    });
   }
 
   /** Oldest first; a session's earlier lines of play just before it, so the newest listed is one being played. */
   sessionList(): HistorySession[] {
     this.flush();
     const rows = this.db
-      .prepare('SELECT s.id, s.name, s.level, s.first_tick, s.last_tick, p.name, s.rewind_tick FROM sessions s LEFT JOIN sessions p ON p.id = s.parent ORDER BY coalesce(s.parent, s.id), s.parent IS NULL, s.id')
+      .prepare(
+        'SELECT s.id, s.name, s.level, s.first_tick, s.last_tick, p.name, s.rewind_tick FROM sessions s LEFT JOIN sessions p ON p.id = s.parent ORDER BY coalesce(s.parent, s.id), s.parent IS NULL, s.id',
+      )
       .raw()
       .all() as [number, string, string | null, number | null, number | null, string | null, number | null][];
     const names = new Map([...this.items].map(([name, id]) => [id, name]));
@@ -328,7 +368,15 @@ export class HistoryStore {
   }
 
   status(): HistoryStatus {
-    return { path: this.opts.path, bytes: usedBytes(this.db), maxBytes: this.opts.maxBytes, written: this.written, skipped: this.skipped, pending: this.pendingCount, lastError: this.lastError };
+    return {
+      path: this.opts.path,
+      bytes: usedBytes(this.db),
+      maxBytes: this.opts.maxBytes,
+      written: this.written,
+      skipped: this.skipped,
+      pending: this.pendingCount,
+      lastError: this.lastError,
+    };
   }
 
   /** Commits what is gathered and closes the database; later lines are ignored. */

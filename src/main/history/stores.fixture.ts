@@ -19,7 +19,14 @@ export function useStores(prefix: string): (path?: string, more?: Partial<Histor
       dirs.push(dir);
       path = join(dir, 'history.db');
     }
-    const s = new HistoryStore({ path, flushMs: 50, rawHours: 10, minuteHours: 250, maxBytes: 512 * 1024 * 1024, ...more });
+    const s = new HistoryStore({
+      path,
+      flushMs: 50,
+      rawHours: 10,
+      minuteHours: 250,
+      maxBytes: 512 * 1024 * 1024,
+      ...more,
+    });
     stores.push(s);
     return s;
   };

@@ -24,13 +24,17 @@ function spawnWorker(): Worker {
     // The bundle may put this code in a chunk one folder below its entries. The names are
     // variables, not literals: bundlers would otherwise try to inline the URL as an asset.
     const names = ['./history-worker.js', '../history-worker.js'];
-    const url = names.map((n) => new URL(n, import.meta.url)).find((u) => existsSync(u)) ?? new URL(names[0], import.meta.url);
+    const url =
+      names.map((n) => new URL(n, import.meta.url)).find((u) => existsSync(u)) ?? new URL(names[0], import.meta.url);
     return new Worker(url);
   }
   const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
   const tsx = pathToFileURL(join(dirname(pkg), 'dist/esm/api/index.mjs')).href;
   const source = new URL('./worker.ts', import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(source)}); });`, { eval: true });
+  return new Worker(
+    `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(source)}); });`,
+    { eval: true },
+  );
 }
 
 export class QueryWorker {

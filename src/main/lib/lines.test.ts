@@ -55,13 +55,21 @@ describe('LineSplitter', () => {
     const max = 1024;
     const atLimit = 'a'.repeat(max);
     const overLimit = 'b'.repeat(max + 1);
-    const chunk = (bad: boolean) => Buffer.concat([Buffer.from('good\n'), ...(bad ? [Buffer.from([0xff, 0xfe]), Buffer.from('\n')] : []), Buffer.from(`${overLimit}\n${atLimit}\nalso good\n`)]);
+    const chunk = (bad: boolean) =>
+      Buffer.concat([
+        Buffer.from('good\n'),
+        ...(bad ? [Buffer.from([0xff, 0xfe]), Buffer.from('\n')] : []),
+        Buffer.from(`${overLimit}\n${atLimit}\nalso good\n`),
+      ]);
     // The same lines with and without a bad one among them: only that line's verdict differs.
     for (const bad of [false, true]) {
       const { s, lines, bad: rejected } = collect(max);
       s.push(chunk(bad));
       expect(lines, `bad=${bad}`).toEqual(['good', atLimit, 'also good']);
-      expect(rejected, `bad=${bad}`).toEqual([...(bad ? [['invalid_utf8', 'line is not valid UTF-8']] : []), ['too_long', `line of ${max + 1} bytes exceeds the ${max}-byte limit`]]);
+      expect(rejected, `bad=${bad}`).toEqual([
+        ...(bad ? [['invalid_utf8', 'line is not valid UTF-8']] : []),
+        ['too_long', `line of ${max + 1} bytes exceeds the ${max}-byte limit`],
+      ]);
     }
   });
 

@@ -76,7 +76,7 @@ export class LineSplitter {
     try {
       text = this.decoder.decode(chunk.subarray(start, end));
     } catch {
-      for (let s = start; s <= end; ) {
+      for (let s = start; s <= end;) {
         const nl = chunk.indexOf(NL, s);
         const e = nl === -1 || nl > end ? end : nl;
         if (e - s > this.maxLineBytes) this.tooLong(e - s);
@@ -90,7 +90,8 @@ export class LineSplitter {
       let j = text.indexOf('\n', i);
       if (j === -1) j = text.length;
       // A string's length never exceeds its UTF-8 size, so bytes are counted only when it could matter.
-      if (j - i > this.maxLineBytes / 3 && Buffer.byteLength(text.slice(i, j)) > this.maxLineBytes) this.tooLong(Buffer.byteLength(text.slice(i, j)));
+      if (j - i > this.maxLineBytes / 3 && Buffer.byteLength(text.slice(i, j)) > this.maxLineBytes)
+        this.tooLong(Buffer.byteLength(text.slice(i, j)));
       else this.emitText(text.slice(i, text.charCodeAt(j - 1) === CR ? j - 1 : j));
       i = j + 1;
     }

@@ -163,7 +163,9 @@ export class FileTail {
   }
 
   private pos(): FilePosition {
-    return this.head ? { inode: this.inode, offset: this.offset, head: this.head } : { inode: this.inode, offset: this.offset };
+    return this.head
+      ? { inode: this.inode, offset: this.offset, head: this.head }
+      : { inode: this.inode, offset: this.offset };
   }
 
   /** The open file's fingerprint over what it holds now, up to HEAD_BYTES. */
@@ -178,7 +180,12 @@ export class FileTail {
    * or an older file under a sibling name (renamed, or the copy copytruncate left). Null: the
    * file at the path is new to us and the old one is gone, so all of the path is unread.
    */
-  private async locate(saved: FilePosition, fh: FileHandle, ino: number, size: number): Promise<'same' | { fh: FileHandle; ino: number } | null> {
+  private async locate(
+    saved: FilePosition,
+    fh: FileHandle,
+    ino: number,
+    size: number,
+  ): Promise<'same' | { fh: FileHandle; ino: number } | null> {
     if (ino === saved.inode && saved.offset <= size && (await sameHead(fh, saved.head))) return 'same';
     if (!saved.head) return null;
     let names: string[];

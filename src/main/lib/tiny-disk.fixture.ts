@@ -8,7 +8,11 @@ import { join } from 'node:path';
 
 /** Why a tmpfs cannot be mounted here, or null when it can. */
 export const tinyDiskUnavailable: string | null =
-  process.platform !== 'linux' ? 'mounting a tmpfs needs Linux' : process.getuid?.() !== 0 ? 'mounting a tmpfs needs root (CI runs the suite as root)' : null;
+  process.platform !== 'linux'
+    ? 'mounting a tmpfs needs Linux'
+    : process.getuid?.() !== 0
+      ? 'mounting a tmpfs needs root (CI runs the suite as root)'
+      : null;
 
 export class TinyDisk {
   readonly dir: string;

@@ -22,7 +22,9 @@ interface Reader {
 }
 
 function reader(path: string, dataDir: string): Reader {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'reader-process.ts'), path, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'reader-process.ts'), path, dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(proc);
   const cycles: number[] = [];
   let buf = '';

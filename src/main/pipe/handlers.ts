@@ -4,7 +4,12 @@ import { basics, defineService } from '../service';
 import { PipeService } from './service';
 
 /** A copy with own fields only: cached events hold their parsed form behind a getter. */
-export const plainEvent = (e: PipeEvent): PipeEvent => ({ seq: e.seq, receivedAt: e.receivedAt, event: e.event, line: e.line });
+export const plainEvent = (e: PipeEvent): PipeEvent => ({
+  seq: e.seq,
+  receivedAt: e.receivedAt,
+  event: e.event,
+  line: e.line,
+});
 
 export const pipeModule = defineService({
   name: 'pipe',

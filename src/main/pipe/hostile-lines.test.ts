@@ -28,16 +28,34 @@ async function startApp(mode: 'fifo' | 'file') {
   if (mode === 'fifo') execFileSync('mkfifo', [pipePath]);
   else writeFileSync(pipePath, '');
   const configPath = join(dir, 'config.json');
-  writeFileSync(configPath, JSON.stringify({ dataDir: join(dir, 'data'), pipe: { path: pipePath, mode, startAt: 'start' } }));
+  writeFileSync(
+    configPath,
+    JSON.stringify({ dataDir: join(dir, 'data'), pipe: { path: pipePath, mode, startAt: 'start' } }),
+  );
   const secrets = new SecretStore({}, dir);
   const store = new ConfigStore({ path: configPath, env: {}, secrets, appHome: dir, keepLastGood: false });
   store.load();
-  const app = new ControlRoomApp({ mode: 'headless', version: 't', configStore: store, secrets, logger: silentLogger() });
+  const app = new ControlRoomApp({
+    mode: 'headless',
+    version: 't',
+    configStore: store,
+    secrets,
+    logger: silentLogger(),
+  });
   await app.start();
   cleanups.push(() => app.stop().then(() => undefined));
   const rendererDir = join(dir, 'renderer');
   mkdirSync(rendererDir);
-  const server = new WebServer({ host: '127.0.0.1', port: 0, allowedHosts: [], rendererDir, handlers: app.handlers, hub: app.hub, health: () => app.snapshot(), logger: silentLogger() });
+  const server = new WebServer({
+    host: '127.0.0.1',
+    port: 0,
+    allowedHosts: [],
+    rendererDir,
+    handlers: app.handlers,
+    hub: app.hub,
+    health: () => app.snapshot(),
+    logger: silentLogger(),
+  });
   const { port } = await server.listen();
   cleanups.push(() => server.close());
   const ws = await new Promise<WebSocket>((resolve, reject) => {
@@ -65,27 +83,31 @@ async function startApp(mode: 'fifo' | 'file') {
 }
 
 describe.runIf(process.platform === 'linux')('hostile lines through the app', () => {
-  it.each(['file', 'fifo'] as const)('%s mode: 5,000- and 25,000-level lines are rejected too_deep; the lines after them arrive, pushes and queries keep working', async (mode) => {
-    const { pipePath, call, pushedCycles } = await startApp(mode);
-    const lines = [statsLine(1), deepUnknown, statsLine(2), deepStats, statsLine(3)];
-    // A writer process per line, as the game writes: open, append, close.
-    if (mode === 'fifo') await runWriter('perLine', [pipePath, lines, 0]);
-    else for (const l of lines) appendFileSync(pipePath, l + '\n');
-    const counters = () => call<{ ok: true; value: PipeCounters }>('pipe.counters').then((r) => r.value);
-    await vi.waitFor(async () => expect((await counters()).accepted).toBe(3), { timeout: 15_000, interval: 50 });
-    const c = await counters();
-    expect(c.rejected).toEqual({ too_deep: 2 });
-    expect(c.linesRead).toBe(5);
-    await vi.waitFor(() => expect(pushedCycles).toEqual([1, 2, 3]), { timeout: 15_000, interval: 50 });
-    const q = await call<{ ok: true; value: { events: { event: Stats }[] } }>('pipe.query', {});
-    expect(q.value.events.map((e) => e.event.cycle)).toEqual([1, 2, 3]);
-    // Still reading: the next line after the attack arrives too, and the service is not in error.
-    if (mode === 'fifo') await runWriter('perLine', [pipePath, [statsLine(4)], 0]);
-    else appendFileSync(pipePath, statsLine(4) + '\n');
-    await vi.waitFor(() => expect(pushedCycles).toEqual([1, 2, 3, 4]), { timeout: 15_000, interval: 50 });
-    const status = await call<{ ok: true; value: { services: { pipe: { state: string } } } }>('status.get');
-    expect(status.value.services.pipe.state).toBe('running');
-  }, 60_000);
+  it.each(['file', 'fifo'] as const)(
+    '%s mode: 5,000- and 25,000-level lines are rejected too_deep; the lines after them arrive, pushes and queries keep working',
+    async (mode) => {
+      const { pipePath, call, pushedCycles } = await startApp(mode);
+      const lines = [statsLine(1), deepUnknown, statsLine(2), deepStats, statsLine(3)];
+      // A writer process per line, as the game writes: open, append, close.
+      if (mode === 'fifo') await runWriter('perLine', [pipePath, lines, 0]);
+      else for (const l of lines) appendFileSync(pipePath, l + '\n');
+      const counters = () => call<{ ok: true; value: PipeCounters }>('pipe.counters').then((r) => r.value);
+      await vi.waitFor(async () => expect((await counters()).accepted).toBe(3), { timeout: 15_000, interval: 50 });
+      const c = await counters();
+      expect(c.rejected).toEqual({ too_deep: 2 });
+      expect(c.linesRead).toBe(5);
+      await vi.waitFor(() => expect(pushedCycles).toEqual([1, 2, 3]), { timeout: 15_000, interval: 50 });
+      const q = await call<{ ok: true; value: { events: { event: Stats }[] } }>('pipe.query', {});
+      expect(q.value.events.map((e) => e.event.cycle)).toEqual([1, 2, 3]);
+      // Still reading: the next line after the attack arrives too, and the service is not in error.
+      if (mode === 'fifo') await runWriter('perLine', [pipePath, [statsLine(4)], 0]);
+      else appendFileSync(pipePath, statsLine(4) + '\n');
+      await vi.waitFor(() => expect(pushedCycles).toEqual([1, 2, 3, 4]), { timeout: 15_000, interval: 50 });
+      const status = await call<{ ok: true; value: { services: { pipe: { state: string } } } }>('status.get');
+      expect(status.value.services.pipe.state).toBe('running');
+    },
+    60_000,
+  );
 
   it('items named like Object members, __proto__ included, reach the page and queries intact', async () => {
     const { pipePath, call, pushedCycles } = await startApp('file');

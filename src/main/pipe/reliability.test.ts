@@ -1,6 +1,16 @@
 // The pipe in file mode when the disk under its state fills up, and when the file it follows is
 // rotated while the app is stopped: real tmpfs, real files, separate writer processes.
-import { appendFileSync, copyFileSync, cpSync, readFileSync, readdirSync, renameSync, truncateSync, mkdtempSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  cpSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  truncateSync,
+  mkdtempSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -42,29 +52,34 @@ const waitFor = (fn: () => void) => vi.waitFor(fn, { timeout: 15_000, interval: 
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 const lines = (a: number, b: number) => range(a, b).map((c) => statsLine(c));
 
-describe.skipIf(tinyDiskUnavailable !== null)(`PipeService with a full disk under its state${tinyDiskUnavailable ? ` (skipped: ${tinyDiskUnavailable})` : ''}`, () => {
-  it('keeps reading, reports degraded with the reason, and saves the position once there is room again', async () => {
-    const disk = new TinyDisk(256 * 1024);
-    disks.push(disk);
-    const path = join(mkdtempSync(join(tmpdir(), 'cr-pipe-full-')), 'events.jsonl');
-    writeFileSync(path, '');
-    const cache = new EventCache<PipeEvent>(1000, (e) => e.line);
-    const svc = pipe(path, disk.dir, cache);
-    await svc.start();
-    await runWriter('perLine', [path, lines(1, 3), 0]);
-    await waitFor(() => expect(cycles(cache)).toEqual([1, 2, 3]));
+describe.skipIf(tinyDiskUnavailable !== null)(
+  `PipeService with a full disk under its state${tinyDiskUnavailable ? ` (skipped: ${tinyDiskUnavailable})` : ''}`,
+  () => {
+    it('keeps reading, reports degraded with the reason, and saves the position once there is room again', async () => {
+      const disk = new TinyDisk(256 * 1024);
+      disks.push(disk);
+      const path = join(mkdtempSync(join(tmpdir(), 'cr-pipe-full-')), 'events.jsonl');
+      writeFileSync(path, '');
+      const cache = new EventCache<PipeEvent>(1000, (e) => e.line);
+      const svc = pipe(path, disk.dir, cache);
+      await svc.start();
+      await runWriter('perLine', [path, lines(1, 3), 0]);
+      await waitFor(() => expect(cycles(cache)).toEqual([1, 2, 3]));
 
-    disk.fill();
-    await runWriter('perLine', [path, lines(4, 10), 0]);
-    await waitFor(() => expect(svc.status()).toMatchObject({ state: 'degraded', summary: expect.stringMatching(/ENOSPC/) }));
-    expect(cycles(cache)).toEqual(range(1, 10));
+      disk.fill();
+      await runWriter('perLine', [path, lines(4, 10), 0]);
+      await waitFor(() =>
+        expect(svc.status()).toMatchObject({ state: 'degraded', summary: expect.stringMatching(/ENOSPC/) }),
+      );
+      expect(cycles(cache)).toEqual(range(1, 10));
 
-    disk.free();
-    await waitFor(() => expect(svc.status().state).toBe('running'));
-    const saved = JSON.parse(readFileSync(join(disk.dir, 'pipe', readdirState(disk.dir)), 'utf8'));
-    expect(saved.position.offset).toBe(readFileSync(path).length);
-  });
-});
+      disk.free();
+      await waitFor(() => expect(svc.status().state).toBe('running'));
+      const saved = JSON.parse(readFileSync(join(disk.dir, 'pipe', readdirState(disk.dir)), 'utf8'));
+      expect(saved.position.offset).toBe(readFileSync(path).length);
+    });
+  },
+);
 
 function readdirState(dataDir: string): string {
   // One state file per followed path, named by a hash of the path.

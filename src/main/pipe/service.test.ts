@@ -1,5 +1,16 @@
 // The pipe against real FIFOs and files, fed by separate writer processes.
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync, mkdtempSync, renameSync, truncateSync, appendFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  mkdtempSync,
+  renameSync,
+  truncateSync,
+  appendFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +25,16 @@ import { runWriter, statsLine } from './writers.fixture';
 const linux = process.platform === 'linux';
 const started: PipeService[] = [];
 
-function setup(opts: { capacity?: number; mode?: 'auto' | 'fifo' | 'file'; startAt?: 'start' | 'end'; file?: string; dir?: string; mirror?: boolean } = {}) {
+function setup(
+  opts: {
+    capacity?: number;
+    mode?: 'auto' | 'fifo' | 'file';
+    startAt?: 'start' | 'end';
+    file?: string;
+    dir?: string;
+    mirror?: boolean;
+  } = {},
+) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cr-pipe-'));
   const path = join(dir, opts.file ?? 'events.pipe');
   const cache = new EventCache<PipeEvent>(opts.capacity ?? 10_000, (e) => e.line);
@@ -26,7 +46,9 @@ function setup(opts: { capacity?: number; mode?: 'auto' | 'fifo' | 'file'; start
         capacity: cache.capacity,
         mode: opts.mode ?? 'auto',
         startAt: opts.startAt ?? 'end',
-        ...(opts.mirror ? { mirrorLogPath: join(dir, 'mirror', 'raw.log'), mirrorMaxBytes: 2048, mirrorFiles: 20 } : {}),
+        ...(opts.mirror
+          ? { mirrorLogPath: join(dir, 'mirror', 'raw.log'), mirrorMaxBytes: 2048, mirrorFiles: 20 }
+          : {}),
       },
       dataDir: join(dir, 'data'),
       cache,
@@ -64,22 +86,26 @@ describe.runIf(process.platform !== 'win32')('PipeService on a FIFO', () => {
     expect(svc.status().state).toBe('running');
   });
 
-  it.runIf(linux)('counts hang-ups (every writer gone), not writes: a writer holding the FIFO for 1,000 lines is one, an open and close without data is one', async () => {
-    const { path, cache, make } = setup({ capacity: 2000 });
-    const svc = make();
-    await svc.start();
-    expect(svc.counters().writerHangups).toBe(0);
-    await runWriter('burst', [path, 1000]);
-    await waitFor(() => expect(cache.size()).toBe(1000));
-    await waitFor(() => expect(svc.counters().writerHangups).toBe(1));
-    await runWriter('pieces', [path, [], 0]);
-    await waitFor(() => expect(svc.counters().writerHangups).toBe(2));
-    for (let i = 1; i <= 3; i++) {
-      await runWriter('perLine', [path, [statsLine(1000 + i)], 0]);
-      await waitFor(() => expect(svc.counters().writerHangups).toBe(2 + i));
-    }
-    expect(svc.counters()).toMatchObject({ accepted: 1003, linesRead: 1003 });
-  }, 30_000);
+  it.runIf(linux)(
+    'counts hang-ups (every writer gone), not writes: a writer holding the FIFO for 1,000 lines is one, an open and close without data is one',
+    async () => {
+      const { path, cache, make } = setup({ capacity: 2000 });
+      const svc = make();
+      await svc.start();
+      expect(svc.counters().writerHangups).toBe(0);
+      await runWriter('burst', [path, 1000]);
+      await waitFor(() => expect(cache.size()).toBe(1000));
+      await waitFor(() => expect(svc.counters().writerHangups).toBe(1));
+      await runWriter('pieces', [path, [], 0]);
+      await waitFor(() => expect(svc.counters().writerHangups).toBe(2));
+      for (let i = 1; i <= 3; i++) {
+        await runWriter('perLine', [path, [statsLine(1000 + i)], 0]);
+        await waitFor(() => expect(svc.counters().writerHangups).toBe(2 + i));
+      }
+      expect(svc.counters()).toMatchObject({ accepted: 1003, linesRead: 1003 });
+    },
+    30_000,
+  );
 
   it('waits for a writer that is absent at start and reads it when it comes', async () => {
     const { path, cache, make } = setup();
@@ -93,9 +119,13 @@ describe.runIf(process.platform !== 'win32')('PipeService on a FIFO', () => {
   it('joins a line split across writes with pauses, including a multi-byte character', async () => {
     const { path, cache, make } = setup();
     await make().start();
-    const line = Buffer.from(JSON.stringify({ type: 'session_init', session_id: 'ü✓🚀', tick: 0, level_name: 'nauvis' }) + '\n');
+    const line = Buffer.from(
+      JSON.stringify({ type: 'session_init', session_id: 'ü✓🚀', tick: 0, level_name: 'nauvis' }) + '\n',
+    );
     const cut1 = line.indexOf(Buffer.from('✓')) + 1; // inside the 3-byte character
-    const pieces = [line.subarray(0, cut1), line.subarray(cut1, cut1 + 5), line.subarray(cut1 + 5)].map((b) => b.toString('base64'));
+    const pieces = [line.subarray(0, cut1), line.subarray(cut1, cut1 + 5), line.subarray(cut1 + 5)].map((b) =>
+      b.toString('base64'),
+    );
     await runWriter('pieces', [path, pieces, 30]);
     await waitFor(() => expect(cache.size()).toBe(1));
     expect(cache.getLatest()!.event).toMatchObject({ session_id: 'ü✓🚀' });
@@ -120,12 +150,49 @@ describe.runIf(process.platform !== 'win32')('PipeService on a FIFO', () => {
     const good = (n: number) => statsLine(n);
     const big = 'x'.repeat(5 * 1024 * 1024);
     const garbage = Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xff, 0x00, 0x7b]).toString('latin1');
-    await runWriter('perLine', [path, [good(1), '{"type":"stats", nope', good(2), '{"type":"stats","session_id":"s"}', good(3), '{"type":"stats","session_id":"s","cycle":1,"tick":1,"products_production":{"a":1e999},"materials_consumption":{}}', good(4), '{"type":"stats","x":NaN}', good(5), statsLine(6).replace('"iron-ore":6', '"iron-ore":-6'), good(7), `{"type":"stats","pad":"${big}"}`, good(8)], 0]);
-    await runWriter('pieces', [path, [Buffer.concat([Buffer.from(garbage, 'latin1'), Buffer.from('\n' + good(9) + '\n')]).toString('base64')], 0]);
+    await runWriter('perLine', [
+      path,
+      [
+        good(1),
+        '{"type":"stats", nope',
+        good(2),
+        '{"type":"stats","session_id":"s"}',
+        good(3),
+        '{"type":"stats","session_id":"s","cycle":1,"tick":1,"products_production":{"a":1e999},"materials_consumption":{}}',
+        good(4),
+        '{"type":"stats","x":NaN}',
+        good(5),
+        statsLine(6).replace('"iron-ore":6', '"iron-ore":-6'),
+        good(7),
+        `{"type":"stats","pad":"${big}"}`,
+        good(8),
+      ],
+      0,
+    ]);
+    await runWriter('pieces', [
+      path,
+      [Buffer.concat([Buffer.from(garbage, 'latin1'), Buffer.from('\n' + good(9) + '\n')]).toString('base64')],
+      0,
+    ]);
     await waitFor(() => expect(cycles(cache)).toEqual([1, 2, 3, 4, 5, 7, 8, 9]));
     await waitFor(() => expect(svc.counters().rejectedTotal).toBe(7));
-    expect(svc.counters().rejected).toEqual({ invalid_json: 2, schema: 1, non_finite: 1, negative: 1, too_long: 1, invalid_utf8: 1 });
-    expect(svc.counters().recentRejected.map((r) => r.reason)).toEqual(['invalid_json', 'schema', 'non_finite', 'invalid_json', 'negative', 'too_long', 'invalid_utf8']);
+    expect(svc.counters().rejected).toEqual({
+      invalid_json: 2,
+      schema: 1,
+      non_finite: 1,
+      negative: 1,
+      too_long: 1,
+      invalid_utf8: 1,
+    });
+    expect(svc.counters().recentRejected.map((r) => r.reason)).toEqual([
+      'invalid_json',
+      'schema',
+      'non_finite',
+      'invalid_json',
+      'negative',
+      'too_long',
+      'invalid_utf8',
+    ]);
   }, 30_000);
 
   it('removes the FIFO it created on stop, and leaves one it did not create', async () => {

@@ -7,7 +7,13 @@ import { existsSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
 import type { Config } from '../../shared/config';
-import { parseEventLine, type PipeCounters, type PipeEvent, type RejectedLine, type RejectReason } from '../../shared/events';
+import {
+  parseEventLine,
+  type PipeCounters,
+  type PipeEvent,
+  type RejectedLine,
+  type RejectReason,
+} from '../../shared/events';
 import { StatusCell, type Service, type ServiceBasics } from '../service';
 import { Coalescer } from '../lib/coalesce';
 import type { EventCache } from '../lib/cache';
@@ -52,7 +58,10 @@ export class PipeService implements Service {
 
   constructor(private readonly opts: PipeServiceOptions) {
     this.cell = new StatusCell('stopped', 'not started', opts.statusChanged);
-    this.splitter = new LineSplitter({ line: (t) => this.onLine(t), bad: (r, m, p) => this.reject(r, m, p) }, opts.config.maxLineBytes);
+    this.splitter = new LineSplitter(
+      { line: (t) => this.onLine(t), bad: (r, m, p) => this.reject(r, m, p) },
+      opts.config.maxLineBytes,
+    );
     // One state file per path, so switching between the demo's path and Factorio's keeps both.
     const key = createHash('sha256').update(opts.path).digest('hex').slice(0, 16);
     this.state = new PipeStateStore(join(opts.dataDir, 'pipe', `state-${key}.json`), opts.path, (problem) => {
@@ -68,7 +77,11 @@ export class PipeService implements Service {
     const cur = this.cell.get().state;
     if (!this.running || (cur !== 'running' && cur !== 'degraded')) return;
     const problem = this.state.problem;
-    if (problem) this.cell.set('degraded', `${summary}; ${problem} (kept in memory, retrying: a crash now re-reads lines since the last save)`);
+    if (problem)
+      this.cell.set(
+        'degraded',
+        `${summary}; ${problem} (kept in memory, retrying: a crash now re-reads lines since the last save)`,
+      );
     else this.cell.set('running', summary);
   }
 
@@ -108,9 +121,13 @@ export class PipeService implements Service {
     }
     const kind = st ? (st.isFIFO() ? 'fifo' : st.isFile() ? 'file' : 'other') : 'missing';
     if (kind === 'other') return this.cell.set('error', `${path} is neither a FIFO nor a regular file`);
-    if (config.mode === 'fifo' && kind === 'file') return this.cell.set('error', `${path} is a regular file but pipe.mode is "fifo" (remove it, or use "auto")`);
-    if (config.mode === 'file' && kind === 'fifo') return this.cell.set('error', `${path} is a FIFO but pipe.mode is "file" (use "auto" or "fifo")`);
-    const wantFifo = kind === 'fifo' || (kind === 'missing' && (config.mode === 'fifo' || (config.mode === 'auto' && process.platform !== 'win32')));
+    if (config.mode === 'fifo' && kind === 'file')
+      return this.cell.set('error', `${path} is a regular file but pipe.mode is "fifo" (remove it, or use "auto")`);
+    if (config.mode === 'file' && kind === 'fifo')
+      return this.cell.set('error', `${path} is a FIFO but pipe.mode is "file" (use "auto" or "fifo")`);
+    const wantFifo =
+      kind === 'fifo' ||
+      (kind === 'missing' && (config.mode === 'fifo' || (config.mode === 'auto' && process.platform !== 'win32')));
     try {
       if (wantFifo) {
         if (kind === 'missing') {
@@ -135,26 +152,30 @@ export class PipeService implements Service {
         // No saved position: on a path we have read before, everything in the file is new to us
         // (the game wrote it while we were closed); on a path new to us, startAt decides.
         const from = this.state.get().position ?? (this.state.seenBefore ? 'start' : config.startAt);
-        this.tail = new FileTail(path, { from, pollMs: 100 }, {
-          data: (chunk, pos) => {
-            this.splitter.push(chunk);
-            // Remember the end of the last whole line, so a restart never resumes mid-line.
-            this.state.update({ position: { ...pos, offset: pos.offset - this.splitter.pending } });
+        this.tail = new FileTail(
+          path,
+          { from, pollMs: 100 },
+          {
+            data: (chunk, pos) => {
+              this.splitter.push(chunk);
+              // Remember the end of the last whole line, so a restart never resumes mid-line.
+              this.state.update({ position: { ...pos, offset: pos.offset - this.splitter.pending } });
+            },
+            missing: () => {
+              this.cell.set('running', `waiting for ${path} to appear`);
+              this.setRunning(`waiting for ${path} to appear`);
+            },
+            opened: (pos) => {
+              // Saved at once: a file rotated away after a crash is found again only by its identity.
+              this.state.update({ position: pos }, 'now');
+              this.cell.set('running', `following file ${path}`);
+              this.setRunning(`following file ${path}`);
+            },
+            truncated: () => this.splitter.flush(),
+            rotated: () => this.splitter.flush(),
+            error: (e) => this.cell.set('error', `reading ${path}: ${e.message}`),
           },
-          missing: () => {
-            this.cell.set('running', `waiting for ${path} to appear`);
-            this.setRunning(`waiting for ${path} to appear`);
-          },
-          opened: (pos) => {
-            // Saved at once: a file rotated away after a crash is found again only by its identity.
-            this.state.update({ position: pos }, 'now');
-            this.cell.set('running', `following file ${path}`);
-            this.setRunning(`following file ${path}`);
-          },
-          truncated: () => this.splitter.flush(),
-          rotated: () => this.splitter.flush(),
-          error: (e) => this.cell.set('error', `reading ${path}: ${e.message}`),
-        });
+        );
         this.mode = 'file';
         await this.tail.start();
       }
@@ -259,7 +280,15 @@ export class PipeService implements Service {
 
   status() {
     const s = this.cell.get();
-    return { ...s, details: { mode: this.mode, accepted: this.accepted, rejected: this.rejectedTotal, evicted: this.opts.cache.evicted } };
+    return {
+      ...s,
+      details: {
+        mode: this.mode,
+        accepted: this.accepted,
+        rejected: this.rejectedTotal,
+        evicted: this.opts.cache.evicted,
+      },
+    };
   }
 }
 

@@ -43,5 +43,12 @@ export function runWriter(kind: keyof typeof PROGRAMS, args: unknown[]): Promise
 }
 
 export function statsLine(cycle: number, session = 's1'): string {
-  return JSON.stringify({ type: 'stats', session_id: session, cycle, tick: cycle * 120, products_production: { 'iron-plate': cycle }, materials_consumption: { 'iron-ore': cycle } });
+  return JSON.stringify({
+    type: 'stats',
+    session_id: session,
+    cycle,
+    tick: cycle * 120,
+    products_production: { 'iron-plate': cycle },
+    materials_consumption: { 'iron-ore': cycle },
+  });
 }

@@ -12,7 +12,15 @@ const USAGE = 'usage: npm run slots -- status|deploy|join-test [--slot ID] [--co
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ allowPositionals: true, options: { slot: { type: 'string' }, config: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } } });
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        slot: { type: 'string' },
+        config: { type: 'string' },
+        'data-dir': { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -41,7 +49,9 @@ async function main(): Promise<number> {
     return 2;
   }
   if (values.slot && !config.slots.some((s) => s.id === values.slot)) {
-    console.error(`no slot "${values.slot}" in ${configPath} (configured: ${config.slots.map((s) => s.id).join(', ')})`);
+    console.error(
+      `no slot "${values.slot}" in ${configPath} (configured: ${config.slots.map((s) => s.id).join(', ')})`,
+    );
     return 2;
   }
   const logger = createLogger('slots', process.env.LOG_LEVEL ?? 'warn');
@@ -66,12 +76,18 @@ async function main(): Promise<number> {
         await svc.pollNow(id);
         const s = svc.snapshot().slots.find((x) => x.id === id)!;
         out.push(s);
-        const ok = s.state === 'reachable' && s.version === s.expectedVersion && s.saveVersion === s.expectedVersion && s.registrationsMatch === true;
+        const ok =
+          s.state === 'reachable' &&
+          s.version === s.expectedVersion &&
+          s.saveVersion === s.expectedVersion &&
+          s.registrationsMatch === true;
         failed ||= !ok;
         if (!values.json)
           console.log(
             `${ok ? 'ok  ' : 'FAIL'} ${id}  ${s.host}:${s.gamePort}  ${s.state}  ${s.message}` +
-              (s.state === 'reachable' ? `  (rtt ${s.rttMs} ms, tick ${s.tick}, ${s.players.length} players, queue ${s.queueLength})` : ''),
+              (s.state === 'reachable'
+                ? `  (rtt ${s.rttMs} ms, tick ${s.tick}, ${s.players.length} players, queue ${s.queueLength})`
+                : ''),
           );
       } else if (action === 'deploy') {
         const cfg = config.slots.find((s) => s.id === id)!;
@@ -92,7 +108,10 @@ async function main(): Promise<number> {
         failed ||= !run.ok;
         if (!values.json) {
           console.log(`${run.ok ? 'ok  ' : 'FAIL'} ${id}  join test`);
-          for (const st of run.steps) console.log(`     ${st.state.padEnd(7)} ${st.name}${st.detail ? `: ${st.detail.split('\n').join('\n              ')}` : ''}`);
+          for (const st of run.steps)
+            console.log(
+              `     ${st.state.padEnd(7)} ${st.name}${st.detail ? `: ${st.detail.split('\n').join('\n              ')}` : ''}`,
+            );
         }
       }
     }

@@ -13,7 +13,8 @@ function client(script: string): string {
   return path;
 }
 
-const join_ = (clientPath: string, timeoutMs = 10_000, onLine?: (l: string) => void) => runClientJoin({ clientPath, host: '127.0.0.1', gamePort: 34197, timeoutMs, onLine });
+const join_ = (clientPath: string, timeoutMs = 10_000, onLine?: (l: string) => void) =>
+  runClientJoin({ clientPath, host: '127.0.0.1', gamePort: 34197, timeoutMs, onLine });
 
 describe('runClientJoin', () => {
   it('passes --mp-connect host:port and joins on the InGame state, streaming each log line', async () => {
@@ -25,7 +26,13 @@ exec sleep 30`),
       10_000,
       (l) => lines.push(l),
     );
-    expect(r).toEqual({ ok: true, summary: 'the client reached the in-game state', evidence: ['   2.000 Info ClientMultiplayerManager.cpp:1016: updateTick(62) changing state from(TryingToCatchUp) to(InGame)'] });
+    expect(r).toEqual({
+      ok: true,
+      summary: 'the client reached the in-game state',
+      evidence: [
+        '   2.000 Info ClientMultiplayerManager.cpp:1016: updateTick(62) changing state from(TryingToCatchUp) to(InGame)',
+      ],
+    });
     expect(lines[0]).toBe('   0.100 Info ClientMultiplayerManager.cpp:412: Connecting to 127.0.0.1:34197');
   });
 
@@ -41,9 +48,19 @@ echo '   1.1 Info ClientMultiplayerManager.cpp:280: MultiplayerManager failed: "
   });
 
   it('another multiplayer failure, an early exit, a missing executable and silence each fail with a reason', async () => {
-    expect((await join_(client(`echo '   3.0 Info ClientMultiplayerManager.cpp:280: MultiplayerManager failed: "Couldn'"'"'t establish network communication with server."'`))).summary).toMatch(/^the client could not join: .*establish network/);
+    expect(
+      (
+        await join_(
+          client(
+            `echo '   3.0 Info ClientMultiplayerManager.cpp:280: MultiplayerManager failed: "Couldn'"'"'t establish network communication with server."'`,
+          ),
+        )
+      ).summary,
+    ).toMatch(/^the client could not join: .*establish network/);
     expect((await join_(client('echo starting; exit 3'))).summary).toBe('the client exited (code 3) before joining');
-    expect((await join_('/nonexistent/factorio')).summary).toMatch(/^could not start the client \/nonexistent\/factorio/);
+    expect((await join_('/nonexistent/factorio')).summary).toMatch(
+      /^could not start the client \/nonexistent\/factorio/,
+    );
     expect((await join_(client('echo loading; exec sleep 30'), 300)).summary).toMatch(/^no verdict within 0.3 s/);
   });
 });

@@ -15,7 +15,8 @@ const IN_GAME = /changing state from\(\w+\) to\(InGame\)/;
 const MISMATCH = /script-event-mismatch/;
 const FAILED = /MultiplayerManager failed:|Connection to server failed|Couldn't establish network communication/;
 /** Lines before the mismatch line that name the events involved. */
-const MISMATCH_DETAIL = /was not registered for the following events|has registered them as a result of loading|not registered|nth_tick/;
+const MISMATCH_DETAIL =
+  /was not registered for the following events|has registered them as a result of loading|not registered|nth_tick/;
 
 export interface ClientJoinOptions {
   clientPath: string;
@@ -32,7 +33,9 @@ export function runClientJoin(opts: ClientJoinOptions): Promise<ClientJoinResult
     const evidence: string[] = [];
     let settled = false;
     let partial = '';
-    const child = spawn(opts.clientPath, ['--mp-connect', `${opts.host}:${opts.gamePort}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(opts.clientPath, ['--mp-connect', `${opts.host}:${opts.gamePort}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const finish = (r: ClientJoinResult) => {
       if (settled) return;
       settled = true;
@@ -46,9 +49,16 @@ export function runClientJoin(opts: ClientJoinOptions): Promise<ClientJoinResult
       recent.push(line);
       if (recent.length > 20) recent.shift();
       if (MISMATCH_DETAIL.test(line)) evidence.push(line);
-      if (MISMATCH.test(line)) finish({ ok: false, summary: 'the server refused the client: multiplayer.script-event-mismatch (handlers registered dynamically)', evidence: [...evidence, line] });
-      else if (FAILED.test(line)) finish({ ok: false, summary: `the client could not join: ${line.trim()}`, evidence: recent.slice(-5) });
-      else if (IN_GAME.test(line)) finish({ ok: true, summary: 'the client reached the in-game state', evidence: [line] });
+      if (MISMATCH.test(line))
+        finish({
+          ok: false,
+          summary: 'the server refused the client: multiplayer.script-event-mismatch (handlers registered dynamically)',
+          evidence: [...evidence, line],
+        });
+      else if (FAILED.test(line))
+        finish({ ok: false, summary: `the client could not join: ${line.trim()}`, evidence: recent.slice(-5) });
+      else if (IN_GAME.test(line))
+        finish({ ok: true, summary: 'the client reached the in-game state', evidence: [line] });
     };
     const onData = (d: Buffer) => {
       const text = partial + d.toString('utf8');
@@ -58,12 +68,26 @@ export function runClientJoin(opts: ClientJoinOptions): Promise<ClientJoinResult
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('error', (e) => finish({ ok: false, summary: `could not start the client ${opts.clientPath}: ${e.message}`, evidence: [] }));
+    child.on('error', (e) =>
+      finish({ ok: false, summary: `could not start the client ${opts.clientPath}: ${e.message}`, evidence: [] }),
+    );
     // 'close', not 'exit': a client that prints its failure and quits must be judged on what it printed.
     child.on('close', (code, signal) => {
       if (partial.trim()) onLine(partial.replace(/\r$/, ''));
-      finish({ ok: false, summary: `the client exited (${signal ?? `code ${code}`}) before joining`, evidence: recent.slice(-5) });
+      finish({
+        ok: false,
+        summary: `the client exited (${signal ?? `code ${code}`}) before joining`,
+        evidence: recent.slice(-5),
+      });
     });
-    const timer = setTimeout(() => finish({ ok: false, summary: `no verdict within ${+(opts.timeoutMs / 1000).toFixed(1)} s: the client neither joined nor failed`, evidence: recent.slice(-5) }), opts.timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish({
+          ok: false,
+          summary: `no verdict within ${+(opts.timeoutMs / 1000).toFixed(1)} s: the client neither joined nor failed`,
+          evidence: recent.slice(-5),
+        }),
+      opts.timeoutMs,
+    );
   });
 }

@@ -35,7 +35,10 @@ describe.skipIf(noSshd)('SSH deploy to a real sshd', () => {
   it('uploads with key auth and a pinned host key, replacing the old target, and verifies', async () => {
     const source = tree(SOURCE);
     const parent = tempDir();
-    const target = tree({ 'control.lua': 'old', 'stale.lua': 'old', 'olddir/x.lua': 'old' }, join(parent, 'open_world'));
+    const target = tree(
+      { 'control.lua': 'old', 'stale.lua': 'old', 'olddir/x.lua': 'old' },
+      join(parent, 'open_world'),
+    );
     const events: DeployProgress[] = [];
     const r = await deployScenario({ target: sshTarget(target), sourceDir: source, onProgress: (p) => events.push(p) });
     expect(r.mismatches).toEqual([]);
@@ -65,7 +68,12 @@ describe.skipIf(noSshd)('SSH deploy to a real sshd', () => {
     expect(r.ok).toBe(false);
     expect(r.target).toBe(`${sshd.user}@127.0.0.1:${sshd.port}:${target}`);
     expect(r.mismatches).toEqual([
-      { path: 'lib/deep/util.lua', expected: sha(SOURCE['lib/deep/util.lua']), got: sha('edited on the server'), problem: 'changed' },
+      {
+        path: 'lib/deep/util.lua',
+        expected: sha(SOURCE['lib/deep/util.lua']),
+        got: sha('edited on the server'),
+        problem: 'changed',
+      },
       { path: 'lib/new.lua', expected: null, got: 'extra file', problem: 'extra' },
     ]);
   });
@@ -76,7 +84,9 @@ describe.skipIf(noSshd)('SSH deploy to a real sshd', () => {
     const parent = tempDir();
     const old = { 'control.lua': 'old control' };
     const target = tree(old, join(parent, 'open_world'));
-    await expect(deployScenario({ target: sshTarget(target), sourceDir: source })).rejects.toThrow(/cannot read source file .*zz-broken\.lua: ENOENT/);
+    await expect(deployScenario({ target: sshTarget(target), sourceDir: source })).rejects.toThrow(
+      /cannot read source file .*zz-broken\.lua: ENOENT/,
+    );
     expect(snapshot(target)).toEqual(old);
     expect(readdirSync(parent)).toEqual(['open_world']);
   });
@@ -85,7 +95,10 @@ describe.skipIf(noSshd)('SSH deploy to a real sshd', () => {
     const source = tree(SOURCE);
     const target = join(tempDir(), 'open_world');
     const wrong = 'SHA256:' + Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '');
-    const err = await deployScenario({ target: sshTarget(target, { hostFingerprint: wrong }), sourceDir: source }).catch((e: unknown) => e);
+    const err = await deployScenario({
+      target: sshTarget(target, { hostFingerprint: wrong }),
+      sourceDir: source,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostKeyError);
     expect((err as Error).message).toContain(sshd.hostFingerprint);
     expect(existsSync(target)).toBe(false);

@@ -30,7 +30,11 @@ export function tree(files: Record<string, string>, root = tempDir()): string {
 export function snapshot(root: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) out[relative(root, join(e.parentPath, e.name)).split('\\').join('/')] = readFileSync(join(e.parentPath, e.name), 'utf8');
+    if (e.isFile())
+      out[relative(root, join(e.parentPath, e.name)).split('\\').join('/')] = readFileSync(
+        join(e.parentPath, e.name),
+        'utf8',
+      );
   }
   return out;
 }
@@ -44,4 +48,3 @@ export const SOURCE = {
   'lib/json.lua': 'return {}\n',
   'lib/deep/util.lua': '-- util\n',
 };
-

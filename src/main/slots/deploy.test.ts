@@ -2,7 +2,16 @@
 import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bundledScenarioDir, deployScenario, deployToTree, describeMismatches, localTree, resolveDeployTarget, verifyScenario, type DeployProgress } from './deploy';
+import {
+  bundledScenarioDir,
+  deployScenario,
+  deployToTree,
+  describeMismatches,
+  localTree,
+  resolveDeployTarget,
+  verifyScenario,
+  type DeployProgress,
+} from './deploy';
 import { SOURCE, removeTemps, sha, snapshot, tempDir, tree } from './deploy-trees.fixture';
 
 afterEach(removeTemps);
@@ -16,12 +25,16 @@ describe('bundledScenarioDir', () => {
     const app = tree({ 'scenario/open_world/control.lua': '--', 'out/main/chunks/x.js': '' });
     expect(bundledScenarioDir(join(app, 'out/main/chunks'), undefined)).toBe(join(app, 'scenario/open_world'));
     const res = tree({ 'resources/scenario/open_world/control.lua': '--', 'elsewhere/a/b/c/d/e/f/g/x.js': '' });
-    expect(bundledScenarioDir(join(res, 'elsewhere/a/b/c/d/e/f/g'), join(res, 'resources'))).toBe(join(res, 'resources/scenario/open_world'));
+    expect(bundledScenarioDir(join(res, 'elsewhere/a/b/c/d/e/f/g'), join(res, 'resources'))).toBe(
+      join(res, 'resources/scenario/open_world'),
+    );
   });
 
   it('says where it looked when the scenario is missing', () => {
     const empty = tempDir();
-    expect(() => bundledScenarioDir(empty, undefined)).toThrow(new RegExp(`not found; looked in ${join(empty, 'scenario', 'open_world')}`));
+    expect(() => bundledScenarioDir(empty, undefined)).toThrow(
+      new RegExp(`not found; looked in ${join(empty, 'scenario', 'open_world')}`),
+    );
   });
 });
 
@@ -38,7 +51,11 @@ describe('local deploy', () => {
     expect(r.files).toEqual(
       Object.keys(SOURCE)
         .sort()
-        .map((p) => ({ path: p, sha256: sha(SOURCE[p as keyof typeof SOURCE]), bytes: Buffer.byteLength(SOURCE[p as keyof typeof SOURCE]) })),
+        .map((p) => ({
+          path: p,
+          sha256: sha(SOURCE[p as keyof typeof SOURCE]),
+          bytes: Buffer.byteLength(SOURCE[p as keyof typeof SOURCE]),
+        })),
     );
     expect(readdirSync(parent)).toEqual(['open_world']);
   });
@@ -46,7 +63,10 @@ describe('local deploy', () => {
   it('replaces an existing target: files no longer in the source are gone', async () => {
     const source = tree(SOURCE);
     const parent = tempDir();
-    const target = tree({ 'control.lua': 'old', 'stale.lua': 'old', 'olddir/x.lua': 'old' }, join(parent, 'open_world'));
+    const target = tree(
+      { 'control.lua': 'old', 'stale.lua': 'old', 'olddir/x.lua': 'old' },
+      join(parent, 'open_world'),
+    );
     const r = await deployScenario({ target: { kind: 'local', dir: target }, sourceDir: source });
     expect(r.ok).toBe(true);
     expect(snapshot(target)).toEqual(SOURCE);
@@ -74,9 +94,9 @@ describe('local deploy', () => {
     const old = { 'control.lua': 'old control', 'stale.lua': 'old' };
     const target = tree(old, join(parent, 'open_world'));
     const events: DeployProgress[] = [];
-    await expect(deployScenario({ target: { kind: 'local', dir: target }, sourceDir: source, onProgress: (p) => events.push(p) })).rejects.toThrow(
-      `deploy to ${target}: cannot read source file ${join(source, 'zz-broken.lua')}: ENOENT`,
-    );
+    await expect(
+      deployScenario({ target: { kind: 'local', dir: target }, sourceDir: source, onProgress: (p) => events.push(p) }),
+    ).rejects.toThrow(`deploy to ${target}: cannot read source file ${join(source, 'zz-broken.lua')}: ENOENT`);
     expect(events.filter((e) => e.phase === 'upload').length).toBe(Object.keys(SOURCE).length);
     expect(snapshot(target)).toEqual(old);
     expect(readdirSync(parent)).toEqual(['open_world']);
@@ -88,8 +108,16 @@ describe('local deploy', () => {
     const old = { 'control.lua': 'old control' };
     const target = tree(old, join(parent, 'open_world'));
     const real = localTree();
-    const failing = { ...real, rename: (from: string, to: string) => (from.includes('.deploy-') ? Promise.reject(Object.assign(new Error('injected'), { code: 'EIO' })) : real.rename(from, to)) };
-    await expect(deployToTree(failing, target, source, { parentDir: parent, baseName: 'open_world' })).rejects.toThrow(/cannot move .*\.open_world\.deploy-[^ ]+ into place: EIO; the old folder is back/);
+    const failing = {
+      ...real,
+      rename: (from: string, to: string) =>
+        from.includes('.deploy-')
+          ? Promise.reject(Object.assign(new Error('injected'), { code: 'EIO' }))
+          : real.rename(from, to),
+    };
+    await expect(deployToTree(failing, target, source, { parentDir: parent, baseName: 'open_world' })).rejects.toThrow(
+      /cannot move .*\.open_world\.deploy-[^ ]+ into place: EIO; the old folder is back/,
+    );
     expect(snapshot(target)).toEqual(old);
     expect(readdirSync(parent)).toEqual(['open_world']);
   });
@@ -100,9 +128,15 @@ describe('local deploy', () => {
     const old = { 'control.lua': 'old control' };
     const target = tree(old, join(parent, 'open_world'));
     const real = localTree();
-    const corrupting = { ...real, writeFile: (p: string, data: Buffer) => real.writeFile(p, p.endsWith('version.lua') ? Buffer.from('corrupt') : data) };
+    const corrupting = {
+      ...real,
+      writeFile: (p: string, data: Buffer) =>
+        real.writeFile(p, p.endsWith('version.lua') ? Buffer.from('corrupt') : data),
+    };
     const r = await deployToTree(corrupting, target, source, { parentDir: parent, baseName: 'open_world' });
-    expect(r.mismatches).toEqual([{ path: 'version.lua', expected: sha(SOURCE['version.lua']), got: sha('corrupt'), problem: 'changed' }]);
+    expect(r.mismatches).toEqual([
+      { path: 'version.lua', expected: sha(SOURCE['version.lua']), got: sha('corrupt'), problem: 'changed' },
+    ]);
     expect(snapshot(target)).toEqual(old);
     expect(readdirSync(parent)).toEqual(['open_world']);
   });
@@ -110,7 +144,9 @@ describe('local deploy', () => {
   it('refuses to replace a folder that does not look like a scenario, unless forced', async () => {
     const source = tree(SOURCE);
     const scenarios = tree({ 'other_scenario/control.lua': 'x', 'notes.txt': 'keep me' });
-    await expect(deployScenario({ target: { kind: 'local', dir: scenarios }, sourceDir: source })).rejects.toThrow(/refusing to replace .*no control\.lua/);
+    await expect(deployScenario({ target: { kind: 'local', dir: scenarios }, sourceDir: source })).rejects.toThrow(
+      /refusing to replace .*no control\.lua/,
+    );
     expect(snapshot(scenarios)).toEqual({ 'other_scenario/control.lua': 'x', 'notes.txt': 'keep me' });
     const r = await deployScenario({ target: { kind: 'local', dir: scenarios }, sourceDir: source, force: true });
     expect(r.ok).toBe(true);
@@ -120,10 +156,25 @@ describe('local deploy', () => {
   it('reports progress per file: upload, then verify, then one swap', async () => {
     const source = tree(SOURCE);
     const events: DeployProgress[] = [];
-    await deployScenario({ target: { kind: 'local', dir: join(tempDir(), 'open_world') }, sourceDir: source, onProgress: (p) => events.push(p) });
+    await deployScenario({
+      target: { kind: 'local', dir: join(tempDir(), 'open_world') },
+      sourceDir: source,
+      onProgress: (p) => events.push(p),
+    });
     const files = Object.keys(SOURCE).sort();
-    const perFile = (phase: 'upload' | 'verify') => files.map((f, i) => ({ phase, file: f, index: i + 1, total: files.length, bytes: Buffer.byteLength(SOURCE[f as keyof typeof SOURCE]) }));
-    expect(events).toEqual([...perFile('upload'), ...perFile('verify'), { phase: 'swap', file: null, index: 1, total: 1, bytes: 0 }]);
+    const perFile = (phase: 'upload' | 'verify') =>
+      files.map((f, i) => ({
+        phase,
+        file: f,
+        index: i + 1,
+        total: files.length,
+        bytes: Buffer.byteLength(SOURCE[f as keyof typeof SOURCE]),
+      }));
+    expect(events).toEqual([
+      ...perFile('upload'),
+      ...perFile('verify'),
+      { phase: 'swap', file: null, index: 1, total: 1, bytes: 0 },
+    ]);
   });
 
   it('deploys the bundled scenario by default', async () => {
@@ -167,16 +218,31 @@ describe('verifyScenario (local)', () => {
     const source = tree(SOURCE);
     const r = await verifyScenario({ target: { kind: 'local', dir: join(tempDir(), 'nope') }, sourceDir: source });
     expect(r.ok).toBe(false);
-    expect(r.mismatches.map((m) => [m.path, m.got])).toEqual(Object.keys(SOURCE).sort().map((p) => [p, 'missing']));
+    expect(r.mismatches.map((m) => [m.path, m.got])).toEqual(
+      Object.keys(SOURCE)
+        .sort()
+        .map((p) => [p, 'missing']),
+    );
   });
 });
 
 describe('resolveDeployTarget', () => {
   it('resolves the SSH password through the secret store and leaves local targets alone', () => {
     const calls: string[] = [];
-    const secrets = { resolve: (ref: unknown, path: string) => (calls.push(path), ref === undefined ? undefined : 'pw') };
-    expect(resolveDeployTarget({ kind: 'local', dir: '/x' }, secrets, 'slots.0.deploy.password')).toEqual({ kind: 'local', dir: '/x' });
-    expect(resolveDeployTarget({ kind: 'ssh', host: 'h', port: 22, user: 'u', dir: '/d', password: { env: 'P' } }, secrets, 'slots.0.deploy.password')).toEqual({
+    const secrets = {
+      resolve: (ref: unknown, path: string) => (calls.push(path), ref === undefined ? undefined : 'pw'),
+    };
+    expect(resolveDeployTarget({ kind: 'local', dir: '/x' }, secrets, 'slots.0.deploy.password')).toEqual({
+      kind: 'local',
+      dir: '/x',
+    });
+    expect(
+      resolveDeployTarget(
+        { kind: 'ssh', host: 'h', port: 22, user: 'u', dir: '/d', password: { env: 'P' } },
+        secrets,
+        'slots.0.deploy.password',
+      ),
+    ).toEqual({
       kind: 'ssh',
       host: 'h',
       port: 22,
@@ -187,4 +253,3 @@ describe('resolveDeployTarget', () => {
     expect(calls).toEqual(['slots.0.deploy.password']);
   });
 });
-

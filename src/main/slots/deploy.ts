@@ -11,17 +11,40 @@ import type { Config, SecretRef } from '../../shared/config';
 import type { Logger } from '../log';
 import { SshError, connectSsh, type SshConnectOptions } from './ssh';
 import { errCode, localTree, sftpCall, sftpTree, sha256, type EntryKind, type TreeFs } from './tree';
-import { bundledScenarioDir, compareTree, hashSourceTree, listSource, readSource, type FileEntry, type Mismatch } from './scenario-files';
+import {
+  bundledScenarioDir,
+  compareTree,
+  hashSourceTree,
+  listSource,
+  readSource,
+  type FileEntry,
+  type Mismatch,
+} from './scenario-files';
 
 export { localTree, sftpTree, type TreeFs };
-export { bundledScenarioDir, describeMismatches, hashSourceTree, type FileEntry, type Mismatch } from './scenario-files';
+export {
+  bundledScenarioDir,
+  describeMismatches,
+  hashSourceTree,
+  type FileEntry,
+  type Mismatch,
+} from './scenario-files';
 
 type SlotDeploy = NonNullable<Config['slots'][number]['deploy']>;
 
 /** A deploy target with its password resolved (`resolveDeployTarget`). */
 export type DeployTarget =
   | { kind: 'local'; dir: string }
-  | { kind: 'ssh'; host: string; port: number; user: string; dir: string; keyPath?: string; password?: string; hostFingerprint?: string };
+  | {
+      kind: 'ssh';
+      host: string;
+      port: number;
+      user: string;
+      dir: string;
+      keyPath?: string;
+      password?: string;
+      hostFingerprint?: string;
+    };
 
 /** What resolves secrets: `SecretStore` fits. */
 export interface SecretResolver {
@@ -87,15 +110,24 @@ export async function deployToTree(
   tree: TreeFs,
   targetDir: string,
   sourceDir: string,
-  opts: { onProgress?: (p: DeployProgress) => void; logger?: Logger; force?: boolean; parentDir: string; baseName: string },
+  opts: {
+    onProgress?: (p: DeployProgress) => void;
+    logger?: Logger;
+    force?: boolean;
+    parentDir: string;
+    baseName: string;
+  },
 ): Promise<{ files: FileEntry[]; mismatches: Mismatch[] }> {
   const log = opts.logger;
   const existing = await tree.kind(targetDir);
-  if (existing !== null && existing !== 'directory') throw new Error(`${tree.where(targetDir)} exists and is not a folder`);
+  if (existing !== null && existing !== 'directory')
+    throw new Error(`${tree.where(targetDir)} exists and is not a folder`);
   if (existing === 'directory' && !opts.force) {
     const entries = await tree.list(targetDir);
     if (!looksLikeScenario(entries))
-      throw new Error(`refusing to replace ${tree.where(targetDir)}: it is not empty and has no control.lua, so it does not look like a scenario folder (deploy.dir must be the scenario folder itself, e.g. …/scenarios/open_world)`);
+      throw new Error(
+        `refusing to replace ${tree.where(targetDir)}: it is not empty and has no control.lua, so it does not look like a scenario folder (deploy.dir must be the scenario folder itself, e.g. …/scenarios/open_world)`,
+      );
   }
   const sources = await listSource(sourceDir);
   if (sources.length === 0) throw new Error(`source ${sourceDir} holds no files`);
@@ -129,9 +161,14 @@ export async function deployToTree(
     }
 
     // Read back what landed before it replaces anything: a bad copy never goes live.
-    const mismatches = await compareTree(tree, temp, files, (file, index, bytes) => opts.onProgress?.({ phase: 'verify', file, index, total: files.length, bytes }));
+    const mismatches = await compareTree(tree, temp, files, (file, index, bytes) =>
+      opts.onProgress?.({ phase: 'verify', file, index, total: files.length, bytes }),
+    );
     if (mismatches.length > 0) {
-      log?.warn({ target: tree.where(targetDir), mismatches: mismatches.slice(0, 20) }, 'deploy: read-back differs; target left as it was');
+      log?.warn(
+        { target: tree.where(targetDir), mismatches: mismatches.slice(0, 20) },
+        'deploy: read-back differs; target left as it was',
+      );
       return { files, mismatches };
     }
 
@@ -151,17 +188,31 @@ export async function deployToTree(
       } catch (e) {
         // Put the old folder back: the target must never be left missing.
         await tree.rename(old, targetDir).catch((e2: unknown) => {
-          log?.error({ target: tree.where(targetDir), old: tree.where(old), err: errCode(e2) }, 'deploy: could not restore the old target');
-          throw new Error(`cannot move ${tree.where(temp)} into place (${errCode(e)}) nor restore the old folder (${errCode(e2)}); it is at ${old}`);
+          log?.error(
+            { target: tree.where(targetDir), old: tree.where(old), err: errCode(e2) },
+            'deploy: could not restore the old target',
+          );
+          throw new Error(
+            `cannot move ${tree.where(temp)} into place (${errCode(e)}) nor restore the old folder (${errCode(e2)}); it is at ${old}`,
+          );
         });
         throw new Error(`cannot move ${tree.where(temp)} into place: ${errCode(e)}; the old folder is back`);
       }
-      await tree.removeTree(old).catch((e: unknown) => log?.warn({ old: tree.where(old), err: errCode(e) }, 'deploy: could not remove the old folder'));
+      await tree
+        .removeTree(old)
+        .catch((e: unknown) =>
+          log?.warn({ old: tree.where(old), err: errCode(e) }, 'deploy: could not remove the old folder'),
+        );
     }
     await removeLeftovers(tree, opts.parentDir, opts.baseName, log);
     return { files, mismatches: [] };
   } finally {
-    if (!swapped) await tree.removeTree(temp).catch((e: unknown) => log?.warn({ temp: tree.where(temp), err: errCode(e) }, 'deploy: could not remove the temp folder'));
+    if (!swapped)
+      await tree
+        .removeTree(temp)
+        .catch((e: unknown) =>
+          log?.warn({ temp: tree.where(temp), err: errCode(e) }, 'deploy: could not remove the temp folder'),
+        );
   }
 }
 
@@ -169,7 +220,12 @@ export async function deployToTree(
  * Temp and old folders an interrupted deploy left beside the target (`.NAME.deploy-*`, `.NAME.old-*`).
  * Removed only after a successful swap: until then an old folder may be the last good copy.
  */
-async function removeLeftovers(tree: TreeFs, parentDir: string, baseName: string, log: Logger | undefined): Promise<void> {
+async function removeLeftovers(
+  tree: TreeFs,
+  parentDir: string,
+  baseName: string,
+  log: Logger | undefined,
+): Promise<void> {
   const prefixes = [`.${baseName}.deploy-`, `.${baseName}.old-`];
   let entries: { name: string; kind: EntryKind }[];
   try {
@@ -180,7 +236,11 @@ async function removeLeftovers(tree: TreeFs, parentDir: string, baseName: string
   for (const e of entries) {
     if (e.kind !== 'directory' || !prefixes.some((p) => e.name.startsWith(p))) continue;
     const path = tree.join(parentDir, e.name);
-    await tree.removeTree(path).catch((err: unknown) => log?.warn({ leftover: tree.where(path), err: errCode(err) }, 'deploy: could not remove a leftover folder'));
+    await tree
+      .removeTree(path)
+      .catch((err: unknown) =>
+        log?.warn({ leftover: tree.where(path), err: errCode(err) }, 'deploy: could not remove a leftover folder'),
+      );
   }
 }
 
@@ -199,7 +259,11 @@ async function remotePath(sftp: SFTPWrapper, dir: string, where: string): Promis
   return posix.join(home, rel).replace(/(.)\/$/, '$1');
 }
 
-async function withTarget<T>(target: DeployTarget, opts: CommonOptions, fn: (tree: TreeFs, dir: string, shown: string) => Promise<T>): Promise<T> {
+async function withTarget<T>(
+  target: DeployTarget,
+  opts: CommonOptions,
+  fn: (tree: TreeFs, dir: string, shown: string) => Promise<T>,
+): Promise<T> {
   if (target.kind === 'local') {
     const dir = localPath(target.dir);
     return fn(localTree(), dir, dir);
@@ -229,12 +293,28 @@ export async function deployScenario(opts: DeployOptions): Promise<DeployResult>
     const isRemote = opts.target.kind === 'ssh';
     const parentDir = isRemote ? posix.dirname(dir) : dirname(dir);
     const baseName = isRemote ? posix.basename(dir) : basename(dir);
-    if (parentDir === dir || !baseName || baseName === sep) throw new Error(`deploy to ${shown}: the target cannot be a filesystem root`);
+    if (parentDir === dir || !baseName || baseName === sep)
+      throw new Error(`deploy to ${shown}: the target cannot be a filesystem root`);
     log?.info({ target: shown, source: sourceDir }, 'deploy: starting');
     try {
-      const r = await deployToTree(tree, dir, sourceDir, { onProgress: opts.onProgress, logger: log, force: opts.force, parentDir, baseName });
-      const result: DeployResult = { ok: r.mismatches.length === 0, files: r.files, mismatches: r.mismatches, durationMs: Math.round(performance.now() - started), target: shown };
-      log?.info({ target: shown, ok: result.ok, files: r.files.length, durationMs: result.durationMs }, 'deploy: finished');
+      const r = await deployToTree(tree, dir, sourceDir, {
+        onProgress: opts.onProgress,
+        logger: log,
+        force: opts.force,
+        parentDir,
+        baseName,
+      });
+      const result: DeployResult = {
+        ok: r.mismatches.length === 0,
+        files: r.files,
+        mismatches: r.mismatches,
+        durationMs: Math.round(performance.now() - started),
+        target: shown,
+      };
+      log?.info(
+        { target: shown, ok: result.ok, files: r.files.length, durationMs: result.durationMs },
+        'deploy: finished',
+      );
       return result;
     } catch (e) {
       throw prefixed(e, `deploy to ${shown}`);
@@ -249,8 +329,16 @@ export async function verifyScenario(opts: VerifyOptions): Promise<VerifyResult>
   const expected = await hashSourceTree(sourceDir);
   return withTarget(opts.target, opts, async (tree, dir, shown) => {
     try {
-      const mismatches = await compareTree(tree, dir, expected, (file, index, bytes) => opts.onProgress?.({ phase: 'verify', file, index, total: expected.length, bytes }));
-      return { ok: mismatches.length === 0, files: expected, mismatches, durationMs: Math.round(performance.now() - started), target: shown };
+      const mismatches = await compareTree(tree, dir, expected, (file, index, bytes) =>
+        opts.onProgress?.({ phase: 'verify', file, index, total: expected.length, bytes }),
+      );
+      return {
+        ok: mismatches.length === 0,
+        files: expected,
+        mismatches,
+        durationMs: Math.round(performance.now() - started),
+        target: shown,
+      };
     } catch (e) {
       throw prefixed(e, `verify ${shown}`);
     }

@@ -40,7 +40,8 @@ export class FactorioHost {
     let stderr = '';
     this.lua.stderr.on('data', (d) => (stderr += d));
     this.lua.on('exit', (code) => {
-      for (const [, w] of this.waiting) w(`Cannot execute command. Error: the game process exited (${code}): ${stderr.slice(-300)}`);
+      for (const [, w] of this.waiting)
+        w(`Cannot execute command. Error: the game process exited (${code}): ${stderr.slice(-300)}`);
       this.waiting.clear();
     });
     createInterface({ input: this.lua.stdout }).on('line', (line) => {
@@ -59,7 +60,8 @@ export class FactorioHost {
 
   /** Runs a console command in the game, as RCON would; returns what it printed. */
   execute(command: string): Promise<string> {
-    if (!this.lua || this.lua.exitCode !== null) return Promise.resolve('Cannot execute command. Error: the game is not running');
+    if (!this.lua || this.lua.exitCode !== null)
+      return Promise.resolve('Cannot execute command. Error: the game is not running');
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
@@ -70,7 +72,10 @@ export class FactorioHost {
   /** A client executable that joins this host (a shell wrapper around fake_client.lua). */
   clientExecutable(): string {
     const path = join(this.dir, 'factorio');
-    writeFileSync(path, `#!/bin/sh\nFAKE_FACTORIO_SAVE='${this.savePath}' exec lua5.2 '${join(TESTS_DIR, 'fake_client.lua')}' "$@"\n`);
+    writeFileSync(
+      path,
+      `#!/bin/sh\nFAKE_FACTORIO_SAVE='${this.savePath}' exec lua5.2 '${join(TESTS_DIR, 'fake_client.lua')}' "$@"\n`,
+    );
     chmodSync(path, 0o755);
     return path;
   }

@@ -30,7 +30,12 @@ export const slotsModule = defineService({
       }),
     'slots.deploy': ({ id }) =>
       slots.call((s) => {
-        const ids = id ? [id] : s.snapshot().slots.filter((x) => x.deployable).map((x) => x.id);
+        const ids = id
+          ? [id]
+          : s
+              .snapshot()
+              .slots.filter((x) => x.deployable)
+              .map((x) => x.id);
         if (!ids.length) throw new Error('no slot has a deploy target (slots[].deploy)');
         return Promise.all(ids.map(async (i) => ({ id: i, ...(await s.deploy(i)) })));
       }),
@@ -39,7 +44,11 @@ export const slotsModule = defineService({
     'slots.testRcon': ({ id }) => {
       const slot = app.store.effective.slots.find((s) => s.id === id);
       if (!slot) throw new ApiError('bad_request', `no saved slot "${id}" (save the slot first)`);
-      return testSlotRcon({ host: slot.host, port: slot.rconPort, password: app.secrets.resolve(slot.rconPassword, `slots.${id}.rconPassword`) });
+      return testSlotRcon({
+        host: slot.host,
+        port: slot.rconPort,
+        password: app.secrets.resolve(slot.rconPassword, `slots.${id}.rconPassword`),
+      });
     },
   }),
 });

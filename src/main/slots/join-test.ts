@@ -24,8 +24,22 @@ export interface JoinTestDeps {
 
 /** A new run with every step pending. */
 export function newJoinRun(slot: string): JoinTestRun {
-  const names = ['Scenario files on the slot match ours', 'RCON reachable', 'Live runtime version equals version.lua', "The save's runtime version equals it", 'Registered events and nth-ticks equal the static set', 'A Factorio client joins'];
-  return { id: randomUUID(), slot, startedAt: Date.now(), finishedAt: null, ok: null, steps: names.map((name) => ({ name, state: 'pending', detail: '' })) };
+  const names = [
+    'Scenario files on the slot match ours',
+    'RCON reachable',
+    'Live runtime version equals version.lua',
+    "The save's runtime version equals it",
+    'Registered events and nth-ticks equal the static set',
+    'A Factorio client joins',
+  ];
+  return {
+    id: randomUUID(),
+    slot,
+    startedAt: Date.now(),
+    finishedAt: null,
+    ok: null,
+    steps: names.map((name) => ({ name, state: 'pending', detail: '' })),
+  };
 }
 
 /** Runs the steps in order; a step that throws is failed with its message and the next one runs. */
@@ -42,9 +56,12 @@ export async function runJoinSteps(run: JoinTestRun, deps: JoinTestDeps): Promis
   };
   const expected = deps.expected;
   await step(0, async () => {
-    if (!deps.cfg.deploy) return { state: 'skipped', detail: 'no deploy target configured, so there are no files to compare' };
+    if (!deps.cfg.deploy)
+      return { state: 'skipped', detail: 'no deploy target configured, so there are no files to compare' };
     const v = await deps.ops.verify(deps.cfg, deps.scenarioDir);
-    return v.ok ? { state: 'passed', detail: `${v.files} files, SHA-256 equal at ${v.target}` } : { state: 'failed', detail: v.problem };
+    return v.ok
+      ? { state: 'passed', detail: `${v.files} files, SHA-256 equal at ${v.target}` }
+      : { state: 'failed', detail: v.problem };
   });
   let probe: ProbeResult | null = null;
   await step(1, async () => {
@@ -54,20 +71,38 @@ export async function runJoinSteps(run: JoinTestRun, deps: JoinTestDeps): Promis
   });
   const p = probe as ProbeResult | null;
   const scenario = p?.scenario ?? null;
-  const noScenario = { state: 'failed' as const, detail: p ? `the open_world interface did not answer (${p.scenarioError ?? 'missing'})` : 'not reachable' };
-  await step(2, async () => (!scenario ? noScenario : scenario.version === expected ? { state: 'passed', detail: `${scenario.version}` } : { state: 'failed', detail: `the server runs ${scenario.version}, version.lua says ${expected}` }));
+  const noScenario = {
+    state: 'failed' as const,
+    detail: p ? `the open_world interface did not answer (${p.scenarioError ?? 'missing'})` : 'not reachable',
+  };
+  await step(2, async () =>
+    !scenario
+      ? noScenario
+      : scenario.version === expected
+        ? { state: 'passed', detail: `${scenario.version}` }
+        : { state: 'failed', detail: `the server runs ${scenario.version}, version.lua says ${expected}` },
+  );
   await step(3, async () =>
     !scenario
       ? noScenario
       : scenario.saveVersion === expected
         ? { state: 'passed', detail: `${scenario.saveVersion}` }
-        : { state: 'failed', detail: `the save was created with ${scenario.saveVersion}: a stale save, not joinable with the current scenario; rotate the save and restart the slot` },
+        : {
+            state: 'failed',
+            detail: `the save was created with ${scenario.saveVersion}: a stale save, not joinable with the current scenario; rotate the save and restart the slot`,
+          },
   );
   await step(4, async () => {
-    if (!p?.registrations) return { state: 'failed', detail: p ? 'the scenario did not report its registrations' : 'not reachable' };
+    if (!p?.registrations)
+      return { state: 'failed', detail: p ? 'the scenario did not report its registrations' : 'not reachable' };
     const d = diffRegistrations(p.registrations);
     const live = `${p.registrations.events.join(', ')}; nth ${p.registrations.nth_ticks.join(', ')}`;
-    return d.extra.length + d.missing.length === 0 ? { state: 'passed', detail: live } : { state: 'failed', detail: `registered beyond the static set: [${d.extra.join(', ')}], missing: [${d.missing.join(', ')}]` };
+    return d.extra.length + d.missing.length === 0
+      ? { state: 'passed', detail: live }
+      : {
+          state: 'failed',
+          detail: `registered beyond the static set: [${d.extra.join(', ')}], missing: [${d.missing.join(', ')}]`,
+        };
   });
   await step(5, async () => {
     const clientPath = deps.joinTest.clientPath;
@@ -80,7 +115,13 @@ export async function runJoinSteps(run: JoinTestRun, deps: JoinTestDeps): Promis
       run.steps[5].detail = log.join('\n');
       deps.changed();
     };
-    const r = await runClientJoin({ clientPath, host: deps.cfg.host, gamePort: deps.cfg.gamePort, timeoutMs: deps.joinTest.timeoutSeconds * 1000, onLine });
+    const r = await runClientJoin({
+      clientPath,
+      host: deps.cfg.host,
+      gamePort: deps.cfg.gamePort,
+      timeoutMs: deps.joinTest.timeoutSeconds * 1000,
+      onLine,
+    });
     return { state: r.ok ? 'passed' : 'failed', detail: [r.summary, ...r.evidence].join('\n') };
   });
 }

@@ -2,7 +2,14 @@
 // (deploy.ts, ssh.ts) and the restart command (restart.ts).
 import type { Logger } from '../log';
 import type { SecretStore } from '../secrets';
-import { bundledScenarioDir, deployScenario, describeMismatches, resolveDeployTarget, verifyScenario, type DeployResult } from './deploy';
+import {
+  bundledScenarioDir,
+  deployScenario,
+  describeMismatches,
+  resolveDeployTarget,
+  verifyScenario,
+  type DeployResult,
+} from './deploy';
 import type { SlotConfig, SlotOps } from './ops';
 import { runRestartCommand } from './restart';
 
@@ -13,9 +20,22 @@ export function slotOps(secrets: SecretStore, logger: Logger): SlotOps {
     if (!s.deploy) throw new Error(`slot ${s.id} has no deploy target (slots[].deploy)`);
     return resolveDeployTarget(s.deploy, secrets, `slots.${s.id}.deploy.password`);
   };
-  const check = (r: DeployResult) => ({ ok: r.ok, files: r.files.length, target: r.target, problem: describeMismatches(r.mismatches) });
+  const check = (r: DeployResult) => ({
+    ok: r.ok,
+    files: r.files.length,
+    target: r.target,
+    problem: describeMismatches(r.mismatches),
+  });
   return {
-    deploy: async (s, sourceDir, onProgress) => check(await deployScenario({ target: target(s), sourceDir, onProgress: (p) => onProgress({ phase: p.phase, file: p.file, index: p.index, total: p.total }), logger })),
+    deploy: async (s, sourceDir, onProgress) =>
+      check(
+        await deployScenario({
+          target: target(s),
+          sourceDir,
+          onProgress: (p) => onProgress({ phase: p.phase, file: p.file, index: p.index, total: p.total }),
+          logger,
+        }),
+      ),
     verify: async (s, sourceDir) => check(await verifyScenario({ target: target(s), sourceDir, logger })),
     restart: (s, onLine) => runRestartCommand(s, { onLine: (line) => onLine(line), secrets, logger }),
   };

@@ -45,7 +45,10 @@ export function parseProbe(reply: string): ProbeResult {
   // table_to_json writes an empty Lua table as {}, so an empty player list may arrive as an object.
   const players = Array.isArray(raw.players) ? raw.players.map(String) : [];
   const info = typeof raw.info === 'string' ? (JSON.parse(raw.info) as Record<string, unknown>) : null;
-  const regs = typeof raw.registrations === 'string' ? (JSON.parse(raw.registrations) as { events?: unknown; nth_ticks?: unknown }) : null;
+  const regs =
+    typeof raw.registrations === 'string'
+      ? (JSON.parse(raw.registrations) as { events?: unknown; nth_ticks?: unknown })
+      : null;
   return {
     tick: Number(raw.tick),
     players,
@@ -57,12 +60,20 @@ export function parseProbe(reply: string): ProbeResult {
         }
       : null,
     scenarioError: typeof raw.error === 'string' ? raw.error : null,
-    registrations: regs ? { events: Array.isArray(regs.events) ? regs.events.map(String) : [], nth_ticks: Array.isArray(regs.nth_ticks) ? regs.nth_ticks.map(Number) : [] } : null,
+    registrations: regs
+      ? {
+          events: Array.isArray(regs.events) ? regs.events.map(String) : [],
+          nth_ticks: Array.isArray(regs.nth_ticks) ? regs.nth_ticks.map(Number) : [],
+        }
+      : null,
   };
 }
 
 /** What the live set has beyond the expected one, and what it lacks (nth-ticks as `nth:N`). */
-export function diffRegistrations(live: Registrations, expected: Registrations = EXPECTED_REGISTRATIONS): { extra: string[]; missing: string[] } {
+export function diffRegistrations(
+  live: Registrations,
+  expected: Registrations = EXPECTED_REGISTRATIONS,
+): { extra: string[]; missing: string[] } {
   const a = new Set([...live.events, ...live.nth_ticks.map((n) => `nth:${n}`)]);
   const b = new Set([...expected.events, ...expected.nth_ticks.map((n) => `nth:${n}`)]);
   return { extra: [...a].filter((x) => !b.has(x)).sort(), missing: [...b].filter((x) => !a.has(x)).sort() };

@@ -41,9 +41,14 @@ export function decodePackets(buf: Buffer, onPacket: (p: Packet) => void): Buffe
   let off = 0;
   while (buf.length - off >= 4) {
     const size = buf.readInt32LE(off);
-    if (size < MIN_PACKET_SIZE || size > MAX_PACKET_SIZE) throw new RconProtocolError(`packet size ${size} is outside ${MIN_PACKET_SIZE}..${MAX_PACKET_SIZE}`);
+    if (size < MIN_PACKET_SIZE || size > MAX_PACKET_SIZE)
+      throw new RconProtocolError(`packet size ${size} is outside ${MIN_PACKET_SIZE}..${MAX_PACKET_SIZE}`);
     if (buf.length - off < 4 + size) break;
-    onPacket({ id: buf.readInt32LE(off + 4), type: buf.readInt32LE(off + 8), body: buf.toString('utf8', off + 12, off + 4 + size - 2) });
+    onPacket({
+      id: buf.readInt32LE(off + 4),
+      type: buf.readInt32LE(off + 8),
+      body: buf.toString('utf8', off + 12, off + 4 + size - 2),
+    });
     off += 4 + size;
   }
   return buf.subarray(off);

@@ -10,7 +10,10 @@ afterEach(async () => {
 
 describe('testSlotRcon', () => {
   it('runs /version with the right password and names a refused one', async () => {
-    const server = new RconTestServer({ password: 'pw', handler: (c) => (c === '/version' ? 'Version: 2.0.55 (build 1)' : 'unknown') });
+    const server = new RconTestServer({
+      password: 'pw',
+      handler: (c) => (c === '/version' ? 'Version: 2.0.55 (build 1)' : 'unknown'),
+    });
     const port = await server.start();
     cleanups.push(() => server.stop());
     const ok = await testSlotRcon({ host: '127.0.0.1', port, password: 'pw' });

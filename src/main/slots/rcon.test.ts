@@ -87,34 +87,45 @@ async function peer() {
 const loopTurns = () => new Promise((r) => setImmediate(r));
 
 describe('SlotRcon against a peer that breaks the protocol', () => {
-  it.each(Object.keys(GARBAGE) as GarbageKind[])('a command answered with %s drops the connection with a clear error; the next command reconnects', async (kind) => {
-    const { p, port } = await peer();
-    const rcon = new SlotRcon({ host: '127.0.0.1', port, password: 'pw', timeoutMs: 2000 });
-    cleanup.push(() => rcon.close());
-    expect((await rcon.command('/sc rcon.print(1)')).text).toBe('ok');
-    p.garbage = GARBAGE[kind];
-    const failed = await rcon.command('/sc rcon.print(2)').catch((e: unknown) => e);
-    expect(failed).toBeInstanceOf(RconError);
-    expect((failed as RconError).kind).toBe('error');
-    expect((failed as RconError).message).toMatch(/^RCON peer 127\.0\.0\.1:\d+ broke the protocol \(packet size -?\d+ is outside 10\.\.4106\); connection dropped$/);
-    expect(rcon.connected).toBe(false);
-    await loopTurns();
-    p.garbage = null;
-    p.reply = 'back';
-    expect((await rcon.command('/sc rcon.print(3)')).text).toBe('back');
-    expect(p.connections).toBe(2);
-  });
+  it.each(Object.keys(GARBAGE) as GarbageKind[])(
+    'a command answered with %s drops the connection with a clear error; the next command reconnects',
+    async (kind) => {
+      const { p, port } = await peer();
+      const rcon = new SlotRcon({ host: '127.0.0.1', port, password: 'pw', timeoutMs: 2000 });
+      cleanup.push(() => rcon.close());
+      expect((await rcon.command('/sc rcon.print(1)')).text).toBe('ok');
+      p.garbage = GARBAGE[kind];
+      const failed = await rcon.command('/sc rcon.print(2)').catch((e: unknown) => e);
+      expect(failed).toBeInstanceOf(RconError);
+      expect((failed as RconError).kind).toBe('error');
+      expect((failed as RconError).message).toMatch(
+        /^RCON peer 127\.0\.0\.1:\d+ broke the protocol \(packet size -?\d+ is outside 10\.\.4106\); connection dropped$/,
+      );
+      expect(rcon.connected).toBe(false);
+      await loopTurns();
+      p.garbage = null;
+      p.reply = 'back';
+      expect((await rcon.command('/sc rcon.print(3)')).text).toBe('back');
+      expect(p.connections).toBe(2);
+    },
+  );
 
-  it.each(['size -1', 'size -4', 'random bytes', 'a huge size'] as GarbageKind[])('a login answered with %s is an error, not a crash or a hang', async (kind) => {
-    const { p, port } = await peer();
-    p.garbageAtLogin = GARBAGE[kind];
-    const rcon = new SlotRcon({ host: '127.0.0.1', port, password: 'pw', timeoutMs: 2000 });
-    cleanup.push(() => rcon.close());
-    const failed = await rcon.command('/sc rcon.print(1)').catch((e: unknown) => e);
-    expect(failed).toMatchObject({ kind: 'error', message: expect.stringMatching(/broke the protocol \(packet size -?\d+ is outside/) });
-    p.garbageAtLogin = null;
-    expect((await rcon.command('/sc rcon.print(1)')).text).toBe('ok');
-  });
+  it.each(['size -1', 'size -4', 'random bytes', 'a huge size'] as GarbageKind[])(
+    'a login answered with %s is an error, not a crash or a hang',
+    async (kind) => {
+      const { p, port } = await peer();
+      p.garbageAtLogin = GARBAGE[kind];
+      const rcon = new SlotRcon({ host: '127.0.0.1', port, password: 'pw', timeoutMs: 2000 });
+      cleanup.push(() => rcon.close());
+      const failed = await rcon.command('/sc rcon.print(1)').catch((e: unknown) => e);
+      expect(failed).toMatchObject({
+        kind: 'error',
+        message: expect.stringMatching(/broke the protocol \(packet size -?\d+ is outside/),
+      });
+      p.garbageAtLogin = null;
+      expect((await rcon.command('/sc rcon.print(1)')).text).toBe('ok');
+    },
+  );
 });
 
 describe('slot monitor polling a peer that breaks the protocol', () => {
@@ -145,7 +156,14 @@ describe('slot monitor polling a peer that breaks the protocol', () => {
     // Polled again (backoff, not a busy loop): each poll is a fresh connection that is dropped again.
     await vi.waitFor(() => expect(p.connections).toBeGreaterThanOrEqual(2), { timeout: 20_000, interval: 25 });
     p.garbage = null;
-    p.reply = JSON.stringify({ tick: 9, players: {}, info: JSON.stringify({ version: 'v', save_runtime_version: 'v', queue_length: 0 }) });
-    await vi.waitFor(() => expect(slot()).toMatchObject({ state: 'reachable', tick: 9 }), { timeout: 20_000, interval: 25 });
+    p.reply = JSON.stringify({
+      tick: 9,
+      players: {},
+      info: JSON.stringify({ version: 'v', save_runtime_version: 'v', queue_length: 0 }),
+    });
+    await vi.waitFor(() => expect(slot()).toMatchObject({ state: 'reachable', tick: 9 }), {
+      timeout: 20_000,
+      interval: 25,
+    });
   });
 });

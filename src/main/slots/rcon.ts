@@ -5,7 +5,15 @@
 // stream callback and end the process) and runs inside its own connect(), so no wrapper can check
 // the bytes before it sees them. The protocol is small; the framing lives in rcon-packet.ts.
 import { connect, type Socket } from 'node:net';
-import { decodePackets, encodePacket, MAX_PACKET_SIZE, MIN_PACKET_SIZE, PacketType, RconProtocolError, type Packet } from './rcon-packet';
+import {
+  decodePackets,
+  encodePacket,
+  MAX_PACKET_SIZE,
+  MIN_PACKET_SIZE,
+  PacketType,
+  RconProtocolError,
+  type Packet,
+} from './rcon-packet';
 
 export type RconFailure = 'auth_failed' | 'offline' | 'error';
 
@@ -54,7 +62,14 @@ class RconConnection {
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (e: NodeJS.ErrnoException) => this.end(new RconError(OFFLINE_CODES.has(e.code ?? '') ? 'offline' : 'error', `RCON connection to ${where} failed: ${e.code ?? e.message}`)));
+    socket.on('error', (e: NodeJS.ErrnoException) =>
+      this.end(
+        new RconError(
+          OFFLINE_CODES.has(e.code ?? '') ? 'offline' : 'error',
+          `RCON connection to ${where} failed: ${e.code ?? e.message}`,
+        ),
+      ),
+    );
     socket.on('close', () => this.end(new RconError('offline', `RCON connection to ${where} closed`)));
   }
 
@@ -65,7 +80,9 @@ class RconConnection {
   private onData(chunk: Buffer): void {
     if (this.ended) return;
     try {
-      this.pending = decodePackets(this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk, (p) => this.onPacket(p));
+      this.pending = decodePackets(this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk, (p) =>
+        this.onPacket(p),
+      );
     } catch (e) {
       const why = e instanceof RconProtocolError ? e.message : String(e);
       this.end(new RconError('error', `RCON peer ${this.where} broke the protocol (${why}); connection dropped`));
@@ -91,7 +108,12 @@ class RconConnection {
     const bytes = encodePacket({ id, type, body });
     return new Promise<Packet>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.end(new RconError(auth ? 'offline' : 'error', `Timeout: no RCON answer from ${this.where} within ${this.timeoutMs} ms`));
+        this.end(
+          new RconError(
+            auth ? 'offline' : 'error',
+            `Timeout: no RCON answer from ${this.where} within ${this.timeoutMs} ms`,
+          ),
+        );
       }, this.timeoutMs);
       const w: Waiter = { resolve, reject, timer, auth };
       this.waiting.set(id, w);
@@ -131,7 +153,11 @@ export class SlotRcon {
   async command(text: string): Promise<{ text: string; rttMs: number }> {
     // The size limit we hold peers to applies to what we send as well.
     const bytes = Buffer.byteLength(text);
-    if (bytes > MAX_PACKET_SIZE - MIN_PACKET_SIZE) throw new RconError('error', `RCON command of ${bytes} bytes is too long for one packet (at most ${MAX_PACKET_SIZE - MIN_PACKET_SIZE})`);
+    if (bytes > MAX_PACKET_SIZE - MIN_PACKET_SIZE)
+      throw new RconError(
+        'error',
+        `RCON command of ${bytes} bytes is too long for one packet (at most ${MAX_PACKET_SIZE - MIN_PACKET_SIZE})`,
+      );
     const conn = await this.connect();
     const t0 = performance.now();
     try {
@@ -139,7 +165,10 @@ export class SlotRcon {
       return { text: reply.body, rttMs: performance.now() - t0 };
     } catch (e) {
       // The connection is gone whatever happened (messages name the peer); the next use reconnects.
-      const why = e instanceof RconError ? e : new RconError('error', `RCON command failed on ${this.where}: ${(e as Error).message}`);
+      const why =
+        e instanceof RconError
+          ? e
+          : new RconError('error', `RCON command failed on ${this.where}: ${(e as Error).message}`);
       conn.end(why);
       throw new RconError('error', why.message);
     }
@@ -166,7 +195,10 @@ export class SlotRcon {
     const timeoutMs = this.target.timeoutMs ?? 3000;
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s = connect({ host: this.target.host, port: this.target.port });
-      const timer = setTimeout(() => s.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
+      const timer = setTimeout(
+        () => s.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })),
+        timeoutMs,
+      );
       s.once('connect', () => {
         clearTimeout(timer);
         s.off('error', onError);
@@ -174,7 +206,12 @@ export class SlotRcon {
       });
       const onError = (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new RconError(OFFLINE_CODES.has(e.code ?? '') ? 'offline' : 'error', `no RCON answer from ${this.where} (${e.code ?? e.message})`));
+        reject(
+          new RconError(
+            OFFLINE_CODES.has(e.code ?? '') ? 'offline' : 'error',
+            `no RCON answer from ${this.where} (${e.code ?? e.message})`,
+          ),
+        );
       };
       s.once('error', onError);
     });

@@ -56,10 +56,18 @@ const slot = (restartCommand: string | undefined) => ({ id: 's1', restartCommand
 describe('restart command, locally', () => {
   it('streams stdout and stderr lines and returns the exit code', async () => {
     const seen: [string, string][] = [];
-    const r = await runRestartCommand(slot('echo stopping; echo warn >&2; printf "no newline"; exit 3'), { onLine: (l, s) => seen.push([l, s]) });
+    const r = await runRestartCommand(slot('echo stopping; echo warn >&2; printf "no newline"; exit 3'), {
+      onLine: (l, s) => seen.push([l, s]),
+    });
     expect(r).toMatchObject({ exitCode: 3, signal: null, timedOut: false, where: 'local' });
     expect(r.output).toEqual(expect.arrayContaining(['stopping', 'warn', 'no newline']));
-    expect(seen).toEqual(expect.arrayContaining([['stopping', 'stdout'], ['warn', 'stderr'], ['no newline', 'stdout']]));
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        ['stopping', 'stdout'],
+        ['warn', 'stderr'],
+        ['no newline', 'stdout'],
+      ]),
+    );
   });
 
   it('keeps only the last lines (bounded), while the callback sees all', async () => {
@@ -79,7 +87,10 @@ describe('restart command, locally', () => {
     // The stop comes when the command says it has started its child, however slow the machine is.
     const stop = new AbortController();
     const onLine = (line: string) => line === 'started' && stop.abort();
-    const r = await runRestartCommand(slot(`(trap '' TERM; exec sleep 30) & echo $! > ${pidFile}; echo started; wait`), { signal: stop.signal, onLine });
+    const r = await runRestartCommand(
+      slot(`(trap '' TERM; exec sleep 30) & echo $! > ${pidFile}; echo started; wait`),
+      { signal: stop.signal, onLine },
+    );
     expect(r).toMatchObject({ cancelled: true, timedOut: false, exitCode: null });
     expect(r.output[0]).toBe('started');
     expect(r.output.at(-1)).toBe('restart command cancelled; killed');
@@ -105,9 +116,15 @@ describe('restart command, locally', () => {
   });
 
   it('refuses a slot without a restart command, and an SSH password it cannot resolve', async () => {
-    await expect(runRestartCommand(slot(undefined))).rejects.toThrow('slot s1 has no restart command (slots[].restartCommand)');
+    await expect(runRestartCommand(slot(undefined))).rejects.toThrow(
+      'slot s1 has no restart command (slots[].restartCommand)',
+    );
     await expect(
-      runRestartCommand({ id: 's2', restartCommand: 'true', deploy: { kind: 'ssh', host: 'h', port: 22, user: 'u', dir: '/d', password: { env: 'X' } } }),
+      runRestartCommand({
+        id: 's2',
+        restartCommand: 'true',
+        deploy: { kind: 'ssh', host: 'h', port: 22, user: 'u', dir: '/d', password: { env: 'X' } },
+      }),
     ).rejects.toThrow('slot s2: slots.s2.deploy.password is set but no secret resolver was given');
   });
 });
@@ -124,14 +141,26 @@ describe.skipIf(noSshd)('restart command over SSH', () => {
   const sshSlot = (restartCommand: string) => ({
     id: 's1',
     restartCommand,
-    deploy: { kind: 'ssh' as const, host: sshd.host, port: sshd.port, user: sshd.user, dir: '/unused', keyPath: sshd.clientKeyPath, hostFingerprint: sshd.hostFingerprint },
+    deploy: {
+      kind: 'ssh' as const,
+      host: sshd.host,
+      port: sshd.port,
+      user: sshd.user,
+      dir: '/unused',
+      keyPath: sshd.clientKeyPath,
+      hostFingerprint: sshd.hostFingerprint,
+    },
   });
 
   it('runs on the deploy host, streaming output, and returns the exit code', async () => {
     const seen: [string, string][] = [];
-    const r = await runRestartCommand(sshSlot('echo "on $(hostname)"; echo oops >&2; exit 4'), { onLine: (l, s) => seen.push([l, s]) });
+    const r = await runRestartCommand(sshSlot('echo "on $(hostname)"; echo oops >&2; exit 4'), {
+      onLine: (l, s) => seen.push([l, s]),
+    });
     expect(r).toMatchObject({ exitCode: 4, timedOut: false, where: `${sshd.user}@127.0.0.1:${sshd.port}` });
-    expect(r.output).toEqual(expect.arrayContaining([`on ${execFileSync('hostname', { encoding: 'utf8' }).trim()}`, 'oops']));
+    expect(r.output).toEqual(
+      expect.arrayContaining([`on ${execFileSync('hostname', { encoding: 'utf8' }).trim()}`, 'oops']),
+    );
     expect(seen).toContainEqual(['oops', 'stderr']);
   });
 
@@ -142,7 +171,10 @@ describe.skipIf(noSshd)('restart command over SSH', () => {
     // machine cannot make the kill come before there is anything to kill.
     const stop = new AbortController();
     const onLine = (line: string) => line === 'started' && stop.abort();
-    const r = await runRestartCommand(sshSlot(`(trap '' TERM; exec sleep ${marker}) & echo started; wait`), { signal: stop.signal, onLine });
+    const r = await runRestartCommand(sshSlot(`(trap '' TERM; exec sleep ${marker}) & echo started; wait`), {
+      signal: stop.signal,
+      onLine,
+    });
     expect(r).toMatchObject({ cancelled: true, exitCode: null });
     expect(r.output[0]).toBe('started');
     expect(await eventually(() => !running(`sleep ${marker}`))).toBe(true);
@@ -158,6 +190,8 @@ describe.skipIf(noSshd)('restart command over SSH', () => {
   it('refuses a host that fails the host key check', async () => {
     const s = sshSlot('true');
     const other = 'SHA256:' + Buffer.alloc(32, 1).toString('base64').replace(/=+$/, '');
-    await expect(runRestartCommand({ ...s, deploy: { ...s.deploy, hostFingerprint: other } })).rejects.toThrow(`the server presented ssh-ed25519 ${sshd.hostFingerprint}`);
+    await expect(runRestartCommand({ ...s, deploy: { ...s.deploy, hostFingerprint: other } })).rejects.toThrow(
+      `the server presented ssh-ed25519 ${sshd.hostFingerprint}`,
+    );
   });
 });

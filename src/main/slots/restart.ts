@@ -8,7 +8,6 @@ import { resolveDeployTarget, type DeployTarget, type SecretResolver } from './d
 import type { SlotConfig } from './ops';
 import { SshError, connectSsh, type SshConnectOptions } from './ssh';
 
-
 export interface RestartOptions {
   /** Every output line as it arrives (stdout and stderr). */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
@@ -92,7 +91,10 @@ class LineCollector {
 }
 
 /** Runs `slot.restartCommand` where the slot's server lives: over SSH for `deploy.kind: "ssh"`, else locally. */
-export async function runRestartCommand(slot: Pick<SlotConfig, 'id' | 'restartCommand' | 'deploy'>, opts: RestartOptions = {}): Promise<RestartResult> {
+export async function runRestartCommand(
+  slot: Pick<SlotConfig, 'id' | 'restartCommand' | 'deploy'>,
+  opts: RestartOptions = {},
+): Promise<RestartResult> {
   const command = slot.restartCommand;
   if (!command) throw new Error(`slot ${slot.id} has no restart command (slots[].restartCommand)`);
   const timeoutMs = opts.timeoutMs ?? 5 * 60_000;
@@ -100,7 +102,8 @@ export async function runRestartCommand(slot: Pick<SlotConfig, 'id' | 'restartCo
   const deploy = slot.deploy;
   if (deploy?.kind === 'ssh') {
     const secretPath = opts.secretPath ?? `slots.${slot.id}.deploy.password`;
-    if (deploy.password !== undefined && !opts.secrets) throw new Error(`slot ${slot.id}: ${secretPath} is set but no secret resolver was given`);
+    if (deploy.password !== undefined && !opts.secrets)
+      throw new Error(`slot ${slot.id}: ${secretPath} is set but no secret resolver was given`);
     const noSecrets: SecretResolver = { resolve: () => undefined };
     const target = resolveDeployTarget(deploy, opts.secrets ?? noSecrets, secretPath);
     return runOverSsh(target as Extract<DeployTarget, { kind: 'ssh' }>, command, timeoutMs, lines, opts);
@@ -112,7 +115,11 @@ export async function runRestartCommand(slot: Pick<SlotConfig, 'id' | 'restartCo
  * Calls `kill(reason)` once: when `timeoutMs` passes or `signal` aborts, whichever comes first.
  * Returns the function that disarms both.
  */
-function armKill(timeoutMs: number, signal: AbortSignal | undefined, kill: (reason: 'timeout' | 'cancelled') => void): () => void {
+function armKill(
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  kill: (reason: 'timeout' | 'cancelled') => void,
+): () => void {
   const timer = setTimeout(() => fire('timeout'), timeoutMs);
   const onAbort = () => fire('cancelled');
   function fire(reason: 'timeout' | 'cancelled') {
@@ -129,10 +136,17 @@ function armKill(timeoutMs: number, signal: AbortSignal | undefined, kill: (reas
 }
 
 function killNote(reason: 'timeout' | 'cancelled', timeoutMs: number): string {
-  return reason === 'timeout' ? `restart command timed out after ${showDuration(timeoutMs)}; killed` : 'restart command cancelled; killed';
+  return reason === 'timeout'
+    ? `restart command timed out after ${showDuration(timeoutMs)}; killed`
+    : 'restart command cancelled; killed';
 }
 
-function runLocal(command: string, timeoutMs: number, lines: LineCollector, opts: RestartOptions): Promise<RestartResult> {
+function runLocal(
+  command: string,
+  timeoutMs: number,
+  lines: LineCollector,
+  opts: RestartOptions,
+): Promise<RestartResult> {
   const log = opts.logger;
   return new Promise((resolve, reject) => {
     // Its own process group, so a timeout kills the command's children too, not just the shell.
@@ -166,7 +180,14 @@ function runLocal(command: string, timeoutMs: number, lines: LineCollector, opts
       child.stdout!.destroy();
       child.stderr!.destroy();
       lines.flush();
-      resolve({ exitCode: stopped ? null : exit.code, signal: exit.signal, timedOut: stopped === 'timeout', cancelled: stopped === 'cancelled', output: lines.lines, where: 'local' });
+      resolve({
+        exitCode: stopped ? null : exit.code,
+        signal: exit.signal,
+        timedOut: stopped === 'timeout',
+        cancelled: stopped === 'cancelled',
+        output: lines.lines,
+        where: 'local',
+      });
     };
     for (const name of ['stdout', 'stderr'] as const) {
       child[name]!.setEncoding('utf8');
@@ -177,7 +198,9 @@ function runLocal(command: string, timeoutMs: number, lines: LineCollector, opts
     }
     child.on('error', (e) => {
       disarm();
-      reject(new Error(`restart command (local): cannot start /bin/sh: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
+      reject(
+        new Error(`restart command (local): cannot start /bin/sh: ${(e as NodeJS.ErrnoException).code ?? e.message}`),
+      );
     });
     child.on('exit', (code, signal) => {
       exit = { code, signal };
@@ -200,11 +223,21 @@ function shQuote(s: string): string {
  */
 const PGID_MARK = '__control_room_pgid=';
 
-async function runOverSsh(target: Extract<DeployTarget, { kind: 'ssh' }>, command: string, timeoutMs: number, lines: LineCollector, opts: RestartOptions): Promise<RestartResult> {
+async function runOverSsh(
+  target: Extract<DeployTarget, { kind: 'ssh' }>,
+  command: string,
+  timeoutMs: number,
+  lines: LineCollector,
+  opts: RestartOptions,
+): Promise<RestartResult> {
   const conn = await connectSsh(target, { ...opts.ssh, logger: opts.logger });
   const where = conn.where;
   const exec = (cmd: string) =>
-    new Promise<ClientChannel>((resolve, reject) => conn.client.exec(cmd, (err, s) => (err ? reject(new SshError(where, `cannot run the restart command: ${err.message}`)) : resolve(s))));
+    new Promise<ClientChannel>((resolve, reject) =>
+      conn.client.exec(cmd, (err, s) =>
+        err ? reject(new SshError(where, `cannot run the restart command: ${err.message}`)) : resolve(s),
+      ),
+    );
   const killGroup = async (pgid: number | null, sig: 'TERM' | 'KILL') => {
     if (pgid === null || pgid <= 1) return;
     try {
@@ -238,7 +271,14 @@ async function runOverSsh(target: Extract<DeployTarget, { kind: 'ssh' }>, comman
         // The command may have ended on SIGTERM while a child that ignores it lives on.
         const last = stopped && !killed ? killGroup(pgid, 'KILL') : Promise.resolve();
         void last.then(() =>
-          resolve({ exitCode: stopped ? null : (exit?.code ?? null), signal: exit?.signal ?? null, timedOut: stopped === 'timeout', cancelled: stopped === 'cancelled', output: lines.lines, where }),
+          resolve({
+            exitCode: stopped ? null : (exit?.code ?? null),
+            signal: exit?.signal ?? null,
+            timedOut: stopped === 'timeout',
+            cancelled: stopped === 'cancelled',
+            output: lines.lines,
+            where,
+          }),
         );
       };
       const disarm = armKill(timeoutMs, opts.signal, (reason) => {
@@ -262,7 +302,8 @@ async function runOverSsh(target: Extract<DeployTarget, { kind: 'ssh' }>, comman
         head += c;
         const nl = head.indexOf('\n');
         if (nl === -1 && head.length < 100) return;
-        const m = head.startsWith(PGID_MARK) && nl !== -1 ? /^\d+$/.exec(head.slice(PGID_MARK.length, nl).trim()) : null;
+        const m =
+          head.startsWith(PGID_MARK) && nl !== -1 ? /^\d+$/.exec(head.slice(PGID_MARK.length, nl).trim()) : null;
         // No marker (an unusual login shell): output is passed on as is, and a timeout can only close the channel.
         pgid = m ? Number(m[0]) : -1;
         const rest = m ? head.slice(nl + 1) : head;

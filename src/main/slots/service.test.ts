@@ -61,7 +61,14 @@ describe.skipIf(noLua)('slot monitor on a server running our scenario', () => {
     await svc.start();
     await waitFor(() => expect(slot('a').state).toBe('reachable'));
     const s = slot('a');
-    expect(s).toMatchObject({ players: ['alice', 'bob'], version: VERSION, saveVersion: VERSION, expectedVersion: VERSION, queueLength: 0, registrationsMatch: true });
+    expect(s).toMatchObject({
+      players: ['alice', 'bob'],
+      version: VERSION,
+      saveVersion: VERSION,
+      expectedVersion: VERSION,
+      queueLength: 0,
+      registrationsMatch: true,
+    });
     expect(s.rttMs).toBeGreaterThan(0);
     const tick = s.tick!;
     // Polled again on its chained timer: the game has moved on.
@@ -84,7 +91,10 @@ describe.skipIf(noLua)('slot monitor on a server running our scenario', () => {
     await waitFor(() => expect(slot('a').registrationsMatch).toBe(true));
     await h.execute('/sc script.on_event(defines.events.on_built_entity, function() end)');
     await svc.pollNow('a');
-    expect(slot('a')).toMatchObject({ registrationsMatch: false, registrationsDiff: { extra: ['on_built_entity'], missing: [] } });
+    expect(slot('a')).toMatchObject({
+      registrationsMatch: false,
+      registrationsDiff: { extra: ['on_built_entity'], missing: [] },
+    });
     expect(slot('a').message).toMatch(/registered dynamically \(\+on_built_entity\)/);
   });
 
@@ -99,7 +109,15 @@ describe.skipIf(noLua)('slot monitor on a server running our scenario', () => {
 
 describe('slot monitor failure modes', () => {
   it('a wrong password is auth_failed; a closed port is offline, retried with backoff; neither delays a healthy slot', async () => {
-    const good = new RconTestServer({ password: 'pw', handler: () => JSON.stringify({ tick: 7, players: {}, info: JSON.stringify({ version: 'v', save_runtime_version: 'v', queue_length: 0 }) }) });
+    const good = new RconTestServer({
+      password: 'pw',
+      handler: () =>
+        JSON.stringify({
+          tick: 7,
+          players: {},
+          info: JSON.stringify({ version: 'v', save_runtime_version: 'v', queue_length: 0 }),
+        }),
+    });
     await good.start();
     cleanup.push(() => good.stop());
     const slow = new RconTestServer({ password: 'pw', handler: () => '{}' });
@@ -122,7 +140,9 @@ describe('slot monitor failure modes', () => {
     await svc.start();
     await waitFor(() => expect(slot('badpw').state).toBe('auth_failed'));
     await waitFor(() => expect(slot('off').state).toBe('offline'));
-    await waitFor(() => expect(slot('good')).toMatchObject({ state: 'reachable', tick: 7, players: [], version: 'v', saveVersion: 'v' }));
+    await waitFor(() =>
+      expect(slot('good')).toMatchObject({ state: 'reachable', tick: 7, players: [], version: 'v', saveVersion: 'v' }),
+    );
     expect(slot('good').message).toMatch(/runs scenario v, ours is open_world-runtime/);
     // RCON answers but our scenario does not: an error that says so.
     await waitFor(() => expect(slot('plain')).toMatchObject({ state: 'error', tick: 3 }));
@@ -160,7 +180,9 @@ describe.skipIf(noLua)('join test', () => {
 
   it('passes every step, with the client reaching the game', async () => {
     const { h, dir } = await deployedSlot();
-    const { svc } = service([{ id: 'a', rconPort: h.rcon.port, rconPassword: 'pw', deploy: { kind: 'local', dir } }], { joinTest: { clientPath: h.clientExecutable(), timeoutSeconds: 30 } });
+    const { svc } = service([{ id: 'a', rconPort: h.rcon.port, rconPassword: 'pw', deploy: { kind: 'local', dir } }], {
+      joinTest: { clientPath: h.clientExecutable(), timeoutSeconds: 30 },
+    });
     await svc.start();
     expect((await svc.deploy('a')).ok).toBe(true);
     const run = await svc.joinTest('a');
@@ -172,7 +194,9 @@ describe.skipIf(noLua)('join test', () => {
 
   it('fails each step with its evidence: changed files, stale save, dynamic handler, client refused', async () => {
     const { h, dir } = await deployedSlot({ staleSave: 'open_world-runtime-0.9.0' });
-    const { svc } = service([{ id: 'a', rconPort: h.rcon.port, rconPassword: 'pw', deploy: { kind: 'local', dir } }], { joinTest: { clientPath: h.clientExecutable(), timeoutSeconds: 30 } });
+    const { svc } = service([{ id: 'a', rconPort: h.rcon.port, rconPassword: 'pw', deploy: { kind: 'local', dir } }], {
+      joinTest: { clientPath: h.clientExecutable(), timeoutSeconds: 30 },
+    });
     await svc.start();
     cpSync(SCENARIO, dir, { recursive: true });
     writeFileSync(join(dir, 'control.lua'), '-- edited on the server\n');

@@ -13,7 +13,6 @@ import { RconError, SlotRcon } from './rcon';
 import type { SlotConfig, SlotOps } from './ops';
 import { HISTORY, applyProbe, initialStatus } from './slot-status';
 
-
 export interface SlotsServiceOptions extends ServiceBasics {
   slots: SlotConfig[];
   joinTest: Config['joinTest'];
@@ -61,8 +60,24 @@ export class SlotsService implements Service {
     }
     const history = loadJoinHistory(this.historyFile);
     for (const cfg of this.opts.slots) {
-      const rcon = new SlotRcon({ host: cfg.host, port: cfg.rconPort, password: this.opts.secret(cfg.rconPassword, `slots.${cfg.id}.rconPassword`) ?? '', timeoutMs: this.opts.rconTimeoutMs });
-      const slot: Slot = { cfg, rcon, status: initialStatus(cfg, this.expectedVersion, history.filter((r) => r.slot === cfg.id)), timer: null, failures: 0, polling: null };
+      const rcon = new SlotRcon({
+        host: cfg.host,
+        port: cfg.rconPort,
+        password: this.opts.secret(cfg.rconPassword, `slots.${cfg.id}.rconPassword`) ?? '',
+        timeoutMs: this.opts.rconTimeoutMs,
+      });
+      const slot: Slot = {
+        cfg,
+        rcon,
+        status: initialStatus(
+          cfg,
+          this.expectedVersion,
+          history.filter((r) => r.slot === cfg.id),
+        ),
+        timer: null,
+        failures: 0,
+        polling: null,
+      };
       this.slots.set(cfg.id, slot);
       if (this.opts.poll !== false) this.schedule(slot, 0);
     }
@@ -73,22 +88,30 @@ export class SlotsService implements Service {
     if (!this.running) return;
     this.running = false;
     for (const s of this.slots.values()) if (s.timer) clearTimeout(s.timer);
-    await Promise.all([...this.slots.values()].map(async (s) => {
-      await s.polling?.catch(() => {});
-      await s.rcon.close();
-    }));
+    await Promise.all(
+      [...this.slots.values()].map(async (s) => {
+        await s.polling?.catch(() => {});
+        await s.rcon.close();
+      }),
+    );
     this.pushes.cancel();
     this.cell.set('stopped', 'stopped');
   }
 
   snapshot(): SlotsStatus {
-    return { slots: [...this.slots.values()].map((s) => structuredClone(s.status)), clientPath: this.opts.joinTest.clientPath ?? null };
+    return {
+      slots: [...this.slots.values()].map((s) => structuredClone(s.status)),
+      clientPath: this.opts.joinTest.clientPath ?? null,
+    };
   }
 
   status() {
     const s = this.cell.get();
     const all = [...this.slots.values()];
-    return { ...s, details: { slots: all.length, reachable: all.filter((x) => x.status.state === 'reachable').length } };
+    return {
+      ...s,
+      details: { slots: all.length, reachable: all.filter((x) => x.status.state === 'reachable').length },
+    };
   }
 
   // --- polling ---------------------------------------------------------------------------------
@@ -101,7 +124,9 @@ export class SlotsService implements Service {
       // Chained: the next poll is scheduled only when this one is done, so they never overlap.
       void this.pollNow(slot.cfg.id).then(() => {
         const base = slot.cfg.pollSeconds * 1000;
-        const backoff = slot.failures ? Math.min(this.opts.maxBackoffMs ?? 60_000, base * 2 ** (slot.failures - 1)) : base;
+        const backoff = slot.failures
+          ? Math.min(this.opts.maxBackoffMs ?? 60_000, base * 2 ** (slot.failures - 1))
+          : base;
         this.schedule(slot, backoff);
       });
     }, delayMs);
@@ -185,7 +210,11 @@ export class SlotsService implements Service {
       slot.status.restart = { running: false, exitCode: r.exitCode, output: slot.status.restart!.output };
       return { exitCode: r.exitCode, output: slot.status.restart.output };
     } catch (e) {
-      slot.status.restart = { running: false, exitCode: null, output: [...slot.status.restart!.output, (e as Error).message] };
+      slot.status.restart = {
+        running: false,
+        exitCode: null,
+        output: [...slot.status.restart!.output, (e as Error).message],
+      };
       throw e;
     } finally {
       this.release(slot);
@@ -247,8 +276,13 @@ export class SlotsService implements Service {
     if (!this.running) return;
     const all = [...this.slots.values()].map((s) => s.status);
     const bad = all.filter((s) => s.state !== 'reachable' && s.state !== 'unknown');
-    if (bad.length) this.cell.set('degraded', `${all.length - bad.length} of ${all.length} slots reachable; ${bad.map((s) => `${s.id}: ${s.state}`).join(', ')}`);
-    else this.cell.set('running', `${all.filter((s) => s.state === 'reachable').length} of ${all.length} slots reachable`);
+    if (bad.length)
+      this.cell.set(
+        'degraded',
+        `${all.length - bad.length} of ${all.length} slots reachable; ${bad.map((s) => `${s.id}: ${s.state}`).join(', ')}`,
+      );
+    else
+      this.cell.set('running', `${all.filter((s) => s.state === 'reachable').length} of ${all.length} slots reachable`);
   }
 
   private changed(): void {

@@ -39,7 +39,15 @@ export function initialStatus(cfg: SlotConfig, expectedVersion: string | null, h
 export function applyProbe(s: SlotStatus, r: ProbeResult, rttMs: number, expectedVersion: string | null): void {
   Object.assign(s, { rttMs: Math.round(rttMs * 100) / 100, tick: r.tick, players: r.players, expectedVersion });
   if (!r.scenario) {
-    Object.assign(s, { state: 'error', message: `RCON answers, but the open_world scenario does not (${r.scenarioError ?? 'no remote interface'})`, version: null, saveVersion: null, queueLength: null, registrationsMatch: null, registrationsDiff: null });
+    Object.assign(s, {
+      state: 'error',
+      message: `RCON answers, but the open_world scenario does not (${r.scenarioError ?? 'no remote interface'})`,
+      version: null,
+      saveVersion: null,
+      queueLength: null,
+      registrationsMatch: null,
+      registrationsDiff: null,
+    });
     return;
   }
   const diff = r.registrations ? diffRegistrations(r.registrations) : null;
@@ -56,8 +64,13 @@ export function applyProbe(s: SlotStatus, r: ProbeResult, rttMs: number, expecte
 
 function describe(s: SlotStatus): string {
   const problems: string[] = [];
-  if (s.expectedVersion && s.version !== s.expectedVersion) problems.push(`runs scenario ${s.version}, ours is ${s.expectedVersion}`);
-  if (s.expectedVersion && s.saveVersion !== s.expectedVersion) problems.push(`save created with ${s.saveVersion}: not joinable until the save is rotated`);
-  if (s.registrationsMatch === false) problems.push(`handlers registered dynamically (${[...s.registrationsDiff!.extra.map((x) => `+${x}`), ...s.registrationsDiff!.missing.map((x) => `-${x}`)].join(', ')})`);
+  if (s.expectedVersion && s.version !== s.expectedVersion)
+    problems.push(`runs scenario ${s.version}, ours is ${s.expectedVersion}`);
+  if (s.expectedVersion && s.saveVersion !== s.expectedVersion)
+    problems.push(`save created with ${s.saveVersion}: not joinable until the save is rotated`);
+  if (s.registrationsMatch === false)
+    problems.push(
+      `handlers registered dynamically (${[...s.registrationsDiff!.extra.map((x) => `+${x}`), ...s.registrationsDiff!.missing.map((x) => `-${x}`)].join(', ')})`,
+    );
   return problems.length ? problems.join('; ') : `${s.players.length} player(s) online, tick ${s.tick}`;
 }

@@ -5,7 +5,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { HostKeyError, SshError, checkKnownHosts, connectSsh, sshKeyFingerprint, sshKeyType, type SshTarget } from './ssh';
+import {
+  HostKeyError,
+  SshError,
+  checkKnownHosts,
+  connectSsh,
+  sshKeyFingerprint,
+  sshKeyType,
+  type SshTarget,
+} from './ssh';
 import { startTestSshd, type TestSshd } from './sshd.fixture';
 import { toolSkipReason } from '../../../scripts/system-deps.mjs';
 
@@ -25,7 +33,11 @@ function tempDir(): string {
 function makeKey(dir: string, name: string): { line: string; blob: Buffer; fingerprint: string; privatePath: string } {
   const path = join(dir, name);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', path], { stdio: 'ignore' });
-  const line = readFileSync(path + '.pub', 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  const line = readFileSync(path + '.pub', 'utf8')
+    .trim()
+    .split(/\s+/)
+    .slice(0, 2)
+    .join(' ');
   const fingerprint = execFileSync('ssh-keygen', ['-l', '-f', path + '.pub'], { encoding: 'utf8' }).split(/\s+/)[1];
   return { line, blob: Buffer.from(line.split(' ')[1], 'base64'), fingerprint, privatePath: path };
 }
@@ -53,21 +65,37 @@ describe('fingerprints and known_hosts', () => {
     // Off port 22 only the bracketed form counts, as with OpenSSH.
     expect(checkKnownHosts(`example.org ${k.line}\n`, 'example.org', 2222, k.blob).result).toBe('unknown');
     expect(checkKnownHosts(`[example.org]:2222 ${k.line}\n`, 'example.org', 2222, k.blob)).toEqual({ result: 'match' });
-    expect(checkKnownHosts(`# comment\n\nother,example.org ${k.line} comment here\n`, 'example.org', 22, k.blob)).toEqual({ result: 'match' });
-    expect(checkKnownHosts(hashed(dir, `example.org ${k.line}\n`), 'example.org', 22, k.blob)).toEqual({ result: 'match' });
-    expect(checkKnownHosts(hashed(dir, `[example.org]:2222 ${k.line}\n`), 'example.org', 2222, k.blob)).toEqual({ result: 'match' });
+    expect(
+      checkKnownHosts(`# comment\n\nother,example.org ${k.line} comment here\n`, 'example.org', 22, k.blob),
+    ).toEqual({ result: 'match' });
+    expect(checkKnownHosts(hashed(dir, `example.org ${k.line}\n`), 'example.org', 22, k.blob)).toEqual({
+      result: 'match',
+    });
+    expect(checkKnownHosts(hashed(dir, `[example.org]:2222 ${k.line}\n`), 'example.org', 2222, k.blob)).toEqual({
+      result: 'match',
+    });
     expect(checkKnownHosts(hashed(dir, `example.org ${k.line}\n`), 'example.net', 22, k.blob).result).toBe('unknown');
     expect(checkKnownHosts(`*.example.org ${k.line}\n`, 'a.example.org', 22, k.blob)).toEqual({ result: 'match' });
-    expect(checkKnownHosts(`*.example.org,!bad.example.org ${k.line}\n`, 'bad.example.org', 22, k.blob).result).toBe('unknown');
+    expect(checkKnownHosts(`*.example.org,!bad.example.org ${k.line}\n`, 'bad.example.org', 22, k.blob).result).toBe(
+      'unknown',
+    );
   });
 
   it('tells a changed key from an unknown host, and honours @revoked', () => {
     const dir = tempDir();
     const k = makeKey(dir, 'k');
     const other = makeKey(dir, 'other');
-    expect(checkKnownHosts(`# x\nexample.org ${other.line}\n`, 'example.org', 22, k.blob)).toEqual({ result: 'changed', line: 2 });
-    expect(checkKnownHosts(`example.org ecdsa-sha2-nistp256 AAAA\n`, 'example.org', 22, k.blob)).toEqual({ result: 'unknown', otherTypes: ['ecdsa-sha2-nistp256'] });
-    expect(checkKnownHosts(`@revoked * ${k.line}\nexample.org ${k.line}\n`, 'example.org', 22, k.blob)).toEqual({ result: 'revoked' });
+    expect(checkKnownHosts(`# x\nexample.org ${other.line}\n`, 'example.org', 22, k.blob)).toEqual({
+      result: 'changed',
+      line: 2,
+    });
+    expect(checkKnownHosts(`example.org ecdsa-sha2-nistp256 AAAA\n`, 'example.org', 22, k.blob)).toEqual({
+      result: 'unknown',
+      otherTypes: ['ecdsa-sha2-nistp256'],
+    });
+    expect(checkKnownHosts(`@revoked * ${k.line}\nexample.org ${k.line}\n`, 'example.org', 22, k.blob)).toEqual({
+      result: 'revoked',
+    });
     expect(checkKnownHosts(`@cert-authority * ${k.line}\n`, 'example.org', 22, k.blob).result).toBe('unknown');
   });
 });
@@ -81,21 +109,31 @@ describe.skipIf(noSshd)('connecting to a real sshd', () => {
     await sshd?.stop();
   });
 
-  const target = (extra: Partial<SshTarget> = {}): SshTarget => ({ host: sshd.host, port: sshd.port, user: sshd.user, keyPath: sshd.clientKeyPath, ...extra });
+  const target = (extra: Partial<SshTarget> = {}): SshTarget => ({
+    host: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
+    keyPath: sshd.clientKeyPath,
+    ...extra,
+  });
 
   /** Connects, proves the session works (SFTP realpath), closes. */
   async function login(t: SshTarget, knownHostsPath?: string): Promise<string> {
     const c = await connectSsh(t, { knownHostsPath });
     try {
       const sftp = await c.sftp();
-      return await new Promise<string>((resolve, reject) => sftp.realpath('.', (err, p) => (err ? reject(err) : resolve(p))));
+      return await new Promise<string>((resolve, reject) =>
+        sftp.realpath('.', (err, p) => (err ? reject(err) : resolve(p))),
+      );
     } finally {
       c.close();
     }
   }
 
   it('logs in with a key when the host key matches the pinned fingerprint', async () => {
-    const c = await connectSsh(target({ hostFingerprint: sshd.hostFingerprint }), { knownHostsPath: join(tempDir(), 'none') });
+    const c = await connectSsh(target({ hostFingerprint: sshd.hostFingerprint }), {
+      knownHostsPath: join(tempDir(), 'none'),
+    });
     expect(c.hostFingerprint).toBe(sshd.hostFingerprint);
     expect(c.where).toBe(`${sshd.user}@127.0.0.1:${sshd.port}`);
     c.close();
@@ -153,9 +191,13 @@ describe.skipIf(noSshd)('connecting to a real sshd', () => {
 
   it('says authentication failed, naming the key file but not its contents, for a key sshd does not accept', async () => {
     const k = makeKey(tempDir(), 'stranger');
-    const err = await connectSsh(target({ keyPath: k.privatePath, hostFingerprint: sshd.hostFingerprint })).catch((e: unknown) => e);
+    const err = await connectSsh(target({ keyPath: k.privatePath, hostFingerprint: sshd.hostFingerprint })).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SshError);
-    expect((err as Error).message).toBe(`ssh ${sshd.user}@127.0.0.1:${sshd.port}: authentication failed (tried key ${k.privatePath})`);
+    expect((err as Error).message).toBe(
+      `ssh ${sshd.user}@127.0.0.1:${sshd.port}: authentication failed (tried key ${k.privatePath})`,
+    );
   });
 
   // Password login cannot succeed here: the account has no password and tests must not set one
@@ -163,21 +205,40 @@ describe.skipIf(noSshd)('connecting to a real sshd', () => {
   // offered and a refusal is reported clearly, without the password in the message.
   it('offers a password, and reports its refusal without revealing it', async () => {
     const password = 'hunter2-not-logged';
-    const err = await connectSsh({ host: sshd.host, port: sshd.port, user: sshd.user, password, hostFingerprint: sshd.hostFingerprint }).catch((e: unknown) => e);
+    const err = await connectSsh({
+      host: sshd.host,
+      port: sshd.port,
+      user: sshd.user,
+      password,
+      hostFingerprint: sshd.hostFingerprint,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SshError);
-    expect((err as Error).message).toBe(`ssh ${sshd.user}@127.0.0.1:${sshd.port}: authentication failed (tried password)`);
+    expect((err as Error).message).toBe(
+      `ssh ${sshd.user}@127.0.0.1:${sshd.port}: authentication failed (tried password)`,
+    );
     expect((err as Error).message).not.toContain(password);
     // Bounded wait for sshd's log line: the refusal is logged as the connection winds down.
-    await vi.waitFor(() => expect(sshd.log()).toContain(`Failed password for ${sshd.user} from 127.0.0.1`), { timeout: 15_000, interval: 50 });
+    await vi.waitFor(() => expect(sshd.log()).toContain(`Failed password for ${sshd.user} from 127.0.0.1`), {
+      timeout: 15_000,
+      interval: 50,
+    });
   });
 
   it('names the host and the reason when nothing listens', async () => {
-    const err = await connectSsh({ host: '127.0.0.1', port: 1, user: 'u', password: 'pw', hostFingerprint: sshd.hostFingerprint }).catch((e: unknown) => e);
+    const err = await connectSsh({
+      host: '127.0.0.1',
+      port: 1,
+      user: 'u',
+      password: 'pw',
+      hostFingerprint: sshd.hostFingerprint,
+    }).catch((e: unknown) => e);
     expect((err as Error).message).toBe('ssh u@127.0.0.1:1: cannot connect: ECONNREFUSED');
   });
 
   it('names the key file it cannot read', async () => {
     const missing = join(tempDir(), 'id_missing');
-    await expect(connectSsh(target({ keyPath: missing, hostFingerprint: sshd.hostFingerprint }))).rejects.toThrow(`ssh ${sshd.user}@127.0.0.1:${sshd.port}: cannot read key file ${missing}: ENOENT`);
+    await expect(connectSsh(target({ keyPath: missing, hostFingerprint: sshd.hostFingerprint }))).rejects.toThrow(
+      `ssh ${sshd.user}@127.0.0.1:${sshd.port}: cannot read key file ${missing}: ENOENT`,
+    );
   });
 });

@@ -55,7 +55,10 @@ export class HostKeyError extends SshError {
     readonly keyType: string,
     detail: string,
   ) {
-    super(where, `host key refused: ${detail}; the server presented ${keyType} ${fingerprint} (set deploy.hostFingerprint to it once you have checked it is the right server)`);
+    super(
+      where,
+      `host key refused: ${detail}; the server presented ${keyType} ${fingerprint} (set deploy.hostFingerprint to it once you have checked it is the right server)`,
+    );
     this.name = 'HostKeyError';
   }
 }
@@ -79,7 +82,11 @@ export function sshKeyType(blob: Buffer): string {
 function normalizeFingerprint(pin: string, where: string): string {
   const p = pin.trim();
   const m = /^SHA256:([A-Za-z0-9+/]+)=*$/.exec(p);
-  if (!m) throw new SshError(where, `deploy.hostFingerprint "${p}" is not a SHA256 fingerprint (use the SHA256:… form that ssh-keygen -l prints)`);
+  if (!m)
+    throw new SshError(
+      where,
+      `deploy.hostFingerprint "${p}" is not a SHA256 fingerprint (use the SHA256:… form that ssh-keygen -l prints)`,
+    );
   return `SHA256:${m[1]}`;
 }
 
@@ -89,7 +96,15 @@ export function knownHostsName(host: string, port: number): string {
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i');
+  return new RegExp(
+    '^' +
+      glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+    'i',
+  );
 }
 
 function hostMatches(patterns: string, name: string): boolean {
@@ -153,7 +168,15 @@ function algorithmsFor(keyType: string): string[] {
   return [keyType];
 }
 
-const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+const HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
 
 /** Key types known_hosts lists for this host, so that (like OpenSSH) we ask for a key we can check. */
 function preferredHostKeyAlgorithms(text: string, host: string, port: number): string[] {
@@ -162,7 +185,9 @@ function preferredHostKeyAlgorithms(text: string, host: string, port: number): s
   for (const raw of text.split(/\r?\n/)) {
     const fields = raw.trim().split(/\s+/);
     if (!fields[0] || fields[0].startsWith('#') || fields[0].startsWith('@')) continue;
-    if (fields[1] && hostMatches(fields[0], name)) for (const a of algorithmsFor(fields[1])) if (HOST_KEY_ALGORITHMS.includes(a) && !preferred.includes(a)) preferred.push(a);
+    if (fields[1] && hostMatches(fields[0], name))
+      for (const a of algorithmsFor(fields[1]))
+        if (HOST_KEY_ALGORITHMS.includes(a) && !preferred.includes(a)) preferred.push(a);
   }
   return [...preferred, ...HOST_KEY_ALGORITHMS.filter((a) => !preferred.includes(a))];
 }
@@ -182,7 +207,9 @@ export class SshConnection {
 
   sftp(): Promise<SFTPWrapper> {
     return new Promise((resolve, reject) => {
-      this.client.sftp((err, sftp) => (err ? reject(new SshError(this.where, `cannot start SFTP: ${err.message}`)) : resolve(sftp)));
+      this.client.sftp((err, sftp) =>
+        err ? reject(new SshError(this.where, `cannot start SFTP: ${err.message}`)) : resolve(sftp),
+      );
     });
   }
 
@@ -201,10 +228,15 @@ export async function connectSsh(target: SshTarget, opts: SshConnectOptions = {}
     try {
       knownHosts = await readFile(knownHostsPath, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new SshError(where, `cannot read known_hosts ${knownHostsPath}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new SshError(
+          where,
+          `cannot read known_hosts ${knownHostsPath}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        );
     }
   }
-  if (!target.keyPath && target.password === undefined) throw new SshError(where, 'no credentials: set deploy.keyPath or deploy.password');
+  if (!target.keyPath && target.password === undefined)
+    throw new SshError(where, 'no credentials: set deploy.keyPath or deploy.password');
   let privateKey: Buffer | undefined;
   if (target.keyPath) {
     const keyPath = expandHome(target.keyPath);
@@ -222,15 +254,28 @@ export async function connectSsh(target: SshTarget, opts: SshConnectOptions = {}
     const type = sshKeyType(key);
     if (pin) {
       if (fingerprint === pin) return true;
-      refusal = new HostKeyError(where, 'pin-mismatch', fingerprint, type, `it does not match the pinned deploy.hostFingerprint ${pin}`);
+      refusal = new HostKeyError(
+        where,
+        'pin-mismatch',
+        fingerprint,
+        type,
+        `it does not match the pinned deploy.hostFingerprint ${pin}`,
+      );
       return false;
     }
     const v = checkKnownHosts(knownHosts, target.host, target.port, key);
     if (v.result === 'match') return true;
     const name = knownHostsName(target.host, target.port);
-    if (v.result === 'revoked') refusal = new HostKeyError(where, 'revoked', fingerprint, type, `${knownHostsPath} marks this key @revoked`);
+    if (v.result === 'revoked')
+      refusal = new HostKeyError(where, 'revoked', fingerprint, type, `${knownHostsPath} marks this key @revoked`);
     else if (v.result === 'changed')
-      refusal = new HostKeyError(where, 'changed', fingerprint, type, `it differs from the ${type} key ${knownHostsPath} line ${v.line} lists for ${name} (the key changed, or someone is in between)`);
+      refusal = new HostKeyError(
+        where,
+        'changed',
+        fingerprint,
+        type,
+        `it differs from the ${type} key ${knownHostsPath} line ${v.line} lists for ${name} (the key changed, or someone is in between)`,
+      );
     else
       refusal = new HostKeyError(
         where,
@@ -249,7 +294,13 @@ export async function connectSsh(target: SshTarget, opts: SshConnectOptions = {}
     privateKey,
     password: target.password,
     hostVerifier,
-    algorithms: { serverHostKey: (pin ? HOST_KEY_ALGORITHMS : preferredHostKeyAlgorithms(knownHosts, target.host, target.port)) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
+    algorithms: {
+      serverHostKey: (pin
+        ? HOST_KEY_ALGORITHMS
+        : preferredHostKeyAlgorithms(knownHosts, target.host, target.port)) as NonNullable<
+        ConnectConfig['algorithms']
+      >['serverHostKey'],
+    },
     readyTimeout: opts.readyTimeoutMs ?? 20_000,
     // A dead server is noticed within ~30 s instead of hanging a deploy forever.
     keepaliveInterval: 10_000,
@@ -290,9 +341,15 @@ export async function connectSsh(target: SshTarget, opts: SshConnectOptions = {}
   });
 }
 
-function describeConnectError(err: Error & { level?: string; code?: string }, where: string, target: SshTarget): SshError {
+function describeConnectError(
+  err: Error & { level?: string; code?: string },
+  where: string,
+  target: SshTarget,
+): SshError {
   if (err.level === 'client-authentication') {
-    const tried = [target.keyPath ? `key ${target.keyPath}` : null, target.password !== undefined ? 'password' : null].filter(Boolean).join(' and ');
+    const tried = [target.keyPath ? `key ${target.keyPath}` : null, target.password !== undefined ? 'password' : null]
+      .filter(Boolean)
+      .join(' and ');
     return new SshError(where, `authentication failed (tried ${tried})`);
   }
   if (err.level === 'client-timeout') return new SshError(where, 'timed out during connect or login');

@@ -66,7 +66,9 @@ export async function startTestSshd(opts: { readyTimeoutMs?: number } = {}): Pro
     try {
       mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     } catch (e) {
-      throw new Error(`cannot create /run/sshd, which sshd requires: ${(e as NodeJS.ErrnoException).code}; run "sudo mkdir -p /run/sshd" once`);
+      throw new Error(
+        `cannot create /run/sshd, which sshd requires: ${(e as NodeJS.ErrnoException).code}; run "sudo mkdir -p /run/sshd" once`,
+      );
     }
   }
   const dir = mkdtempSync(join(tmpdir(), 'cr-sshd-'));
@@ -102,7 +104,11 @@ export async function startTestSshd(opts: { readyTimeoutMs?: number } = {}): Pro
   }
 }
 
-function launch(dir: string, port: number, readyTimeoutMs: number): Promise<{ child: ChildProcess; log: () => string }> {
+function launch(
+  dir: string,
+  port: number,
+  readyTimeoutMs: number,
+): Promise<{ child: ChildProcess; log: () => string }> {
   const config = join(dir, `sshd_config_${port}`);
   writeFileSync(
     config,
@@ -125,13 +131,20 @@ function launch(dir: string, port: number, readyTimeoutMs: number): Promise<{ ch
   );
   // A shell in between holds sshd and kills it when our stdin closes: if the test process dies
   // without running its cleanup, sshd still goes with it instead of lingering on the port.
-  const child = spawn('/bin/sh', ['-c', `"${SSHD_PATH}" -D -e -f "${config}" & pid=$!; cat >/dev/null; kill $pid 2>/dev/null; wait $pid`], {
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    '/bin/sh',
+    ['-c', `"${SSHD_PATH}" -D -e -f "${config}" & pid=$!; cat >/dev/null; kill $pid 2>/dev/null; wait $pid`],
+    {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    },
+  );
   let log = '';
   child.stderr!.setEncoding('utf8');
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`sshd did not report listening on port ${port} within ${readyTimeoutMs} ms: ${log.trim()}`)), readyTimeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`sshd did not report listening on port ${port} within ${readyTimeoutMs} ms: ${log.trim()}`)),
+      readyTimeoutMs,
+    );
     const fail = (e: Error) => {
       clearTimeout(timer);
       child.stdin!.end();

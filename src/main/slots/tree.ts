@@ -6,7 +6,6 @@ import { lstat, mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promi
 import { join, posix } from 'node:path';
 import type { SFTPWrapper, Stats as SftpStats } from 'ssh2';
 
-
 export type EntryKind = 'file' | 'directory' | 'symlink' | 'other';
 
 /** The file operations a deploy needs; paths are absolute in the target's own syntax. */
@@ -83,8 +82,13 @@ export function localTree(): TreeFs {
 
 const SFTP_NO_SUCH_FILE = 2;
 
-export function sftpCall<T>(what: string, fn: (cb: (err: Error | null | undefined, value?: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(Object.assign(err, { op: what })) : resolve(value as T))));
+export function sftpCall<T>(
+  what: string,
+  fn: (cb: (err: Error | null | undefined, value?: T) => void) => void,
+): Promise<T> {
+  return new Promise((resolve, reject) =>
+    fn((err, value) => (err ? reject(Object.assign(err, { op: what })) : resolve(value as T))),
+  );
 }
 
 function sftpKind(s: SftpStats): EntryKind {
@@ -104,9 +108,13 @@ export function sftpTree(sftp: SFTPWrapper, where: string): TreeFs {
       }
     },
     async list(dir) {
-      const entries = await sftpCall<{ filename: string; attrs: SftpStats }[]>('readdir', (cb) => sftp.readdir(dir, cb));
+      const entries = await sftpCall<{ filename: string; attrs: SftpStats }[]>('readdir', (cb) =>
+        sftp.readdir(dir, cb),
+      );
       // readdir attrs come from lstat on OpenSSH; `isX()` helpers exist on them in ssh2.
-      return entries.filter((e) => e.filename !== '.' && e.filename !== '..').map((e) => ({ name: e.filename, kind: sftpKind(e.attrs) }));
+      return entries
+        .filter((e) => e.filename !== '.' && e.filename !== '..')
+        .map((e) => ({ name: e.filename, kind: sftpKind(e.attrs) }));
     },
     async mkdir(p) {
       // mkdir -p: create each missing ancestor, tolerating ones that appear meanwhile.

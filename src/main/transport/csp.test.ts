@@ -23,7 +23,10 @@ describe('cspFor', () => {
     for (const [name, sources] of d) {
       expect(sources, name).not.toContain("'unsafe-inline'");
       expect(sources, name).not.toContain("'unsafe-eval'");
-      expect(sources.filter((s) => /^(https?|wss?):/.test(s)), name).toEqual([]);
+      expect(
+        sources.filter((s) => /^(https?|wss?):/.test(s)),
+        name,
+      ).toEqual([]);
     }
     expect(d.get('script-src')).toEqual(["'self'"]);
     expect(d.get('object-src')).toEqual(["'none'"]);

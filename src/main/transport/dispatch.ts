@@ -11,12 +11,24 @@ export interface CallContext {
 }
 
 export type Handlers = {
-  [M in MethodName]: (input: z.output<(typeof methods)[M]['input']>, ctx: CallContext) => Promise<MethodOutput<M>> | MethodOutput<M>;
+  [M in MethodName]: (
+    input: z.output<(typeof methods)[M]['input']>,
+    ctx: CallContext,
+  ) => Promise<MethodOutput<M>> | MethodOutput<M>;
 };
 
-export async function dispatch(handlers: Handlers, method: unknown, payload: unknown, ctx: CallContext, log?: Logger): Promise<Result<unknown>> {
+export async function dispatch(
+  handlers: Handlers,
+  method: unknown,
+  payload: unknown,
+  ctx: CallContext,
+  log?: Logger,
+): Promise<Result<unknown>> {
   if (!isMethodName(method)) {
-    return { ok: false, error: { code: 'unknown_method', message: `unknown method ${JSON.stringify(method)?.slice(0, 60)}` } };
+    return {
+      ok: false,
+      error: { code: 'unknown_method', message: `unknown method ${JSON.stringify(method)?.slice(0, 60)}` },
+    };
   }
   const spec = methods[method];
   const parsed = spec.input.safeParse(payload, { reportInput: true });
@@ -31,6 +43,9 @@ export async function dispatch(handlers: Handlers, method: unknown, payload: unk
   } catch (e) {
     if (e instanceof ApiError) return { ok: false, error: e.toBody() };
     log?.error({ err: e, method }, 'handler failed');
-    return { ok: false, error: { code: 'internal', message: `${method} failed: ${e instanceof Error ? e.message : String(e)}` } };
+    return {
+      ok: false,
+      error: { code: 'internal', message: `${method} failed: ${e instanceof Error ? e.message : String(e)}` },
+    };
   }
 }

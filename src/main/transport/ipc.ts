@@ -11,13 +11,20 @@ export interface IpcTransport {
 }
 
 /** `isOurPage(url)` decides whether a frame URL is the app's own renderer. */
-export function attachIpc(contents: WebContents, handlers: Handlers, hub: PushHub, isOurPage: (url: string) => boolean, logger: Logger): IpcTransport {
+export function attachIpc(
+  contents: WebContents,
+  handlers: Handlers,
+  hub: PushHub,
+  isOurPage: (url: string) => boolean,
+  logger: Logger,
+): IpcTransport {
   const client: PushClient = hub.attach({
     send: (name: PushName, payload: unknown) => {
       if (!contents.isDestroyed()) contents.send(PUSH_CHANNEL, name, payload);
     },
   });
-  const trusted = (frame: WebFrameMain | null) => frame !== null && frame === contents.mainFrame && isOurPage(frame.url);
+  const trusted = (frame: WebFrameMain | null) =>
+    frame !== null && frame === contents.mainFrame && isOurPage(frame.url);
   ipcMain.handle(INVOKE_CHANNEL, async (event, method: unknown, payload: unknown) => {
     if (event.sender !== contents || !trusted(event.senderFrame)) {
       logger.warn({ url: event.senderFrame?.url }, 'refused IPC from a foreign frame');

@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StatusSnapshot } from '../../shared/api';
 import { PushHub } from './push';
 
-const snap = (n: number): StatusSnapshot => ({ status: 'ok', services: { pipe: { state: 'running', summary: String(n), since: n } } as StatusSnapshot['services'] });
+const snap = (n: number): StatusSnapshot => ({
+  status: 'ok',
+  services: { pipe: { state: 'running', summary: String(n), since: n } } as StatusSnapshot['services'],
+});
 
 describe('PushHub', () => {
   beforeEach(() => vi.useFakeTimers());

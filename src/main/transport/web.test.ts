@@ -51,11 +51,14 @@ interface Reply {
 
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { Host: `127.0.0.1:${port}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, headers: { Host: `127.0.0.1:${port}`, ...headers } },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -104,13 +107,25 @@ describe('WebServer (headless transport)', () => {
     mkdirSync(rendererDir);
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Control Room test page</title>');
     const path = join(dir, 'config.json');
-    writeFileSync(path, JSON.stringify({ wandb: { apiKey: 'never-leaks-123' }, pipe: { path: join(dir, 'events.jsonl') } }));
+    writeFileSync(
+      path,
+      JSON.stringify({ wandb: { apiKey: 'never-leaks-123' }, pipe: { path: join(dir, 'events.jsonl') } }),
+    );
     const secrets = new SecretStore({}, dir);
     const store = new ConfigStore({ path, env: {}, secrets, appHome: dir, keepLastGood: false });
     store.load();
     app = new ControlRoomApp({ mode: 'headless', version: 't', configStore: store, secrets, logger: silentLogger() });
     await app.start();
-    server = new WebServer({ host: '127.0.0.1', port: 0, allowedHosts: ['dash.lan'], rendererDir, handlers: app.handlers, hub: app.hub, health: () => app.snapshot(), logger: silentLogger() });
+    server = new WebServer({
+      host: '127.0.0.1',
+      port: 0,
+      allowedHosts: ['dash.lan'],
+      rendererDir,
+      handlers: app.handlers,
+      hub: app.hub,
+      health: () => app.snapshot(),
+      logger: silentLogger(),
+    });
     ({ port } = await server.listen());
     cookie = `cr_token_${port}=${server.token}`;
   });
@@ -139,7 +154,9 @@ describe('WebServer (headless transport)', () => {
     const r = await get(port, `/?token=${server.token}`);
     expect(r.status).toBe(303);
     expect(r.headers.location).toBe('/');
-    expect(String(r.headers['set-cookie'])).toMatch(new RegExp(`^cr_token_${port}=${server.token}; HttpOnly; SameSite=Strict`));
+    expect(String(r.headers['set-cookie'])).toMatch(
+      new RegExp(`^cr_token_${port}=${server.token}; HttpOnly; SameSite=Strict`),
+    );
     const page = await get(port, '/', { Cookie: cookie });
     expect(page.status).toBe(200);
     expect(page.body).toContain('Control Room test page');
@@ -165,7 +182,10 @@ describe('WebServer (headless transport)', () => {
     const c = rpc(ws);
     const status = await c.call('status.get');
     expect(status.ok && (status.value as { services: object }).services).toHaveProperty('pipe');
-    expect(await c.call('nope.method')).toEqual({ ok: false, error: { code: 'unknown_method', message: 'unknown method "nope.method"' } });
+    expect(await c.call('nope.method')).toEqual({
+      ok: false,
+      error: { code: 'unknown_method', message: 'unknown method "nope.method"' },
+    });
     const bad = await c.call('status.get', { unexpected: 1 });
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.error.code).toBe('bad_request');

@@ -82,10 +82,16 @@ export class WebServer {
 
   /** host:port names this server answers to. */
   private allowedHostHeaders(): Set<string> {
-    const names = new Set(['127.0.0.1', 'localhost', '[::1]', ...this.opts.allowedHosts.map((h) => h.replace(/:\d+$/, ''))]);
+    const names = new Set([
+      '127.0.0.1',
+      'localhost',
+      '[::1]',
+      ...this.opts.allowedHosts.map((h) => h.replace(/:\d+$/, '')),
+    ]);
     if (isWildcardHost(this.opts.host)) {
       names.add(hostname());
-      for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(a.family === 'IPv6' ? `[${a.address}]` : a.address);
+      for (const list of Object.values(networkInterfaces()))
+        for (const a of list ?? []) names.add(a.family === 'IPv6' ? `[${a.address}]` : a.address);
     } else {
       names.add(this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host);
     }
@@ -110,17 +116,24 @@ export class WebServer {
     } catch {
       return false;
     }
-    return (url.protocol === 'http:' || url.protocol === 'https:') && this.allowedHostHeaders().has(url.host.toLowerCase());
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') && this.allowedHostHeaders().has(url.host.toLowerCase())
+    );
   }
 
   private authorized(req: IncomingMessage, url: URL): boolean {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const candidate = parseCookies(req.headers.cookie).get(this.cookieName) ?? bearer ?? url.searchParams.get('token') ?? '';
+    const candidate =
+      parseCookies(req.headers.cookie).get(this.cookieName) ?? bearer ?? url.searchParams.get('token') ?? '';
     return safeEqual(candidate, this.token);
   }
 
   get url(): string {
-    const host = isWildcardHost(this.opts.host) ? '127.0.0.1' : this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host;
+    const host = isWildcardHost(this.opts.host)
+      ? '127.0.0.1'
+      : this.opts.host.includes(':')
+        ? `[${this.opts.host}]`
+        : this.opts.host;
     return `http://${host}:${this.port}/?token=${this.token}`;
   }
 
@@ -142,7 +155,8 @@ export class WebServer {
         this.onRequest(req, res, assets);
       } catch (e) {
         this.opts.logger.error({ err: (e as Error).message, path: req.url?.slice(0, 200) }, 'request handler failed');
-        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+        if (!res.headersSent)
+          res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
         res.end('Internal error\n');
       }
     });
@@ -204,7 +218,10 @@ export class WebServer {
         .then(
           (body) => {
             if (body === null) return text(404, 'No metrics: the engine server is not running (engine.enabled).');
-            res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+            res.writeHead(200, {
+              'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+              'Cache-Control': 'no-store',
+            });
             res.end(body);
           },
           (e: unknown) => text(500, `Metrics failed: ${e instanceof Error ? e.message : String(e)}`),
@@ -213,7 +230,8 @@ export class WebServer {
     }
     const given = url.searchParams.get('token');
     if (given !== null) {
-      if (!safeEqual(given, this.token)) return text(401, 'Wrong access token. Use the URL the app printed when it started.');
+      if (!safeEqual(given, this.token))
+        return text(401, 'Wrong access token. Use the URL the app printed when it started.');
       url.searchParams.delete('token');
       // The token leaves the address bar at once; from here on the HttpOnly cookie carries it.
       return text(303, 'Signed in', {
@@ -221,7 +239,8 @@ export class WebServer {
         'Set-Cookie': `${this.cookieName}=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
       });
     }
-    if (!this.authorized(req, url)) return text(401, 'Access token required. Open the URL the app printed when it started (it ends in ?token=...).');
+    if (!this.authorized(req, url))
+      return text(401, 'Access token required. Open the URL the app printed when it started (it ends in ?token=...).');
     assets(req, res, () => text(404, 'Not found'));
   }
 
@@ -235,7 +254,10 @@ export class WebServer {
     const limit = this.opts.maxSendBufferBytes ?? DEFAULT_MAX_SEND_BUFFER_BYTES;
     if (ws.bufferedAmount > limit) {
       this.slowClientsDropped++;
-      this.opts.logger.warn({ bufferedBytes: ws.bufferedAmount, limitBytes: limit, dropped: this.slowClientsDropped }, 'websocket client stopped reading; dropped');
+      this.opts.logger.warn(
+        { bufferedBytes: ws.bufferedAmount, limitBytes: limit, dropped: this.slowClientsDropped },
+        'websocket client stopped reading; dropped',
+      );
       ws.terminate();
       return;
     }
@@ -258,7 +280,10 @@ export class WebServer {
     ws.on('message', (data) => {
       this.onFrame(ws, client, data.toString()).catch((e: unknown) => {
         this.opts.logger.error({ err: (e as Error).message }, 'websocket frame failed');
-        this.sendFrame(ws, { id: 0, result: { ok: false, error: { code: 'internal', message: 'the reply could not be sent' } } });
+        this.sendFrame(ws, {
+          id: 0,
+          result: { ok: false, error: { code: 'internal', message: 'the reply could not be sent' } },
+        });
       });
     });
   }
@@ -267,17 +292,27 @@ export class WebServer {
     let frame: ClientFrame;
     try {
       frame = JSON.parse(text) as ClientFrame;
-      if (typeof frame !== 'object' || frame === null || typeof frame.id !== 'number') throw new Error('frame needs a numeric id');
+      if (typeof frame !== 'object' || frame === null || typeof frame.id !== 'number')
+        throw new Error('frame needs a numeric id');
     } catch (e) {
-      this.sendFrame(ws, { id: 0, result: { ok: false, error: { code: 'bad_request', message: `bad frame: ${(e as Error).message}` } } });
+      this.sendFrame(ws, {
+        id: 0,
+        result: { ok: false, error: { code: 'bad_request', message: `bad frame: ${(e as Error).message}` } },
+      });
       return;
     }
     const result = await dispatch(this.opts.handlers, frame.method, frame.payload, { client }, this.opts.logger);
     try {
       this.sendFrame(ws, { id: frame.id, result });
     } catch (e) {
-      this.opts.logger.error({ err: (e as Error).message, method: String(frame.method).slice(0, 60) }, 'reply could not be serialised');
-      this.sendFrame(ws, { id: frame.id, result: { ok: false, error: { code: 'internal', message: 'the reply could not be serialised' } } });
+      this.opts.logger.error(
+        { err: (e as Error).message, method: String(frame.method).slice(0, 60) },
+        'reply could not be serialised',
+      );
+      this.sendFrame(ws, {
+        id: frame.id,
+        result: { ok: false, error: { code: 'internal', message: 'the reply could not be serialised' } },
+      });
     }
   }
 

@@ -31,8 +31,10 @@ export function nextBatch(j: RunJournal, limits: Limits, maxLines: number, due: 
   while (j.pending.length > 0) {
     const first = j.pending[0];
     const raw = Buffer.byteLength(first);
-    if (raw > limits.maxLineBytes) j.refuseNext(`a line of ${raw} bytes is over W&B's limit of ${limits.maxLineBytes} bytes per line`);
-    else if (bare + lineRequestBytes(first) > limits.maxRequestBytes) j.refuseNext(`a line of ${raw} bytes does not fit a request of at most ${limits.maxRequestBytes} bytes`);
+    if (raw > limits.maxLineBytes)
+      j.refuseNext(`a line of ${raw} bytes is over W&B's limit of ${limits.maxLineBytes} bytes per line`);
+    else if (bare + lineRequestBytes(first) > limits.maxRequestBytes)
+      j.refuseNext(`a line of ${raw} bytes does not fit a request of at most ${limits.maxRequestBytes} bytes`);
     else break;
   }
   const lines: string[] = [];

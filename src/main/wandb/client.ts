@@ -93,7 +93,8 @@ export interface FileStreamAnswer {
 /** The JSON body of a file_stream request. An empty body is a heartbeat (`transmitchan.go`). */
 export function fileStreamPayload(body: FileStreamBody): Record<string, unknown> {
   const files: Record<string, { offset: number; content: string[] }> = {};
-  if (body.history && body.history.lines.length) files['wandb-history.jsonl'] = { offset: body.history.offset, content: body.history.lines };
+  if (body.history && body.history.lines.length)
+    files['wandb-history.jsonl'] = { offset: body.history.offset, content: body.history.lines };
   if (body.summary) files['wandb-summary.json'] = { offset: 0, content: [JSON.stringify(body.summary)] };
   const payload: Record<string, unknown> = {};
   if (Object.keys(files).length) payload.files = files;
@@ -118,7 +119,11 @@ export function lineRequestBytes(line: string): number {
 
 /** Bytes of a request body with no history lines yet (the lines' share comes from lineRequestBytes). */
 export function baseRequestBytes(offset: number, summary: Record<string, unknown> | undefined): number {
-  return Buffer.byteLength(JSON.stringify(fileStreamPayload({ history: { offset, lines: [''] }, summary }))) - lineRequestBytes('') + 1;
+  return (
+    Buffer.byteLength(JSON.stringify(fileStreamPayload({ history: { offset, lines: [''] }, summary }))) -
+    lineRequestBytes('') +
+    1
+  );
 }
 
 export class WandbClient {
@@ -131,12 +136,21 @@ export class WandbClient {
   private async post(kind: WandbRequestKind, path: string, body: unknown): Promise<unknown> {
     const res = await fetch(new URL(path, this.baseUrl.endsWith('/') ? this.baseUrl : this.baseUrl + '/'), {
       method: 'POST',
-      headers: { Authorization: `Basic ${Buffer.from(`api:${this.apiKey}`).toString('base64')}`, 'Content-Type': 'application/json' },
+      headers: {
+        Authorization: `Basic ${Buffer.from(`api:${this.apiKey}`).toString('base64')}`,
+        'Content-Type': 'application/json',
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(this.timeoutMs[kind]),
     });
     const text = await res.text();
-    if (!res.ok) throw new WandbHttpError(res.status, `${path}: HTTP ${res.status} ${text.slice(0, 200)}`, retryAfter(res.headers.get('retry-after')), kind);
+    if (!res.ok)
+      throw new WandbHttpError(
+        res.status,
+        `${path}: HTTP ${res.status} ${text.slice(0, 200)}`,
+        retryAfter(res.headers.get('retry-after')),
+        kind,
+      );
     try {
       return text ? JSON.parse(text) : {};
     } catch {
@@ -145,20 +159,53 @@ export class WandbClient {
   }
 
   /** Creates the run, or resumes it when a run with this id exists. */
-  async upsertRun(args: { runId: string; project: string; entity: string; displayName: string; config: Record<string, unknown> }): Promise<RunRef> {
+  async upsertRun(args: {
+    runId: string;
+    project: string;
+    entity: string;
+    displayName: string;
+    config: Record<string, unknown>;
+  }): Promise<RunRef> {
     const config = Object.fromEntries(Object.entries(args.config).map(([k, v]) => [k, { value: v }]));
     const r = (await this.post('upsert', 'graphql', {
       query: UPSERT,
-      variables: { name: args.runId, project: args.project, entity: args.entity || undefined, displayName: args.displayName, config: JSON.stringify(config) },
-    })) as { data?: { upsertBucket?: { bucket?: { name: string; historyLineCount?: number | null; project: { name: string; entity: { name: string } } } } }; errors?: { message: string }[] };
+      variables: {
+        name: args.runId,
+        project: args.project,
+        entity: args.entity || undefined,
+        displayName: args.displayName,
+        config: JSON.stringify(config),
+      },
+    })) as {
+      data?: {
+        upsertBucket?: {
+          bucket?: {
+            name: string;
+            historyLineCount?: number | null;
+            project: { name: string; entity: { name: string } };
+          };
+        };
+      };
+      errors?: { message: string }[];
+    };
     const bucket = r.data?.upsertBucket?.bucket;
     if (!bucket) {
       const msg = r.errors?.map((e) => e.message).join('; ') ?? 'no run in the answer';
       // GraphQL reports refusals in the body; treat them like the HTTP refusals they are.
-      throw new WandbHttpError(/permission|not found|unauthori/i.test(msg) ? 403 : 400, `UpsertBucket: ${msg}`, null, 'upsert');
+      throw new WandbHttpError(
+        /permission|not found|unauthori/i.test(msg) ? 403 : 400,
+        `UpsertBucket: ${msg}`,
+        null,
+        'upsert',
+      );
     }
     const count = Number(bucket.historyLineCount ?? 0);
-    return { entity: bucket.project.entity.name, project: bucket.project.name, runId: bucket.name, historyLineCount: Number.isInteger(count) && count > 0 ? count : 0 };
+    return {
+      entity: bucket.project.entity.name,
+      project: bucket.project.name,
+      runId: bucket.name,
+      historyLineCount: Number.isInteger(count) && count > 0 ? count : 0,
+    };
   }
 
   /** Sends one request; `{}` (no history, summary or complete) is a heartbeat. */

@@ -19,6 +19,10 @@ export const wandbModule = defineService({
   handlers: (wandb, app) => ({
     'wandb.status': () => wandb.running()?.snapshot() ?? null,
     'wandb.sync': () => wandb.call((w) => w.sync()),
-    'wandb.testKey': () => testWandbKey(app.store.effective.wandb.baseUrl, app.secrets.resolve(app.store.effective.wandb.apiKey, 'wandb.apiKey')),
+    'wandb.testKey': () =>
+      testWandbKey(
+        app.store.effective.wandb.baseUrl,
+        app.secrets.resolve(app.store.effective.wandb.apiKey, 'wandb.apiKey'),
+      ),
   }),
 });

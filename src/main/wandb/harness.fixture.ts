@@ -15,12 +15,31 @@ import { WandbTestServer, type WandbTestServerOptions } from './server.fixture';
 let seq = 0;
 const services: WandbService[] = [];
 
-export const ev = (event: PipeEvent['event']): PipeEvent => ({ seq: ++seq, receivedAt: Date.now(), line: JSON.stringify(event), event });
-export const init = (session: string, tick = 0) => ev({ type: 'session_init', session_id: session, tick, level_name: 'open_world' });
+export const ev = (event: PipeEvent['event']): PipeEvent => ({
+  seq: ++seq,
+  receivedAt: Date.now(),
+  line: JSON.stringify(event),
+  event,
+});
+export const init = (session: string, tick = 0) =>
+  ev({ type: 'session_init', session_id: session, tick, level_name: 'open_world' });
 /** The `session_init` the game writes on the first tick after a save was loaded: the cycle the save holds. */
-export const resumed = (session: string, cycle: number, tick = cycle * 120) => ev({ type: 'session_init', session_id: session, tick, level_name: 'open_world', resumed: true, cycle });
-export const stats = (session: string, cycle: number, production: Record<string, number> = { 'iron-plate': cycle * 10 }, consumption: Record<string, number> = { 'iron-ore': cycle }) =>
-  ev({ type: 'stats', session_id: session, cycle, tick: cycle * 120, products_production: production, materials_consumption: consumption });
+export const resumed = (session: string, cycle: number, tick = cycle * 120) =>
+  ev({ type: 'session_init', session_id: session, tick, level_name: 'open_world', resumed: true, cycle });
+export const stats = (
+  session: string,
+  cycle: number,
+  production: Record<string, number> = { 'iron-plate': cycle * 10 },
+  consumption: Record<string, number> = { 'iron-ore': cycle },
+) =>
+  ev({
+    type: 'stats',
+    session_id: session,
+    cycle,
+    tick: cycle * 120,
+    products_production: production,
+    materials_consumption: consumption,
+  });
 
 export interface MakeOptions {
   dataDir?: string;
@@ -35,11 +54,22 @@ export interface MakeOptions {
 }
 
 export function makeService(server: WandbTestServer, opts: MakeOptions = {}) {
-  const events = new EventCache<PipeEvent>(1000, (e) => e.line, (e) => opts.listenerErrors?.push(e));
+  const events = new EventCache<PipeEvent>(
+    1000,
+    (e) => e.line,
+    (e) => opts.listenerErrors?.push(e),
+  );
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cr-wandb-'));
   const pushes: WandbStatus[] = [];
   const svc = new WandbService({
-    config: { ...ConfigSchema.parse({}).wandb, enabled: true, baseUrl: opts.baseUrl ?? server.url, mode: opts.mode ?? 'online', flushSeconds: 0.05, ...opts.wandb },
+    config: {
+      ...ConfigSchema.parse({}).wandb,
+      enabled: true,
+      baseUrl: opts.baseUrl ?? server.url,
+      mode: opts.mode ?? 'online',
+      flushSeconds: 0.05,
+      ...opts.wandb,
+    },
     dataDir,
     apiKey: 'apiKey' in opts ? opts.apiKey : 'test-key',
     events,
@@ -59,7 +89,8 @@ export async function stopAllServices(): Promise<void> {
   await Promise.all(services.splice(0).map((s) => s.stop()));
 }
 
-export const stepsOf = (server: WandbTestServer, runId: string) => server.run(runId)!.history.map((l) => JSON.parse(l)._step as number);
+export const stepsOf = (server: WandbTestServer, runId: string) =>
+  server.run(runId)!.history.map((l) => JSON.parse(l)._step as number);
 export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 const servers: WandbTestServer[] = [];

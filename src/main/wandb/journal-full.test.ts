@@ -50,7 +50,9 @@ describe.skipIf(tinyDiskUnavailable)('W&B journal on a full disk (tmpfs, needs r
     expect(active.linesUnwritten).toBeGreaterThan(0);
     expect(active.linesJournaled + active.linesUnwritten).toBe(50);
     expect(active.lastStep).toBe(50);
-    expect(svc.status().summary).toBe(`journal write failed (ENOSPC: no space left on device, write): ${active.linesUnwritten} line(s) held in memory, retrying`);
+    expect(svc.status().summary).toBe(
+      `journal write failed (ENOSPC: no space left on device, write): ${active.linesUnwritten} line(s) held in memory, retrying`,
+    );
     expect(svc.snapshot()).toMatchObject({ journalError: expect.stringContaining('ENOSPC'), droppedLines: 0 });
 
     // A new session while the disk is still full: its run folder cannot even be made yet.

@@ -5,7 +5,18 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { RunJournal, type RunMeta } from './journal';
 
-const meta = (runId: string): RunMeta => ({ runId, displayName: 'd', sessionId: 's', levelName: null, startTick: 0, project: 'p', entity: '', createdAt: 1, finishedAt: null, exitCode: null });
+const meta = (runId: string): RunMeta => ({
+  runId,
+  displayName: 'd',
+  sessionId: 's',
+  levelName: null,
+  startTick: 0,
+  project: 'p',
+  entity: '',
+  createdAt: 1,
+  finishedAt: null,
+  exitCode: null,
+});
 
 it('a half line at the end (crash mid-append) is cut off, and the next line starts on its own', () => {
   const root = mkdtempSync(join(tmpdir(), 'cr-journal-'));

@@ -6,7 +6,16 @@
 // write in memory, reports the error in `writeError`, and is tried again by the next `flush()`.
 // Lines are only handed to the uploader once they are on disk.
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /** Where a run came from when the game went back in time (an earlier save was loaded). */
@@ -48,7 +57,11 @@ export interface RunMeta {
 
 /** The run's config in W&B: who it is, and, for a branch, the run it branched from. */
 export function runConfig(meta: RunMeta): Record<string, unknown> {
-  const config: Record<string, unknown> = { session_id: meta.sessionId, level_name: meta.levelName, start_tick: meta.startTick };
+  const config: Record<string, unknown> = {
+    session_id: meta.sessionId,
+    level_name: meta.levelName,
+    start_tick: meta.startTick,
+  };
   const b = meta.branch;
   if (!b) return config;
   return Object.assign(config, {
@@ -142,7 +155,12 @@ export class RunJournal {
     const last = lines.at(-1);
     const lastObj = last ? (JSON.parse(last) as Record<string, unknown>) : null;
     this.lastStep = lastObj ? Number(lastObj._step) : null;
-    this.summary = plainRecord({ session_id: meta.sessionId, level_name: meta.levelName, start_tick: meta.startTick, ...(lastObj ?? {}) });
+    this.summary = plainRecord({
+      session_id: meta.sessionId,
+      level_name: meta.levelName,
+      start_tick: meta.startTick,
+      ...(lastObj ?? {}),
+    });
   }
 
   /** A new run; its folder is written now if the disk allows, else by a later flush(). */
@@ -155,13 +173,24 @@ export class RunJournal {
 
   static load(dir: string): RunJournal {
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as RunMeta;
-    const upload = { refused: 0, refusal: null, ...(JSON.parse(readFileSync(join(dir, 'upload.json'), 'utf8')) as Partial<UploadState>) } as UploadState;
+    const upload = {
+      refused: 0,
+      refusal: null,
+      ...(JSON.parse(readFileSync(join(dir, 'upload.json'), 'utf8')) as Partial<UploadState>),
+    } as UploadState;
     const path = join(dir, 'history.jsonl');
     const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
     // A crash mid-append can leave half a line at the end: it was never acknowledged. Cut it off,
     // so the next append starts on a line of its own.
     const whole = !text.endsWith('\n') && text !== '' ? text.slice(0, text.lastIndexOf('\n') + 1) : text;
-    const j = new RunJournal(dir, meta, upload, whole.split('\n').filter((l) => l !== ''), true, Buffer.byteLength(whole));
+    const j = new RunJournal(
+      dir,
+      meta,
+      upload,
+      whole.split('\n').filter((l) => l !== ''),
+      true,
+      Buffer.byteLength(whole),
+    );
     if (whole !== text) {
       j.cutPending = true;
       j.flush();
@@ -189,7 +218,12 @@ export class RunJournal {
     this.unwrittenSize += line.length;
     this.lastStep = step;
     this.index?.set(step, lineKey(metrics));
-    this.summary = plainRecord({ session_id: this.meta.sessionId, level_name: this.meta.levelName, start_tick: this.meta.startTick, ...metrics });
+    this.summary = plainRecord({
+      session_id: this.meta.sessionId,
+      level_name: this.meta.levelName,
+      start_tick: this.meta.startTick,
+      ...metrics,
+    });
     this.flush();
   }
 

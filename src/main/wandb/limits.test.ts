@@ -11,7 +11,8 @@ afterEach(async () => {
 const waitFor = (fn: () => void, timeout = 15_000) => vi.waitFor(fn, { timeout, interval: 20 });
 
 /** `n` items with names like a modded factory's, each with a rate. */
-const items = (n: number, cycle: number, prefix = 'modded-intermediate-product') => Object.fromEntries(range(1, n).map((i) => [`${prefix}-${i}`, Math.round((cycle * 7 + i) * 100) / 100]));
+const items = (n: number, cycle: number, prefix = 'modded-intermediate-product') =>
+  Object.fromEntries(range(1, n).map((i) => [`${prefix}-${i}`, Math.round((cycle * 7 + i) * 100) / 100]));
 
 describe('byte cap per request', () => {
   it('a batch larger than the cap goes out in several requests, none over it, lines + summary counted', async () => {
@@ -101,33 +102,50 @@ describe('byte cap per request', () => {
 });
 
 describe('an offline backlog', () => {
-  it('20,000 lines of 200 items, journaled offline, then Sync: all delivered once, no request over the cap', { timeout: 300_000 }, async () => {
-    const server = await startServer({ maxRequestBytes: MAX_REQUEST_BYTES });
-    const { svc, events } = makeService(server, { mode: 'offline' });
-    await svc.start();
-    events.push(init('backlog'));
-    const prod = items(100, 1, 'production-line-of-a-large-modded-factory');
-    const cons = items(100, 1, 'consumption-line-of-a-large-modded-factory');
-    for (let c = 1; c <= 20_000; c++) events.push(stats('backlog', c, prod, cons));
-    events.push(init('after'));
-    const runId = svc.snapshot().runs.find((r) => r.sessionId === 'backlog')!.runId;
-    expect(svc.snapshot().runs.find((r) => r.runId === runId)).toMatchObject({ linesJournaled: 20_000, state: 'offline' });
-    expect(await svc.sync()).toEqual({ runs: 1 });
-    await waitFor(() => expect(server.run(runId)?.complete).toBe(true), 240_000);
-    const run = server.run(runId)!;
-    expect(run.history).toHaveLength(20_000);
-    expect(run.history.every((l, i) => (JSON.parse(l) as { _step: number })._step === i + 1)).toBe(true);
-    expect(run.writes.every((n) => n === 1)).toBe(true);
-    expect(server.tooLarge).toBe(0);
-    expect(Math.max(...server.fileStreamBytes)).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
-    // Large lines: a thousand of them would not fit one request.
-    expect(Buffer.byteLength(JSON.stringify(run.history[0])) * 1000).toBeGreaterThan(MAX_REQUEST_BYTES);
-  });
+  it(
+    '20,000 lines of 200 items, journaled offline, then Sync: all delivered once, no request over the cap',
+    { timeout: 300_000 },
+    async () => {
+      const server = await startServer({ maxRequestBytes: MAX_REQUEST_BYTES });
+      const { svc, events } = makeService(server, { mode: 'offline' });
+      await svc.start();
+      events.push(init('backlog'));
+      const prod = items(100, 1, 'production-line-of-a-large-modded-factory');
+      const cons = items(100, 1, 'consumption-line-of-a-large-modded-factory');
+      for (let c = 1; c <= 20_000; c++) events.push(stats('backlog', c, prod, cons));
+      events.push(init('after'));
+      const runId = svc.snapshot().runs.find((r) => r.sessionId === 'backlog')!.runId;
+      expect(svc.snapshot().runs.find((r) => r.runId === runId)).toMatchObject({
+        linesJournaled: 20_000,
+        state: 'offline',
+      });
+      expect(await svc.sync()).toEqual({ runs: 1 });
+      await waitFor(() => expect(server.run(runId)?.complete).toBe(true), 240_000);
+      const run = server.run(runId)!;
+      expect(run.history).toHaveLength(20_000);
+      expect(run.history.every((l, i) => (JSON.parse(l) as { _step: number })._step === i + 1)).toBe(true);
+      expect(run.writes.every((n) => n === 1)).toBe(true);
+      expect(server.tooLarge).toBe(0);
+      expect(Math.max(...server.fileStreamBytes)).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
+      // Large lines: a thousand of them would not fit one request.
+      expect(Buffer.byteLength(JSON.stringify(run.history[0])) * 1000).toBeGreaterThan(MAX_REQUEST_BYTES);
+    },
+  );
 });
 
 describe('request sizes', () => {
   it('lineRequestBytes is the exact share of a line in the JSON body, escapes and non-ASCII included', () => {
-    const lines = ['{"a":1}', '{"k\\\\ey":"q\\"uote"}', '{"é":"日本"}', '{"emoji":"🏭"}', 'tab\there', 'line\nbreak', 'lone \ud800 surrogate', '', '{"production/__proto__":5}'];
+    const lines = [
+      '{"a":1}',
+      '{"k\\\\ey":"q\\"uote"}',
+      '{"é":"日本"}',
+      '{"emoji":"🏭"}',
+      'tab\there',
+      'line\nbreak',
+      'lone \ud800 surrogate',
+      '',
+      '{"production/__proto__":5}',
+    ];
     for (const line of lines) {
       const withIt = Buffer.byteLength(JSON.stringify(['x', line]));
       const without = Buffer.byteLength(JSON.stringify(['x']));

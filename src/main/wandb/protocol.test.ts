@@ -75,7 +75,9 @@ describe('heartbeat', () => {
     events.push(stats('stop-me', 4));
     events.push(init('stop-me', 500));
     expect(svc.snapshot().stoppedCycles).toBe(1);
-    await waitFor(() => expect(svc.snapshot().runs[0]).toMatchObject({ runId, state: 'finished', stoppedInWandb: true }));
+    await waitFor(() =>
+      expect(svc.snapshot().runs[0]).toMatchObject({ runId, state: 'finished', stoppedInWandb: true }),
+    );
     expect(stepsOf(server, runId)).toEqual([1, 2, 3]);
     expect(server.runs.size).toBe(1);
     // A new session starts a new run as usual.
@@ -177,7 +179,10 @@ describe('resume from historyLineCount and the acknowledged offset', () => {
     const runId = a.svc.snapshot().active!.runId;
     await waitFor(() => expect(server.run(runId)?.history).toHaveLength(1));
     // Stored, answer lost; then everything fails until the app is gone.
-    server.faults = [{ dropAfterStore: true, only: 'file_stream' }, ...Array.from({ length: 1000 }, () => ({ status: 503 }))];
+    server.faults = [
+      { dropAfterStore: true, only: 'file_stream' },
+      ...Array.from({ length: 1000 }, () => ({ status: 503 })),
+    ];
     for (let c = 2; c <= 4; c++) a.events.push(stats('restart', c));
     await waitFor(() => expect(server.run(runId)?.history).toHaveLength(4));
     await a.svc.stop();

@@ -6,7 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PipeEvent, Stats } from '../../shared/events';
-import { ev, init, makeService, range, resumed, startServer, stats, stopAllServices, stopServers } from './harness.fixture';
+import {
+  ev,
+  init,
+  makeService,
+  range,
+  resumed,
+  startServer,
+  stats,
+  stopAllServices,
+  stopServers,
+} from './harness.fixture';
 import type { StoredRun, WandbTestServer } from './server.fixture';
 
 let server: WandbTestServer;
@@ -41,13 +51,18 @@ function stored(line: string): Record<string, unknown> {
 
 /** The server's runs in the order the game played them (by the tick of their first line). */
 function runsInPlayOrder(): StoredRun[] {
-  const firstTick = (r: StoredRun) => (r.history.length ? (JSON.parse(r.history[0]) as { tick: number }).tick : Infinity);
+  const firstTick = (r: StoredRun) =>
+    r.history.length ? (JSON.parse(r.history[0]) as { tick: number }).tick : Infinity;
   return [...server.runs.values()].sort((a, b) => firstTick(a) - firstTick(b));
 }
 
 /** Every run's lines, run after run, each stored exactly once. */
 function allLines(runs: StoredRun[]): Record<string, unknown>[] {
-  for (const r of runs) expect(r.writes.every((n) => n === 1), `${r.runId}: a line was stored twice`).toBe(true);
+  for (const r of runs)
+    expect(
+      r.writes.every((n) => n === 1),
+      `${r.runId}: a line was stored twice`,
+    ).toBe(true);
   return runs.flatMap((r) => r.history.map(stored));
 }
 
@@ -56,7 +71,12 @@ const onlyStats = (events: PipeEvent[]) => events.filter((e) => e.event.type ===
 const again = (e: PipeEvent) => ev(e.event);
 
 /** init, cycles 1..30, an autosave from cycle 12 loaded, cycles 13..25 played differently. */
-const game = (reloadLine = true) => [init('s'), ...range(1, 30).map(first), ...(reloadLine ? [resumed('s', 12)] : []), ...range(13, 25).map(replayed)];
+const game = (reloadLine = true) => [
+  init('s'),
+  ...range(1, 30).map(first),
+  ...(reloadLine ? [resumed('s', 12)] : []),
+  ...range(13, 25).map(replayed),
+];
 
 describe('a game that goes back in time', () => {
   it('a reload to an earlier cycle yields two runs whose lines together equal everything written', async () => {
@@ -83,7 +103,12 @@ describe('a game that goes back in time', () => {
     // The Sessions view's data (the `wandb` push and `wandb.status`) lists both, the new one marked.
     const listed = svc.snapshot().runs;
     expect(listed.map((r) => r.runId)).toEqual([after.runId, before.runId]);
-    expect(listed[0].branchedFrom).toEqual({ runId: before.runId, displayName: before.displayName, fromCycle: 30, toCycle: 12 });
+    expect(listed[0].branchedFrom).toEqual({
+      runId: before.runId,
+      displayName: before.displayName,
+      fromCycle: 30,
+      toCycle: 12,
+    });
     expect(listed[1].branchedFrom).toBeNull();
     expect(svc.snapshot().skippedCycles).toBe(0);
   });
@@ -97,7 +122,11 @@ describe('a game that goes back in time', () => {
     const runs = runsInPlayOrder();
     expect(runs).toHaveLength(2);
     expect(allLines(runs)).toEqual(onlyStats(written).map(expected));
-    expect(runs[1].config).toMatchObject({ branched_from_run: { value: runs[0].runId }, rewound_from_cycle: { value: 30 }, loaded_cycle: { value: 12 } });
+    expect(runs[1].config).toMatchObject({
+      branched_from_run: { value: runs[0].runId },
+      rewound_from_cycle: { value: 30 },
+      loaded_cycle: { value: 12 },
+    });
   });
 
   it('a reload that plays out exactly as before still starts the new run: no line is taken for a repeat', async () => {
@@ -115,14 +144,29 @@ describe('a game that goes back in time', () => {
   it('the same save loaded twice: each load branches from the run the game was in', async () => {
     const { svc, events } = makeService(server);
     await svc.start();
-    const written = [init('s'), ...range(1, 10).map(first), resumed('s', 4), ...range(5, 9).map(replayed), resumed('s', 4), ...range(5, 7).map(first)];
+    const written = [
+      init('s'),
+      ...range(1, 10).map(first),
+      resumed('s', 4),
+      ...range(5, 9).map(replayed),
+      resumed('s', 4),
+      ...range(5, 7).map(first),
+    ];
     for (const e of written) events.push(e);
     await svc.stop();
     const runs = runsInPlayOrder();
     expect(runs).toHaveLength(3);
     const [a, b, c] = [...server.runs.values()];
-    expect(b.config).toMatchObject({ branched_from_run: { value: a.runId }, rewound_from_cycle: { value: 10 }, loaded_cycle: { value: 4 } });
-    expect(c.config).toMatchObject({ branched_from_run: { value: b.runId }, rewound_from_cycle: { value: 9 }, loaded_cycle: { value: 4 } });
+    expect(b.config).toMatchObject({
+      branched_from_run: { value: a.runId },
+      rewound_from_cycle: { value: 10 },
+      loaded_cycle: { value: 4 },
+    });
+    expect(c.config).toMatchObject({
+      branched_from_run: { value: b.runId },
+      rewound_from_cycle: { value: 9 },
+      loaded_cycle: { value: 4 },
+    });
     expect(allLines([a, b, c])).toEqual(onlyStats(written).map(expected));
   });
 
@@ -140,7 +184,11 @@ describe('a game that goes back in time', () => {
     const runs = runsInPlayOrder();
     expect(runs).toHaveLength(2);
     expect(allLines(runs)).toEqual(onlyStats([...played, ...reloaded]).map(expected));
-    expect(runs[1].config).toMatchObject({ branched_from_run: { value: runs[0].runId }, rewound_from_cycle: { value: 10 }, loaded_cycle: { value: 6 } });
+    expect(runs[1].config).toMatchObject({
+      branched_from_run: { value: runs[0].runId },
+      rewound_from_cycle: { value: 10 },
+      loaded_cycle: { value: 6 },
+    });
   });
 
   it('an exact repeat of a line already sent is not sent again and opens no run; a changed one is a rewind', async () => {
@@ -170,35 +218,55 @@ describe('a crash in the middle of a rewind', () => {
     { name: 'died just after the reload line, replay from the old run', crashAfter: 32, replayFrom: 28 },
     { name: 'died just after the reload line, replay from that line', crashAfter: 32, replayFrom: 31 },
     { name: 'died before the reload, replay from the old run', crashAfter: 31, replayFrom: 26 },
-    { name: 'a reload seen only by its stats, died in the new run, replay from the old run', crashAfter: 38, replayFrom: 27, reloadLine: false },
-    { name: 'a reload seen only by its stats, died in the new run, replay from inside it', crashAfter: 38, replayFrom: 33, reloadLine: false },
+    {
+      name: 'a reload seen only by its stats, died in the new run, replay from the old run',
+      crashAfter: 38,
+      replayFrom: 27,
+      reloadLine: false,
+    },
+    {
+      name: 'a reload seen only by its stats, died in the new run, replay from inside it',
+      crashAfter: 38,
+      replayFrom: 33,
+      reloadLine: false,
+    },
   ];
-  it.each(cases)('$name: nothing duplicated, nothing lost, one branch', async ({ crashAfter, replayFrom, reloadLine }) => {
-    const written = game(reloadLine);
-    expect(written[31].event).toMatchObject(reloadLine === false ? { type: 'stats', cycle: 13 } : { type: 'session_init', resumed: true });
-    const a = makeService(server, { finishTimeoutMs: 100 });
-    await a.svc.start();
-    for (const e of written.slice(0, crashAfter)) a.events.push(e);
-    // Let part of it reach W&B first, so the restart meets runs W&B already holds.
-    await waitFor(() => expect([...server.runs.values()].reduce((n, r) => n + r.history.length, 0)).toBeGreaterThan(0));
-    // What a SIGKILL leaves: every journal write is synchronous, so a copy taken between two events
-    // is the data folder as a killed process leaves it. W&B goes unreachable so the dying instance
-    // cannot finish anything there; a request already in flight may still land (an answer lost).
-    server.faults = Array.from({ length: 1000 }, () => ({ status: 503 }));
-    const crashed = mkdtempSync(join(tmpdir(), 'cr-wandb-crash-'));
-    cpSync(a.dataDir, crashed, { recursive: true });
-    await a.svc.stop();
-    server.faults = [];
+  it.each(cases)(
+    '$name: nothing duplicated, nothing lost, one branch',
+    async ({ crashAfter, replayFrom, reloadLine }) => {
+      const written = game(reloadLine);
+      expect(written[31].event).toMatchObject(
+        reloadLine === false ? { type: 'stats', cycle: 13 } : { type: 'session_init', resumed: true },
+      );
+      const a = makeService(server, { finishTimeoutMs: 100 });
+      await a.svc.start();
+      for (const e of written.slice(0, crashAfter)) a.events.push(e);
+      // Let part of it reach W&B first, so the restart meets runs W&B already holds.
+      await waitFor(() =>
+        expect([...server.runs.values()].reduce((n, r) => n + r.history.length, 0)).toBeGreaterThan(0),
+      );
+      // What a SIGKILL leaves: every journal write is synchronous, so a copy taken between two events
+      // is the data folder as a killed process leaves it. W&B goes unreachable so the dying instance
+      // cannot finish anything there; a request already in flight may still land (an answer lost).
+      server.faults = Array.from({ length: 1000 }, () => ({ status: 503 }));
+      const crashed = mkdtempSync(join(tmpdir(), 'cr-wandb-crash-'));
+      cpSync(a.dataDir, crashed, { recursive: true });
+      await a.svc.stop();
+      server.faults = [];
 
-    const b = makeService(server, { dataDir: crashed });
-    await b.svc.start();
-    for (const e of written.slice(replayFrom)) b.events.push(again(e));
-    await b.svc.stop();
-    const runs = runsInPlayOrder();
-    expect(runs).toHaveLength(2);
-    expect(allLines(runs)).toEqual(onlyStats(written).map(expected));
-    expect(runs[1].config).toMatchObject({ branched_from_run: { value: runs[0].runId }, loaded_cycle: { value: 12 } });
-    expect(runs.every((r) => r.complete)).toBe(true);
-    expect(b.svc.snapshot().runs.map((r) => r.branchedFrom?.runId ?? null)).toEqual([runs[0].runId, null]);
-  });
+      const b = makeService(server, { dataDir: crashed });
+      await b.svc.start();
+      for (const e of written.slice(replayFrom)) b.events.push(again(e));
+      await b.svc.stop();
+      const runs = runsInPlayOrder();
+      expect(runs).toHaveLength(2);
+      expect(allLines(runs)).toEqual(onlyStats(written).map(expected));
+      expect(runs[1].config).toMatchObject({
+        branched_from_run: { value: runs[0].runId },
+        loaded_cycle: { value: 12 },
+      });
+      expect(runs.every((r) => r.complete)).toBe(true);
+      expect(b.svc.snapshot().runs.map((r) => r.branchedFrom?.runId ?? null)).toEqual([runs[0].runId, null]);
+    },
+  );
 });

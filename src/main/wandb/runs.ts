@@ -10,10 +10,7 @@ import type { Live } from './uploader';
 
 const MAX_UNWRITTEN_BYTES = 64 << 20;
 
-const randomId = (n: number) =>
-  [...randomBytes(n)]
-    .map((b) => '0123456789abcdefghijklmnopqrstuvwxyz'[b % 36])
-    .join('');
+const randomId = (n: number) => [...randomBytes(n)].map((b) => '0123456789abcdefghijklmnopqrstuvwxyz'[b % 36]).join('');
 
 export interface RunBookOptions {
   /** The folder holding one journal per run. */
@@ -81,24 +78,50 @@ export class RunBook {
     this.runs.set(journal.meta.runId, live);
     this.timeline.place(live, branch?.toCycle ?? null);
     this.afterWrite(journal);
-    if (branch) this.opts.logger.info({ run: journal.meta.runId, session: sessionId, from: branch.fromRunId, fromCycle: branch.fromCycle, toCycle: branch.toCycle }, 'the game went back to an earlier save: W&B run branched');
+    if (branch)
+      this.opts.logger.info(
+        {
+          run: journal.meta.runId,
+          session: sessionId,
+          from: branch.fromRunId,
+          fromCycle: branch.fromCycle,
+          toCycle: branch.toCycle,
+        },
+        'the game went back to an earlier save: W&B run branched',
+      );
     else this.opts.logger.info({ run: journal.meta.runId, session: sessionId }, 'W&B run started');
     this.opts.wake();
     return live;
   }
 
   live(journal: RunJournal, state: WandbRunInfo['state']): Live {
-    return { journal, state, retryAt: null, attempt: 0, upsert: !journal.done, maxLines: Infinity, lastSentAt: Date.now() };
+    return {
+      journal,
+      state,
+      retryAt: null,
+      attempt: 0,
+      upsert: !journal.done,
+      maxLines: Infinity,
+      lastSentAt: Date.now(),
+    };
   }
 
   log(run: Live, stats: Stats, content: Record<string, unknown>): void {
-    const metrics = plainRecord({ _step: stats.cycle, _runtime: (Date.now() - run.journal.meta.createdAt) / 1000, _timestamp: Date.now() / 1000, ...content });
+    const metrics = plainRecord({
+      _step: stats.cycle,
+      _runtime: (Date.now() - run.journal.meta.createdAt) / 1000,
+      _timestamp: Date.now() / 1000,
+      ...content,
+    });
     const line = JSON.stringify(metrics);
     const held = [...this.runs.values()].reduce((a, l) => a + l.journal.unwrittenBytes, 0);
     if (held + line.length > (this.opts.maxUnwrittenBytes ?? MAX_UNWRITTEN_BYTES)) {
       // The disk has been failing long enough to fill the memory bound: this line is lost, and said so.
       this.droppedLines++;
-      this.opts.logger.error({ run: run.journal.meta.runId, step: stats.cycle, dropped: this.droppedLines }, 'W&B journal full in memory and on disk: stats line dropped');
+      this.opts.logger.error(
+        { run: run.journal.meta.runId, step: stats.cycle, dropped: this.droppedLines },
+        'W&B journal full in memory and on disk: stats line dropped',
+      );
       return;
     }
     run.journal.append(line, stats.cycle, metrics);
@@ -109,7 +132,10 @@ export class RunBook {
   /** After a write: new lines on disk go out with the next flush; a failed write is retried soon. */
   afterWrite(j: RunJournal): void {
     if (j.writeError && !this.journalRetry && this.opts.running()) {
-      this.opts.logger.error({ run: j.meta.runId, err: j.writeError.message }, 'W&B journal write failed; lines are held in memory and retried');
+      this.opts.logger.error(
+        { run: j.meta.runId, err: j.writeError.message },
+        'W&B journal write failed; lines are held in memory and retried',
+      );
       this.scheduleJournalRetry();
       this.opts.statusChanged();
     }

@@ -31,7 +31,9 @@ export interface StoredRun {
 type Endpoint = 'graphql' | 'file_stream';
 
 /** One injected answer; `only` applies it to the next request to that endpoint. */
-export type Fault = ({ status: number; retryAfterSeconds?: number } | { drop: true } | { dropAfterStore: true }) & { only?: Endpoint };
+export type Fault = ({ status: number; retryAfterSeconds?: number } | { drop: true } | { dropAfterStore: true }) & {
+  only?: Endpoint;
+};
 
 export interface WandbTestServerOptions {
   /** A run with no request for this long while open is marked crashed, like W&B's run states. */
@@ -124,7 +126,12 @@ export class WandbTestServer {
       res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
       res.end(JSON.stringify(json));
     };
-    if (fault && 'status' in fault) return send(fault.status, { error: 'injected' }, fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {});
+    if (fault && 'status' in fault)
+      return send(
+        fault.status,
+        { error: 'injected' },
+        fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {},
+      );
     const auth = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const key = auth ? Buffer.from(auth, 'base64').toString().replace(/^api:/, '') : '';
     if (!this.apiKeys.has(key)) return send(401, { error: 'invalid api key' });
@@ -165,7 +172,13 @@ export class WandbTestServer {
   }
 
   private upsert(json: Record<string, unknown>): unknown {
-    const v = (json.variables ?? {}) as { name: string; project: string; entity?: string; displayName?: string; config?: string };
+    const v = (json.variables ?? {}) as {
+      name: string;
+      project: string;
+      entity?: string;
+      displayName?: string;
+      config?: string;
+    };
     const entity = v.entity || this.defaultEntity;
     const key = `${entity}/${v.project}/${v.name}`;
     let run = this.runs.get(key);
@@ -194,6 +207,19 @@ export class WandbTestServer {
     run.lastRequestAt = Date.now();
     if (v.config) run.config = JSON.parse(v.config);
     const historyLineCount = Math.max(0, run.history.length - (this.options.historyCountLag ?? 0));
-    return { data: { upsertBucket: { bucket: { id: key, name: run.runId, displayName: run.displayName, project: { name: run.project, entity: { name: entity } }, historyLineCount }, inserted } } };
+    return {
+      data: {
+        upsertBucket: {
+          bucket: {
+            id: key,
+            name: run.runId,
+            displayName: run.displayName,
+            project: { name: run.project, entity: { name: entity } },
+            historyLineCount,
+          },
+          inserted,
+        },
+      },
+    };
   }
 }

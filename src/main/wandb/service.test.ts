@@ -24,17 +24,44 @@ afterEach(async () => {
   await server.stop();
 });
 
-const ev = (event: PipeEvent['event']): PipeEvent => ({ seq: ++seq, receivedAt: Date.now(), line: JSON.stringify(event), event });
-const init = (session: string, tick = 0) => ev({ type: 'session_init', session_id: session, tick, level_name: 'open_world' });
+const ev = (event: PipeEvent['event']): PipeEvent => ({
+  seq: ++seq,
+  receivedAt: Date.now(),
+  line: JSON.stringify(event),
+  event,
+});
+const init = (session: string, tick = 0) =>
+  ev({ type: 'session_init', session_id: session, tick, level_name: 'open_world' });
 const stats = (session: string, cycle: number) =>
-  ev({ type: 'stats', session_id: session, cycle, tick: cycle * 120, products_production: { 'iron-plate': cycle * 10 }, materials_consumption: { 'iron-ore': cycle } });
+  ev({
+    type: 'stats',
+    session_id: session,
+    cycle,
+    tick: cycle * 120,
+    products_production: { 'iron-plate': cycle * 10 },
+    materials_consumption: { 'iron-ore': cycle },
+  });
 
-function make(opts: { dataDir?: string; apiKey?: string | undefined; mode?: 'online' | 'offline'; finishTimeoutMs?: number; baseUrl?: string } = {}) {
+function make(
+  opts: {
+    dataDir?: string;
+    apiKey?: string | undefined;
+    mode?: 'online' | 'offline';
+    finishTimeoutMs?: number;
+    baseUrl?: string;
+  } = {},
+) {
   const events = new EventCache<PipeEvent>(1000, (e) => e.line);
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cr-wandb-'));
   const pushes: WandbStatus[] = [];
   const svc = new WandbService({
-    config: { ...ConfigSchema.parse({}).wandb, enabled: true, baseUrl: opts.baseUrl ?? server.url, mode: opts.mode ?? 'online', flushSeconds: 0.05 },
+    config: {
+      ...ConfigSchema.parse({}).wandb,
+      enabled: true,
+      baseUrl: opts.baseUrl ?? server.url,
+      mode: opts.mode ?? 'online',
+      flushSeconds: 0.05,
+    },
     dataDir,
     apiKey: 'apiKey' in opts ? opts.apiKey : 'test-key',
     events,
@@ -64,12 +91,28 @@ describe('WandbService', () => {
     expect(run.displayName).toMatch(/^sess-a_[0-9a-z]{4}$/);
     expect(run.entity).toBe('factorio-team');
     expect(run.project).toBe('factorio-experiments');
-    expect(run.config).toEqual({ session_id: { value: 'sess-a' }, level_name: { value: 'open_world' }, start_tick: { value: 0 } });
-    expect(JSON.parse(run.history[2])).toMatchObject({ _step: 3, tick: 360, 'production/iron-plate': 30, 'consumption/iron-ore': 3 });
+    expect(run.config).toEqual({
+      session_id: { value: 'sess-a' },
+      level_name: { value: 'open_world' },
+      start_tick: { value: 0 },
+    });
+    expect(JSON.parse(run.history[2])).toMatchObject({
+      _step: 3,
+      tick: 360,
+      'production/iron-plate': 30,
+      'consumption/iron-ore': 3,
+    });
     expect(run.summary).toMatchObject({ session_id: 'sess-a', level_name: 'open_world', start_tick: 0, _step: 10 });
     expect(run.complete).toBe(false);
     // The server stores before it answers: wait for the service to have read the answer.
-    await waitFor(() => expect(svc.snapshot().active).toMatchObject({ state: 'active', lastStep: 10, linesAcked: 10, url: `${server.url}/factorio-team/factorio-experiments/runs/${runId}` }));
+    await waitFor(() =>
+      expect(svc.snapshot().active).toMatchObject({
+        state: 'active',
+        lastStep: 10,
+        linesAcked: 10,
+        url: `${server.url}/factorio-team/factorio-experiments/runs/${runId}`,
+      }),
+    );
     // Far fewer requests than lines: lines are gathered per flush.
     expect(server.fileStreamRequests).toBeLessThan(10);
     await svc.stop();
@@ -141,7 +184,9 @@ describe('WandbService', () => {
     expect(svc.snapshot().active!.failure).toBe('W&B rejected the API key (401)');
     expect(svc.status()).toMatchObject({ state: 'degraded' });
     expect(svc.status().summary).toContain('W&B rejected the API key');
-    const journal = readFileSync(join(dataDir, 'wandb', 'runs', runId, 'history.jsonl'), 'utf8').trim().split('\n');
+    const journal = readFileSync(join(dataDir, 'wandb', 'runs', runId, 'history.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(journal.map((l) => JSON.parse(l)._step)).toEqual([1, 2, 3, 4, 5]);
   });
 

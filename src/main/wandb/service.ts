@@ -70,7 +70,8 @@ export class WandbService implements Service {
   private readonly uploadContext: UploadContext;
 
   constructor(private readonly opts: WandbServiceOptions) {
-    this.client = opts.apiKey && opts.config.mode === 'online' ? new WandbClient(opts.config.baseUrl, opts.apiKey) : null;
+    this.client =
+      opts.apiKey && opts.config.mode === 'online' ? new WandbClient(opts.config.baseUrl, opts.apiKey) : null;
     this.book = new RunBook({
       root: join(opts.dataDir, 'wandb', 'runs'),
       config: opts.config,
@@ -84,7 +85,10 @@ export class WandbService implements Service {
       running: () => this.running,
     });
     this.runs = this.book.runs;
-    this.limits = { maxRequestBytes: opts.limits?.maxRequestBytes ?? MAX_REQUEST_BYTES, maxLineBytes: opts.limits?.maxLineBytes ?? MAX_LINE_BYTES };
+    this.limits = {
+      maxRequestBytes: opts.limits?.maxRequestBytes ?? MAX_REQUEST_BYTES,
+      maxLineBytes: opts.limits?.maxLineBytes ?? MAX_LINE_BYTES,
+    };
     this.heartbeatMs = opts.config.heartbeatSeconds * 1000;
     this.uploadContext = {
       limits: this.limits,
@@ -116,7 +120,14 @@ export class WandbService implements Service {
     const early = this.early ?? [];
     this.early = null;
     for (const e of early) this.onEvent(e);
-    this.cell.set('running', this.offline ? (this.opts.apiKey ? 'offline mode: runs are kept in the journal (Sync uploads them)' : 'offline: no API key, runs are kept in the journal') : `online: ${this.opts.config.baseUrl}`);
+    this.cell.set(
+      'running',
+      this.offline
+        ? this.opts.apiKey
+          ? 'offline mode: runs are kept in the journal (Sync uploads them)'
+          : 'offline: no API key, runs are kept in the journal'
+        : `online: ${this.opts.config.baseUrl}`,
+    );
     this.pumpDone = this.pump();
     this.changed();
   }
@@ -137,7 +148,11 @@ export class WandbService implements Service {
     this.book.stopRetrying();
     this.book.flush();
     const unwritten = [...this.runs.values()].reduce((a, l) => a + l.journal.unwrittenLines, 0);
-    if (unwritten > 0) this.opts.logger.error({ lines: unwritten, err: journalError(this.runs.values())?.message }, 'W&B journal could not be written: lines lost at stop');
+    if (unwritten > 0)
+      this.opts.logger.error(
+        { lines: unwritten, err: journalError(this.runs.values())?.message },
+        'W&B journal could not be written: lines lost at stop',
+      );
     this.pushes.cancel();
     this.opts.push('wandb', this.snapshot());
     this.cell.set('stopped', 'stopped');
@@ -170,8 +185,14 @@ export class WandbService implements Service {
         if (!run) {
           if (this.current) this.book.finish(this.current);
           // Stats with no session_init seen (or the game went back without one): a run anyway, so nothing is lost.
-          const levelName = d.kind === 'start' && d.branch ? (this.runs.get(d.branch.fromRunId)?.journal.meta.levelName ?? null) : null;
-          run = this.current = this.book.create(stats.session_id, levelName, stats.tick, d.kind === 'start' ? d.branch : null);
+          const levelName =
+            d.kind === 'start' && d.branch ? (this.runs.get(d.branch.fromRunId)?.journal.meta.levelName ?? null) : null;
+          run = this.current = this.book.create(
+            stats.session_id,
+            levelName,
+            stats.tick,
+            d.kind === 'start' ? d.branch : null,
+          );
         }
         this.book.log(run, stats, metrics);
       }
@@ -187,13 +208,17 @@ export class WandbService implements Service {
 
   private needsUpload(l: Live): boolean {
     const j = l.journal;
-    return !j.done && !j.upload.failure && (j.pending.length > 0 || j.meta.finishedAt !== null || j.upload.entity === null);
+    return (
+      !j.done && !j.upload.failure && (j.pending.length > 0 || j.meta.finishedAt !== null || j.upload.entity === null)
+    );
   }
 
   /** The open run that keeps W&B's heartbeat: the current one, while online and not refused. */
   private heartbeatRun(): Live | null {
     const l = this.current;
-    return this.client && this.running && l && l.journal.meta.finishedAt === null && !l.journal.upload.failure ? l : null;
+    return this.client && this.running && l && l.journal.meta.finishedAt === null && !l.journal.upload.failure
+      ? l
+      : null;
   }
 
   private async pump(): Promise<void> {
@@ -207,7 +232,8 @@ export class WandbService implements Service {
           await uploadRun(client, l, this.uploadContext);
         }
         const hb = this.heartbeatRun();
-        if (hb && hb.retryAt === null && Date.now() - hb.lastSentAt >= this.heartbeatMs && !this.aborted) await uploadRun(client, hb, this.uploadContext, true);
+        if (hb && hb.retryAt === null && Date.now() - hb.lastSentAt >= this.heartbeatMs && !this.aborted)
+          await uploadRun(client, hb, this.uploadContext, true);
       }
       const due = client ? [...this.runs.values()].filter((r) => this.needsUpload(r)) : [];
       if (!this.running && due.length === 0) return;
@@ -216,7 +242,12 @@ export class WandbService implements Service {
       const nextHeartbeat = hb && hb.retryAt === null ? hb.lastSentAt + this.heartbeatMs : Infinity;
       // Stopping: lines that arrived during the last request go out at once, not after a flush interval.
       const stopping = !this.running && due.some((r) => r.retryAt === null);
-      const wait = stopping ? 0 : Math.max(0, Math.min(this.opts.config.flushSeconds * 1000, nextRetry - Date.now(), nextHeartbeat - Date.now()));
+      const wait = stopping
+        ? 0
+        : Math.max(
+            0,
+            Math.min(this.opts.config.flushSeconds * 1000, nextRetry - Date.now(), nextHeartbeat - Date.now()),
+          );
       // A finished run is sent at once (wake); new lines wait for the next flush.
       await this.wakeup.sleep(wait);
     }
@@ -224,7 +255,8 @@ export class WandbService implements Service {
 
   /** Resolves once no run has anything left to send (or W&B refused it), polling every 50 ms. */
   async idle(): Promise<void> {
-    while (this.client && this.running && [...this.runs.values()].some((r) => this.needsUpload(r))) await new Promise((r) => setTimeout(r, 50));
+    while (this.client && this.running && [...this.runs.values()].some((r) => this.needsUpload(r)))
+      await new Promise((r) => setTimeout(r, 50));
   }
 
   /** Uploads runs kept offline or refused before (after the key was fixed, say). */
@@ -277,6 +309,10 @@ export class WandbService implements Service {
   }
 
   status() {
-    return serviceStatus(this.cell.get(), [...this.runs.values()], { droppedLines: this.book.droppedLines, skippedCycles: this.skippedCycles, stoppedCycles: this.stoppedCycles });
+    return serviceStatus(this.cell.get(), [...this.runs.values()], {
+      droppedLines: this.book.droppedLines,
+      skippedCycles: this.skippedCycles,
+      stoppedCycles: this.stoppedCycles,
+    });
   }
 }

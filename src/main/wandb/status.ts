@@ -12,7 +12,9 @@ export function runInfo(l: Live, baseUrl: string): WandbRunInfo {
     sessionId: j.meta.sessionId,
     project: j.meta.project,
     entity: j.upload.entity,
-    url: j.upload.entity ? runUrl(baseUrl, { entity: j.upload.entity, project: j.meta.project, runId: j.meta.runId }) : null,
+    url: j.upload.entity
+      ? runUrl(baseUrl, { entity: j.upload.entity, project: j.meta.project, runId: j.meta.runId })
+      : null,
     state: l.state,
     retryAt: l.state === 'retrying' ? l.retryAt : null,
     failure: j.upload.failure,
@@ -25,7 +27,14 @@ export function runInfo(l: Live, baseUrl: string): WandbRunInfo {
     stoppedInWandb: j.meta.stoppedInWandb === true,
     createdAt: j.meta.createdAt,
     finishedAt: j.meta.finishedAt,
-    branchedFrom: j.meta.branch ? { runId: j.meta.branch.fromRunId, displayName: j.meta.branch.fromDisplayName, fromCycle: j.meta.branch.fromCycle, toCycle: j.meta.branch.toCycle } : null,
+    branchedFrom: j.meta.branch
+      ? {
+          runId: j.meta.branch.fromRunId,
+          displayName: j.meta.branch.fromDisplayName,
+          fromCycle: j.meta.branch.fromCycle,
+          toCycle: j.meta.branch.toCycle,
+        }
+      : null,
   };
 }
 
@@ -43,15 +52,23 @@ export function journalError(runs: Iterable<Live>): Error | null {
   return null;
 }
 
-export function serviceStatus(s: ServiceStatus, runs: Live[], counts: { droppedLines: number; skippedCycles: number; stoppedCycles: number }): ServiceStatus {
+export function serviceStatus(
+  s: ServiceStatus,
+  runs: Live[],
+  counts: { droppedLines: number; skippedCycles: number; stoppedCycles: number },
+): ServiceStatus {
   const failed = runs.filter((l) => l.state === 'failed');
   const pending = runs.reduce((a, l) => a + l.journal.pending.length, 0);
   const unwritten = runs.reduce((a, l) => a + l.journal.unwrittenLines, 0);
   const refused = runs.reduce((a, l) => a + l.journal.upload.refused, 0);
   const writeError = journalError(runs);
   const problems: string[] = [];
-  if (writeError) problems.push(`journal write failed (${writeError.message}): ${unwritten} line(s) held in memory, retrying`);
-  if (counts.droppedLines > 0) problems.push(`${counts.droppedLines} stats line(s) dropped: the journal could not be written and the memory bound was reached`);
+  if (writeError)
+    problems.push(`journal write failed (${writeError.message}): ${unwritten} line(s) held in memory, retrying`);
+  if (counts.droppedLines > 0)
+    problems.push(
+      `${counts.droppedLines} stats line(s) dropped: the journal could not be written and the memory bound was reached`,
+    );
   if (failed.length > 0) problems.push(`${failed.length} run(s) refused by W&B: ${failed[0].journal.upload.failure}`);
   const degraded = problems.length > 0 && s.state === 'running';
   return {

@@ -22,11 +22,15 @@ afterEach(async () => {
 
 function syncCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'cr-wandb-cli-'));
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, 'sync-cli.ts'), ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: cwd, CONTROL_ROOM_HOME: cwd, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, 'sync-cli.ts'), ...args],
+    {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: cwd, CONTROL_ROOM_HOME: cwd, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -46,7 +50,9 @@ it('wandb-sync clears a stored refusal like the in-app Sync: a run refused with 
 
   const config = join(mkdtempSync(join(tmpdir(), 'cr-wandb-cli-config-')), 'config.json');
   writeFileSync(config, JSON.stringify({ wandb: { enabled: true, baseUrl: server.url } }));
-  const { code, out } = await syncCli(['--data-dir', dataDir, '--config', config, '--timeout', '30'], { WANDB_API_KEY: 'test-key' });
+  const { code, out } = await syncCli(['--data-dir', dataDir, '--config', config, '--timeout', '30'], {
+    WANDB_API_KEY: 'test-key',
+  });
   expect(out).toContain(`${runId}  refused_`);
   expect(out).toContain('finished  3/3 lines');
   expect(out).toContain('1 of 1 runs are complete in W&B');

@@ -9,7 +9,9 @@ import { EventCache } from '../lib/cache';
 import { WandbService } from './service';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, config: { type: 'string' }, timeout: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { 'data-dir': { type: 'string' }, config: { type: 'string' }, timeout: { type: 'string' } },
+  });
   let loaded;
   try {
     loaded = loadToolConfig({ config: values.config, dataDir: values['data-dir'] });
@@ -46,7 +48,10 @@ async function main(): Promise<void> {
   clearTimeout(timer);
   await svc.stop();
   const runs = svc.snapshot().runs;
-  for (const r of runs) console.log(`${r.runId}  ${r.displayName}  ${r.state}  ${r.linesAcked}/${r.linesJournaled} lines${r.failure ? `  (${r.failure})` : ''}${r.url ? `  ${r.url}` : ''}`);
+  for (const r of runs)
+    console.log(
+      `${r.runId}  ${r.displayName}  ${r.state}  ${r.linesAcked}/${r.linesJournaled} lines${r.failure ? `  (${r.failure})` : ''}${r.url ? `  ${r.url}` : ''}`,
+    );
   const bad = runs.filter((r) => r.state !== 'finished');
   console.log(`${runs.length - bad.length} of ${runs.length} runs are complete in W&B`);
   process.exit(bad.length ? 1 : 0);

@@ -76,13 +76,22 @@ export class Timeline {
     const c = stats.cycle;
     const known = this.candidates(stats.session_id);
     // The common case, the stream going on in the open run, needs no look at the journal.
-    const next = known?.length === 1 && known[0].run === current && known[0].step === current.journal.lastStep && (current.journal.lastStep === null || c > current.journal.lastStep);
+    const next =
+      known?.length === 1 &&
+      known[0].run === current &&
+      known[0].step === current.journal.lastStep &&
+      (current.journal.lastStep === null || c > current.journal.lastStep);
     if (next && current.journal.meta.finishedAt === null) return { kind: 'log', run: current };
     const key = keyOf();
-    const pool = known ? unique([...known.map((p) => p.run), ...this.childrenOf(known.map((p) => p.run))]) : this.runsOf(stats.session_id);
+    const pool = known
+      ? unique([...known.map((p) => p.run), ...this.childrenOf(known.map((p) => p.run))])
+      : this.runsOf(stats.session_id);
     const same = pool.filter((l) => l.journal.lineAt(c)?.key === key);
     if (same.length > 0) {
-      this.matched(same.map((run) => ({ run, step: c })), current);
+      this.matched(
+        same.map((run) => ({ run, step: c })),
+        current,
+      );
       return { kind: 'repeat' };
     }
     const where = this.where(stats.session_id);
@@ -98,7 +107,10 @@ export class Timeline {
 
   onInit(init: SessionInit, current: Live | null): Decision {
     const s = init.session_id;
-    const continues = current !== null && current.journal.meta.sessionId === s && (current.journal.meta.finishedAt === null || current.journal.meta.stoppedInWandb === true);
+    const continues =
+      current !== null &&
+      current.journal.meta.sessionId === s &&
+      (current.journal.meta.finishedAt === null || current.journal.meta.stoppedInWandb === true);
     // Written by a game that does not say which cycle its save holds: a load cannot be told from a start.
     if (init.cycle === undefined) return continues ? { kind: 'keep' } : { kind: 'start', branch: null };
     const k = init.cycle;
@@ -108,11 +120,18 @@ export class Timeline {
       return b?.seenBy === 'session_init' && b.toCycle === k && b.toTick === init.tick;
     });
     if (opened.length > 0) {
-      this.matched(opened.map((run) => ({ run, step: k })), current);
+      this.matched(
+        opened.map((run) => ({ run, step: k })),
+        current,
+      );
       return { kind: 'repeat' };
     }
     const where = this.where(s);
-    if (where && where.step !== null && k < where.step) return { kind: 'start', branch: branchPoint(where, where.step, k, init.tick, 'session_init', init.parent_session_id ?? s) };
+    if (where && where.step !== null && k < where.step)
+      return {
+        kind: 'start',
+        branch: branchPoint(where, where.step, k, init.tick, 'session_init', init.parent_session_id ?? s),
+      };
     return continues ? { kind: 'keep' } : { kind: 'start', branch: null };
   }
 }
@@ -122,9 +141,25 @@ function stepOf(l: Live): number | null {
   return l.journal.lastStep ?? l.journal.meta.branch?.toCycle ?? null;
 }
 
-function branchPoint(where: Position, fromCycle: number, toCycle: number, toTick: number | null, seenBy: BranchPoint['seenBy'], parentSessionId: string): BranchPoint {
+function branchPoint(
+  where: Position,
+  fromCycle: number,
+  toCycle: number,
+  toTick: number | null,
+  seenBy: BranchPoint['seenBy'],
+  parentSessionId: string,
+): BranchPoint {
   const m = where.run.journal.meta;
-  return { fromRunId: m.runId, fromDisplayName: m.displayName, fromCycle, fromTick: where.run.journal.lineAt(fromCycle)?.tick ?? null, toCycle, toTick, seenBy, parentSessionId };
+  return {
+    fromRunId: m.runId,
+    fromDisplayName: m.displayName,
+    fromCycle,
+    fromTick: where.run.journal.lineAt(fromCycle)?.tick ?? null,
+    toCycle,
+    toTick,
+    seenBy,
+    parentSessionId,
+  };
 }
 
 function unique<T>(xs: T[]): T[] {

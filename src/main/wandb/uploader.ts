@@ -5,7 +5,14 @@
 import type { WandbRunInfo } from '../../shared/api';
 import type { Logger } from '../log';
 import { backoffMs, nextBatch, summaryFits, type Limits } from './batch';
-import { describeRefusal, WandbHttpError, type FileStreamAnswer, type FileStreamBody, type RunRef, type WandbClient } from './client';
+import {
+  describeRefusal,
+  WandbHttpError,
+  type FileStreamAnswer,
+  type FileStreamBody,
+  type RunRef,
+  type WandbClient,
+} from './client';
 import { runConfig, type RunJournal } from './journal';
 
 export interface Live {
@@ -45,13 +52,25 @@ export function reconcile(l: Live, ref: RunRef, logger: Logger): void {
   if (ref.historyLineCount > ours) {
     const skip = Math.min(ref.historyLineCount - ours, j.pending.length);
     j.skipHeld(skip);
-    logger.info({ run: j.meta.runId, held: ref.historyLineCount, acked: ours }, 'W&B already holds lines whose answer was lost; not sending them again');
+    logger.info(
+      { run: j.meta.runId, held: ref.historyLineCount, acked: ours },
+      'W&B already holds lines whose answer was lost; not sending them again',
+    );
   } else if (ref.historyLineCount < ours) {
-    logger.debug({ run: j.meta.runId, held: ref.historyLineCount, acked: ours }, "W&B's line count lags the lines it acknowledged; going on from ours");
+    logger.debug(
+      { run: j.meta.runId, held: ref.historyLineCount, acked: ours },
+      "W&B's line count lags the lines it acknowledged; going on from ours",
+    );
   }
 }
 
-async function send(client: WandbClient, l: Live, ref: Pick<RunRef, 'entity' | 'project' | 'runId'>, body: FileStreamBody, ctx: UploadContext): Promise<boolean> {
+async function send(
+  client: WandbClient,
+  l: Live,
+  ref: Pick<RunRef, 'entity' | 'project' | 'runId'>,
+  body: FileStreamBody,
+  ctx: UploadContext,
+): Promise<boolean> {
   l.lastSentAt = Date.now();
   const answer: FileStreamAnswer = await client.fileStream(ref, body);
   if (ctx.aborted()) return false;
@@ -93,7 +112,16 @@ export async function uploadRun(client: WandbClient, l: Live, ctx: UploadContext
       if (!batch.lines.length) continue;
       const withSummary = batch.withSummary && !skipSummary;
       try {
-        if (!(await send(client, l, ref, { history: { offset: batch.offset, lines: batch.lines }, summary: withSummary ? j.summary : undefined }, ctx))) return;
+        if (
+          !(await send(
+            client,
+            l,
+            ref,
+            { history: { offset: batch.offset, lines: batch.lines }, summary: withSummary ? j.summary : undefined },
+            ctx,
+          ))
+        )
+          return;
       } catch (e) {
         if (!is413(e)) throw e;
         // Smaller requests until one fits; a line W&B refuses on its own is skipped, counted.
@@ -103,7 +131,10 @@ export async function uploadRun(client: WandbClient, l: Live, ctx: UploadContext
           j.refuseNext(`W&B refused a line of ${Buffer.byteLength(batch.lines[0])} bytes as too large (413)`);
           due--;
         }
-        ctx.logger.info({ run: j.meta.runId, lines: batch.lines.length, maxLines: l.maxLines }, 'W&B answered 413: sending smaller requests');
+        ctx.logger.info(
+          { run: j.meta.runId, lines: batch.lines.length, maxLines: l.maxLines },
+          'W&B answered 413: sending smaller requests',
+        );
         continue;
       }
       j.acknowledge(batch.lines.length);
@@ -146,10 +177,18 @@ export async function uploadRun(client: WandbClient, l: Live, ctx: UploadContext
       ctx.logger.warn({ run: j.meta.runId, status: e.status }, failure);
     } else {
       l.attempt++;
-      const wait = backoffMs(l.attempt, e instanceof WandbHttpError ? e.retryAfterMs : null, ctx.retryBaseMs, ctx.retryMaxMs);
+      const wait = backoffMs(
+        l.attempt,
+        e instanceof WandbHttpError ? e.retryAfterMs : null,
+        ctx.retryBaseMs,
+        ctx.retryMaxMs,
+      );
       l.retryAt = Date.now() + wait;
       l.state = 'retrying';
-      ctx.logger.debug({ run: j.meta.runId, err: (e as Error).message, waitMs: Math.round(wait) }, 'W&B request failed; will retry');
+      ctx.logger.debug(
+        { run: j.meta.runId, err: (e as Error).message, waitMs: Math.round(wait) },
+        'W&B request failed; will retry',
+      );
     }
   }
   ctx.changed();

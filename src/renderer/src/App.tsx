@@ -31,7 +31,11 @@ export function App() {
   };
 
   return (
-    <div className={`app${collapsed ? ' nav-collapsed' : ''}`} data-disconnected={disconnected || undefined} data-testid="app">
+    <div
+      className={`app${collapsed ? ' nav-collapsed' : ''}`}
+      data-disconnected={disconnected || undefined}
+      data-testid="app"
+    >
       <a className="skip-link" href={`#view-${view}`} onClick={skipToView} data-testid="skip-link">
         Skip to the {label} view
       </a>

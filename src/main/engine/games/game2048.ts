@@ -45,7 +45,8 @@ const LINES_BY_DIR: number[][][] = [
 
 export const INFO_2048: GameInfo = {
   envId: '2048',
-  description: '2048 on a 4x4 board with seeded tile spawns (90% 2, 10% 4). Reward: the sum of tiles merged by the move.',
+  description:
+    '2048 on a 4x4 board with seeded tile spawns (90% 2, 10% 4). Reward: the sum of tiles merged by the move.',
   encoding: { state: '2048-state:v1', action: 'u8:v1', obs: 'f32x20:v1', schemaVersion: 1 },
   actionSpace: { kind: 'discrete', n: 4 },
   maxHorizon: 0,
@@ -61,7 +62,12 @@ export const INFO_2048: GameInfo = {
     high: [...new Array<number>(16).fill(MAX_EXPONENT), 1, 1, 1, 1],
     slices: [
       { name: 'exponents', start: 0, length: 16, description: 'each cell row-major: 0 empty, k for a tile 2^k' },
-      { name: 'action_mask', start: 16, length: 4, description: '1 where a move (up, right, down, left) changes the board' },
+      {
+        name: 'action_mask',
+        start: 16,
+        length: 4,
+        description: '1 where a move (up, right, down, left) changes the board',
+      },
     ],
   },
   // A move merges tiles that add up to less than the board's tile sum (< 2^18).
@@ -189,7 +195,8 @@ export class Game2048 implements Game<State2048, number, F32Obs> {
   }
 
   decodeState(b: Uint8Array, s: State2048): void {
-    if (b.length !== STATE_BYTES) throw invalid(`2048 state must be ${STATE_BYTES} bytes (2048-state:v1), got ${b.length}`);
+    if (b.length !== STATE_BYTES)
+      throw invalid(`2048 state must be ${STATE_BYTES} bytes (2048-state:v1), got ${b.length}`);
     let sum = 0;
     let weighted = 0;
     let tiles = 0;
@@ -206,14 +213,24 @@ export class Game2048 implements Game<State2048, number, F32Obs> {
     const score = getU32(b, 16);
     const moves = getU32(b, 20);
     if (tiles < 2) throw invalid(`2048 state: ${tiles} tile(s) on the board; a game always has at least 2`);
-    if (sum >= MAX_TILE_SUM) throw invalid(`2048 state: the tiles add up to ${sum}; no 4x4 game reaches ${MAX_TILE_SUM}`);
+    if (sum >= MAX_TILE_SUM)
+      throw invalid(`2048 state: the tiles add up to ${sum}; no 4x4 game reaches ${MAX_TILE_SUM}`);
     // Moves beyond S/2 are impossible (each move spawns at least a 2), which also keeps 4(m+2) exact.
-    if (2 * (moves + 2) > sum || sum > 4 * (moves + 2)) throw invalid(`2048 state: ${moves} moves cannot leave tiles adding up to ${sum} (each move spawns a 2 or a 4: between ${2 * (moves + 2)} and ${4 * (moves + 2)})`);
+    if (2 * (moves + 2) > sum || sum > 4 * (moves + 2))
+      throw invalid(
+        `2048 state: ${moves} moves cannot leave tiles adding up to ${sum} (each move spawns a 2 or a 4: between ${2 * (moves + 2)} and ${4 * (moves + 2)})`,
+      );
     const expected = weighted - 2 * sum + 4 * (moves + 2);
-    if (score !== expected) throw invalid(`2048 state: score ${score} does not match the board after ${moves} moves (it must be ${expected})`);
+    if (score !== expected)
+      throw invalid(
+        `2048 state: score ${score} does not match the board after ${moves} moves (it must be ${expected})`,
+      );
     if (b[24] > 1) throw invalid(`2048 state: the over flag is ${b[24]}; must be 0 or 1`);
     const over = b[24] === 1;
-    if (over === anyMove(s.cells)) throw invalid(`2048 state: the over flag says ${over ? 'over' : 'playing'} but the board ${over ? 'still has moves' : 'has none'}`);
+    if (over === anyMove(s.cells))
+      throw invalid(
+        `2048 state: the over flag says ${over ? 'over' : 'playing'} but the board ${over ? 'still has moves' : 'has none'}`,
+      );
     s.score = score;
     s.moves = moves;
     s.over = over;
@@ -226,7 +243,10 @@ export class Game2048 implements Game<State2048, number, F32Obs> {
   }
 
   decodeAction(b: Uint8Array): number {
-    if (b.length !== 1 || b[0] > 3) throw invalid(`2048 action must be one byte 0-3 (up, right, down, left), got ${b.length === 1 ? `byte ${b[0]}` : `${b.length} bytes`}`);
+    if (b.length !== 1 || b[0] > 3)
+      throw invalid(
+        `2048 action must be one byte 0-3 (up, right, down, left), got ${b.length === 1 ? `byte ${b[0]}` : `${b.length} bytes`}`,
+      );
     return b[0];
   }
 

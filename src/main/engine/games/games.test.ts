@@ -43,10 +43,22 @@ describe('TicTacToe', () => {
 
   it('rewards +1 to the player completing a row, column or diagonal, and ends the episode', () => {
     for (const [xs, os] of [
-      [[0, 1, 2], [3, 4]],
-      [[0, 3, 6], [1, 2]],
-      [[2, 4, 6], [0, 1]],
-      [[0, 4, 8], [1, 2]],
+      [
+        [0, 1, 2],
+        [3, 4],
+      ],
+      [
+        [0, 3, 6],
+        [1, 2],
+      ],
+      [
+        [2, 4, 6],
+        [0, 1],
+      ],
+      [
+        [0, 4, 8],
+        [1, 2],
+      ],
     ]) {
       const moves = [xs[0], os[0], xs[1], os[1], xs[2]];
       const steps = play(moves);
@@ -137,7 +149,10 @@ describe('2048', () => {
     const tiles = cells.filter((e) => e > 0);
     const sum = tiles.reduce((a, e) => a + 2 ** e, 0);
     const view = Buffer.from(b.buffer, b.byteOffset, b.length);
-    view.writeUInt32LE(tiles.reduce((a, e) => a + (e - 1) * 2 ** e, 0), 16);
+    view.writeUInt32LE(
+      tiles.reduce((a, e) => a + (e - 1) * 2 ** e, 0),
+      16,
+    );
     view.writeUInt32LE(sum / 2 - 2, 20);
     b[24] = 0;
     return b;
@@ -151,7 +166,11 @@ describe('2048', () => {
     const tiles = [...a.subarray(0, 16)].filter((e) => e !== 0);
     expect(tiles).toHaveLength(2);
     expect(tiles.every((e) => e === 1 || e === 2)).toBe(true);
-    const seeds = new Set(Array.from({ length: 20 }, (_, i) => Buffer.from(g.reset(BigInt(i), new Uint8Array(0)).state.subarray(0, 16)).toString('hex')));
+    const seeds = new Set(
+      Array.from({ length: 20 }, (_, i) =>
+        Buffer.from(g.reset(BigInt(i), new Uint8Array(0)).state.subarray(0, 16)).toString('hex'),
+      ),
+    );
     expect(seeds.size).toBeGreaterThan(10);
   });
 
@@ -192,7 +211,9 @@ describe('2048', () => {
     const twins = bytesWith([17, 17, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     const e = refusal(() => g.step(twins, u8(3)));
     expect([e.code, e.message]).toEqual(['invalid_argument', expect.stringMatching(/tiles add up to 262144/)]);
-    expect(refusal(() => g.step(bytesWith([3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), u8(1))).message).toMatch(/1 tile/);
+    expect(refusal(() => g.step(bytesWith([3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), u8(1))).message).toMatch(
+      /1 tile/,
+    );
     const fast = bytesWith([5, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     Buffer.from(fast.buffer, fast.byteOffset).writeUInt32LE(1, 20);
     expect(refusal(() => g.step(fast, u8(1))).message).toMatch(/1 moves cannot leave tiles adding up to 48/);
@@ -208,29 +229,37 @@ describe('2048', () => {
     expect(refusal(() => g.step(full, u8(0))).code).toBe('failed_precondition');
     const playing = bytesWith([1, 2, 1, 2, 2, 1, 2, 1, 1, 2, 1, 2, 2, 1, 2, 0]);
     const last = g.step(playing, u8(1));
-    expect(last.done).toBe(f32s(last.obs).slice(16).every((v) => v === 0));
+    expect(last.done).toBe(
+      f32s(last.obs)
+        .slice(16)
+        .every((v) => v === 0),
+    );
   });
 
   it('round-trips states through encode/decode and continues identically from the bytes (property)', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.array(fc.nat(), { maxLength: 60 }), (seed, picks) => {
-        const g = eraseGame(new Game2048());
-        const env = g.newEnv();
-        env.reset(seed, new Uint8Array(0));
-        for (const p of picks) {
-          if (env.done) break;
-          env.stepLegal(p % env.legalCount);
-        }
-        const bytes = env.state().slice();
-        const twin = g.newEnv();
-        (twin as unknown as { load(b: Uint8Array): void }).load(bytes);
-        expect(twin.state()).toEqual(bytes);
-        if (!env.done) {
-          env.stepLegal(0);
-          twin.stepLegal(0);
-          expect(twin.state()).toEqual(env.state());
-        }
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+        fc.array(fc.nat(), { maxLength: 60 }),
+        (seed, picks) => {
+          const g = eraseGame(new Game2048());
+          const env = g.newEnv();
+          env.reset(seed, new Uint8Array(0));
+          for (const p of picks) {
+            if (env.done) break;
+            env.stepLegal(p % env.legalCount);
+          }
+          const bytes = env.state().slice();
+          const twin = g.newEnv();
+          (twin as unknown as { load(b: Uint8Array): void }).load(bytes);
+          expect(twin.state()).toEqual(bytes);
+          if (!env.done) {
+            env.stepLegal(0);
+            twin.stepLegal(0);
+            expect(twin.state()).toEqual(env.state());
+          }
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -241,14 +270,19 @@ describe('decoding untrusted bytes', () => {
     const reg = builtInGames();
     const games = reg.ids().map((id) => reg.create(id));
     fc.assert(
-      fc.property(fc.constantFrom(...games), fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ maxLength: 3 }), (g, state, action) => {
-        try {
-          const out = g.step(state, action);
-          expect(out.obs.length).toBe(g.info.obsBytes);
-        } catch (e) {
-          expect(e).toBeInstanceOf(EngineError);
-        }
-      }),
+      fc.property(
+        fc.constantFrom(...games),
+        fc.uint8Array({ maxLength: 80 }),
+        fc.uint8Array({ maxLength: 3 }),
+        (g, state, action) => {
+          try {
+            const out = g.step(state, action);
+            expect(out.obs.length).toBe(g.info.obsBytes);
+          } catch (e) {
+            expect(e).toBeInstanceOf(EngineError);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

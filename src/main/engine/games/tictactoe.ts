@@ -16,9 +16,14 @@ export interface TttState {
 }
 
 const LINES = [
-  [0, 1, 2], [3, 4, 5], [6, 7, 8],
-  [0, 3, 6], [1, 4, 7], [2, 5, 8],
-  [0, 4, 8], [2, 4, 6],
+  [0, 1, 2],
+  [3, 4, 5],
+  [6, 7, 8],
+  [0, 3, 6],
+  [1, 4, 7],
+  [2, 5, 8],
+  [0, 4, 8],
+  [2, 4, 6],
 ];
 
 const FLAT_LINES = Uint8Array.from(LINES.flat());
@@ -42,12 +47,22 @@ export const TTT_INFO: GameInfo = {
     low: [0],
     high: [1],
     slices: [
-      { name: 'own_stones', start: 0, length: 9, description: "1 where the player to move has a stone (cells row-major)" },
-      { name: 'opponent_stones', start: 9, length: 9, description: "1 where the opponent has a stone" },
+      {
+        name: 'own_stones',
+        start: 0,
+        length: 9,
+        description: '1 where the player to move has a stone (cells row-major)',
+      },
+      { name: 'opponent_stones', start: 9, length: 9, description: '1 where the opponent has a stone' },
       { name: 'action_mask', start: 18, length: 9, description: '1 where a move is legal' },
     ],
   },
-  reward: { low: -1, high: 1, zeroSum: true, description: 'per player: +1 to the winner, -1 to the loser on the winning move; 0 otherwise (a draw is 0)' },
+  reward: {
+    low: -1,
+    high: 1,
+    zeroSum: true,
+    description: 'per player: +1 to the winner, -1 to the loser on the winning move; 0 otherwise (a draw is 0)',
+  },
   maxEpisodeSteps: 0,
 };
 
@@ -120,7 +135,8 @@ export class TicTacToe implements Game<TttState, number, F32Obs> {
   }
 
   decodeState(b: Uint8Array, s: TttState): void {
-    if (b.length !== STATE_BYTES) throw invalid(`tictactoe state must be ${STATE_BYTES} bytes (ttt-state:v1), got ${b.length}`);
+    if (b.length !== STATE_BYTES)
+      throw invalid(`tictactoe state must be ${STATE_BYTES} bytes (ttt-state:v1), got ${b.length}`);
     let x = 0;
     let o = 0;
     for (let i = 0; i < 9; i++) {
@@ -131,11 +147,15 @@ export class TicTacToe implements Game<TttState, number, F32Obs> {
       s.cells[i] = c;
     }
     const toMove = b[9];
-    if (toMove !== 1 && toMove !== 2) throw invalid(`tictactoe state: player to move is ${toMove}; must be 1 (X) or 2 (O)`);
-    if (!(x === o && toMove === 1) && !(x === o + 1 && toMove === 2)) throw invalid(`tictactoe state is unreachable: ${x} X, ${o} O and ${toMove === 1 ? 'X' : 'O'} to move`);
+    if (toMove !== 1 && toMove !== 2)
+      throw invalid(`tictactoe state: player to move is ${toMove}; must be 1 (X) or 2 (O)`);
+    if (!(x === o && toMove === 1) && !(x === o + 1 && toMove === 2))
+      throw invalid(`tictactoe state is unreachable: ${x} X, ${o} O and ${toMove === 1 ? 'X' : 'O'} to move`);
     const outcome = outcomeOf(s.cells);
     if (outcome === 1 || outcome === 2) {
-      for (const [a, c, d] of LINES) if (s.cells[a] === 3 - outcome && s.cells[c] === s.cells[a] && s.cells[d] === s.cells[a]) throw invalid('tictactoe state is unreachable: both players have three in a row');
+      for (const [a, c, d] of LINES)
+        if (s.cells[a] === 3 - outcome && s.cells[c] === s.cells[a] && s.cells[d] === s.cells[a])
+          throw invalid('tictactoe state is unreachable: both players have three in a row');
     }
     if (b[10] !== outcome) throw invalid(`tictactoe state: outcome byte is ${b[10]} but the board says ${outcome}`);
     if (outcome === 1 && toMove !== 2) throw invalid('tictactoe state is unreachable: X won but X is to move');
@@ -150,7 +170,10 @@ export class TicTacToe implements Game<TttState, number, F32Obs> {
   }
 
   decodeAction(b: Uint8Array): number {
-    if (b.length !== 1 || b[0] > 8) throw invalid(`tictactoe action must be one byte 0-8 (the cell, row-major), got ${b.length === 1 ? `byte ${b[0]}` : `${b.length} bytes`}`);
+    if (b.length !== 1 || b[0] > 8)
+      throw invalid(
+        `tictactoe action must be one byte 0-8 (the cell, row-major), got ${b.length === 1 ? `byte ${b[0]}` : `${b.length} bytes`}`,
+      );
     return b[0];
   }
 

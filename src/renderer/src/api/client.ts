@@ -1,13 +1,24 @@
 // The renderer's one way to reach main: the preload bridge in Electron, a WebSocket in a browser.
 // Both speak the same contract, so every component is identical in both.
-import { ApiError, type MethodInput, type MethodName, type MethodOutput, type PushName, type PushPayload, type Result } from '../../../shared/api';
+import {
+  ApiError,
+  type MethodInput,
+  type MethodName,
+  type MethodOutput,
+  type PushName,
+  type PushPayload,
+  type Result,
+} from '../../../shared/api';
 import { WebSocketTransport } from './ws';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 export interface ApiClient {
   readonly kind: 'ipc' | 'web';
-  call<M extends MethodName>(method: M, ...payload: MethodInput<M> extends undefined ? [] : [MethodInput<M>]): Promise<MethodOutput<M>>;
+  call<M extends MethodName>(
+    method: M,
+    ...payload: MethodInput<M> extends undefined ? [] : [MethodInput<M>]
+  ): Promise<MethodOutput<M>>;
   on<P extends PushName>(name: P, listener: (payload: PushPayload<P>) => void): () => void;
   /** Called on every (re)connection, with 'open' when calls can flow. IPC is always open. */
   onConnection(listener: (state: ConnectionState) => void): () => void;

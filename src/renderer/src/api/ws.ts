@@ -49,7 +49,10 @@ export class WebSocketTransport {
       this.ws = null;
       // Calls in flight on a dead socket have no answer coming: fail them, do not hang.
       for (const [id, w] of this.waiting) {
-        w.resolve({ ok: false, error: { code: 'unavailable', message: 'connection to the Control Room server was lost' } });
+        w.resolve({
+          ok: false,
+          error: { code: 'unavailable', message: 'connection to the Control Room server was lost' },
+        });
         this.waiting.delete(id);
       }
       this.setState('closed');

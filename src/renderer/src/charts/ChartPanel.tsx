@@ -94,8 +94,22 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
   const pixelSeconds = Math.max(2, pixelStep(last - windowFrom, plotWidth));
   // The window's start, moving with the game, likewise by whole pixels (not a new query per line).
   const askFrom = Math.floor(windowFrom / pixelSeconds) * pixelSeconds;
-  const hist = useHistoryWindow(session.id, needHistory, askFrom, undefined, items, plotWidth, Math.floor(last / pixelSeconds));
-  const from = zoom ? zoom[0] : needHistory && hist?.first != null ? Math.max(windowFrom, hist.first) : span ? Math.max(span[0], windowFrom) : 0;
+  const hist = useHistoryWindow(
+    session.id,
+    needHistory,
+    askFrom,
+    undefined,
+    items,
+    plotWidth,
+    Math.floor(last / pixelSeconds),
+  );
+  const from = zoom
+    ? zoom[0]
+    : needHistory && hist?.first != null
+      ? Math.max(windowFrom, hist.first)
+      : span
+        ? Math.max(span[0], windowFrom)
+        : 0;
   const to = zoom ? zoom[1] : Math.max(last, hist?.last ?? 0);
   // Lines: each visible item (and its consumption), then the same for each earlier line of play
   // (before a load of an earlier save) that reaches into the window.
@@ -112,7 +126,12 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
   const lines = [...specs.keys()];
   const palette = itemColors(items);
   const icons = useItemIcons(items);
-  const styles: PathStyle[] = lines.map((k) => ({ key: k, color: palette.get(specs.get(k)!.item)!, dashed: specs.get(k)!.mode === 'consumption' && mode === 'production', faded: specs.get(k)!.branch > 0 }));
+  const styles: PathStyle[] = lines.map((k) => ({
+    key: k,
+    color: palette.get(specs.get(k)!.item)!,
+    dashed: specs.get(k)!.mode === 'consumption' && mode === 'production',
+    faded: specs.get(k)!.branch > 0,
+  }));
   // The lines as a set: rows do not depend on their order (the legend's, which follows the ranks).
   const linesKey = [...lines].sort().join('\n');
   // From history, the rows change only with a new answer (every 2 s at most), not with each line;
@@ -122,13 +141,42 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
   // session line by line (live-rows.ts) instead of being rebuilt.
   const [live] = useState(() => new LiveRowsCache());
   const times = session.branch.sampleTimes();
-  const liveOk = !zoom && !hist && !needHistory && windowSeconds > 0 && [...specs.values()].every((s) => s.branch === 0) && times.length > 0 && (session.branch.archivedBuckets === 0 || times[0] <= windowFrom);
-  const { rows, totals, lo, hi, drawn } = useMemo((): { rows: Row[]; totals: Map<string, number>; lo: number; hi: number; drawn?: Drawn } => {
+  const liveOk =
+    !zoom &&
+    !hist &&
+    !needHistory &&
+    windowSeconds > 0 &&
+    [...specs.values()].every((s) => s.branch === 0) &&
+    times.length > 0 &&
+    (session.branch.archivedBuckets === 0 || times[0] <= windowFrom);
+  // The memo's keys: the range drawn, and the session's data version only when drawing from memory.
+  const [rangeFrom, rangeTo] = histRange ?? [from, to];
+  const liveVersion = hist ? 0 : session.version;
+  const { rows, totals, lo, hi, drawn } = useMemo((): {
+    rows: Row[];
+    totals: Map<string, number>;
+    lo: number;
+    hi: number;
+    drawn?: Drawn;
+  } => {
     if (liveOk) {
       const specList = lines.map((key) => ({ key, ...specs.get(key)! }));
-      const win = live.update(`${session.id}|${session.rewinds}|${mode}|${plotWidth}|${windowSeconds}|${linesKey}`, session.branch, specList, windowSeconds, from, plotWidth);
+      const win = live.update(
+        `${session.id}|${session.rewinds}|${mode}|${plotWidth}|${windowSeconds}|${linesKey}`,
+        session.branch,
+        specList,
+        windowSeconds,
+        from,
+        plotWidth,
+      );
       const [lo, hi] = win.range();
-      return { rows: win.rows, totals: win.totals(), lo, hi, drawn: { frame: rawFrame(win.origin), paths: win.paths() } };
+      return {
+        rows: win.rows,
+        totals: win.totals(),
+        lo,
+        hi,
+        drawn: { frame: rawFrame(win.origin), paths: win.paths() },
+      };
     }
     live.clear();
     const [f, t] = histRange ?? [from, to];
@@ -136,7 +184,11 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
     const series: { key: string; points: Point[] }[] = [];
     for (const [key, spec] of specs) {
       const earlier = spec.branch ? session.earlier.find((e) => e.n === spec.branch) : undefined;
-      const pts = earlier ? earlier.branch.points(spec.item, spec.mode, f) : hist ? historyPoints(hist, spec.item, spec.mode) : session.points(spec.item, spec.mode, f);
+      const pts = earlier
+        ? earlier.branch.points(spec.item, spec.mode, f)
+        : hist
+          ? historyPoints(hist, spec.item, spec.mode)
+          : session.points(spec.item, spec.mode, f);
       const inWindow = pts.filter((p) => p.t >= f && p.t <= t);
       totals.set(key, windowTotal(inWindow));
       series.push({ key, points: inWindow });
@@ -154,7 +206,7 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
     // From history: the answer, its range (or the zoom), the lines and the width. From memory: the
     // session's data (session.version) and the window as well.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [session, hist, histRange ? histRange[0] : from, histRange ? histRange[1] : to, hist ? 0 : session.version, session.rewinds, mode, plotWidth, linesKey, liveOk]);
+  }, [session, hist, rangeFrom, rangeTo, liveVersion, session.rewinds, mode, plotWidth, linesKey, liveOk]);
   const markers = session.markers.filter((m) => m.t >= from && m.t <= to);
   // The axes move when the data moves by a pixel, not with every line: at 1000 h across 1,200 px a
   // pixel is 50 min of game time, and a new domain makes recharts recompute its axes and re-render.
@@ -199,9 +251,35 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
           <CartesianGrid stroke="var(--line)" strokeDasharray="3 3" />
           {/* interval 0: every tick shown, none measured (recharts measures each label in the DOM to
               thin them out otherwise; five time labels and at most nine rates never collide here). */}
-          <XAxis type="number" dataKey="t" domain={xDomain} tickFormatter={formatAxisTime} stroke="var(--muted)" allowDataOverflow interval={0} />
-          <YAxis type="number" domain={yDomain} ticks={yTicks} allowDataOverflow stroke="var(--muted)" width={72} tickFormatter={formatRate} label={Y_LABEL} interval={0} />
-          {mode === 'net' && <ReferenceLine y={0} stroke="var(--chart-zero)" strokeWidth={1.2} data-testid="zero-line" className="zero-line" />}
+          <XAxis
+            type="number"
+            dataKey="t"
+            domain={xDomain}
+            tickFormatter={formatAxisTime}
+            stroke="var(--muted)"
+            allowDataOverflow
+            interval={0}
+          />
+          <YAxis
+            type="number"
+            domain={yDomain}
+            ticks={yTicks}
+            allowDataOverflow
+            stroke="var(--muted)"
+            width={72}
+            tickFormatter={formatRate}
+            label={Y_LABEL}
+            interval={0}
+          />
+          {mode === 'net' && (
+            <ReferenceLine
+              y={0}
+              stroke="var(--chart-zero)"
+              strokeWidth={1.2}
+              data-testid="zero-line"
+              className="zero-line"
+            />
+          )}
           {markers.map((m) => (
             <ReferenceLine
               key={`${m.t}-${m.label}`}
@@ -212,7 +290,14 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
               label={{ value: m.label, fill: 'var(--chart-marker)', position: 'insideTopLeft' }}
             />
           ))}
-          <SeriesPaths rows={rows} drawn={drawn} lines={styles} onPlot={(p) => (plot && p.x === plot.x && p.width === plot.width && p.y === plot.y ? undefined : setPlot(p))} />
+          <SeriesPaths
+            rows={rows}
+            drawn={drawn}
+            lines={styles}
+            onPlot={(p) =>
+              plot && p.x === plot.x && p.width === plot.width && p.y === plot.y ? undefined : setPlot(p)
+            }
+          />
           {hoverRow && geom && <ReferenceLine x={hoverRow.t} stroke="var(--muted)" />}
           {drag && <ReferenceLine x={drag[0]} stroke="var(--chart-drag)" />}
           {drag && <ReferenceLine x={drag[1]} stroke="var(--chart-drag)" />}
@@ -222,7 +307,14 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
         <div
           className="chart-hover"
           data-testid="chart-hover"
-          style={{ position: 'absolute', left: plot.x, top: plot.y, width: plot.width, height: plot.height, cursor: 'crosshair' }}
+          style={{
+            position: 'absolute',
+            left: plot.x,
+            top: plot.y,
+            width: plot.width,
+            height: plot.height,
+            cursor: 'crosshair',
+          }}
           onMouseMove={(e) => {
             const t = tAt(e.clientX, e.currentTarget.parentElement!);
             setHoverT(t);
@@ -237,19 +329,30 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
             if (t !== null) setDrag([t, t]);
           }}
           onMouseUp={() => {
-            if (drag && Math.abs(drag[1] - drag[0]) > (to - from) / 200) setZoom([Math.min(...drag), Math.max(...drag)]);
+            if (drag && Math.abs(drag[1] - drag[0]) > (to - from) / 200)
+              setZoom([Math.min(...drag), Math.max(...drag)]);
             setDrag(null);
           }}
           onDoubleClick={() => setZoom(null)}
         />
       )}
       {hoverRow && plot && (
-        <div className="chart-tooltip" data-testid="chart-tooltip" style={{ position: 'absolute', top: plot.y + 8, left: Math.min(plot.x + plot.width - 220, Math.max(plot.x, plot.x + 12)), pointerEvents: 'none' }}>
+        <div
+          className="chart-tooltip"
+          data-testid="chart-tooltip"
+          style={{
+            position: 'absolute',
+            top: plot.y + 8,
+            left: Math.min(plot.x + plot.width - 220, Math.max(plot.x, plot.x + 12)),
+            pointerEvents: 'none',
+          }}
+        >
           <div className="muted">game time {formatGameTime(Math.round(hoverRow.t * 60))}</div>
           {lines.map((k, i) =>
             hoverRow[k] === undefined ? null : (
               <div key={k}>
-                <ItemMark item={specs.get(k)!.item} color={styles[i].color} icons={icons} /> {k}: <b>{formatRate(hoverRow[k])}</b> /min
+                <ItemMark item={specs.get(k)!.item} color={styles[i].color} icons={icons} /> {k}:{' '}
+                <b>{formatRate(hoverRow[k])}</b> /min
               </div>
             ),
           )}
@@ -263,7 +366,9 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
             className={hidden.includes(k) ? 'legend-item off' : 'legend-item'}
             aria-pressed={!hidden.includes(k)}
             title={hidden.includes(k) ? 'Show this line' : 'Hide this line'}
-            onClick={() => setChart({ hiddenItems: hidden.includes(k) ? hidden.filter((h) => h !== k) : [...hidden, k] })}
+            onClick={() =>
+              setChart({ hiddenItems: hidden.includes(k) ? hidden.filter((h) => h !== k) : [...hidden, k] })
+            }
             data-testid={`legend-${k}`}
             data-color={palette.get(k)}
           >
@@ -273,10 +378,22 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
         ))}
         {mode === 'production' && (
           <label className="legend-item" title="Consumption of the same items, dashed, over their production">
-            <input type="checkbox" checked={overlay} onChange={(e) => setOverlay(e.target.checked)} data-testid="overlay-consumption" /> with consumption
+            <input
+              type="checkbox"
+              checked={overlay}
+              onChange={(e) => setOverlay(e.target.checked)}
+              data-testid="overlay-consumption"
+            />{' '}
+            with consumption
           </label>
         )}
-        <button type="button" className="legend-item" onClick={exportCsv} data-testid="export-csv" title="The rows on screen, as CSV">
+        <button
+          type="button"
+          className="legend-item"
+          onClick={exportCsv}
+          data-testid="export-csv"
+          title="The rows on screen, as CSV"
+        >
           Export CSV
         </button>
         {zoom && (
@@ -291,7 +408,8 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
           const total = totals.get(k) ?? 0;
           return (
             <span key={k} data-testid={`total-${k}`} data-value={total}>
-              <ItemMark item={specs.get(k)!.item} color={styles[i].color} icons={icons} /> {k} {formatRate(Math.round(total))}{' '}
+              <ItemMark item={specs.get(k)!.item} color={styles[i].color} icons={icons} /> {k}{' '}
+              {formatRate(Math.round(total))}{' '}
             </span>
           );
         })}

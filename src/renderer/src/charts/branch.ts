@@ -43,9 +43,11 @@ export interface Point {
  * An item's rate in a stats line, 0 when absent. Item names are arbitrary (`constructor`,
  * `__proto__`), and events reach the page as ordinary objects: only own entries count.
  */
-const rateOf = (rates: Readonly<Record<string, number>>, name: string): number => (Object.hasOwn(rates, name) ? rates[name] : 0);
+const rateOf = (rates: Readonly<Record<string, number>>, name: string): number =>
+  Object.hasOwn(rates, name) ? rates[name] : 0;
 
-export const modeValue = (mode: Mode, p: number, c: number) => (mode === 'production' ? p : mode === 'consumption' ? c : p - c);
+export const modeValue = (mode: Mode, p: number, c: number) =>
+  mode === 'production' ? p : mode === 'consumption' ? c : p - c;
 
 export class Branch {
   // Full resolution: sample times and, per item, production and consumption (0 where absent).

@@ -35,7 +35,12 @@ describe('Y ticks', () => {
 describe('CSV and totals', async () => {
   const { toCsv, windowTotal } = await import('./csv');
   it('writes every value exactly, quoting names that need it', () => {
-    expect(toCsv([{ t: 2, 'iron-plate': 1234.56, 'a,b': 0.1 } as never, { t: 4, 'iron-plate': 7 } as never], ['iron-plate', 'a,b'])).toBe('game_seconds,iron-plate,"a,b"\n2,1234.56,0.1\n4,7,\n');
+    expect(
+      toCsv(
+        [{ t: 2, 'iron-plate': 1234.56, 'a,b': 0.1 } as never, { t: 4, 'iron-plate': 7 } as never],
+        ['iron-plate', 'a,b'],
+      ),
+    ).toBe('game_seconds,iron-plate,"a,b"\n2,1234.56,0.1\n4,7,\n');
   });
   it('totals a window from rates per minute', () => {
     expect(windowTotal([0, 60, 120].map((t) => ({ t, v: 30, lo: 30, hi: 30 })))).toBe(60);
@@ -46,13 +51,18 @@ describe('CSV and totals', async () => {
 // from the chart's backgrounds (WCAG's 3:1 for graphics) in both themes.
 describe('item colours on both themes', () => {
   const css = readFileSync(new URL('../styles.css', import.meta.url), 'utf8');
-  const block = (selector: string) => css.slice(css.indexOf(`${selector} {`), css.indexOf('}', css.indexOf(`${selector} {`)));
-  const vars = (text: string) => Object.fromEntries([...text.matchAll(/(--[\w-]+):\s*([^;]+);/g)].map((m) => [m[1], m[2].trim()]));
-  const themes = { light: vars(block(':root')), dark: { ...vars(block(':root')), ...vars(block(":root[data-theme='dark']")) } };
+  const block = (selector: string) =>
+    css.slice(css.indexOf(`${selector} {`), css.indexOf('}', css.indexOf(`${selector} {`)));
+  const vars = (text: string) =>
+    Object.fromEntries([...text.matchAll(/(--[\w-]+):\s*([^;]+);/g)].map((m) => [m[1], m[2].trim()]));
+  const themes = {
+    light: vars(block(':root')),
+    dark: { ...vars(block(':root')), ...vars(block(":root[data-theme='dark']")) },
+  };
   const hex = (h: string) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255);
   const hslRgb = (h: number, s: number, l: number) => {
     const a = s * Math.min(l, 1 - l);
-    const f = (n: number) => l - a * Math.max(-1, Math.min((n + h / 30) % 12 - 3, 9 - ((n + h / 30) % 12), 1));
+    const f = (n: number) => l - a * Math.max(-1, Math.min(((n + h / 30) % 12) - 3, 9 - ((n + h / 30) % 12), 1));
     return [f(0), f(8), f(4)];
   };
   const lum = (rgb: number[]) => {
@@ -69,7 +79,8 @@ describe('item colours on both themes', () => {
       for (const level of [0, 1, 2]) {
         const l = parseFloat(v[`--item-l${level}`]) / 100;
         expect(l).toBeGreaterThan(0);
-        for (let hue = 0; hue < 360; hue += 5) for (const bg of ['--bg', '--panel']) worst = Math.min(worst, contrast(hslRgb(hue, 0.7, l), hex(v[bg])));
+        for (let hue = 0; hue < 360; hue += 5)
+          for (const bg of ['--bg', '--panel']) worst = Math.min(worst, contrast(hslRgb(hue, 0.7, l), hex(v[bg])));
       }
       expect(worst).toBeGreaterThanOrEqual(3);
     });

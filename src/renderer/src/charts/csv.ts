@@ -6,7 +6,8 @@ const cell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` :
 /** One line per row: game seconds, then each series' value as JavaScript prints it (exact). */
 export function toCsv(rows: readonly Row[], keys: readonly string[]): string {
   const lines = [['game_seconds', ...keys].map(cell).join(',')];
-  for (const r of rows) lines.push([String(r.t), ...keys.map((k) => (r[k] === undefined ? '' : String(r[k])))].join(','));
+  for (const r of rows)
+    lines.push([String(r.t), ...keys.map((k) => (r[k] === undefined ? '' : String(r[k])))].join(','));
   return lines.join('\n') + '\n';
 }
 

@@ -11,7 +11,12 @@ export const SEED_SECONDS = 2 * 3600;
 /** Builds the stats events of a history answer (one per point), for SeriesStore.ingest. */
 export function answerToEvents(a: HistoryAnswer, level: string | null): PipeEvent[] {
   const out: PipeEvent[] = [];
-  const init = { type: 'session_init', session_id: a.session, tick: Math.round((a.t[0] ?? 0) * 60), level_name: level ?? '' };
+  const init = {
+    type: 'session_init',
+    session_id: a.session,
+    tick: Math.round((a.t[0] ?? 0) * 60),
+    level_name: level ?? '',
+  };
   if (level !== null) out.push({ seq: 0, receivedAt: 0, line: '', event: init });
   a.t.forEach((t, i) => {
     const p: Record<string, number> = {};
@@ -20,7 +25,19 @@ export function answerToEvents(a: HistoryAnswer, level: string | null): PipeEven
       if (s.p[i]) p[s.item] = s.p[i];
       if (s.c[i]) c[s.item] = s.c[i];
     }
-    out.push({ seq: 0, receivedAt: 0, line: '', event: { type: 'stats', session_id: a.session, cycle: i + 1, tick: Math.round(t * 60), products_production: p, materials_consumption: c } });
+    out.push({
+      seq: 0,
+      receivedAt: 0,
+      line: '',
+      event: {
+        type: 'stats',
+        session_id: a.session,
+        cycle: i + 1,
+        tick: Math.round(t * 60),
+        products_production: p,
+        materials_consumption: c,
+      },
+    });
   });
   return out;
 }
@@ -40,7 +57,11 @@ export function seededSession(a: HistoryAnswer, level: string | null): SessionSe
  * Puts seeded sessions into `into` ahead of the live ones (they are older than anything live, so
  * "follow the newest" still does) and returns the new versions of every seeded session.
  */
-export function placeSeeded(into: SeriesStore, seeded: Map<string, SessionSeries>, versions: Record<string, number>): Record<string, number> {
+export function placeSeeded(
+  into: SeriesStore,
+  seeded: Map<string, SessionSeries>,
+  versions: Record<string, number>,
+): Record<string, number> {
   const live = [...into.sessions].filter(([id]) => !seeded.has(id));
   into.sessions.clear();
   for (const [id, s] of [...seeded, ...live]) into.sessions.set(id, s);

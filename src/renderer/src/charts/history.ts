@@ -6,7 +6,8 @@ import type { HistoryAnswer } from '../../../shared/history';
 import { useStore } from '../store';
 import type { Mode, Point } from './series';
 
-const modeValue = (mode: Mode, p: number, c: number) => (mode === 'production' ? p : mode === 'consumption' ? c : p - c);
+const modeValue = (mode: Mode, p: number, c: number) =>
+  mode === 'production' ? p : mode === 'consumption' ? c : p - c;
 
 /** An item's points in a history answer, in a mode, with each point's range. */
 export function historyPoints(a: HistoryAnswer, item: string, mode: Mode): Point[] {
@@ -27,19 +28,40 @@ const REFRESH_MS = 2000;
  * The history of one session over [from, to] for `items`, or null while not needed or not yet
  * answered. Asked again when the inputs change and when `growth` changes, at most every REFRESH_MS.
  */
-export function useHistoryWindow(sessionId: string, needed: boolean, from: number, to: number | undefined, items: string[], maxPoints: number, growth: number): HistoryAnswer | null {
+export function useHistoryWindow(
+  sessionId: string,
+  needed: boolean,
+  from: number,
+  to: number | undefined,
+  items: string[],
+  maxPoints: number,
+  growth: number,
+): HistoryAnswer | null {
   // The answer with the inputs it was asked for: an answer to older inputs is kept on screen
   // until the new one arrives only if the session is the same.
   const [answer, setAnswer] = useState<{ session: string; a: HistoryAnswer } | null>(null);
   const [tick, setTick] = useState(0);
   const queryHistory = useStore((s) => s.queryHistory);
   // The items as a set: a change of their ranks alone asks nothing new.
-  const key = JSON.stringify([sessionId, needed, Math.floor(from), to === undefined ? null : Math.floor(to), [...items].sort(), maxPoints]);
+  const key = JSON.stringify([
+    sessionId,
+    needed,
+    Math.floor(from),
+    to === undefined ? null : Math.floor(to),
+    [...items].sort(),
+    maxPoints,
+  ]);
   useEffect(() => {
     if (!needed) return;
     let live = true;
     const [session, , f, t, its, mp] = JSON.parse(key) as [string, boolean, number, number | null, string[], number];
-    void queryHistory({ session, from: f, ...(t === null ? {} : { to: t }), items: its, maxPoints: Math.max(10, Math.min(20_000, mp)) }).then((r) => live && setAnswer(r.ok ? { session, a: r.value } : null));
+    void queryHistory({
+      session,
+      from: f,
+      ...(t === null ? {} : { to: t }),
+      items: its,
+      maxPoints: Math.max(10, Math.min(20_000, mp)),
+    }).then((r) => live && setAnswer(r.ok ? { session, a: r.value } : null));
     return () => {
       live = false;
     };

@@ -49,8 +49,18 @@ export function useItemIcons(items: readonly string[]): ReadonlyMap<string, stri
 }
 
 /** An item's icon, underlined in its line colour; the coloured swatch when it has none. */
-export function ItemMark({ item, color, icons }: { item: string; color: string | undefined; icons: ReadonlyMap<string, string | null> }) {
+export function ItemMark({
+  item,
+  color,
+  icons,
+}: {
+  item: string;
+  color: string | undefined;
+  icons: ReadonlyMap<string, string | null>;
+}) {
   const url = icons.get(item);
   if (!url) return <i className="swatch" style={{ background: color }} />;
-  return <img className="item-icon" src={url} alt="" data-testid={`icon-${item}`} style={{ borderBottomColor: color }} />;
+  return (
+    <img className="item-icon" src={url} alt="" data-testid={`icon-${item}`} style={{ borderBottomColor: color }} />
+  );
 }

@@ -9,7 +9,14 @@ const stats = (cycle: number, prod: Record<string, number>, cons: Record<string,
   seq: ++seq,
   receivedAt: cycle * 2000,
   line: '',
-  event: { type: 'stats', session_id: 's', cycle, tick: cycle * 120, products_production: prod, materials_consumption: cons },
+  event: {
+    type: 'stats',
+    session_id: 's',
+    cycle,
+    tick: cycle * 120,
+    products_production: prod,
+    materials_consumption: cons,
+  },
 });
 
 const LINES = [
@@ -18,7 +25,8 @@ const LINES = [
   { key: 'coal (consumed)', item: 'coal', mode: 'consumption' as const },
 ];
 /** Path points in game time (each build lays paths out from its own origin). */
-const absolute = (d: string, origin: number) => [...d.matchAll(/[ML]([^,]+),([^ML]+)/g)].map((m) => [Math.round((Number(m[1]) + origin) * 100) / 100, Number(m[2])]);
+const absolute = (d: string, origin: number) =>
+  [...d.matchAll(/[ML]([^,]+),([^ML]+)/g)].map((m) => [Math.round((Number(m[1]) + origin) * 100) / 100, Number(m[2])]);
 const view = (l: LiveRows) => ({
   rows: l.win.rows.map((r) => ({ ...r })),
   paths: [...l.win.paths()].map(([k, d]) => [k, absolute(d, l.win.origin)]),
@@ -37,7 +45,9 @@ describe('liveRows', () => {
     const n = Math.round((FULL_RES_SECONDS * 1.2) / 2);
     for (let cycle = 1; cycle <= n; cycle++) {
       const wave = Math.round(Math.sin(cycle / 40) * 1000) / 10;
-      store.ingest([stats(cycle, { 'iron-plate': 100 + wave, coal: cycle % 97 === 0 ? 5000 : 60 }, { coal: 30 - wave / 10 })]);
+      store.ingest([
+        stats(cycle, { 'iron-plate': 100 + wave, coal: cycle % 97 === 0 ? 5000 : 60 }, { coal: 30 - wave / 10 }),
+      ]);
       const s = store.sessions.get('s')!;
       const last = s.span()![1];
       const from = Math.max(s.span()![0], last - window);
@@ -45,7 +55,8 @@ describe('liveRows', () => {
       if (next !== live) rebuilt++;
       live = next;
       // Checked against a fresh build now and then (every line would take minutes).
-      if (cycle % 211 === 0 || cycle === n) expect(view(live)).toEqual(view(liveRows(null, 'same', s.branch, LINES, window, from, width)));
+      if (cycle % 211 === 0 || cycle === n)
+        expect(view(live)).toEqual(view(liveRows(null, 'same', s.branch, LINES, window, from, width)));
     }
     // Built once while every sample fits, once more when they stop fitting, then only appended to.
     expect(rebuilt).toBe(2);

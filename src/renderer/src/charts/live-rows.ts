@@ -27,7 +27,15 @@ function firstAfter(times: readonly number[], t: number): number {
  * The rows of `lines` (key, item, mode) over [from, newest] of `branch`, at about one bucket per
  * two pixels of `plotWidth`, updated in place from `prev` when it was built for the same `identity`.
  */
-export function liveRows(prev: LiveRows | null, identity: string, branch: Branch, lines: readonly { key: string; item: string; mode: Mode }[], windowSeconds: number, from: number, plotWidth: number): LiveRows {
+export function liveRows(
+  prev: LiveRows | null,
+  identity: string,
+  branch: Branch,
+  lines: readonly { key: string; item: string; mode: Mode }[],
+  windowSeconds: number,
+  from: number,
+  plotWidth: number,
+): LiveRows {
   const buckets = Math.max(1, Math.floor(plotWidth / 2));
   const times = branch.sampleTimes();
   const values = new Float64Array(lines.length);
@@ -39,7 +47,12 @@ export function liveRows(prev: LiveRows | null, identity: string, branch: Branch
   };
   const win = prev?.identity === identity ? prev.win : null;
   // Path x coordinates are kept small (SVG numbers are single precision): a new origin now and then.
-  if (win && (win.width > 0 || win.samples <= buckets * 2) && win.last - win.origin < 50 * windowSeconds && (times.length === 0 || times[0] <= win.last)) {
+  if (
+    win &&
+    (win.width > 0 || win.samples <= buckets * 2) &&
+    win.last - win.origin < 50 * windowSeconds &&
+    (times.length === 0 || times[0] <= win.last)
+  ) {
     feed(win, firstAfter(times, win.last));
     win.dropBefore(from);
     // Every sample as it is while they fit; past that, buckets (a rebuild, once).

@@ -71,7 +71,17 @@ export const rawFrame = (origin: number): Frame => ({ t0: origin, t1: origin + B
 /**
  * The lines of `rows`, or `drawn` when given (paths kept up to date elsewhere, see row-window.ts).
  */
-export function SeriesPaths({ rows, drawn, lines, onPlot }: { rows: Row[]; drawn?: Drawn; lines: PathStyle[]; onPlot: (p: Area) => void }) {
+export function SeriesPaths({
+  rows,
+  drawn,
+  lines,
+  onPlot,
+}: {
+  rows: Row[];
+  drawn?: Drawn;
+  lines: PathStyle[];
+  onPlot: (p: Area) => void;
+}) {
   const x = useXAxisScale();
   const y = useYAxisScale();
   const area = usePlotArea();

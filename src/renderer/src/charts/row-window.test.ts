@@ -56,29 +56,37 @@ describe('RowWindow', () => {
   it('appending lines and dropping what scrolls out gives what a rebuild over the same samples gives', () => {
     const step = fc.record({
       dt: fc.double({ min: 0.01, max: 20, noNaN: true }),
-      values: fc.array(fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.double({ min: -1e6, max: 1e6, noNaN: true })), { minLength: KEYS.length, maxLength: KEYS.length }),
+      values: fc.array(
+        fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.double({ min: -1e6, max: 1e6, noNaN: true })),
+        { minLength: KEYS.length, maxLength: KEYS.length },
+      ),
       // Drop buckets before (newest - window) after this sample.
       window: fc.option(fc.double({ min: 0, max: 200, noNaN: true }), { nil: undefined }),
     });
     fc.assert(
-      fc.property(fc.constantFrom(0, 0.5, 3, 7.2, 60), fc.double({ min: 0, max: 1e5, noNaN: true }), fc.array(step, { minLength: 1, maxLength: 120 }), (width, t0, steps) => {
-        const w = new RowWindow(KEYS, width, t0);
-        const all: [number, number[]][] = [];
-        let t = t0;
-        let from = -Infinity;
-        for (const s of steps) {
-          t += s.dt;
-          if (!(t > (all.at(-1)?.[0] ?? -Infinity))) continue;
-          all.push([t, s.values]);
-          w.append(t, s.values);
-          if (s.window !== undefined) {
-            from = Math.max(from, t - s.window);
-            w.dropBefore(from);
+      fc.property(
+        fc.constantFrom(0, 0.5, 3, 7.2, 60),
+        fc.double({ min: 0, max: 1e5, noNaN: true }),
+        fc.array(step, { minLength: 1, maxLength: 120 }),
+        (width, t0, steps) => {
+          const w = new RowWindow(KEYS, width, t0);
+          const all: [number, number[]][] = [];
+          let t = t0;
+          let from = -Infinity;
+          for (const s of steps) {
+            t += s.dt;
+            if (!(t > (all.at(-1)?.[0] ?? -Infinity))) continue;
+            all.push([t, s.values]);
+            w.append(t, s.values);
+            if (s.window !== undefined) {
+              from = Math.max(from, t - s.window);
+              w.dropBefore(from);
+            }
           }
-        }
-        const rebuilt = buildRowWindow(KEYS, width, t0, from, all);
-        expect(view(w)).toEqual(view(rebuilt));
-      }),
+          const rebuilt = buildRowWindow(KEYS, width, t0, from, all);
+          expect(view(w)).toEqual(view(rebuilt));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -158,7 +158,8 @@ export class RowWindow {
       rows += b.rows.length;
       this.samples -= b.n;
       // The open bucket's commands are not in `head` yet.
-      if (j < this.buckets.length - 1) for (let i = 0; i < this.keys.length; i++) this.head[i] = this.head[i].slice(b.seg[i].length);
+      if (j < this.buckets.length - 1)
+        for (let i = 0; i < this.keys.length; i++) this.head[i] = this.head[i].slice(b.seg[i].length);
     }
     this.buckets.splice(0, n);
     this.rows.splice(0, rows);
@@ -198,7 +199,13 @@ export class RowWindow {
 }
 
 /** Builds a RowWindow over samples from scratch: those from `from`'s bucket on. */
-export function buildRowWindow(keys: readonly string[], width: number, origin: number, from: number, samples: Iterable<[number, ArrayLike<number>]>): RowWindow {
+export function buildRowWindow(
+  keys: readonly string[],
+  width: number,
+  origin: number,
+  from: number,
+  samples: Iterable<[number, ArrayLike<number>]>,
+): RowWindow {
   const w = new RowWindow(keys, width, origin);
   const start = w.startOf(from);
   for (const [t, v] of samples) if (t >= start) w.append(t, v);

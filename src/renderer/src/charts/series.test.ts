@@ -1,15 +1,42 @@
 import { describe, expect, it } from 'vitest';
 import type { PipeEvent } from '../../../shared/events';
-import { ARCHIVE_BUCKET_SECONDS, downsample, FULL_RES_SECONDS, MAX_EARLIER_BRANCHES, MAX_SESSIONS, REWIND_LABEL, SeriesStore, type Point } from './series';
+import {
+  ARCHIVE_BUCKET_SECONDS,
+  downsample,
+  FULL_RES_SECONDS,
+  MAX_EARLIER_BRANCHES,
+  MAX_SESSIONS,
+  REWIND_LABEL,
+  SeriesStore,
+  type Point,
+} from './series';
 
 let seq = 0;
-const stats = (session: string, cycle: number, prod: Record<string, number>, cons: Record<string, number> = {}, receivedAt = cycle * 2000): PipeEvent => ({
+const stats = (
+  session: string,
+  cycle: number,
+  prod: Record<string, number>,
+  cons: Record<string, number> = {},
+  receivedAt = cycle * 2000,
+): PipeEvent => ({
   seq: ++seq,
   receivedAt,
   line: '',
-  event: { type: 'stats', session_id: session, cycle, tick: cycle * 120, products_production: prod, materials_consumption: cons },
+  event: {
+    type: 'stats',
+    session_id: session,
+    cycle,
+    tick: cycle * 120,
+    products_production: prod,
+    materials_consumption: cons,
+  },
 });
-const init = (session: string, tick = 0, level = 'open_world'): PipeEvent => ({ seq: ++seq, receivedAt: 0, line: '', event: { type: 'session_init', session_id: session, tick, level_name: level } });
+const init = (session: string, tick = 0, level = 'open_world'): PipeEvent => ({
+  seq: ++seq,
+  receivedAt: 0,
+  line: '',
+  event: { type: 'session_init', session_id: session, tick, level_name: level },
+});
 /** What the mod writes after a save is loaded: the save's last cycle and its tick. */
 const resumed = (session: string, cycle: number, tick: number): PipeEvent => ({
   seq: ++seq,
@@ -21,7 +48,11 @@ const resumed = (session: string, cycle: number, tick: number): PipeEvent => ({
 describe('SeriesStore', () => {
   it('keys samples by game time and computes production, consumption and net', () => {
     const st = new SeriesStore();
-    st.ingest([init('a'), stats('a', 1, { 'iron-plate': 100 }, { 'iron-plate': 30 }), stats('a', 2, { 'iron-plate': 120.5 }, { 'iron-plate': 20 })]);
+    st.ingest([
+      init('a'),
+      stats('a', 1, { 'iron-plate': 100 }, { 'iron-plate': 30 }),
+      stats('a', 2, { 'iron-plate': 120.5 }, { 'iron-plate': 20 }),
+    ]);
     const s = st.sessions.get('a')!;
     expect(s.points('iron-plate', 'production', 0).map((p) => [p.t, p.v])).toEqual([
       [2, 100],
@@ -38,7 +69,9 @@ describe('SeriesStore', () => {
     const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
     // The page gets events through JSON (WebSocket) or structured clone: ordinary objects.
     const fromWire = (cycle: number, prod: string, cons: string): PipeEvent =>
-      JSON.parse(`{"seq":${cycle},"receivedAt":${cycle * 2000},"line":"","event":{"type":"stats","session_id":"a","cycle":${cycle},"tick":${cycle * 120},"products_production":${prod},"materials_consumption":${cons}}}`) as PipeEvent;
+      JSON.parse(
+        `{"seq":${cycle},"receivedAt":${cycle * 2000},"line":"","event":{"type":"stats","session_id":"a","cycle":${cycle},"tick":${cycle * 120},"products_production":${prod},"materials_consumption":${cons}}}`,
+      ) as PipeEvent;
     const st = new SeriesStore();
     st.ingest([
       fromWire(1, `{${names.map((n, i) => `"${n}":${i + 1}`).join(',')}}`, '{"coal":1}'),
@@ -54,7 +87,12 @@ describe('SeriesStore', () => {
     expect(s.points('constructor', 'consumption', 0).map((p) => p.v)).toEqual([0, 4]);
     expect(s.latest('constructor', 'net')).toBe(-4);
     expect(s.topItems('consumption', 1)).toEqual(['constructor']);
-    const rows = downsample(names.map((key) => ({ key, points: s.points(key, 'production', 0) })), 0, 10, 400);
+    const rows = downsample(
+      names.map((key) => ({ key, points: s.points(key, 'production', 0) })),
+      0,
+      10,
+      400,
+    );
     expect(rows.map((r) => r.__proto__)).toEqual([3, 0]);
     expect(rows.map((r) => r.constructor)).toEqual([1, 0]);
     // A row only holds the series given to it.
@@ -72,7 +110,12 @@ describe('SeriesStore', () => {
 
   it('skips a stats line that repeats the last cycle, and counts it', () => {
     const st = new SeriesStore();
-    st.ingest([stats('a', 1, { coal: 1 }), stats('a', 2, { coal: 2 }), stats('a', 2, { coal: 99 }), stats('a', 2, { coal: 98 })]);
+    st.ingest([
+      stats('a', 1, { coal: 1 }),
+      stats('a', 2, { coal: 2 }),
+      stats('a', 2, { coal: 99 }),
+      stats('a', 2, { coal: 98 }),
+    ]);
     const s = st.sessions.get('a')!;
     expect(s.points('coal', 'production', 0).map((p) => p.v)).toEqual([1, 2]);
     expect(s.skipped).toBe(2);
@@ -96,7 +139,9 @@ describe('SeriesStore', () => {
     // The line before the rewind, whole, as an earlier branch; the new one from the rewind on.
     expect(s.earlier).toHaveLength(1);
     expect(s.earlier[0].rewoundTo).toBe(8);
-    expect(s.earlier[0].branch.points('coal', 'production', 0).map((p) => [p.t, p.v])).toEqual(Array.from({ length: 10 }, (_, i) => [2 * (i + 1), i + 1]));
+    expect(s.earlier[0].branch.points('coal', 'production', 0).map((p) => [p.t, p.v])).toEqual(
+      Array.from({ length: 10 }, (_, i) => [2 * (i + 1), i + 1]),
+    );
     expect(s.points('coal', 'production', 0).map((p) => [p.t, p.v])).toEqual([
       [10, 105],
       [12, 106],
@@ -109,7 +154,13 @@ describe('SeriesStore', () => {
 
   it('a stats line whose tick goes back starts a new branch too (a game that wrote no resumed line)', () => {
     const st = new SeriesStore();
-    st.ingest([stats('a', 1, { coal: 1 }), stats('a', 2, { coal: 2 }), stats('a', 3, { coal: 3 }), stats('a', 2, { coal: 20 }), stats('a', 3, { coal: 30 })]);
+    st.ingest([
+      stats('a', 1, { coal: 1 }),
+      stats('a', 2, { coal: 2 }),
+      stats('a', 3, { coal: 3 }),
+      stats('a', 2, { coal: 20 }),
+      stats('a', 3, { coal: 30 }),
+    ]);
     const s = st.sessions.get('a')!;
     expect(s.markers).toEqual([{ t: 4, label: REWIND_LABEL }]);
     expect(s.earlier[0].branch.points('coal', 'production', 0).map((p) => p.v)).toEqual([1, 2, 3]);
@@ -119,7 +170,13 @@ describe('SeriesStore', () => {
 
   it('a resumed session_init at the last cycle (a restart from the newest save) continues the same branch', () => {
     const st = new SeriesStore();
-    st.ingest([init('a'), stats('a', 1, { coal: 1 }), stats('a', 2, { coal: 2 }), resumed('a', 2, 240), stats('a', 3, { coal: 3 })]);
+    st.ingest([
+      init('a'),
+      stats('a', 1, { coal: 1 }),
+      stats('a', 2, { coal: 2 }),
+      resumed('a', 2, 240),
+      stats('a', 3, { coal: 3 }),
+    ]);
     const s = st.sessions.get('a')!;
     expect(s.markers.map((m) => m.label)).toEqual(['session start', 'game loaded']);
     expect(s.earlier).toHaveLength(0);
@@ -129,7 +186,8 @@ describe('SeriesStore', () => {
   it(`keeps at most ${MAX_EARLIER_BRANCHES} earlier branches per session, and counts those dropped`, () => {
     const st = new SeriesStore();
     const lines = [stats('a', 1, { coal: 1 }), stats('a', 2, { coal: 2 })];
-    for (let k = 0; k < MAX_EARLIER_BRANCHES + 2; k++) lines.push(stats('a', 1, { coal: 1 }), stats('a', 2, { coal: 2 }));
+    for (let k = 0; k < MAX_EARLIER_BRANCHES + 2; k++)
+      lines.push(stats('a', 1, { coal: 1 }), stats('a', 2, { coal: 2 }));
     st.ingest(lines);
     const s = st.sessions.get('a')!;
     expect(s.rewinds).toBe(MAX_EARLIER_BRANCHES + 2);
@@ -158,7 +216,9 @@ describe('SeriesStore', () => {
     const s = st.sessions.get('a')!;
     expect(s.samples).toBeLessThanOrEqual(FULL_RES_SECONDS / 2 + 1);
     expect(s.archivedBuckets).toBeGreaterThan(0);
-    expect(s.archivedBuckets).toBeLessThanOrEqual(Math.ceil((cycles * 2 - FULL_RES_SECONDS) / ARCHIVE_BUCKET_SECONDS) + 1);
+    expect(s.archivedBuckets).toBeLessThanOrEqual(
+      Math.ceil((cycles * 2 - FULL_RES_SECONDS) / ARCHIVE_BUCKET_SECONDS) + 1,
+    );
     const pts = s.points('gear', 'production', 0);
     // The spike at cycle 100 (t = 200 s) survives inside its bucket's range; means are in between.
     expect(Math.max(...pts.map((p) => p.hi))).toBe(5000);
@@ -170,7 +230,12 @@ describe('SeriesStore', () => {
 
   it('typical gap between stats lines drives staleness', () => {
     const st = new SeriesStore();
-    st.ingest([stats('a', 1, {}, {}, 1000), stats('a', 2, {}, {}, 1500), stats('a', 3, {}, {}, 2000), stats('a', 4, {}, {}, 2600)]);
+    st.ingest([
+      stats('a', 1, {}, {}, 1000),
+      stats('a', 2, {}, {}, 1500),
+      stats('a', 3, {}, {}, 2000),
+      stats('a', 4, {}, {}, 2600),
+    ]);
     expect(st.sessions.get('a')!.typicalGapMs()).toBe(500);
   });
 

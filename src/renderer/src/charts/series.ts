@@ -85,7 +85,12 @@ export class SessionSeries {
     const t = e.tick / 60;
     this.firstTick ??= e.tick;
     // The save holds fewer cycles than were seen: the game went back to an earlier save.
-    if (e.resumed && e.cycle !== undefined && this.hasSamples() && (e.cycle < this.lastCycle || e.tick < this.lastTick)) {
+    if (
+      e.resumed &&
+      e.cycle !== undefined &&
+      this.hasSamples() &&
+      (e.cycle < this.lastCycle || e.tick < this.lastTick)
+    ) {
       this.rewind(t);
       this.lastCycle = e.cycle;
       this.lastTick = e.tick;

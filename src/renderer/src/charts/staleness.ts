@@ -2,7 +2,10 @@
 // with none arriving. Shared by the session header and the status bar so both say the same.
 import type { SessionSeries } from './series';
 
-export function staleness(session: SessionSeries, now: number): { stale: boolean; age: number | null; limitMs: number } {
+export function staleness(
+  session: SessionSeries,
+  now: number,
+): { stale: boolean; age: number | null; limitMs: number } {
   const gap = Math.max(session.typicalGapMs() ?? 2000, 250);
   const age = session.lastUpdateAt === null ? null : now - session.lastUpdateAt;
   return { stale: age !== null && age > 3 * gap, age, limitMs: 3 * gap };

@@ -23,7 +23,11 @@ function nextStep(step: number): number {
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (hi <= lo) hi = lo + 1;
   let best: { step: number; over: number } | null = null;
-  for (let step = niceStep((hi - lo) / (count + 3)); step <= niceStep((hi - lo) / count) * (1 + 1e-9); step = nextStep(step)) {
+  for (
+    let step = niceStep((hi - lo) / (count + 3));
+    step <= niceStep((hi - lo) / count) * (1 + 1e-9);
+    step = nextStep(step)
+  ) {
     const over = Math.ceil(hi / step - 1e-9) * step - hi + (lo - Math.floor(lo / step + 1e-9) * step);
     if (!best || over <= best.over + 1e-9 * step) best = { step, over };
   }

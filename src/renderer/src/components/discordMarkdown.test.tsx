@@ -7,7 +7,9 @@ const html = (text: string) => renderToStaticMarkup(<DiscordMarkdown text={text}
 describe('DiscordMarkdown', () => {
   it('shows the relay’s bold as bold and its escapes as the characters players typed', () => {
     expect(html('❌ **Bob** left the game')).toBe('❌ <strong>Bob</strong> left the game');
-    expect(html('💬 **Bob:** \\*\\*not bold\\*\\* 1\\. \\# a\\_b')).toBe('💬 <strong>Bob:</strong> **not bold** 1. # a_b');
+    expect(html('💬 **Bob:** \\*\\*not bold\\*\\* 1\\. \\# a\\_b')).toBe(
+      '💬 <strong>Bob:</strong> **not bold** 1. # a_b',
+    );
   });
 
   it('renders Discord’s italics, underline, strikethrough and inline code', () => {

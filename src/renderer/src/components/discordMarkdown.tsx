@@ -15,7 +15,11 @@ function node(t: Token, key: string): ReactNode {
   switch (t.type) {
     case 'strong':
       // Discord reads `__x__` as underline, `**x**` as bold (CommonMark makes both strong).
-      return t.raw.startsWith('__') ? <u key={key}>{render((t as Tokens.Strong).tokens, key)}</u> : <strong key={key}>{render((t as Tokens.Strong).tokens, key)}</strong>;
+      return t.raw.startsWith('__') ? (
+        <u key={key}>{render((t as Tokens.Strong).tokens, key)}</u>
+      ) : (
+        <strong key={key}>{render((t as Tokens.Strong).tokens, key)}</strong>
+      );
     case 'em':
       return <em key={key}>{render((t as Tokens.Em).tokens, key)}</em>;
     case 'del':
@@ -28,7 +32,11 @@ function node(t: Token, key: string): ReactNode {
       return <span key={key}>{render((t as Tokens.Link).tokens, key)}</span>;
     case 'escape':
     case 'text':
-      return 'tokens' in t && t.tokens?.length ? <span key={key}>{render(t.tokens, key)}</span> : (t as Tokens.Text).text;
+      return 'tokens' in t && t.tokens?.length ? (
+        <span key={key}>{render(t.tokens, key)}</span>
+      ) : (
+        (t as Tokens.Text).text
+      );
     default:
       // html, image and anything else: exactly the characters that were sent.
       return t.raw;

@@ -13,7 +13,15 @@ export function useOnline(): boolean {
 }
 
 /** A link to Settings that scrolls to and focuses the section named (the store carries which). */
-export function SettingsLink({ section, children, testId }: { section: SettingsSection; children: ReactNode; testId?: string }) {
+export function SettingsLink({
+  section,
+  children,
+  testId,
+}: {
+  section: SettingsSection;
+  children: ReactNode;
+  testId?: string;
+}) {
   const focus = useStore((s) => s.focusSettings);
   return (
     <a href="#/settings" onClick={() => focus(section)} data-testid={testId}>
@@ -22,7 +30,19 @@ export function SettingsLink({ section, children, testId }: { section: SettingsS
   );
 }
 
-export function OffState({ title, section, action, children, testId }: { title: string; section: SettingsSection; action: string; children: ReactNode; testId: string }) {
+export function OffState({
+  title,
+  section,
+  action,
+  children,
+  testId,
+}: {
+  title: string;
+  section: SettingsSection;
+  action: string;
+  children: ReactNode;
+  testId: string;
+}) {
   return (
     <section className="state-card off" data-testid={testId} aria-label={title}>
       <h2>{title}</h2>
@@ -95,7 +115,13 @@ export function ActionButton({ disabledReason, testId, children, ...rest }: Acti
   const id = useId();
   return (
     <span className="action">
-      <button type="button" {...rest} disabled={disabledReason !== null} aria-describedby={disabledReason ? id : undefined} data-testid={testId}>
+      <button
+        type="button"
+        {...rest}
+        disabled={disabledReason !== null}
+        aria-describedby={disabledReason ? id : undefined}
+        data-testid={testId}
+      >
         {children}
       </button>
       {disabledReason && (

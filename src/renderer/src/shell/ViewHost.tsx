@@ -17,9 +17,20 @@ export function ViewHost({ view }: { view: ViewId }) {
     setVisits((v) => ({ ...v, [view]: (v[view] ?? 0) + 1 }));
   }
   return VIEWS.filter((v) => visits[v.id] || v.id === view).map((v) => (
-    <section key={v.id} className={v.id === view ? 'view' : 'view view-hidden'} inert={v.id !== view} aria-hidden={v.id !== view || undefined} id={`view-${v.id}`} aria-labelledby={`view-title-${v.id}`} data-testid={`view-${v.id}`} tabIndex={-1}>
+    <section
+      key={v.id}
+      className={v.id === view ? 'view' : 'view view-hidden'}
+      inert={v.id !== view}
+      aria-hidden={v.id !== view || undefined}
+      id={`view-${v.id}`}
+      aria-labelledby={`view-title-${v.id}`}
+      data-testid={`view-${v.id}`}
+      tabIndex={-1}
+    >
       <h1 id={`view-title-${v.id}`}>{v.label}</h1>
-      <ViewBoundary view={`${v.id}:${visits[v.id] ?? 1}`}><v.View /></ViewBoundary>
+      <ViewBoundary view={`${v.id}:${visits[v.id] ?? 1}`}>
+        <v.View />
+      </ViewBoundary>
     </section>
   ));
 }

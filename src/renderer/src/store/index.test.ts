@@ -8,9 +8,21 @@ const stats = (session: string, cycle: number): PipeEvent => ({
   seq: ++seq,
   receivedAt: cycle * 2000,
   line: '',
-  event: { type: 'stats', session_id: session, cycle, tick: cycle * 120, products_production: { 'iron-plate': cycle }, materials_consumption: {} },
+  event: {
+    type: 'stats',
+    session_id: session,
+    cycle,
+    tick: cycle * 120,
+    products_production: { 'iron-plate': cycle },
+    materials_consumption: {},
+  },
 });
-const init = (session: string): PipeEvent => ({ seq: ++seq, receivedAt: 0, line: '', event: { type: 'session_init', session_id: session, tick: 0, level_name: 'open_world' } });
+const init = (session: string): PipeEvent => ({
+  seq: ++seq,
+  receivedAt: 0,
+  line: '',
+  event: { type: 'session_init', session_id: session, tick: 0, level_name: 'open_world' },
+});
 const chat = (): PipeEvent => ({ seq: ++seq, receivedAt: 0, line: '', event: { type: 'chat' } as never });
 
 /** Store notifications during `fn`. */
@@ -51,7 +63,12 @@ describe('store: appendEvents', () => {
     const overlap = [first[1], first[2], stats('a', 3)];
     append(overlap);
     expect(useStore.getState().recentEvents.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
-    expect(series.sessions.get('a')!.points('iron-plate', 'production', 0).map((p) => p.v)).toEqual([1, 2, 3]);
+    expect(
+      series.sessions
+        .get('a')!
+        .points('iron-plate', 'production', 0)
+        .map((p) => p.v),
+    ).toEqual([1, 2, 3]);
     expect(useStore.getState().sessionVersions.a).not.toBe(version);
     expect(updatesDuring(() => append(overlap))).toBe(0);
     expect(updatesDuring(() => append([]))).toBe(0);

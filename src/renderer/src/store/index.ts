@@ -22,7 +22,14 @@ export type { Outcome } from './outcome';
 /** Events asked of main on (re)connection, to rebuild the charts. */
 const HISTORY_EVENTS = 10_000;
 
-export type Store = ConnectionSlice & ConfigSlice & PipeSlice & ChartsSlice & WandbSlice & DiscordSlice & EngineSlice & SlotsSlice;
+export type Store = ConnectionSlice &
+  ConfigSlice &
+  PipeSlice &
+  ChartsSlice &
+  WandbSlice &
+  DiscordSlice &
+  EngineSlice &
+  SlotsSlice;
 
 export const useStore = create<Store>()((...a) => ({
   ...connectionSlice(...a),

@@ -2,7 +2,8 @@
 // actions catch here so that no view needs its own try/catch around a contract call.
 import { ApiError } from '../../../shared/api';
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string; issues?: { path: string; message: string }[] };
+export type Outcome<T> =
+  { ok: true; value: T } | { ok: false; error: string; issues?: { path: string; message: string }[] };
 
 export async function attempt<T>(run: () => Promise<T>): Promise<Outcome<T>> {
   try {

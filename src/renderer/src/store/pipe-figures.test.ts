@@ -19,7 +19,12 @@ const counters = (accepted: number, lastEventAt: number | null): PipeCounters =>
   recentRejected: [],
 });
 // Seqs are app-wide: this pipe run started after 10 events of an earlier one.
-const ev = (n: number): PipeEvent => ({ seq: 10 + n, receivedAt: 1000 + n, line: '', event: { type: 'chat' } as never });
+const ev = (n: number): PipeEvent => ({
+  seq: 10 + n,
+  receivedAt: 1000 + n,
+  line: '',
+  event: { type: 'chat' } as never,
+});
 
 const shown = () => {
   const s = useStore.getState();

@@ -9,10 +9,16 @@ import type { PipeCounters, PipeEvent } from '../../../shared/events';
 export type SeqOffset = number | null;
 
 /** The offset a counters snapshot shows, when it counts exactly up to the table's newest row. */
-export function learnOffset(c: PipeCounters | null, newest: PipeEvent | undefined, prev: SeqOffset, prevCounters: PipeCounters | null): SeqOffset {
+export function learnOffset(
+  c: PipeCounters | null,
+  newest: PipeEvent | undefined,
+  prev: SeqOffset,
+  prevCounters: PipeCounters | null,
+): SeqOffset {
   // A new pipe run counts from zero again: the old offset no longer holds.
   const restarted = !!prevCounters && !!c && c.accepted < prevCounters.accepted;
-  if (c && newest && c.lastEventAt !== null && c.lastEventAt === newest.receivedAt && c.accepted > 0) return newest.seq - c.accepted;
+  if (c && newest && c.lastEventAt !== null && c.lastEventAt === newest.receivedAt && c.accepted > 0)
+    return newest.seq - c.accepted;
   return restarted ? null : prev;
 }
 
@@ -26,6 +32,14 @@ export interface PipeFigures {
 /** The counters as of the table's newest row (never behind it). */
 export function pipeFigures(c: PipeCounters, newest: PipeEvent | undefined, offset: SeqOffset): PipeFigures {
   const ahead = offset !== null && newest ? Math.max(0, newest.seq - offset - c.accepted) : 0;
-  const lastEventAt = newest && (c.lastEventAt === null || newest.receivedAt > c.lastEventAt) && ahead > 0 ? newest.receivedAt : c.lastEventAt;
-  return { accepted: c.accepted + ahead, linesRead: c.linesRead + ahead, cached: Math.min(c.capacity, c.cached + ahead), lastEventAt };
+  const lastEventAt =
+    newest && (c.lastEventAt === null || newest.receivedAt > c.lastEventAt) && ahead > 0
+      ? newest.receivedAt
+      : c.lastEventAt;
+  return {
+    accepted: c.accepted + ahead,
+    linesRead: c.linesRead + ahead,
+    cached: Math.min(c.capacity, c.cached + ahead),
+    lastEventAt,
+  };
 }

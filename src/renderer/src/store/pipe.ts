@@ -58,7 +58,11 @@ function stableIds(prev: string[], ids: Iterable<string>): string[] {
  * the table and into `into`'s series, and the sessions it touched get new versions. `sessionIds`
  * stays the same array unless a session arrived or was dropped. Null when nothing is new.
  */
-export function batchUpdate(s: Pick<Store, 'recentEvents' | 'lastSeq' | 'sessionIds' | 'sessionVersions'>, batch: readonly PipeEvent[], into: SeriesStore): Partial<Store> | null {
+export function batchUpdate(
+  s: Pick<Store, 'recentEvents' | 'lastSeq' | 'sessionIds' | 'sessionVersions'>,
+  batch: readonly PipeEvent[],
+  into: SeriesStore,
+): Partial<Store> | null {
   const fresh = batch.length && batch[0].seq <= s.lastSeq ? batch.filter((e) => e.seq > s.lastSeq) : batch;
   if (!fresh.length) return null;
   const next = s.recentEvents.concat(fresh);
@@ -66,7 +70,12 @@ export function batchUpdate(s: Pick<Store, 'recentEvents' | 'lastSeq' | 'session
   return {
     recentEvents: next.length > RECENT_EVENTS ? next.slice(next.length - RECENT_EVENTS) : next,
     lastSeq: fresh[fresh.length - 1].seq,
-    ...(changed.size ? { sessionIds: stableIds(s.sessionIds, into.sessions.keys()), sessionVersions: versions(changed, s.sessionVersions, into) } : {}),
+    ...(changed.size
+      ? {
+          sessionIds: stableIds(s.sessionIds, into.sessions.keys()),
+          sessionVersions: versions(changed, s.sessionVersions, into),
+        }
+      : {}),
   };
 }
 
@@ -81,9 +90,16 @@ export const pipeSlice: StateCreator<Store, [], [], PipeSlice> = (set, get) => (
     set((s) => {
       const u = batchUpdate(s, batch, series);
       if (!u) return s;
-      return { ...u, pipeSeqOffset: learnOffset(s.pipeCounters, u.recentEvents?.at(-1), s.pipeSeqOffset, s.pipeCounters) };
+      return {
+        ...u,
+        pipeSeqOffset: learnOffset(s.pipeCounters, u.recentEvents?.at(-1), s.pipeSeqOffset, s.pipeCounters),
+      };
     }),
-  setPipeCounters: (c) => set((s) => ({ pipeCounters: c, pipeSeqOffset: c ? learnOffset(c, s.recentEvents.at(-1), s.pipeSeqOffset, s.pipeCounters) : null })),
+  setPipeCounters: (c) =>
+    set((s) => ({
+      pipeCounters: c,
+      pipeSeqOffset: c ? learnOffset(c, s.recentEvents.at(-1), s.pipeSeqOffset, s.pipeCounters) : null,
+    })),
   loadDemo: async () => set({ demo: await api().call('demo.status') }),
   startDemo: async () => {
     const r = await attempt(() => api().call('demo.start', {}));
@@ -97,5 +113,6 @@ export const pipeSlice: StateCreator<Store, [], [], PipeSlice> = (set, get) => (
   },
   queryEvents: (q) => attempt(async () => (await api().call('pipe.query', q)).events as PipeEvent[]),
   detectFactorio: () => attempt(() => api().call('factorio.detect')),
-  installMod: (userDataDir) => attempt(() => api().call('factorio.installMod', userDataDir ? { userDataDir } : undefined)),
+  installMod: (userDataDir) =>
+    attempt(() => api().call('factorio.installMod', userDataDir ? { userDataDir } : undefined)),
 });

@@ -31,7 +31,9 @@ export interface ChartsSlice {
   queryHistory(q: MethodInput<'history.query'>): Promise<Outcome<HistoryAnswer>>;
   /** Items' display names from the history's item table (id -> name). */
   loadItemNames(): Promise<Outcome<Record<string, string>>>;
-  setChart(patch: Partial<Pick<ChartsSlice, 'pinnedSession' | 'mode' | 'windowSeconds' | 'selectedItems' | 'hiddenItems'>>): void;
+  setChart(
+    patch: Partial<Pick<ChartsSlice, 'pinnedSession' | 'mode' | 'windowSeconds' | 'selectedItems' | 'hiddenItems'>>,
+  ): void;
 }
 
 /** The session on screen: the pinned one while it is still in memory, otherwise the newest. */
@@ -54,7 +56,11 @@ export const chartsSlice: StateCreator<Store, [], [], ChartsSlice> = (set, get) 
       if (!missing.length) return;
       const seeded = new Map<string, SessionSeries>();
       for (const s of missing) {
-        const a = await api().call('history.query', { session: s.id, from: Math.max(0, (s.last ?? 0) - SEED_SECONDS), maxPoints: 4000 });
+        const a = await api().call('history.query', {
+          session: s.id,
+          from: Math.max(0, (s.last ?? 0) - SEED_SECONDS),
+          maxPoints: 4000,
+        });
         const got = seededSession(a, s.level);
         if (got) seeded.set(s.id, got);
       }

@@ -6,7 +6,17 @@ import type { Store } from './index';
 import { attempt, type Outcome } from './outcome';
 
 /** The Settings sections a view's Off state can lead to. */
-export const SETTINGS_SECTIONS = ['general', 'pipe', 'history', 'wandb', 'discord', 'engine', 'slots', 'factorio', 'web'] as const;
+export const SETTINGS_SECTIONS = [
+  'general',
+  'pipe',
+  'history',
+  'wandb',
+  'discord',
+  'engine',
+  'slots',
+  'factorio',
+  'web',
+] as const;
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
 
 export interface ConfigSlice {

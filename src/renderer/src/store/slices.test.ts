@@ -19,7 +19,9 @@ const fail = (error: ApiErrorBody): Result<unknown> => ({ ok: false, error });
       get: (_t, method: string) => (payload: unknown) => {
         calls.push({ method, payload });
         const answer = answers.get(method);
-        return Promise.resolve(answer ? answer(payload) : fail({ code: 'unknown_method', message: `no answer for ${method}` }));
+        return Promise.resolve(
+          answer ? answer(payload) : fail({ code: 'unknown_method', message: `no answer for ${method}` }),
+        );
       },
     },
   );
@@ -52,7 +54,11 @@ describe('slice actions', () => {
   it('saving the config keeps the field issues main reports, and a save that worked hands back the saved view', async () => {
     const issues = [{ path: 'pipe.path', message: 'must be absolute' }];
     answer('config.update', () => fail({ code: 'invalid_config', message: 'not saved: 1 problem', issues }));
-    expect(await useStore.getState().saveConfig({ pipe: { path: 'x' } })).toEqual({ ok: false, error: 'not saved: 1 problem', issues });
+    expect(await useStore.getState().saveConfig({ pipe: { path: 'x' } })).toEqual({
+      ok: false,
+      error: 'not saved: 1 problem',
+      issues,
+    });
     expect(calls.at(-1)).toEqual({ method: 'config.update', payload: { pipe: { path: 'x' } } });
     const view = { path: '/c.json', file: {}, effective: {} };
     answer('config.update', () => ok(view));
@@ -92,19 +98,38 @@ describe('slice actions', () => {
   it('engine moves and Discord tests hand back what main answered', async () => {
     answer('engine.step', (p) => ok({ state: (p as { state: number[] }).state, reward: 0, done: false }));
     answer('discord.test', () => ok({ id: 7, text: 'test' }));
-    expect(await useStore.getState().stepGame('tictactoe', [1, 2], [0])).toEqual({ ok: true, value: { state: [1, 2], reward: 0, done: false } });
+    expect(await useStore.getState().stepGame('tictactoe', [1, 2], [0])).toEqual({
+      ok: true,
+      value: { state: [1, 2], reward: 0, done: false },
+    });
     expect(await useStore.getState().testDiscord()).toEqual({ ok: true, value: { id: 7, text: 'test' } });
   });
 
   it('seeding from the history puts a session known only to it ahead of the live ones, and a refusal is a result', async () => {
-    const ev = (seq: number, session: string): PipeEvent => ({ seq, receivedAt: 0, line: '', event: { type: 'session_init', session_id: session, tick: 0, level_name: 'x' } });
+    const ev = (seq: number, session: string): PipeEvent => ({
+      seq,
+      receivedAt: 0,
+      line: '',
+      event: { type: 'session_init', session_id: session, tick: 0, level_name: 'x' },
+    });
     store.forgetEvents();
     useStore.getState().appendEvents([ev(1, 'live')]);
-    answer('history.sessions', () => ok([{ id: 'old', level: 'x', first: 0, last: 60, items: ['iron-plate'] }, { id: 'live', level: 'x', first: 0, last: 1, items: [] }]));
-    const series = [{ item: 'iron-plate', p: [5, 6], c: [0, 0], pMin: [5, 6], pMax: [5, 6], cMin: [0, 0], cMax: [0, 0] }];
-    answer('history.query', (q) => ok({ session: (q as { session: string }).session, resolution: 'full', t: [58, 60], series, first: 0, last: 60 }));
+    answer('history.sessions', () =>
+      ok([
+        { id: 'old', level: 'x', first: 0, last: 60, items: ['iron-plate'] },
+        { id: 'live', level: 'x', first: 0, last: 1, items: [] },
+      ]),
+    );
+    const series = [
+      { item: 'iron-plate', p: [5, 6], c: [0, 0], pMin: [5, 6], pMax: [5, 6], cMin: [0, 0], cMax: [0, 0] },
+    ];
+    answer('history.query', (q) =>
+      ok({ session: (q as { session: string }).session, resolution: 'full', t: [58, 60], series, first: 0, last: 60 }),
+    );
     expect(await useStore.getState().seedHistory()).toEqual({ ok: true, value: undefined });
-    expect(calls.filter((c) => c.method === 'history.query').map((c) => c.payload)).toEqual([{ session: 'old', from: 0, maxPoints: 4000 }]);
+    expect(calls.filter((c) => c.method === 'history.query').map((c) => c.payload)).toEqual([
+      { session: 'old', from: 0, maxPoints: 4000 },
+    ]);
     expect(useStore.getState().sessionIds).toEqual(['old', 'live']);
     expect(useStore.getState().sessionVersions.old).toBe(store.series.sessions.get('old')?.version);
     answer('history.sessions', () => fail({ code: 'unavailable', message: 'history is off' }));
@@ -136,7 +161,8 @@ describe('refetch on (re)connection', () => {
     // Hold every answer until all ten questions are out; a load waiting on another would stall here.
     const held: (() => void)[] = [];
     let holding = true;
-    for (const [method, fn] of [...answers]) answers.set(method, (p) => (holding ? new Promise((resolve) => held.push(() => resolve(fn(p)))) : fn(p)));
+    for (const [method, fn] of [...answers])
+      answers.set(method, (p) => (holding ? new Promise((resolve) => held.push(() => resolve(fn(p)))) : fn(p)));
     const done = refetch();
     try {
       await vi.waitFor(() => expect(held.length).toBe(10), { timeout: 2000 });
@@ -147,11 +173,23 @@ describe('refetch on (re)connection', () => {
       await done;
     }
     const s = useStore.getState();
-    expect([s.info?.runId, s.config?.path, s.wandb?.mode, s.discord?.webhookSet, s.engine?.address, s.slots?.slots]).toEqual(['run-1', '/c.json', 'offline', false, '127.0.0.1:1', []]);
+    expect([
+      s.info?.runId,
+      s.config?.path,
+      s.wandb?.mode,
+      s.discord?.webhookSet,
+      s.engine?.address,
+      s.slots?.slots,
+    ]).toEqual(['run-1', '/c.json', 'offline', false, '127.0.0.1:1', []]);
   });
 
   it('a different run of main starts the events over; one load failing fails the refetch', async () => {
-    const ev = (seq: number): PipeEvent => ({ seq, receivedAt: 0, line: '', event: { type: 'session_init', session_id: `s${seq}`, tick: 0, level_name: 'x' } });
+    const ev = (seq: number): PipeEvent => ({
+      seq,
+      receivedAt: 0,
+      line: '',
+      event: { type: 'session_init', session_id: `s${seq}`, tick: 0, level_name: 'x' },
+    });
     answersFor('run-1', [ev(1), ev(2)]);
     await refetch();
     expect(useStore.getState().lastSeq).toBe(2);

@@ -7,7 +7,16 @@ import { useStore, type Outcome } from '../store';
 import { Counter } from '../components/Counter';
 import { DiscordMarkdown } from '../components/discordMarkdown';
 import { formatAge } from '../components/format';
-import { ActionButton, DataArea, EmptyState, ErrorState, LoadingState, OffState, useOnline, whyNot } from '../components/states';
+import {
+  ActionButton,
+  DataArea,
+  EmptyState,
+  ErrorState,
+  LoadingState,
+  OffState,
+  useOnline,
+  whyNot,
+} from '../components/states';
 import { useNow } from '../components/useNow';
 
 function wait(d: DiscordStatus, now: number): string {
@@ -28,7 +37,10 @@ function deliveryText(d: DiscordStatus, now: number): string {
 }
 
 /** What happens to a line now: a queued line is retrying, held or waiting while delivery is. */
-export function lineState(l: RelayedLine, d: Pick<DiscordStatus, 'delivery'>): { word: string; tone: 'ok' | 'bad' | 'warn' | 'muted' } {
+export function lineState(
+  l: RelayedLine,
+  d: Pick<DiscordStatus, 'delivery'>,
+): { word: string; tone: 'ok' | 'bad' | 'warn' | 'muted' } {
   if (l.state === 'sent') return { word: 'delivered', tone: 'ok' };
   if (l.state === 'failed') return { word: 'failed', tone: 'bad' };
   if (d.delivery === 'retrying') return { word: 'retrying', tone: 'warn' };
@@ -58,7 +70,8 @@ function testReport(line: RelayedLine | undefined, d: DiscordStatus, now: number
   if (line.state === 'sent') return 'Test message delivered to Discord.';
   if (line.state === 'failed') return `Discord refused the test message: ${line.error ?? 'no reason given'}.`;
   if (d.delivery === 'stopped') return `Test message queued, but delivery is stopped: ${d.reason ?? 'see above'}.`;
-  if (d.delivery === 'retrying') return `Test message queued; Discord did not take it yet, retrying${wait(d, now)} (${d.reason ?? 'error'}).`;
+  if (d.delivery === 'retrying')
+    return `Test message queued; Discord did not take it yet, retrying${wait(d, now)} (${d.reason ?? 'error'}).`;
   if (d.delivery === 'rate_limited') return `Test message queued; waiting for Discord's rate limit${wait(d, now)}.`;
   return 'Test message queued; sending…';
 }
@@ -69,7 +82,8 @@ function DeliveryProblems({ d, now }: { d: DiscordStatus; now: number }) {
     <>
       {d.delivery === 'stopped' && (
         <ErrorState title="Delivery to Discord is stopped" testId="discord-error">
-          {d.reason ?? 'no reason given'}. {d.queue} event{d.queue === 1 ? '' : 's'} wait in the outbox; fix the webhook in Settings, then send a test message to try again.
+          {d.reason ?? 'no reason given'}. {d.queue} event{d.queue === 1 ? '' : 's'} wait in the outbox; fix the webhook
+          in Settings, then send a test message to try again.
         </ErrorState>
       )}
       {d.delivery === 'retrying' && (
@@ -78,8 +92,13 @@ function DeliveryProblems({ d, now }: { d: DiscordStatus; now: number }) {
         </ErrorState>
       )}
       {lastFailed && (
-        <ErrorState title={`Discord refused ${d.failed} event${d.failed === 1 ? '' : 's'} for good`} testId="discord-failed-card">
-          Last refusal: {lastFailed.error ?? 'no reason given'} (“<DiscordMarkdown text={lastFailed.text} />”)
+        <ErrorState
+          title={`Discord refused ${d.failed} event${d.failed === 1 ? '' : 's'} for good`}
+          testId="discord-failed-card"
+        >
+          Last refusal: {lastFailed.error ?? 'no reason given'} (“
+          <DiscordMarkdown text={lastFailed.text} />
+          ”)
         </ErrorState>
       )}
     </>
@@ -99,9 +118,14 @@ export function DiscordView() {
   if (!loaded) return <LoadingState>Loading the relay's state…</LoadingState>;
   if (!enabled || !discord)
     return (
-      <OffState title="The Discord relay is off" section="discord" action="Turn on the Discord relay in Settings" testId="discord-off">
-        Set the server&apos;s <code>--console-log</code> file and a webhook URL, and turn the relay on: joins, leaves, chat, deaths, research and more are then posted to the
-        webhook&apos;s channel.
+      <OffState
+        title="The Discord relay is off"
+        section="discord"
+        action="Turn on the Discord relay in Settings"
+        testId="discord-off"
+      >
+        Set the server&apos;s <code>--console-log</code> file and a webhook URL, and turn the relay on: joins, leaves,
+        chat, deaths, research and more are then posted to the webhook&apos;s channel.
       </OffState>
     );
   const call = async <T,>(fn: () => Promise<Outcome<T>>): Promise<Outcome<T>> => {
@@ -115,7 +139,9 @@ export function DiscordView() {
   return (
     <DataArea className="sessions">
       <div className="demo">
-        <span data-testid="discord-webhook">{discord.webhookSet ? 'Webhook set' : 'No webhook URL set: events wait in the outbox'}</span>
+        <span data-testid="discord-webhook">
+          {discord.webhookSet ? 'Webhook set' : 'No webhook URL set: events wait in the outbox'}
+        </span>
         <ActionButton
           disabledReason={testWhyNot(discord, online)}
           onClick={() => {
@@ -127,7 +153,11 @@ export function DiscordView() {
           Send test message
         </ActionButton>
         {testId !== null && !message && (
-          <span className={`tone-${testLine ? lineState(testLine, discord).tone : 'muted'}`} role="status" data-testid="discord-message">
+          <span
+            className={`tone-${testLine ? lineState(testLine, discord).tone : 'muted'}`}
+            role="status"
+            data-testid="discord-message"
+          >
             {testReport(testLine, discord, now)}
           </span>
         )}
@@ -140,9 +170,18 @@ export function DiscordView() {
       <DeliveryProblems d={discord} now={now} />
       <div className="counters">
         <Counter label="Console log" testId="discord-tail" wide small state={discord.tail}>
-          {discord.consoleLogPath ? `${discord.tail === 'waiting' ? 'waiting for' : 'following'} ${discord.consoleLogPath}` : 'not set (discord.consoleLogPath)'}
+          {discord.consoleLogPath
+            ? `${discord.tail === 'waiting' ? 'waiting for' : 'following'} ${discord.consoleLogPath}`
+            : 'not set (discord.consoleLogPath)'}
         </Counter>
-        <Counter label="Delivery" testId="discord-delivery" wide small issue={discord.delivery === 'stopped' || discord.delivery === 'retrying'} state={discord.delivery}>
+        <Counter
+          label="Delivery"
+          testId="discord-delivery"
+          wide
+          small
+          issue={discord.delivery === 'stopped' || discord.delivery === 'retrying'}
+          state={discord.delivery}
+        >
           {deliveryText(discord, now)}
         </Counter>
         <Counter label="Queued" testId="discord-queue">
@@ -180,7 +219,12 @@ export function DiscordView() {
       <div className="type-switches">
         {discord.types.map((t) => (
           <label key={t.type} data-testid={`discord-type-${t.type}`}>
-            <input type="checkbox" checked={t.enabled} disabled={!online} onChange={(e) => void call(() => setDiscordType(t.type, e.target.checked))} />
+            <input
+              type="checkbox"
+              checked={t.enabled}
+              disabled={!online}
+              onChange={(e) => void call(() => setDiscordType(t.type, e.target.checked))}
+            />
             {t.label}
             {t.custom && <span className="muted"> (pattern)</span>}
             <span className="muted"> {t.seen}</span>
@@ -189,7 +233,9 @@ export function DiscordView() {
       </div>
       <h2 data-testid="discord-lines-heading">{heading(discord.recent)}</h2>
       {discord.recent.length === 0 ? (
-        <EmptyState testId="discord-empty">Nothing relayed yet: lines appear here as the server writes them to its console log.</EmptyState>
+        <EmptyState testId="discord-empty">
+          Nothing relayed yet: lines appear here as the server writes them to its console log.
+        </EmptyState>
       ) : (
         <table className="runs">
           <thead>

@@ -39,7 +39,9 @@ function TicTacToe() {
   return (
     <section>
       <h2>Play TicTacToe through the engine</h2>
-      <p className="muted">Each click is a gRPC Step on the server above; an illegal move comes back with the engine's reason.</p>
+      <p className="muted">
+        Each click is a gRPC Step on the server above; an illegal move comes back with the engine's reason.
+      </p>
       {whyNot(online) && <p className="disabled-reason">{whyNot(online)}</p>}
       <div className="demo">
         <button type="button" onClick={() => void reset()} disabled={busy || !online} data-testid="engine-ttt-new">
@@ -55,7 +57,15 @@ function TicTacToe() {
       {game && (
         <div style={board} role="grid" aria-label="TicTacToe board">
           {game.state.slice(0, 9).map((c, i) => (
-            <button key={i} type="button" style={cell} onClick={() => void play(i)} disabled={busy || !online} data-testid={`engine-ttt-cell-${i}`} aria-label={`cell ${i}`}>
+            <button
+              key={i}
+              type="button"
+              style={cell}
+              onClick={() => void play(i)}
+              disabled={busy || !online}
+              data-testid={`engine-ttt-cell-${i}`}
+              aria-label={`cell ${i}`}
+            >
               {c === 1 ? 'X' : c === 2 ? 'O' : ''}
             </button>
           ))}
@@ -78,9 +88,14 @@ export function EngineView() {
   if (!loaded) return <LoadingState>Loading the engine server's state…</LoadingState>;
   if (!enabled || !engine)
     return (
-      <OffState title="The engine server is off" section="engine" action="Turn on the engine server in Settings" testId="engine-off">
-        Once on, it serves <code>engine.v1.Engine</code> (GetCapabilities, Reset, Step, BatchSimulate) over gRPC on the host and port set there, with health checking and
-        reflection.
+      <OffState
+        title="The engine server is off"
+        section="engine"
+        action="Turn on the engine server in Settings"
+        testId="engine-off"
+      >
+        Once on, it serves <code>engine.v1.Engine</code> (GetCapabilities, Reset, Step, BatchSimulate) over gRPC on the
+        host and port set there, with health checking and reflection.
         {state?.state === 'error' && <span className="issue"> {state.summary}</span>}
       </OffState>
     );

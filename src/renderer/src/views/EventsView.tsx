@@ -84,7 +84,11 @@ function DemoControls() {
         {demo?.running ? 'Stop demo feed' : 'Start demo feed'}
       </ActionButton>
       <span className="muted" data-testid="demo-status">
-        {demo ? (demo.running ? `Demo feed ${demo.auto ? '(started because no Factorio was found) ' : ''}— ${demo.message}` : `Demo feed: ${demo.message}`) : ''}
+        {demo
+          ? demo.running
+            ? `Demo feed ${demo.auto ? '(started because no Factorio was found) ' : ''}— ${demo.message}`
+            : `Demo feed: ${demo.message}`
+          : ''}
       </span>
       {error && <span className="issue">{error}</span>}
     </div>
@@ -133,10 +137,11 @@ function FactorioSetup() {
         </p>
       )}
       <p className="muted">
-        The Control Room mod only reads the game's production statistics and writes them to a file; it adds no items, recipes or buildings, and can be added to
-        any save and removed again. Achievements: Factorio keeps achievements earned with mods apart from the normal ones, so expect a save played with this mod
-        not to earn the normal (Steam) achievements, even though the mod changes nothing in the game. To play for achievements, turn it off in Factorio's Mods
-        menu.
+        The Control Room mod only reads the game's production statistics and writes them to a file; it adds no items,
+        recipes or buildings, and can be added to any save and removed again. Achievements: Factorio keeps achievements
+        earned with mods apart from the normal ones, so expect a save played with this mod not to earn the normal
+        (Steam) achievements, even though the mod changes nothing in the game. To play for achievements, turn it off in
+        Factorio's Mods menu.
       </p>
       {found?.userDataDir && !installed && (
         <button type="button" disabled={busy} onClick={() => void install()} data-testid="factorio-install">
@@ -230,12 +235,27 @@ function useFilteredEvents(text: string, type: TypeFilter): PipeEvent[] {
   return filtering ? (result ?? []) : live;
 }
 
-function EventTable({ events, selected, onSelect, filtering }: { events: PipeEvent[]; selected: number | null; onSelect: (e: PipeEvent) => void; filtering: boolean }) {
+function EventTable({
+  events,
+  selected,
+  onSelect,
+  filtering,
+}: {
+  events: PipeEvent[];
+  selected: number | null;
+  onSelect: (e: PipeEvent) => void;
+  filtering: boolean;
+}) {
   const parent = useRef<HTMLDivElement>(null);
   const rows = useMemo(() => [...events].reverse(), [events]);
   // TanStack Virtual hands back functions the React Compiler cannot memoize; that is expected here.
   // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => 28, overscan: 12 });
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => parent.current,
+    estimateSize: () => 28,
+    overscan: 12,
+  });
   return (
     <div className="event-table">
       <div className="event-row head" aria-hidden="true">
@@ -247,10 +267,18 @@ function EventTable({ events, selected, onSelect, filtering }: { events: PipeEve
         <span>Game time</span>
         <span>Summary</span>
       </div>
-      <div className="event-scroll" ref={parent} data-testid="events-table" role="group" aria-label="Events, newest first: choose one to see its raw JSON">
+      <div
+        className="event-scroll"
+        ref={parent}
+        data-testid="events-table"
+        role="group"
+        aria-label="Events, newest first: choose one to see its raw JSON"
+      >
         {rows.length === 0 && (
           <p className="muted empty-rows" data-testid="events-empty">
-            {filtering ? 'No event matches the filter.' : 'No events yet: they appear here as the game (or the demo feed) writes them.'}
+            {filtering
+              ? 'No event matches the filter.'
+              : 'No events yet: they appear here as the game (or the demo feed) writes them.'}
           </p>
         )}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
@@ -298,7 +326,14 @@ function EventDetails({ event, onClose }: { event: PipeEvent; onClose: () => voi
     ref.current?.scrollIntoView?.({ block: 'nearest' });
   }, [event.seq]);
   return (
-    <section className="event-details" ref={ref} tabIndex={-1} aria-label={`Event ${event.seq} details`} data-testid="event-details" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+    <section
+      className="event-details"
+      ref={ref}
+      tabIndex={-1}
+      aria-label={`Event ${event.seq} details`}
+      data-testid="event-details"
+      onKeyDown={(e) => e.key === 'Escape' && onClose()}
+    >
       <div className="event-details-head">
         <h2>
           Event {event.seq}: {(event.event as { type: string }).type}
@@ -326,8 +361,19 @@ export function EventsView() {
       <DemoControls />
       <Counters />
       <div className="filters">
-        <input placeholder="Filter: text contained in the line" aria-label="Filter events by text in the line" value={text} onChange={(e) => setText(e.target.value)} data-testid="events-filter-text" />
-        <select value={type} onChange={(e) => setType(e.target.value as TypeFilter)} aria-label="Filter events by type" data-testid="events-filter-type">
+        <input
+          placeholder="Filter: text contained in the line"
+          aria-label="Filter events by text in the line"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          data-testid="events-filter-text"
+        />
+        <select
+          value={type}
+          onChange={(e) => setType(e.target.value as TypeFilter)}
+          aria-label="Filter events by type"
+          data-testid="events-filter-type"
+        >
           {TYPE_FILTERS.map((t) => (
             <option key={t} value={t}>
               {t === 'all' ? 'all types' : t}
@@ -338,7 +384,12 @@ export function EventsView() {
           {events.length} event{events.length === 1 ? '' : 's'}
         </span>
       </div>
-      <EventTable events={events} filtering={text !== '' || type !== 'all'} selected={selected?.seq ?? null} onSelect={(e) => setSelected(selected?.seq === e.seq ? null : e)} />
+      <EventTable
+        events={events}
+        filtering={text !== '' || type !== 'all'}
+        selected={selected?.seq ?? null}
+        onSelect={(e) => setSelected(selected?.seq === e.seq ? null : e)}
+      />
       {selected && <EventDetails event={selected} onClose={() => setSelected(null)} />}
       <Rejected />
     </DataArea>

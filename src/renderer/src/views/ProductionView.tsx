@@ -52,12 +52,19 @@ function SessionHeader({ session }: { session: SessionSeries }) {
           <span className="demo-badge" data-testid="demo-badge" title={demo.message}>
             Demo - simulated factory
           </span>{' '}
-          Not your game: <a href="#/events" data-testid="demo-connect">connect Factorio (Events view, set-up)</a>
+          Not your game:{' '}
+          <a href="#/events" data-testid="demo-connect">
+            connect Factorio (Events view, set-up)
+          </a>
         </span>
       )}
       <label>
         Session{' '}
-        <select value={pinned ?? ''} onChange={(e) => setChart({ pinnedSession: e.target.value || null, selectedItems: null, hiddenItems: [] })} data-testid="session-picker">
+        <select
+          value={pinned ?? ''}
+          onChange={(e) => setChart({ pinnedSession: e.target.value || null, selectedItems: null, hiddenItems: [] })}
+          data-testid="session-picker"
+        >
           <option value="">Follow the newest</option>
           {[...ids].reverse().map((id) => (
             <option key={id} value={id}>
@@ -75,7 +82,11 @@ function SessionHeader({ session }: { session: SessionSeries }) {
       </span>
       <span data-testid="session-age">{age === null ? 'no stats yet' : `updated ${formatAge(age)}`}</span>
       {stale && (
-        <span className="stale" data-testid="stale-marker" title={`No stats for more than 3 cycles (${Math.round(limitMs / 100) / 10} s)`}>
+        <span
+          className="stale"
+          data-testid="stale-marker"
+          title={`No stats for more than 3 cycles (${Math.round(limitMs / 100) / 10} s)`}
+        >
           STALE
         </span>
       )}
@@ -87,14 +98,25 @@ function SessionHeader({ session }: { session: SessionSeries }) {
 type Names = Record<string, string>;
 const label = (names: Names, item: string) => (Object.prototype.hasOwnProperty.call(names, item) ? names[item] : item);
 
-function ItemPicker({ session, mode, selected, names }: { session: SessionSeries; mode: Mode; selected: string[]; names: Names }) {
+function ItemPicker({
+  session,
+  mode,
+  selected,
+  names,
+}: {
+  session: SessionSeries;
+  mode: Mode;
+  selected: string[];
+  names: Names;
+}) {
   const setChart = useStore((s) => s.setChart);
   const [query, setQuery] = useState('');
   // By name: the list stays put while rates change (the rate is shown beside each).
   const all = session.items().sort(byName);
   const q = query.trim().toLowerCase();
   const shown = all.filter((i) => i.includes(q) || label(names, i).toLowerCase().includes(q));
-  const toggle = (item: string) => setChart({ selectedItems: selected.includes(item) ? selected.filter((i) => i !== item) : [...selected, item] });
+  const toggle = (item: string) =>
+    setChart({ selectedItems: selected.includes(item) ? selected.filter((i) => i !== item) : [...selected, item] });
   // The list (every item, each with its rate) is built only while the picker is open.
   const [open, setOpen] = useState(false);
   const icons = useItemIcons(open ? shown : []);
@@ -106,7 +128,12 @@ function ItemPicker({ session, mode, selected, names }: { session: SessionSeries
       </summary>
       <div className="picker-body">
         <div className="picker-actions">
-          <input placeholder="Search items" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="item-picker-search" />
+          <input
+            placeholder="Search items"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            data-testid="item-picker-search"
+          />
           <button type="button" onClick={() => setChart({ selectedItems: null, hiddenItems: [] })}>
             Top {DEFAULT_TOP}
           </button>
@@ -117,7 +144,13 @@ function ItemPicker({ session, mode, selected, names }: { session: SessionSeries
         <div className="picker-list">
           {(open ? shown : []).map((item) => (
             <label key={item}>
-              <input type="checkbox" checked={selected.includes(item)} onChange={() => toggle(item)} data-testid={`item-option-${item}`} /> <ItemMark item={item} color={palette.get(item)} icons={icons} />{' '}
+              <input
+                type="checkbox"
+                checked={selected.includes(item)}
+                onChange={() => toggle(item)}
+                data-testid={`item-option-${item}`}
+              />{' '}
+              <ItemMark item={item} color={palette.get(item)} icons={icons} />{' '}
               <span title={item}>{label(names, item)}</span>
               <span className="muted"> {formatRate(session.latest(item, mode) ?? 0)}</span>
             </label>
@@ -128,7 +161,17 @@ function ItemPicker({ session, mode, selected, names }: { session: SessionSeries
   );
 }
 
-function Readouts({ session, mode, items, names }: { session: SessionSeries; mode: Mode; items: string[]; names: Names }) {
+function Readouts({
+  session,
+  mode,
+  items,
+  names,
+}: {
+  session: SessionSeries;
+  mode: Mode;
+  items: string[];
+  names: Names;
+}) {
   const palette = itemColors(items);
   const icons = useItemIcons(items);
   return (
@@ -158,7 +201,10 @@ function NoData() {
   const startDemo = useStore((s) => s.startDemo);
   return (
     <div className="planned" data-testid="production-empty">
-      <p>No game session yet. Production and consumption charts appear with the first stats line from the scenario{counters ? ` (reading ${counters.path})` : ''}.</p>
+      <p>
+        No game session yet. Production and consumption charts appear with the first stats line from the scenario
+        {counters ? ` (reading ${counters.path})` : ''}.
+      </p>
       {!demo?.running && (
         <button type="button" onClick={() => void startDemo()} data-testid="production-start-demo">
           Start the demo feed
@@ -178,7 +224,9 @@ export function ProductionView() {
   useEffect(() => {
     if (!runId) return;
     void seedHistory().then((r) => r.ok || console.error('history: could not load earlier sessions', r.error));
-    void loadItemNames().then((r) => (r.ok ? setNames(r.value) : console.error('history: could not load item names', r.error)));
+    void loadItemNames().then((r) =>
+      r.ok ? setNames(r.value) : console.error('history: could not load item names', r.error),
+    );
   }, [runId, loadItemNames, seedHistory]);
   const mode = useStore((s) => s.mode);
   const windowSeconds = useStore((s) => s.windowSeconds);
@@ -191,26 +239,51 @@ export function ProductionView() {
   // Without a connection the numbers are the last ones seen: greyed, never passed off as live.
   const offline = connection !== 'open';
   return (
-    <div className={offline ? 'production disconnected' : 'production'} data-connected={!offline} style={offline ? { opacity: 0.45, filter: 'grayscale(1)' } : undefined}>
+    <div
+      className={offline ? 'production disconnected' : 'production'}
+      data-connected={!offline}
+      style={offline ? { opacity: 0.45, filter: 'grayscale(1)' } : undefined}
+    >
       <SessionHeader session={session} />
       <div className="chart-controls">
         <div className="segmented" role="group" aria-label="Mode">
           {MODES.map(([m, label]) => (
-            <button key={m} type="button" className={m === mode ? 'on' : ''} aria-pressed={m === mode} onClick={() => setChart({ mode: m })} data-testid={`mode-${m}`}>
+            <button
+              key={m}
+              type="button"
+              className={m === mode ? 'on' : ''}
+              aria-pressed={m === mode}
+              onClick={() => setChart({ mode: m })}
+              data-testid={`mode-${m}`}
+            >
               {label}
             </button>
           ))}
         </div>
         <div className="segmented" role="group" aria-label="Time window">
           {WINDOWS.map(([w, label]) => (
-            <button key={w} type="button" className={w === windowSeconds ? 'on' : ''} aria-pressed={w === windowSeconds} onClick={() => setChart({ windowSeconds: w })} data-testid={`window-${w}`}>
+            <button
+              key={w}
+              type="button"
+              className={w === windowSeconds ? 'on' : ''}
+              aria-pressed={w === windowSeconds}
+              onClick={() => setChart({ windowSeconds: w })}
+              data-testid={`window-${w}`}
+            >
               {label}
             </button>
           ))}
         </div>
         <ItemPicker session={session} mode={mode} selected={items} names={names} />
       </div>
-      <ChartPanel session={session} mode={mode} windowSeconds={windowSeconds} items={items} hidden={hidden} names={names} />
+      <ChartPanel
+        session={session}
+        mode={mode}
+        windowSeconds={windowSeconds}
+        items={items}
+        hidden={hidden}
+        names={names}
+      />
       <Readouts session={session} mode={mode} items={items} names={names} />
       {session.markers.length > 0 && (
         <div className="markers muted">

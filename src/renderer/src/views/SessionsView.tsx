@@ -4,7 +4,16 @@ import type { WandbRunInfo } from '../../../shared/api';
 import { useStore } from '../store';
 import { Counter } from '../components/Counter';
 import { formatAge } from '../components/format';
-import { ActionButton, DataArea, EmptyState, ErrorState, LoadingState, OffState, useOnline, whyNot } from '../components/states';
+import {
+  ActionButton,
+  DataArea,
+  EmptyState,
+  ErrorState,
+  LoadingState,
+  OffState,
+  useOnline,
+  whyNot,
+} from '../components/states';
 import { useNow } from '../components/useNow';
 
 function stateText(r: WandbRunInfo, now: number): string {
@@ -40,9 +49,14 @@ export function SessionsView() {
   if (!loaded) return <LoadingState>Loading W&amp;B runs…</LoadingState>;
   if (!enabled || !wandb)
     return (
-      <OffState title="Weights &amp; Biases logging is off" section="wandb" action="Turn on W&amp;B in Settings" testId="wandb-off">
-        With an API key (or offline, to keep runs in the local journal), each game session becomes one W&amp;B run with <code>production/&lt;item&gt;</code> and{' '}
-        <code>consumption/&lt;item&gt;</code> at step = stats cycle.
+      <OffState
+        title="Weights &amp; Biases logging is off"
+        section="wandb"
+        action="Turn on W&amp;B in Settings"
+        testId="wandb-off"
+      >
+        With an API key (or offline, to keep runs in the local journal), each game session becomes one W&amp;B run with{' '}
+        <code>production/&lt;item&gt;</code> and <code>consumption/&lt;item&gt;</code> at step = stats cycle.
       </OffState>
     );
   const a = wandb.active;
@@ -54,8 +68,14 @@ export function SessionsView() {
   return (
     <DataArea className="sessions">
       <div className="demo">
-        <span data-testid="wandb-mode">{wandb.mode === 'online' ? 'Online' : 'Offline: runs are kept in the local journal'}</span>
-        <ActionButton onClick={() => void sync()} disabledReason={whyNot(online, wandb.syncing && 'A sync is running')} testId="wandb-sync">
+        <span data-testid="wandb-mode">
+          {wandb.mode === 'online' ? 'Online' : 'Offline: runs are kept in the local journal'}
+        </span>
+        <ActionButton
+          onClick={() => void sync()}
+          disabledReason={whyNot(online, wandb.syncing && 'A sync is running')}
+          testId="wandb-sync"
+        >
           {wandb.syncing ? 'Syncing…' : 'Sync'}
         </ActionButton>
         {message && (
@@ -63,13 +83,23 @@ export function SessionsView() {
             {message}
           </span>
         )}
-        {wandb.skippedCycles > 0 && <span className="muted">{wandb.skippedCycles} stats line(s) not sent again: repeats of lines already logged</span>}
-        {wandb.stoppedCycles > 0 && <span className="muted">{wandb.stoppedCycles} stats line(s) not logged: their run was stopped in W&amp;B</span>}
+        {wandb.skippedCycles > 0 && (
+          <span className="muted">
+            {wandb.skippedCycles} stats line(s) not sent again: repeats of lines already logged
+          </span>
+        )}
+        {wandb.stoppedCycles > 0 && (
+          <span className="muted">
+            {wandb.stoppedCycles} stats line(s) not logged: their run was stopped in W&amp;B
+          </span>
+        )}
       </div>
       {(wandb.journalError || wandb.droppedLines > 0) && (
         <ErrorState title="Stats lines are at risk" testId="wandb-journal-error">
-          {wandb.journalError && `The journal cannot be written (${wandb.journalError}): lines are held in memory and retried. `}
-          {wandb.droppedLines > 0 && `${wandb.droppedLines} stats line(s) were dropped: the journal could not be written and the memory bound was reached.`}
+          {wandb.journalError &&
+            `The journal cannot be written (${wandb.journalError}): lines are held in memory and retried. `}
+          {wandb.droppedLines > 0 &&
+            `${wandb.droppedLines} stats line(s) were dropped: the journal could not be written and the memory bound was reached.`}
         </ErrorState>
       )}
       {a ? (
@@ -120,7 +150,11 @@ export function SessionsView() {
               <td>
                 {r.displayName} <span className="muted mono">{r.runId}</span>
                 {r.branchedFrom && (
-                  <span className="muted" data-testid="wandb-run-branch" title={`The game went back from cycle ${r.branchedFrom.fromCycle ?? '—'} to an earlier save (cycle ${r.branchedFrom.toCycle})`}>
+                  <span
+                    className="muted"
+                    data-testid="wandb-run-branch"
+                    title={`The game went back from cycle ${r.branchedFrom.fromCycle ?? '—'} to an earlier save (cycle ${r.branchedFrom.toCycle})`}
+                  >
                     {' '}
                     branched from {r.branchedFrom.displayName}
                   </span>

@@ -28,8 +28,10 @@ function useFocusRequest(ready: boolean) {
 
 type Drafts = Record<SettingsSection, Obj>;
 
-const sliceOf = (file: ConfigView['file'], keys: readonly string[]) => JSON.stringify(pick(file as unknown as Obj, keys));
-const freshDrafts = (file: ConfigView['file']) => Object.fromEntries(SECTIONS.map((s) => [s.id, pick(toDraft(file), s.keys)])) as Drafts;
+const sliceOf = (file: ConfigView['file'], keys: readonly string[]) =>
+  JSON.stringify(pick(file as unknown as Obj, keys));
+const freshDrafts = (file: ConfigView['file']) =>
+  Object.fromEntries(SECTIONS.map((s) => [s.id, pick(toDraft(file), s.keys)])) as Drafts;
 
 /**
  * The file changed (a save, or another window): sections whose part of it changed start again
@@ -37,7 +39,9 @@ const freshDrafts = (file: ConfigView['file']) => Object.fromEntries(SECTIONS.ma
  */
 function rebase(oldFile: ConfigView['file'], drafts: Drafts, file: ConfigView['file']): Drafts {
   const fresh = freshDrafts(file);
-  return Object.fromEntries(SECTIONS.map((s) => [s.id, sliceOf(oldFile, s.keys) === sliceOf(file, s.keys) ? drafts[s.id] : fresh[s.id]])) as Drafts;
+  return Object.fromEntries(
+    SECTIONS.map((s) => [s.id, sliceOf(oldFile, s.keys) === sliceOf(file, s.keys) ? drafts[s.id] : fresh[s.id]]),
+  ) as Drafts;
 }
 
 export function SettingsView() {
@@ -60,7 +64,15 @@ function SettingsForm({ view }: { view: ConfigView }) {
   const initial = useMemo(() => freshDrafts(view.file), [view.file]);
   const dirty = SECTIONS.filter((s) => JSON.stringify(drafts[s.id]) !== JSON.stringify(initial[s.id]));
   const allDraft = useMemo(() => Object.assign({}, ...SECTIONS.map((s) => drafts[s.id])) as Obj, [drafts]);
-  const allIssues = useMemo(() => sectionIssues(view.file, SECTIONS.flatMap((s) => s.keys), allDraft), [view.file, allDraft]);
+  const allIssues = useMemo(
+    () =>
+      sectionIssues(
+        view.file,
+        SECTIONS.flatMap((s) => s.keys),
+        allDraft,
+      ),
+    [view.file, allDraft],
+  );
   /** After a save: the saved sections start again from the new file (a secret typed in is gone from the draft). */
   const savedAs = (next: ConfigView, ids: SettingsSection[]) => {
     const fresh = freshDrafts(next.file);
@@ -71,7 +83,8 @@ function SettingsForm({ view }: { view: ConfigView }) {
     });
     setConfig(next);
   };
-  const say = (id: SettingsSection | 'all', m: string | null) => setMessages((prev) => ({ ...prev, [id]: m ?? undefined }));
+  const say = (id: SettingsSection | 'all', m: string | null) =>
+    setMessages((prev) => ({ ...prev, [id]: m ?? undefined }));
   const setDraft = (id: SettingsSection, next: Obj) => {
     setState((prev) => ({ ...prev, drafts: { ...prev.drafts, [id]: next } }));
     say(id, null);
@@ -95,8 +108,11 @@ function SettingsForm({ view }: { view: ConfigView }) {
     <div className="settings">
       <DisconnectedBanner />
       <p className="muted">
-        Config file: <code data-testid="config-path">{view.path}</code>. New secrets are {view.secretsEncrypted ? 'encrypted with the OS keychain' : 'stored in this file as typed (prefer an env var or a file reference)'}.
-        Each section saves on its own; the bar at the bottom saves every changed section at once.
+        Config file: <code data-testid="config-path">{view.path}</code>. New secrets are{' '}
+        {view.secretsEncrypted
+          ? 'encrypted with the OS keychain'
+          : 'stored in this file as typed (prefer an env var or a file reference)'}
+        . Each section saves on its own; the bar at the bottom saves every changed section at once.
       </p>
       {SECTIONS.map((s) => (
         <Section
@@ -118,16 +134,30 @@ function SettingsForm({ view }: { view: ConfigView }) {
         <ActionButton
           className="primary"
           onClick={() => void saveAll()}
-          disabledReason={whyNot(online, saving && 'Saving…', !dirty.length && 'Nothing to save', allIssues.length > 0 && `Fix ${allIssues.length} problem${allIssues.length === 1 ? '' : 's'} first`)}
+          disabledReason={whyNot(
+            online,
+            saving && 'Saving…',
+            !dirty.length && 'Nothing to save',
+            allIssues.length > 0 && `Fix ${allIssues.length} problem${allIssues.length === 1 ? '' : 's'} first`,
+          )}
           testId="settings-save"
         >
           Save all
         </ActionButton>
-        <button type="button" disabled={!dirty.length} onClick={() => (setState({ file: view.file, drafts: initial }), setMessages({}))} data-testid="settings-revert">
+        <button
+          type="button"
+          disabled={!dirty.length}
+          onClick={() => (setState({ file: view.file, drafts: initial }), setMessages({}))}
+          data-testid="settings-revert"
+        >
           Revert all
         </button>
         {messages.all && (
-          <span className={messages.all.startsWith('Saved') ? 'message' : 'issue'} role="status" data-testid="settings-message">
+          <span
+            className={messages.all.startsWith('Saved') ? 'message' : 'issue'}
+            role="status"
+            data-testid="settings-message"
+          >
             {messages.all}
           </span>
         )}

@@ -35,7 +35,9 @@ describe('settings draft', () => {
   it('finds a duplicate slot id on the second row', () => {
     const draft = pick(toDraft(file), slotsKeys);
     const two = setPath(draft, 'slots', [...(draft.slots as object[]), { id: 'alpha' }]);
-    expect(issuesAt(sectionIssues(file, slotsKeys, two), 'slots.1.id')[0].message).toContain('duplicate slot id "alpha"');
+    expect(issuesAt(sectionIssues(file, slotsKeys, two), 'slots.1.id')[0].message).toContain(
+      'duplicate slot id "alpha"',
+    );
   });
 
   it('checks a Discord pattern row field by field (RE2 regex, template groups)', () => {
@@ -44,7 +46,12 @@ describe('settings draft', () => {
     const issues = sectionIssues(file, ['discord'], setPath(draft, 'discord.patterns', rows));
     expect(issuesAt(issues, 'discord.patterns.0.regex')[0].message).toContain('not a valid RE2 regular expression');
     const fixed = [{ name: 'launch', regex: '^\\[LAUNCH\\] (?P<who>\\S+)', template: '{nobody} launched' }];
-    expect(issuesAt(sectionIssues(file, ['discord'], setPath(draft, 'discord.patterns', fixed)), 'discord.patterns.0.template')).toHaveLength(1);
+    expect(
+      issuesAt(
+        sectionIssues(file, ['discord'], setPath(draft, 'discord.patterns', fixed)),
+        'discord.patterns.0.template',
+      ),
+    ).toHaveLength(1);
   });
 
   it('reports only the problems of the section being edited', () => {

@@ -2,7 +2,14 @@
 // validation with the same zod schema main saves with. Each section owns some top-level keys; a
 // section's Save sends the file as it is on disk with only that section's keys replaced, so
 // unsaved edits elsewhere are neither sent nor lost.
-import { ConfigEditSchema, describeIssues, type ConfigIssue, type RedactedConfig, type SecretEdit, type SecretStatus } from '../../../../shared/config';
+import {
+  ConfigEditSchema,
+  describeIssues,
+  type ConfigIssue,
+  type RedactedConfig,
+  type SecretEdit,
+  type SecretStatus,
+} from '../../../../shared/config';
 
 export type Obj = Record<string, unknown>;
 
@@ -23,7 +30,8 @@ export function setPath<T>(o: T, path: string, value: unknown): T {
   return copy as T;
 }
 
-export const keepIfSet = (s: SecretStatus | undefined): SecretEdit | undefined => (s?.set || s?.source ? { keep: true } : undefined);
+export const keepIfSet = (s: SecretStatus | undefined): SecretEdit | undefined =>
+  s?.set || s?.source ? { keep: true } : undefined;
 
 /** The whole file config as an edit. */
 export function toDraft(file: RedactedConfig): Obj {

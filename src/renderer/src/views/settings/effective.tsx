@@ -26,15 +26,20 @@ export function effectiveNote(path: string, view: ConfigView, pipePath: string |
   if (path === 'pipe.path')
     return (
       <Effective testId="effective-pipe.path">
-        {pipePath && pipePath !== view.effective.pipe.path ? `${pipePath} (the demo feed’s; the game’s is ${view.effective.pipe.path})` : view.effective.pipe.path}
+        {pipePath && pipePath !== view.effective.pipe.path
+          ? `${pipePath} (the demo feed’s; the game’s is ${view.effective.pipe.path})`
+          : view.effective.pipe.path}
       </Effective>
     );
   if (path === 'web.port')
     return (
       <Effective testId="effective-web.port">
-        {typeof window !== 'undefined' && window.controlRoom ? 'the desktop app serves no web page' : `this page is served on ${location.host}`}
+        {typeof window !== 'undefined' && window.controlRoom
+          ? 'the desktop app serves no web page'
+          : `this page is served on ${location.host}`}
       </Effective>
     );
-  if (path === 'engine.workers' && view.effective.engine.workers === undefined) return <Effective testId="effective-engine.workers">one per core</Effective>;
+  if (path === 'engine.workers' && view.effective.engine.workers === undefined)
+    return <Effective testId="effective-engine.workers">one per core</Effective>;
   return null;
 }

@@ -21,14 +21,39 @@ function describeSecret(status: SecretStatus | undefined): string {
   return `set (${status.source === 'encrypted' ? 'encrypted' : 'in config file'})`;
 }
 
-function SecretInput({ id, status, edit, onChange, testId, describedBy, label }: { id: string; status: SecretStatus | undefined; edit: SecretEdit | undefined; onChange: (e: SecretEdit | undefined) => void; testId: string; describedBy: string; label: string }) {
+function SecretInput({
+  id,
+  status,
+  edit,
+  onChange,
+  testId,
+  describedBy,
+  label,
+}: {
+  id: string;
+  status: SecretStatus | undefined;
+  edit: SecretEdit | undefined;
+  onChange: (e: SecretEdit | undefined) => void;
+  testId: string;
+  describedBy: string;
+  label: string;
+}) {
   const typed = edit && 'value' in edit ? edit.value : '';
   return (
     <span className="secret">
       <span className="muted" id={`${id}-status`} data-testid={`${testId}-status`}>
         {edit && 'clear' in edit ? 'will be cleared' : describeSecret(status)}
       </span>
-      <input id={id} type="password" autoComplete="off" placeholder="new value" value={typed} aria-describedby={`${id}-status ${describedBy}`} onChange={(e) => onChange(e.target.value ? { value: e.target.value } : keepIfSet(status))} data-testid={testId} />
+      <input
+        id={id}
+        type="password"
+        autoComplete="off"
+        placeholder="new value"
+        value={typed}
+        aria-describedby={`${id}-status ${describedBy}`}
+        onChange={(e) => onChange(e.target.value ? { value: e.target.value } : keepIfSet(status))}
+        data-testid={testId}
+      />
       {(status?.set || status?.source) && (
         <button type="button" onClick={() => onChange({ clear: true })} aria-label={`Clear ${label}`}>
           Clear
@@ -60,11 +85,27 @@ export function Field({
   const hintId = `${id}-hint`;
   const issueId = `${id}-issues`;
   const describedBy = [spec.hint ? hintId : '', issues.length ? issueId : ''].filter(Boolean).join(' ');
-  const common = { id, 'aria-describedby': describedBy || undefined, 'aria-invalid': issues.length > 0 || undefined, 'data-testid': testId };
+  const common = {
+    id,
+    'aria-describedby': describedBy || undefined,
+    'aria-invalid': issues.length > 0 || undefined,
+    'data-testid': testId,
+  };
   let input: ReactNode;
-  if (spec.type === 'checkbox') input = <input type="checkbox" {...common} checked={value === true} onChange={(e) => onChange(e.target.checked)} />;
+  if (spec.type === 'checkbox')
+    input = <input type="checkbox" {...common} checked={value === true} onChange={(e) => onChange(e.target.checked)} />;
   else if (spec.type === 'secret')
-    input = <SecretInput id={id} status={secretStatus} edit={value as SecretEdit | undefined} onChange={onChange} testId={testId} describedBy={describedBy} label={spec.label} />;
+    input = (
+      <SecretInput
+        id={id}
+        status={secretStatus}
+        edit={value as SecretEdit | undefined}
+        onChange={onChange}
+        testId={testId}
+        describedBy={describedBy}
+        label={spec.label}
+      />
+    );
   else if (spec.type === 'list')
     input = (
       <input

@@ -24,7 +24,12 @@ const SSH_FIELDS: FieldSpec[] = [
   { path: 'deploy.dir', label: 'Remote scenario folder', type: 'text' },
   { path: 'deploy.keyPath', label: 'Private key file', type: 'text' },
   { path: 'deploy.password', label: 'SSH password', type: 'secret' },
-  { path: 'deploy.hostFingerprint', label: 'Host key fingerprint', type: 'text', hint: 'SHA256:…; empty: known_hosts is used.' },
+  {
+    path: 'deploy.hostFingerprint',
+    label: 'Host key fingerprint',
+    type: 'text',
+    hint: 'SHA256:…; empty: known_hosts is used.',
+  },
 ];
 
 const PATTERN_FIELDS: FieldSpec[] = [
@@ -57,7 +62,12 @@ function RowList({
         <div className="row-card" key={i} role="group" aria-label={title(row, i)} data-testid={`${testId}-row`}>
           <div className="row-card-head">
             <strong>{title(row, i)}</strong>
-            <button type="button" onClick={() => onChange(rows.filter((_, j) => j !== i))} aria-label={`Remove ${title(row, i)}`} data-testid={`${testId}-remove-${i}`}>
+            <button
+              type="button"
+              onClick={() => onChange(rows.filter((_, j) => j !== i))}
+              aria-label={`Remove ${title(row, i)}`}
+              data-testid={`${testId}-remove-${i}`}
+            >
               Remove
             </button>
           </div>
@@ -71,11 +81,33 @@ function RowList({
   );
 }
 
-export function SlotRows({ rows, onChange, issues, file, renderTest }: { rows: Obj[]; onChange: (rows: Obj[]) => void; issues: readonly ConfigIssue[]; file: RedactedConfig; renderTest: (row: Obj) => ReactNode }) {
+export function SlotRows({
+  rows,
+  onChange,
+  issues,
+  file,
+  renderTest,
+}: {
+  rows: Obj[];
+  onChange: (rows: Obj[]) => void;
+  issues: readonly ConfigIssue[];
+  file: RedactedConfig;
+  renderTest: (row: Obj) => ReactNode;
+}) {
   const field = (row: Obj, i: number, set: (p: string, v: unknown) => void) => (f: FieldSpec) => {
     const saved = file.slots.find((s) => s.id === row.id);
     const status = f.type === 'secret' ? (getPath(saved, f.path) as SecretStatus | undefined) : undefined;
-    return <Field key={f.path} spec={f} value={getPath(row, f.path)} onChange={(v) => set(f.path, v)} issues={issuesAt(issues, `slots.${i}.${f.path}`)} testId={`setting-slots.${i}.${f.path}`} secretStatus={status} />;
+    return (
+      <Field
+        key={f.path}
+        spec={f}
+        value={getPath(row, f.path)}
+        onChange={(v) => set(f.path, v)}
+        issues={issuesAt(issues, `slots.${i}.${f.path}`)}
+        testId={`setting-slots.${i}.${f.path}`}
+        secretStatus={status}
+      />
+    );
   };
   return (
     <RowList
@@ -83,7 +115,13 @@ export function SlotRows({ rows, onChange, issues, file, renderTest }: { rows: O
       rows={rows}
       onChange={onChange}
       addLabel="Add a slot"
-      newRow={() => ({ id: `slot-${rows.length + 1}`, host: '127.0.0.1', gamePort: 34197, rconPort: 27015, pollSeconds: 5 })}
+      newRow={() => ({
+        id: `slot-${rows.length + 1}`,
+        host: '127.0.0.1',
+        gamePort: 34197,
+        rconPort: 27015,
+        pollSeconds: 5,
+      })}
       title={(row, i) => `Slot ${typeof row.id === 'string' && row.id ? row.id : i + 1}`}
       render={(row, i, set) => {
         const kind = (getPath(row, 'deploy.kind') as string | undefined) ?? 'none';
@@ -94,7 +132,16 @@ export function SlotRows({ rows, onChange, issues, file, renderTest }: { rows: O
             <Field
               spec={DEPLOY_KIND}
               value={kind}
-              onChange={(v) => set('deploy', v === 'none' ? undefined : v === 'local' ? { kind: 'local', dir: '' } : { kind: 'ssh', host: '', port: 22, user: '', dir: '' })}
+              onChange={(v) =>
+                set(
+                  'deploy',
+                  v === 'none'
+                    ? undefined
+                    : v === 'local'
+                      ? { kind: 'local', dir: '' }
+                      : { kind: 'ssh', host: '', port: 22, user: '', dir: '' },
+                )
+              }
               issues={issuesAt(issues, `slots.${i}.deploy.kind`)}
               testId={`setting-slots.${i}.deploy.kind`}
             />
@@ -107,7 +154,15 @@ export function SlotRows({ rows, onChange, issues, file, renderTest }: { rows: O
   );
 }
 
-export function PatternRows({ rows, onChange, issues }: { rows: Obj[]; onChange: (rows: Obj[]) => void; issues: readonly ConfigIssue[] }) {
+export function PatternRows({
+  rows,
+  onChange,
+  issues,
+}: {
+  rows: Obj[];
+  onChange: (rows: Obj[]) => void;
+  issues: readonly ConfigIssue[];
+}) {
   return (
     <RowList
       testId="patterns-form"
@@ -118,7 +173,14 @@ export function PatternRows({ rows, onChange, issues }: { rows: Obj[]; onChange:
       title={(row, i) => `Pattern ${typeof row.name === 'string' && row.name ? row.name : i + 1}`}
       render={(row, i, set) =>
         PATTERN_FIELDS.map((f) => (
-          <Field key={f.path} spec={f} value={getPath(row, f.path)} onChange={(v) => set(f.path, v)} issues={issuesAt(issues, `discord.patterns.${i}.${f.path}`)} testId={`setting-discord.patterns.${i}.${f.path}`} />
+          <Field
+            key={f.path}
+            spec={f}
+            value={getPath(row, f.path)}
+            onChange={(v) => set(f.path, v)}
+            issues={issuesAt(issues, `discord.patterns.${i}.${f.path}`)}
+            testId={`setting-discord.patterns.${i}.${f.path}`}
+          />
         ))
       }
     />

@@ -12,7 +12,17 @@ import type { SectionSpec } from './sections';
 
 const SAVE_FIRST = 'Save this section first: the test uses the saved settings.';
 
-function TestButton({ label, run, reason, testId }: { label: string; run: () => Promise<Outcome<KeyTestResult>>; reason: string | null; testId: string }) {
+function TestButton({
+  label,
+  run,
+  reason,
+  testId,
+}: {
+  label: string;
+  run: () => Promise<Outcome<KeyTestResult>>;
+  reason: string | null;
+  testId: string;
+}) {
   const [result, setResult] = useState<KeyTestResult | null>(null);
   const [busy, setBusy] = useState(false);
   const go = async () => {
@@ -28,7 +38,12 @@ function TestButton({ label, run, reason, testId }: { label: string; run: () => 
         {label}
       </ActionButton>
       {result && (
-        <span className={`test-result ${result.ok ? 'tone-ok' : 'tone-bad'}`} role="status" data-testid={`${testId}-result`} data-ok={String(result.ok)}>
+        <span
+          className={`test-result ${result.ok ? 'tone-ok' : 'tone-bad'}`}
+          role="status"
+          data-testid={`${testId}-result`}
+          data-ok={String(result.ok)}
+        >
           {result.ok ? '✓ ' : '✗ '}
           {result.message}
         </span>
@@ -87,7 +102,13 @@ export function Section({
   };
   const testReason = whyNot(online, dirty && SAVE_FIRST);
   return (
-    <fieldset className="settings-section" id={`settings-${spec.id}`} tabIndex={-1} aria-labelledby={`settings-${spec.id}-legend`} data-testid={`settings-section-${spec.id}`}>
+    <fieldset
+      className="settings-section"
+      id={`settings-${spec.id}`}
+      tabIndex={-1}
+      aria-labelledby={`settings-${spec.id}-legend`}
+      data-testid={`settings-section-${spec.id}`}
+    >
       <legend id={`settings-${spec.id}-legend`}>{spec.title}</legend>
       {spec.fields.map((f) => (
         <Field
@@ -105,7 +126,11 @@ export function Section({
         <>
           <h3>Line patterns</h3>
           <p className="hint">Tried before the built-in lines.</p>
-          <PatternRows rows={(getPath(draft, 'discord.patterns') as Obj[] | undefined) ?? []} onChange={(rows) => set('discord.patterns', rows)} issues={all} />
+          <PatternRows
+            rows={(getPath(draft, 'discord.patterns') as Obj[] | undefined) ?? []}
+            onChange={(rows) => set('discord.patterns', rows)}
+            issues={all}
+          />
         </>
       )}
       {spec.id === 'slots' && (
@@ -123,7 +148,11 @@ export function Section({
                 <TestButton
                   label="Test RCON"
                   testId={`slot-test-${id}`}
-                  reason={whyNot(online, !saved && 'Save this slot first: the test uses its saved address and password.', dirty && SAVE_FIRST)}
+                  reason={whyNot(
+                    online,
+                    !saved && 'Save this slot first: the test uses its saved address and password.',
+                    dirty && SAVE_FIRST,
+                  )}
                   run={() => testRcon(id)}
                 />
               );
@@ -134,29 +163,55 @@ export function Section({
       <div className="section-actions">
         <ActionButton
           onClick={() => void save()}
-          disabledReason={whyNot(online, saving && 'Saving…', issues.length > 0 && `Fix ${issues.length} problem${issues.length === 1 ? '' : 's'} first`, !dirty && 'No changes')}
+          disabledReason={whyNot(
+            online,
+            saving && 'Saving…',
+            issues.length > 0 && `Fix ${issues.length} problem${issues.length === 1 ? '' : 's'} first`,
+            !dirty && 'No changes',
+          )}
           testId={`settings-save-${spec.id}`}
           className="primary"
         >
           Save {spec.title}
         </ActionButton>
-        <button type="button" disabled={!dirty} onClick={() => (setDraft(initial), setServerIssues([]))} data-testid={`settings-revert-${spec.id}`}>
+        <button
+          type="button"
+          disabled={!dirty}
+          onClick={() => (setDraft(initial), setServerIssues([]))}
+          data-testid={`settings-revert-${spec.id}`}
+        >
           Revert
         </button>
-        {spec.id === 'wandb' && <TestButton label="Test API key" testId="wandb-test-key" reason={testReason} run={testWandbKey} />}
+        {spec.id === 'wandb' && (
+          <TestButton label="Test API key" testId="wandb-test-key" reason={testReason} run={testWandbKey} />
+        )}
         {spec.id === 'discord' && (
           <TestButton
             label="Send test message"
             testId="settings-discord-test"
-            reason={whyNot(online, dirty && SAVE_FIRST, !view.effective.discord.enabled && 'Turn the relay on and save first.', !view.effective.discord.webhookUrl?.set && 'No webhook URL is saved.')}
+            reason={whyNot(
+              online,
+              dirty && SAVE_FIRST,
+              !view.effective.discord.enabled && 'Turn the relay on and save first.',
+              !view.effective.discord.webhookUrl?.set && 'No webhook URL is saved.',
+            )}
             run={async () => {
               const r = await testDiscord();
-              return r.ok ? { ok: true, value: { ok: true, message: `Queued: ${r.value.text}. Its delivery shows in the Discord view.` } } : r;
+              return r.ok
+                ? {
+                    ok: true,
+                    value: { ok: true, message: `Queued: ${r.value.text}. Its delivery shows in the Discord view.` },
+                  }
+                : r;
             }}
           />
         )}
         {message && (
-          <span className={serverIssues.length || message.includes('not saved') ? 'issue' : 'message'} role="status" data-testid={`settings-message-${spec.id}`}>
+          <span
+            className={serverIssues.length || message.includes('not saved') ? 'issue' : 'message'}
+            role="status"
+            data-testid={`settings-message-${spec.id}`}
+          >
             {message}
           </span>
         )}
