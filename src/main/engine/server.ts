@@ -20,6 +20,7 @@ import { DEFAULT_BATCH_LIMITS, validateBatch, type BatchLimits } from './batch';
 import { EngineError, invalid, type ErasedGame, type GameInfo, type GameRegistry } from './game';
 import { capabilitiesOf, clip, CODES, isMalformed, SERVICE, type Malformed } from './wire';
 import { ENGINE_DESCRIPTOR_SET_BASE64 } from './gen/engine/v1/descriptor';
+import { StreamAdmission } from './admission';
 import { BatchSimulateRequest, type Capabilities, type EngineId, type ListGamesResponse } from './gen/engine/v1/engine';
 import { EngineMetrics } from './metrics';
 import { WorkerLost, WorkerPool } from './pool';
@@ -70,16 +71,16 @@ export class EngineServer {
   private pool: WorkerPool | null = null;
   private boundPort = 0;
   /** Admitted streams and the bytes each may hold; a cancel gives both back at once. */
-  private readonly streams = new Map<ServerWritableStream<Buffer, Buffer>, number>();
+  private readonly streams: StreamAdmission<ServerWritableStream<Buffer, Buffer>>;
   /** Stream handlers still running, each with what ends it at once (they finish right after a cancel). */
   private readonly running = new Map<ServerWritableStream<Buffer, Buffer>, () => void>();
-  private streamBytesHeld = 0;
 
   constructor(private readonly opts: EngineServerOptions) {
     this.registry = opts.registry ?? builtInGames();
     this.metrics = opts.metrics ?? new EngineMetrics();
     this.limits = { ...DEFAULT_BATCH_LIMITS, ...opts.batch };
     this.buildId = opts.buildId ?? 'factorio-control-room';
+    this.streams = new StreamAdmission(opts.maxStreams ?? 32, opts.maxStreamBytes ?? 512 << 20);
   }
 
   get port(): number {
@@ -102,7 +103,7 @@ export class EngineServer {
 
   /** Estimated bytes the running streams hold (admission control counts this). */
   get heldStreamBytes(): number {
-    return this.streamBytesHeld;
+    return this.streams.bytes;
   }
 
   get listening(): boolean {
@@ -289,36 +290,6 @@ export class EngineServer {
     };
   }
 
-  /** Admission control: a slot under maxStreams and room in the stream memory budget, or a refusal. */
-  private admit(call: ServerWritableStream<Buffer, Buffer>, bytes: number): void {
-    const maxStreams = this.opts.maxStreams ?? 32;
-    const maxBytes = this.opts.maxStreamBytes ?? 512 << 20;
-    if (bytes > maxBytes)
-      throw new EngineError(
-        'resource_exhausted',
-        `this BatchSimulate would hold ~${Math.ceil(bytes / 2 ** 20)} MiB, more than the ${Math.floor(maxBytes / 2 ** 20)} MiB streams may hold (engine.streamMemoryMB): use fewer environments`,
-      );
-    if (this.streams.size >= maxStreams)
-      throw new EngineError(
-        'resource_exhausted',
-        `${this.streams.size} BatchSimulate streams are running, the most this engine takes (engine.maxStreams); retry later`,
-      );
-    if (this.streamBytesHeld + bytes > maxBytes)
-      throw new EngineError(
-        'resource_exhausted',
-        `running streams hold ~${Math.ceil(this.streamBytesHeld / 2 ** 20)} MiB; this one needs ~${Math.ceil(bytes / 2 ** 20)} MiB more than the ${Math.floor(maxBytes / 2 ** 20)} MiB allowed (engine.streamMemoryMB); retry later`,
-      );
-    this.streams.set(call, bytes);
-    this.streamBytesHeld += bytes;
-  }
-
-  private release(call: ServerWritableStream<Buffer, Buffer>): void {
-    const held = this.streams.get(call);
-    if (held === undefined) return;
-    this.streams.delete(call);
-    this.streamBytesHeld -= held;
-  }
-
   /** What simulate.ts needs: the pool, the games, admission (shared with BatchSimulate) and status mapping. */
   private simulateHost(): SimulateHost {
     // A Simulate call is admitted, tracked and released exactly like a BatchSimulate one.
@@ -330,8 +301,8 @@ export class EngineServer {
       budgetMs: this.opts.batchBudgetMs ?? 600_000,
       metrics: this.metrics,
       serving: () => this.server !== null,
-      admit: (c, bytes) => this.admit(asStream(c), bytes),
-      release: (c) => this.release(asStream(c)),
+      admit: (c, bytes) => this.streams.admit(asStream(c), bytes),
+      release: (c) => this.streams.release(asStream(c)),
       track: (c, abort) => this.running.set(asStream(c), abort),
       untrack: (c) => this.running.delete(asStream(c)),
       toStatus: (e) => this.toStatus(e, 'Simulate'),
@@ -347,7 +318,7 @@ export class EngineServer {
     let abort = () => {};
     const aborted = new Promise<void>((resolve) => (abort = resolve));
     const onCancel = () => {
-      this.release(call);
+      this.streams.release(call);
       abort();
     };
     call.on('cancelled', onCancel);
@@ -364,7 +335,7 @@ export class EngineServer {
       const game = this.game(req.id?.envId ?? '');
       envId = game.info.envId;
       validateBatch(req, game, this.limits);
-      this.admit(call, streamBytes(req, game.info));
+      this.streams.admit(call, streamBytes(req, game.info));
       if (!this.pool) throw new WorkerLost('stopped', false, 'the engine is shutting down');
       const batchBudget = this.opts.batchBudgetMs ?? 600_000;
       await runStream(
@@ -413,7 +384,7 @@ export class EngineServer {
     } finally {
       finished = true;
       call.off('cancelled', onCancel);
-      this.release(call);
+      this.streams.release(call);
       this.running.delete(call);
     }
   }
