@@ -6,29 +6,22 @@ import { useMemo, useState } from 'react';
 import { CartesianGrid, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
 import { formatGameTime } from '../components/format';
 import { useStore } from '../store';
+import { chartRows, rowAt, type LineSpec } from './chart-rows';
 import { itemColors } from './colors';
-import { toCsv, windowTotal } from './csv';
+import { toCsv } from './csv';
 import { formatRate } from './format';
-import { historyPoints, useHistoryWindow } from './history';
+import { useHistoryWindow } from './history';
 import { useWidth } from './hooks';
 import { ItemMark, useItemIcons } from './icons';
 import { LiveRowsCache } from './live-rows';
 import { rawFrame, SeriesPaths, type Area, type Drawn, type PathStyle } from './paths';
-import { downsample, REWIND_LABEL, type Mode, type Point, type Row, type SessionSeries } from './series';
+import { REWIND_LABEL, type Mode, type Row, type SessionSeries } from './series';
 import { niceTicks, pixelStep, snapToPixels } from './ticks';
 
 /** Suffix of the consumption line drawn over an item's production line (dashed, same colour). */
 export const CONSUMED = ' (consumed)';
 /** Suffix of a line as it was played before the n-th load of an earlier save (fainter, same colour). */
 export const beforeLoad = (n: number) => ` (before load ${n})`;
-
-/** What a series key on the chart stands for. */
-interface LineSpec {
-  item: string;
-  mode: Mode;
-  /** The n of an earlier branch (session.earlier), or 0 for the current one. */
-  branch: number;
-}
 
 /** Where the plot is and which game time a pixel stands for, for the hover and zoom layer. */
 interface Plot {
@@ -43,16 +36,6 @@ interface Plot {
 const MARGIN = { top: 16, right: 24, bottom: 8, left: 8 };
 const Y_LABEL = { value: 'items/min', angle: -90, position: 'insideLeft', fill: 'var(--muted)', dy: 30 } as const;
 const formatAxisTime = (t: number) => formatGameTime(t * 60);
-
-/** The row at or before game time `t` (at full resolution: the exact sample). */
-function rowAt(rows: Row[], t: number): Row | undefined {
-  let row: Row | undefined;
-  for (const r of rows) {
-    if (r.t > t) break;
-    row = r;
-  }
-  return row ?? rows[0];
-}
 
 export interface ChartProps {
   session: SessionSeries;
@@ -179,30 +162,7 @@ export function ChartPanel({ session, mode, windowSeconds, items, hidden, names 
       };
     }
     live.clear();
-    const [f, t] = histRange ?? [from, to];
-    const totals = new Map<string, number>();
-    const series: { key: string; points: Point[] }[] = [];
-    for (const [key, spec] of specs) {
-      const earlier = spec.branch ? session.earlier.find((e) => e.n === spec.branch) : undefined;
-      const pts = earlier
-        ? earlier.branch.points(spec.item, spec.mode, f)
-        : hist
-          ? historyPoints(hist, spec.item, spec.mode)
-          : session.points(spec.item, spec.mode, f);
-      const inWindow = pts.filter((p) => p.t >= f && p.t <= t);
-      totals.set(key, windowTotal(inWindow));
-      series.push({ key, points: inWindow });
-    }
-    const rows: Row[] = span || hist ? downsample(series, f, t, plotWidth) : [];
-    let lo = 0;
-    let hi = 0;
-    for (const r of rows)
-      for (const k of lines) {
-        const v = r[k];
-        if (v !== undefined && v < lo) lo = v;
-        if (v !== undefined && v > hi) hi = v;
-      }
-    return { rows, totals, lo, hi };
+    return chartRows(session, specs, hist, rangeFrom, rangeTo, plotWidth);
     // From history: the answer, its range (or the zoom), the lines and the width. From memory: the
     // session's data (session.version) and the window as well.
     // eslint-disable-next-line react-hooks/exhaustive-deps
