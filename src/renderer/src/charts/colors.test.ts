@@ -47,10 +47,10 @@ describe('CSV and totals', async () => {
   });
 });
 
-// The lightness levels come from styles.css per theme; every hue at every level must stand out
+// The lightness levels come from styles/theme.css per theme; every hue at every level must stand out
 // from the chart's backgrounds (WCAG's 3:1 for graphics) in both themes.
 describe('item colours on both themes', () => {
-  const css = readFileSync(new URL('../styles.css', import.meta.url), 'utf8');
+  const css = readFileSync(new URL('../styles/theme.css', import.meta.url), 'utf8');
   const block = (selector: string) =>
     css.slice(css.indexOf(`${selector} {`), css.indexOf('}', css.indexOf(`${selector} {`)));
   const vars = (text: string) =>

@@ -1,6 +1,6 @@
 // A colour per item that never changes: derived from the item's name alone, so it survives rank
 // changes, restarts and other machines. Hue from a hash of the name; the lightness is one of three
-// levels set per theme in styles.css (--item-l0..2), so every hue reads on the dark and the light
+// levels set per theme in styles/theme.css (--item-l0..2), so every hue reads on the dark and the light
 // background alike and a theme switch repaints without recomputing anything. Items on screen that land on near hues are
 // nudged apart in a stable order (by name), so the same set of items always gets the same colours.
 

@@ -1,5 +1,5 @@
 // Light and dark themes: the user's choice (system / light / dark) is kept in localStorage; "system"
-// follows prefers-color-scheme live. The resolved theme is `data-theme` on <html>, which styles.css
+// follows prefers-color-scheme live. The resolved theme is `data-theme` on <html>, which styles/theme.css
 // keys its colour variables on.
 import { useEffect, useState } from 'react';
 
