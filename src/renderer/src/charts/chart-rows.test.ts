@@ -1,27 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { PipeEvent } from '../../../shared/events';
 import { chartRows, rowAt, type LineSpec } from './chart-rows';
+import { initEvent, statsEvent } from './events.fixture';
 import { SeriesStore } from './series';
 
-let seq = 0;
-const stats = (cycle: number, prod: Record<string, number>, cons: Record<string, number>): PipeEvent => ({
-  seq: ++seq,
-  receivedAt: cycle * 2000,
-  line: '',
-  event: {
-    type: 'stats',
-    session_id: 's',
-    cycle,
-    tick: cycle * 120,
-    products_production: prod,
-    materials_consumption: cons,
-  },
-});
+const stats = (cycle: number, prod: Record<string, number>, cons: Record<string, number>) =>
+  statsEvent('s', cycle, prod, cons);
 
 function session() {
   const st = new SeriesStore();
   st.ingest([
-    { seq: ++seq, receivedAt: 0, line: '', event: { type: 'session_init', session_id: 's', tick: 0, level_name: 'x' } },
+    initEvent('s'),
     stats(1, { 'iron-plate': 100 }, { 'iron-plate': 150 }),
     stats(2, { 'iron-plate': 120 }, { 'iron-plate': 20 }),
     stats(3, { 'iron-plate': 80 }, { 'iron-plate': 10 }),

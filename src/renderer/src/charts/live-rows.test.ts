@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { PipeEvent } from '../../../shared/events';
+import { statsEvent } from './events.fixture';
 import { FULL_RES_SECONDS } from './branch';
 import { liveRows, type LiveRows } from './live-rows';
 import { SeriesStore } from './series';
 
-let seq = 0;
-const stats = (cycle: number, prod: Record<string, number>, cons: Record<string, number>): PipeEvent => ({
-  seq: ++seq,
-  receivedAt: cycle * 2000,
-  line: '',
-  event: {
-    type: 'stats',
-    session_id: 's',
-    cycle,
-    tick: cycle * 120,
-    products_production: prod,
-    materials_consumption: cons,
-  },
-});
+const stats = (cycle: number, prod: Record<string, number>, cons: Record<string, number>) =>
+  statsEvent('s', cycle, prod, cons);
 
 const LINES = [
   { key: 'iron-plate', item: 'iron-plate', mode: 'production' as const },

@@ -10,40 +10,11 @@ import {
   SeriesStore,
   type Point,
 } from './series';
+import { initEvent, resumedEvent, statsEvent } from './events.fixture';
 
-let seq = 0;
-const stats = (
-  session: string,
-  cycle: number,
-  prod: Record<string, number>,
-  cons: Record<string, number> = {},
-  receivedAt = cycle * 2000,
-): PipeEvent => ({
-  seq: ++seq,
-  receivedAt,
-  line: '',
-  event: {
-    type: 'stats',
-    session_id: session,
-    cycle,
-    tick: cycle * 120,
-    products_production: prod,
-    materials_consumption: cons,
-  },
-});
-const init = (session: string, tick = 0, level = 'open_world'): PipeEvent => ({
-  seq: ++seq,
-  receivedAt: 0,
-  line: '',
-  event: { type: 'session_init', session_id: session, tick, level_name: level },
-});
-/** What the mod writes after a save is loaded: the save's last cycle and its tick. */
-const resumed = (session: string, cycle: number, tick: number): PipeEvent => ({
-  seq: ++seq,
-  receivedAt: 0,
-  line: '',
-  event: { type: 'session_init', session_id: session, tick, level_name: 'open_world', resumed: true, cycle },
-});
+const stats = statsEvent;
+const init = initEvent;
+const resumed = resumedEvent;
 
 describe('SeriesStore', () => {
   it('keys samples by game time and computes production, consumption and net', () => {
