@@ -60,6 +60,8 @@ export class FileTail {
   private loopDone: Promise<void> = Promise.resolve();
   private wake: (() => void) | null = null;
   private watcher: FSWatcher | null = null;
+  /** The directory watcher saw the file change since the current round began. */
+  private poked = false;
 
   constructor(
     private readonly path: string,
@@ -84,7 +86,10 @@ export class FileTail {
     try {
       // A wake-up hint only; polling below is what guarantees progress.
       this.watcher = watch(dirname(this.path), { persistent: false }, (_ev, name) => {
-        if (!name || name === basename(this.path)) this.wake?.();
+        if (!name || name === basename(this.path)) {
+          this.poked = true;
+          this.wake?.();
+        }
       });
       this.watcher.on('error', () => this.watcher?.close());
     } catch {
@@ -111,13 +116,16 @@ export class FileTail {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       let again = false;
+      // A change reported while a round is under way (no one waiting to be woken) must not wait
+      // for the next poll: the round that follows looks again at once.
+      this.poked = false;
       try {
         if (!this.paused) again = await this.step();
       } catch (e) {
         this.events.error?.(e as Error);
       }
       if (this.stopped) break;
-      if (!again) {
+      if (!again && !(this.poked && !this.paused)) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(done, this.opts.pollMs ?? 250);
           function done() {
