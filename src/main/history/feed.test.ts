@@ -134,6 +134,49 @@ it('/metrics text carries the newest line per item, the tick and every service s
     expect(text).toContain('factorio_game_tick{session="s9"} 240');
     expect(text).toContain('controlroom_service_state{service="wandb",state="disabled"} 1');
     expect(text).toMatch(/controlroom_history_bytes \d+/);
+    // A 1.1-style line has no surfaces and no fluids: those gauges have no samples.
+    expect(text).not.toMatch(/^factorio_surface_item_production_per_minute\{/m);
+    expect(text).not.toMatch(/^factorio_fluid_production_per_minute\{/m);
+
+    // A 2.0 line: fluids, and each surface's own rates beside the force totals.
+    app.events.push(
+      event(
+        3,
+        JSON.stringify({
+          type: 'stats',
+          session_id: 's9',
+          cycle: 3,
+          tick: 360,
+          products_production: { 'iron-plate': 30, 'tungsten-plate': 2 },
+          materials_consumption: { 'iron-ore': 31 },
+          fluids_production: { water: 1200, 'molten-iron': 150 },
+          fluids_consumption: { water: 900 },
+          surfaces: {
+            nauvis: { products_production: { 'iron-plate': 18 }, materials_consumption: { 'iron-ore': 19 } },
+            vulcanus: {
+              products_production: { 'iron-plate': 12, 'tungsten-plate': 2 },
+              materials_consumption: { 'iron-ore': 12 },
+              fluids_production: { 'molten-iron': 150 },
+            },
+          },
+        }),
+      ),
+    );
+    const later = await app.metrics();
+    expect(later).toContain('factorio_item_production_per_minute{session="s9",item="iron-plate"} 30');
+    expect(later).toContain('factorio_fluid_production_per_minute{session="s9",fluid="molten-iron"} 150');
+    expect(later).toContain('factorio_fluid_consumption_per_minute{session="s9",fluid="water"} 900');
+    expect(later).toContain(
+      'factorio_surface_item_production_per_minute{session="s9",surface="vulcanus",item="tungsten-plate"} 2',
+    );
+    expect(later).toContain(
+      'factorio_surface_item_consumption_per_minute{session="s9",surface="nauvis",item="iron-ore"} 19',
+    );
+    expect(later).toContain(
+      'factorio_surface_fluid_production_per_minute{session="s9",surface="vulcanus",fluid="molten-iron"} 150',
+    );
+    // Only what the newest line says: the first line's iron-plate 10 is gone.
+    expect(later).not.toContain('item="iron-plate"} 10\n');
   } finally {
     await app.stop();
   }

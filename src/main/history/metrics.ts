@@ -1,11 +1,19 @@
 // Prometheus metrics of the game and the app (graftorio2's role), with prom-client: the newest
 // stats line's production and consumption per item, the game tick, the pipe's counters and each
 // service's state. Values are read when scraped; nothing is kept beyond the newest line.
-// Labels: the stats line carries no surface, so items are per force total (all surfaces).
+// Item and fluid rates come as force totals and, from Factorio 2.0 lines, per surface as well.
 import { Counter, Gauge, Registry } from 'prom-client';
 import { SERVICE_STATES, type StatusSnapshot } from '../../shared/api';
 import { isStats, type PipeCounters, type PipeEvent, type Stats } from '../../shared/events';
 import type { HistoryStatus } from '../../shared/history';
+
+/** The rate maps of a stats line, each exported as a total gauge and a per-surface gauge. */
+const RATE_MAPS = [
+  { name: 'item_production', key: 'products_production', label: 'item', help: 'Items produced' },
+  { name: 'item_consumption', key: 'materials_consumption', label: 'item', help: 'Items consumed' },
+  { name: 'fluid_production', key: 'fluids_production', label: 'fluid', help: 'Fluids produced' },
+  { name: 'fluid_consumption', key: 'fluids_consumption', label: 'fluid', help: 'Fluids consumed' },
+] as const;
 
 export interface MetricSources {
   pipe: () => PipeCounters | null;
@@ -21,30 +29,35 @@ export class GameMetrics {
     const r = [this.registry];
     // collect() runs with the metric as `this`; the newest line is read through this arrow.
     const latest = (): Stats | null => this.latest;
-    new Gauge({
-      name: 'factorio_item_production_per_minute',
-      help: 'Items produced per minute in the newest stats line (all surfaces).',
-      labelNames: ['session', 'item'],
-      registers: r,
-      collect() {
-        this.reset();
-        const s = latest();
-        if (s)
-          for (const [item, v] of Object.entries(s.products_production)) this.set({ session: s.session_id, item }, v);
-      },
-    });
-    new Gauge({
-      name: 'factorio_item_consumption_per_minute',
-      help: 'Items consumed per minute in the newest stats line (all surfaces).',
-      labelNames: ['session', 'item'],
-      registers: r,
-      collect() {
-        this.reset();
-        const s = latest();
-        if (s)
-          for (const [item, v] of Object.entries(s.materials_consumption)) this.set({ session: s.session_id, item }, v);
-      },
-    });
+    // The rates of the newest line: force totals (all surfaces, qualities merged), and where the
+    // line has them (Factorio 2.0), the same per surface. Fluids only where the line carries them.
+    for (const m of RATE_MAPS) {
+      new Gauge({
+        name: `factorio_${m.name}_per_minute`,
+        help: `${m.help} per minute in the newest stats line (all surfaces).`,
+        labelNames: ['session', m.label],
+        registers: r,
+        collect() {
+          this.reset();
+          const s = latest();
+          if (s)
+            for (const [k, v] of Object.entries(s[m.key] ?? {})) this.set({ session: s.session_id, [m.label]: k }, v);
+        },
+      });
+      new Gauge({
+        name: `factorio_surface_${m.name}_per_minute`,
+        help: `${m.help} per minute on one surface (planet, platform) in the newest stats line (Factorio 2.0).`,
+        labelNames: ['session', 'surface', m.label],
+        registers: r,
+        collect() {
+          this.reset();
+          const s = latest();
+          for (const [surface, maps] of Object.entries(s?.surfaces ?? {}))
+            for (const [k, v] of Object.entries(maps[m.key] ?? {}))
+              this.set({ session: s!.session_id, surface, [m.label]: k }, v);
+        },
+      });
+    }
     new Gauge({
       name: 'factorio_game_tick',
       help: 'Game tick of the newest stats line.',
