@@ -20,7 +20,8 @@ export type DeployProgress = z.infer<typeof DeployProgressSchema>;
 
 export const JoinStepSchema = z.object({
   name: z.string(),
-  state: z.enum(['pending', 'running', 'passed', 'failed', 'skipped']),
+  /** `skipped`: nothing to check by configuration; `not_run`: an earlier step failed, so it could not check. */
+  state: z.enum(['pending', 'running', 'passed', 'failed', 'skipped', 'not_run']),
   /** What was seen: the evidence for the verdict. */
   detail: z.string(),
 });

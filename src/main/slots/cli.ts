@@ -110,7 +110,7 @@ async function main(): Promise<number> {
           console.log(`${run.ok ? 'ok  ' : 'FAIL'} ${id}  join test`);
           for (const st of run.steps)
             console.log(
-              `     ${st.state.padEnd(7)} ${st.name}${st.detail ? `: ${st.detail.split('\n').join('\n              ')}` : ''}`,
+              `     ${st.state.replace('_', ' ').padEnd(7)} ${st.name}${st.detail ? `: ${st.detail.split('\n').join('\n              ')}` : ''}`,
             );
         }
       }

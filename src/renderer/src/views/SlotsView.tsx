@@ -44,13 +44,15 @@ function DeployProgressBar({ s }: { s: SlotStatus }) {
 type Step = JoinTestRun['steps'][number];
 
 /**
- * What a step's mark says. A step still pending once its run ended never ran; a step main marks
- * failed with "not reachable" never checked anything (RCON did not answer first): neither failed.
+ * What a step's mark says. Main marks `not_run` a step an earlier failure left nothing to check;
+ * a step still pending once its run ended never ran either. Runs kept from earlier versions said
+ * "failed" with the detail "not reachable" for the first kind.
  */
 export function stepWord(
   run: Pick<JoinTestRun, 'finishedAt'>,
   st: Pick<Step, 'state' | 'detail'>,
-): 'not run' | Step['state'] {
+): 'not run' | Exclude<Step['state'], 'not_run'> {
+  if (st.state === 'not_run') return 'not run';
   if (st.state === 'pending' && run.finishedAt !== null) return 'not run';
   if (st.state === 'failed' && st.detail === 'not reachable') return 'not run';
   return st.state;
@@ -85,8 +87,8 @@ function JoinRun({ run, now }: { run: JoinTestRun; now: number }) {
             {st.name}
             {st.detail && (
               <pre className="step-detail">
-                {stepWord(run, st) === 'not run'
-                  ? 'not run: RCON did not answer, so there was nothing to check'
+                {stepWord(run, st) === 'not run' && st.state !== 'not_run'
+                  ? 'RCON did not answer, so there was nothing to check'
                   : st.detail}
               </pre>
             )}
