@@ -10,6 +10,11 @@ export interface SystemTool {
 export const SKIP_MISSING_ENV: string;
 export const TOOLS: SystemTool[];
 export function missingTools(tools?: SystemTool[]): SystemTool[];
+/** Reasons a platform cannot run a test, or null where it can. */
+export const notLinux: string | null;
+export const noFifo: string | null;
+/** `title`, with ` [skipped: reason]` appended when `reason` is set. */
+export function skipTitle(title: string, reason: string | null | undefined): string;
 export function toolSkipReason(id: 'lua5.2' | 'busted' | 'luacheck' | 'sshd' | 'protoc'): string | null;
 export interface PreparedBrowser {
   path: string | null;

@@ -128,6 +128,18 @@ export function missingTools(tools = TOOLS) {
 }
 
 /**
+ * A test's title that says why it is skipped when it is: vitest's skipIf prints only the title,
+ * so the reason goes into it (and from there into npm test's summary of what was skipped).
+ */
+/** Reasons a platform cannot run a test, or null where it can. */
+export const notLinux = process.platform === 'linux' ? null : 'needs Linux';
+export const noFifo = process.platform === 'win32' ? 'named pipes (FIFOs) need Linux or macOS' : null;
+
+export function skipTitle(title, reason) {
+  return reason ? `${title} [skipped: ${reason}]` : title;
+}
+
+/**
  * For a test file: null when `id` is present. When it is missing: the reason, to skip with, if the
  * run asked for `--skip-missing`; otherwise an Error is thrown at collection, so the file fails and
  * says what to install (the preparation of `npm test` installs it; running vitest by hand may not).

@@ -5,7 +5,7 @@ import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { installCommand, missingParagraph, TOOLS } from './system-deps.mjs';
+import { installCommand, missingParagraph, notLinux, skipTitle, TOOLS } from './system-deps.mjs';
 
 const testScript = join(import.meta.dirname, 'test.mjs');
 
@@ -45,7 +45,7 @@ describe('the install command and the paragraph', () => {
   });
 });
 
-describe.runIf(process.platform === 'linux')('npm test with tools missing', () => {
+describe.skipIf(notLinux)(skipTitle('npm test with tools missing', notLinux), () => {
   it('stops before running anything when it may not install, naming what and how', () => {
     const r = spawnSync(process.execPath, [testScript], {
       encoding: 'utf8',
@@ -60,8 +60,16 @@ describe.runIf(process.platform === 'linux')('npm test with tools missing', () =
   });
 
   const script = spawnSync('sh', ['-c', 'command -v script'], { encoding: 'utf8' }).stdout.trim();
-  it.runIf(process.getuid?.() === 0 && script && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0)(
-    'asks at a terminal before installing, and a no stops it before running anything',
+  const cannotAsk =
+    process.getuid?.() !== 0
+      ? 'needs root (the install it offers is apt-get)'
+      : !script
+        ? 'needs script(1) to give the child a terminal'
+        : spawnSync('sh', ['-c', 'command -v apt-get']).status !== 0
+          ? 'needs apt-get'
+          : null;
+  it.skipIf(cannotAsk)(
+    skipTitle('asks at a terminal before installing, and a no stops it before running anything', cannotAsk),
     () => {
       // `script` gives the child a terminal; our "n" is its answer.
       const env = childEnv({ PATH: pathWith(['sh', 'node', 'apt-get']) });

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RUN_ENV, processesOfRun, sweep } from './test-sweep.mjs';
+import { notLinux, skipTitle } from './system-deps.mjs';
 
 const started = [];
 afterEach(() => {
@@ -28,7 +29,7 @@ function startStubborn(runId) {
   return new Promise((resolve) => p.stdout.once('data', () => resolve(p)));
 }
 
-describe.runIf(process.platform === 'linux')('test-run sweep', () => {
+describe.skipIf(notLinux)(skipTitle('test-run sweep', notLinux), () => {
   it("finds only the run's own processes and ends them, even one that ignores SIGTERM", async () => {
     const mine = randomUUID();
     const other = randomUUID();

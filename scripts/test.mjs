@@ -156,7 +156,13 @@ if (existsSync(e2eFile)) {
       for (const t of spec.tests ?? []) {
         if (t.status !== 'skipped') continue;
         if (t.projectName === 'electron') skippedTitles.electron++;
-        else skippedTitles.other.push(`${[...path, spec.title].join(' › ')} (${t.projectName})`);
+        else {
+          // The reason given to test.skip() travels as the test's `skip` annotation.
+          const why = (t.annotations ?? []).find((a) => a.type === 'skip')?.description;
+          skippedTitles.other.push(
+            `${[...path, spec.title].join(' › ')} (${t.projectName})${why ? ` [skipped: ${why}]` : ''}`,
+          );
+        }
       }
     }
     for (const s of suite.suites ?? []) walk(s, [...path, s.title]);
@@ -173,8 +179,8 @@ if (existsSync(pytestReport)) {
   pyCounts.passed = attr('tests') - pyCounts.failed - pyCounts.skipped;
   passed += pyCounts.passed;
   failed += pyCounts.failed;
-  for (const m of xml.matchAll(/<testcase [^>]*name="([^"]+)"[^>]*>\s*<skipped/g))
-    skippedTitles.other.push(`${m[1]} (pytest)`);
+  for (const m of xml.matchAll(/<testcase [^>]*name="([^"]+)"[^>]*>\s*<skipped(?: [^>]*message="([^"]*)")?/g))
+    skippedTitles.other.push(`${m[1]} (pytest)${m[2] ? ` [skipped: ${m[2]}]` : ''}`);
 }
 const skipped = skippedTitles.electron + skippedTitles.other.length;
 if (py !== 0 || unit !== 0 || build !== 0 || e2e !== 0 || leftover.length || interrupted) failed = Math.max(failed, 1);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TOOLS, toolSkipReason } from '../../scripts/system-deps.mjs';
+import { noFifo, skipTitle, TOOLS, toolSkipReason } from '../../scripts/system-deps.mjs';
 import { EventCache } from '../../src/main/lib/cache';
 import { PipeService } from '../../src/main/pipe/service';
 import { silentLogger } from '../../src/main/log';
@@ -91,8 +91,8 @@ async function check(cache: EventCache<PipeEvent>, svc: PipeService, written: st
   expect(events.filter((e) => e.event.type === 'command_result')).toHaveLength(1);
 }
 
-describe.skipIf(noLua)('the scenario feeding the pipe reader', () => {
-  it.runIf(process.platform !== 'win32')('Factorio 2.0 output through a FIFO, across a server restart', async () => {
+describe.skipIf(noLua)(skipTitle('the scenario feeding the pipe reader', noLua), () => {
+  it.skipIf(noFifo)(skipTitle('Factorio 2.0 output through a FIFO, across a server restart', noFifo), async () => {
     const { dir, path, cache, svc } = startPipe('auto');
     await svc.start();
     expect(lstatSync(path).isFIFO()).toBe(true);

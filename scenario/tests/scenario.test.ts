@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TOOLS, toolSkipReason } from '../../scripts/system-deps.mjs';
+import { skipTitle, TOOLS, toolSkipReason } from '../../scripts/system-deps.mjs';
 
 const scenarioDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -82,11 +82,11 @@ describe('scenario Lua tests (busted, Lua 5.2)', () => {
     });
   }
   for (const c of successes) it(unique(c.name), () => {});
-  for (const c of pendings) it.skip(unique(c.name), () => {});
+  for (const c of pendings) it.skip(skipTitle(unique(c.name), 'pending in busted'), () => {});
 });
 
 describe('scenario lint (luacheck)', () => {
-  it.skipIf(MISSING_LUA)('finds no warnings in the scenario, its tests or the mod', () => {
+  it.skipIf(MISSING_LUA)(skipTitle('finds no warnings in the scenario, its tests or the mod', MISSING_LUA), () => {
     const r = spawnSync(bin.luacheck!, ['--no-color', '--codes', '.', '../mod'], { cwd: scenarioDir, encoding: 'utf8', timeout: 60_000 });
     if (r.status !== 0) throw new Error(`luacheck failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
     expect(r.stdout).toMatch(/0 warnings \/ 0 errors/);

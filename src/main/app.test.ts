@@ -10,6 +10,7 @@ import { ConfigStore } from './config';
 import { silentLogger } from './log';
 import { SecretStore } from './secrets';
 import { StatusCell, type Service, type ServiceContext } from './service';
+import { notLinux, noFifo, skipTitle } from '../../scripts/system-deps.mjs';
 
 /** A minimal Service for exercising the composition root's lifecycle. */
 class RecordingService implements Service {
@@ -198,8 +199,8 @@ describe('ControlRoomApp with the event pipe and the demo feed', () => {
     };
   }
 
-  it.runIf(process.platform !== 'win32')(
-    'with no Factorio folder, auto mode feeds the pipe from the demo in our data folder',
+  it.skipIf(noFifo)(
+    skipTitle('with no Factorio folder, auto mode feeds the pipe from the demo in our data folder', noFifo),
     async () => {
       const { dir, app } = pipeApp({ pipe: { path: '/nonexistent-factorio-dir/script-output/events.pipe' } }, 'auto');
       const pushed: unknown[] = [];
@@ -217,8 +218,8 @@ describe('ControlRoomApp with the event pipe and the demo feed', () => {
     },
   );
 
-  it.runIf(process.platform !== 'win32')(
-    'the demo writes into pipe.path when its folder exists; stop and start from the contract',
+  it.skipIf(noFifo)(
+    skipTitle('the demo writes into pipe.path when its folder exists; stop and start from the contract', noFifo),
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'cr-factorio-'));
       const pipePath = join(dir, 'events.pipe');
@@ -253,8 +254,11 @@ describe('ControlRoomApp with the event pipe and the demo feed', () => {
     return false;
   }
 
-  it.runIf(process.platform === 'linux')(
-    'one stop deadline covers the demo feed and the services: a feed stuck on a FIFO is killed, a hung service named',
+  it.skipIf(notLinux)(
+    skipTitle(
+      'one stop deadline covers the demo feed and the services: a feed stuck on a FIFO is killed, a hung service named',
+      notLinux,
+    ),
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'cr-factorio-'));
       const pipePath = join(dir, 'events.pipe');

@@ -9,6 +9,7 @@ import { parseEventLine, type PipeEvent } from '../../shared/events';
 import { silentLogger } from '../log';
 import { EventCache } from '../lib/cache';
 import { PipeService } from '../pipe/service';
+import { noFifo, skipTitle } from '../../../scripts/system-deps.mjs';
 
 const FEED = join(__dirname, 'feed.ts');
 
@@ -38,7 +39,7 @@ describe('feed program', () => {
     expect((await feed([])).stderr).toContain('--path is required');
   });
 
-  it.runIf(process.platform !== 'win32')('feeds the pipe through a FIFO exactly as a game would', async () => {
+  it.skipIf(noFifo)(skipTitle('feeds the pipe through a FIFO exactly as a game would', noFifo), async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cr-feed-'));
     const path = join(dir, 'events.pipe');
     const cache = new EventCache<PipeEvent>(1000, (e) => e.line);

@@ -16,6 +16,7 @@ import type { ConfigInput } from '../../shared/config';
 import { TinyDisk, tinyDiskUnavailable } from '../lib/tiny-disk.fixture';
 import { makeRelay, stopRelays } from './harness.fixture';
 import { DiscordTestServer } from './server.fixture';
+import { skipTitle } from '../../../scripts/system-deps.mjs';
 
 let server: DiscordTestServer;
 const disks: TinyDisk[] = [];
@@ -43,7 +44,7 @@ const received = () => server.lines().map((l) => Number(/message number (\d+)/.e
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
 describe.skipIf(tinyDiskUnavailable !== null)(
-  `DiscordService with a full disk under its outbox${tinyDiskUnavailable ? ` (skipped: ${tinyDiskUnavailable})` : ''}`,
+  skipTitle('DiscordService with a full disk under its outbox', tinyDiskUnavailable),
   () => {
     function setup() {
       const disk = new TinyDisk(256 * 1024);

@@ -14,6 +14,7 @@ import { EngineServer } from './server';
 import testGames from './games.fixture';
 import { SimulateStreamClient } from './simulate-client';
 import { threadId } from './thread-priority';
+import { notLinux, skipTitle } from '../../../scripts/system-deps.mjs';
 
 const TEST_GAMES = join(import.meta.dirname, 'games.fixture.ts');
 const servers: EngineServer[] = [];
@@ -162,7 +163,7 @@ describe('default batch workers', () => {
   });
 });
 
-describe.runIf(process.platform === 'linux')('thread priority', () => {
+describe.skipIf(notLinux)(skipTitle('thread priority', notLinux), () => {
   it('runs batch workers at nice 10, and the lanes at the nice value of the thread that started them', async () => {
     const pool = new WorkerPool({ workers: 2, budgetMs: 3000, logger: silentLogger() });
     pools.push(pool);

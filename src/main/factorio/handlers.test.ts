@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TOOLS, toolSkipReason } from '../../../scripts/system-deps.mjs';
+import { skipTitle, TOOLS, toolSkipReason } from '../../../scripts/system-deps.mjs';
 import { ControlRoomApp } from '../app';
 import { ConfigStore } from '../config';
 import { silentLogger } from '../log';
@@ -69,7 +69,10 @@ describe('factorio.* through the app', () => {
   });
 
   it.skipIf(noLua)(
-    "install: zip in mods/, the other entries kept, the pipe moved to script-output, and the mod's first stats line is read",
+    skipTitle(
+      "install: zip in mods/, the other entries kept, the pipe moved to script-output, and the mod's first stats line is read",
+      noLua,
+    ),
     async () => {
       const { factorio, otherMods, store, app, configPath } = setUp();
       await app.start();

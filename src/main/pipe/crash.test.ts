@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runWriter, statsLine } from './writers.fixture';
+import { notLinux, skipTitle } from '../../../scripts/system-deps.mjs';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -51,32 +52,35 @@ const waitFor = (fn: () => void) => vi.waitFor(fn, { timeout: 15_000, interval: 
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 const lines = (a: number, b: number) => range(a, b).map((c) => statsLine(c));
 
-describe.runIf(process.platform === 'linux')('the pipe (default configuration) across a SIGKILL of its reader', () => {
-  it('lines the game wrote while the reader was frozen and then killed are read after the restart: none lost, in order', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cr-pipe-kill-'));
-    const path = join(dir, 'events.pipe');
-    const data = join(dir, 'data');
-    const a = reader(path, data);
-    await a.ready;
-    await runWriter('perLine', [path, lines(1, 10), 0]);
-    await waitFor(() => expect(a.cycles).toEqual(range(1, 10)));
+describe.skipIf(notLinux)(
+  skipTitle('the pipe (default configuration) across a SIGKILL of its reader', notLinux),
+  () => {
+    it('lines the game wrote while the reader was frozen and then killed are read after the restart: none lost, in order', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cr-pipe-kill-'));
+      const path = join(dir, 'events.pipe');
+      const data = join(dir, 'data');
+      const a = reader(path, data);
+      await a.ready;
+      await runWriter('perLine', [path, lines(1, 10), 0]);
+      await waitFor(() => expect(a.cycles).toEqual(range(1, 10)));
 
-    a.proc.kill('SIGSTOP');
-    await waitFor(() => expect(procState(a.proc.pid!)).toBe('T'));
-    // The game goes on writing; each write returns at once (neither mode may stall it here).
-    await runWriter('perLine', [path, lines(11, 20), 0]);
-    a.proc.kill('SIGKILL');
-    await a.exited;
-    expect(a.cycles).toEqual(range(1, 10));
+      a.proc.kill('SIGSTOP');
+      await waitFor(() => expect(procState(a.proc.pid!)).toBe('T'));
+      // The game goes on writing; each write returns at once (neither mode may stall it here).
+      await runWriter('perLine', [path, lines(11, 20), 0]);
+      a.proc.kill('SIGKILL');
+      await a.exited;
+      expect(a.cycles).toEqual(range(1, 10));
 
-    const b = reader(path, data);
-    await b.ready;
-    await runWriter('perLine', [path, lines(21, 30), 0]);
-    // No gaps: what the first run did not read, the second did, in order, up to the last line.
-    await waitFor(() => expect(b.cycles.at(-1)).toBe(30));
-    expect(b.cycles).toEqual(range(b.cycles[0], 30));
-    expect(b.cycles[0]).toBeLessThanOrEqual(11);
-    b.proc.kill('SIGTERM');
-    await b.exited;
-  });
-});
+      const b = reader(path, data);
+      await b.ready;
+      await runWriter('perLine', [path, lines(21, 30), 0]);
+      // No gaps: what the first run did not read, the second did, in order, up to the last line.
+      await waitFor(() => expect(b.cycles.at(-1)).toBe(30));
+      expect(b.cycles).toEqual(range(b.cycles[0], 30));
+      expect(b.cycles[0]).toBeLessThanOrEqual(11);
+      b.proc.kill('SIGTERM');
+      await b.exited;
+    });
+  },
+);

@@ -13,6 +13,7 @@ import { silentLogger } from '../log';
 import { SecretStore } from '../secrets';
 import { WebServer } from '../transport/web';
 import { runWriter, statsLine } from './writers.fixture';
+import { notLinux, skipTitle } from '../../../scripts/system-deps.mjs';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -82,7 +83,7 @@ async function startApp(mode: 'fifo' | 'file') {
   return { app, pipePath, call, pushedCycles };
 }
 
-describe.runIf(process.platform === 'linux')('hostile lines through the app', () => {
+describe.skipIf(notLinux)(skipTitle('hostile lines through the app', notLinux), () => {
   it.each(['file', 'fifo'] as const)(
     '%s mode: 5,000- and 25,000-level lines are rejected too_deep; the lines after them arrive, pushes and queries keep working',
     async (mode) => {

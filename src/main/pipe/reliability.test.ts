@@ -21,6 +21,7 @@ import { EventCache } from '../lib/cache';
 import { PipeService } from './service';
 import { TinyDisk, tinyDiskUnavailable } from '../lib/tiny-disk.fixture';
 import { runWriter, statsLine } from './writers.fixture';
+import { skipTitle } from '../../../scripts/system-deps.mjs';
 
 const started: PipeService[] = [];
 const disks: TinyDisk[] = [];
@@ -53,7 +54,7 @@ const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i)
 const lines = (a: number, b: number) => range(a, b).map((c) => statsLine(c));
 
 describe.skipIf(tinyDiskUnavailable !== null)(
-  `PipeService with a full disk under its state${tinyDiskUnavailable ? ` (skipped: ${tinyDiskUnavailable})` : ''}`,
+  skipTitle('PipeService with a full disk under its state', tinyDiskUnavailable),
   () => {
     it('keeps reading, reports degraded with the reason, and saves the position once there is room again', async () => {
       const disk = new TinyDisk(256 * 1024);

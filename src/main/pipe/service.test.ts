@@ -21,6 +21,7 @@ import { silentLogger } from '../log';
 import { EventCache } from '../lib/cache';
 import { PipeService } from './service';
 import { runWriter, statsLine } from './writers.fixture';
+import { notLinux, noFifo, skipTitle } from '../../../scripts/system-deps.mjs';
 
 const linux = process.platform === 'linux';
 const started: PipeService[] = [];
@@ -70,7 +71,7 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((s) => s.stop()));
 });
 
-describe.runIf(process.platform !== 'win32')('PipeService on a FIFO', () => {
+describe.skipIf(noFifo)(skipTitle('PipeService on a FIFO', noFifo), () => {
   it('creates the FIFO, reads writers that open/write/close per line, and counts hang-ups', async () => {
     const { path, cache, make } = setup();
     const svc = make();
@@ -86,8 +87,11 @@ describe.runIf(process.platform !== 'win32')('PipeService on a FIFO', () => {
     expect(svc.status().state).toBe('running');
   });
 
-  it.runIf(linux)(
-    'counts hang-ups (every writer gone), not writes: a writer holding the FIFO for 1,000 lines is one, an open and close without data is one',
+  it.skipIf(notLinux)(
+    skipTitle(
+      'counts hang-ups (every writer gone), not writes: a writer holding the FIFO for 1,000 lines is one, an open and close without data is one',
+      notLinux,
+    ),
     async () => {
       const { path, cache, make } = setup({ capacity: 2000 });
       const svc = make();

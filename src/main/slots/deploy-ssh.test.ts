@@ -6,13 +6,13 @@ import { deployScenario, verifyScenario, type DeployProgress, type DeployTarget 
 import { SOURCE, removeTemps, sha, snapshot, tempDir, tree } from './deploy-trees.fixture';
 import { HostKeyError } from './ssh';
 import { startTestSshd, type TestSshd } from './sshd.fixture';
-import { toolSkipReason } from '../../../scripts/system-deps.mjs';
+import { skipTitle, toolSkipReason } from '../../../scripts/system-deps.mjs';
 
 const noSshd = toolSkipReason('sshd');
 
 afterEach(removeTemps);
 
-describe.skipIf(noSshd)('SSH deploy to a real sshd', () => {
+describe.skipIf(noSshd)(skipTitle('SSH deploy to a real sshd', noSshd), () => {
   let sshd: TestSshd;
   beforeAll(async () => {
     sshd = await startTestSshd();

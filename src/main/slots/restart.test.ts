@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runRestartCommand } from './restart';
 import { startTestSshd, type TestSshd } from './sshd.fixture';
-import { toolSkipReason } from '../../../scripts/system-deps.mjs';
+import { skipTitle, toolSkipReason } from '../../../scripts/system-deps.mjs';
 
 const noSshd = toolSkipReason('sshd');
 
@@ -129,7 +129,7 @@ describe('restart command, locally', () => {
   });
 });
 
-describe.skipIf(noSshd)('restart command over SSH', () => {
+describe.skipIf(noSshd)(skipTitle('restart command over SSH', noSshd), () => {
   let sshd: TestSshd;
   beforeAll(async () => {
     sshd = await startTestSshd();

@@ -8,7 +8,7 @@ import { ConfigSchema, type ConfigInput } from '../../shared/config';
 import type { SlotsStatus } from '../../shared/slots';
 import { silentLogger } from '../log';
 import { SecretStore } from '../secrets';
-import { toolSkipReason } from '../../../scripts/system-deps.mjs';
+import { skipTitle, toolSkipReason } from '../../../scripts/system-deps.mjs';
 import { FactorioHost } from './factorio-host.fixture';
 import { slotOps } from './ops-impl';
 import { EXPECTED_REGISTRATIONS, PROBE_COMMAND, parseProbe, readScenarioVersion } from './probe';
@@ -54,7 +54,7 @@ function service(slots: ConfigInput['slots'], extra: { joinTest?: ConfigInput['j
 
 const waitFor = (fn: () => void) => vi.waitFor(fn, { timeout: 20_000, interval: 25 });
 
-describe.skipIf(noLua)('slot monitor on a server running our scenario', () => {
+describe.skipIf(noLua)(skipTitle('slot monitor on a server running our scenario', noLua), () => {
   it('reports tick, players, versions, queue, RTT and a matching registration set', async () => {
     const h = await host();
     const { svc, slot, pushes } = service([{ id: 'a', rconPort: h.rcon.port, rconPassword: 'pw', pollSeconds: 1 }]);
@@ -171,7 +171,7 @@ describe('slot monitor failure modes', () => {
   });
 });
 
-describe.skipIf(noLua)('join test', () => {
+describe.skipIf(noLua)(skipTitle('join test', noLua), () => {
   async function deployedSlot(opts: Partial<ConstructorParameters<typeof FactorioHost>[0]> = {}) {
     const h = await host(opts);
     const dir = join(mkdtempSync(join(tmpdir(), 'cr-slot-target-')), 'open_world');

@@ -15,7 +15,7 @@ import {
   type SshTarget,
 } from './ssh';
 import { startTestSshd, type TestSshd } from './sshd.fixture';
-import { toolSkipReason } from '../../../scripts/system-deps.mjs';
+import { skipTitle, toolSkipReason } from '../../../scripts/system-deps.mjs';
 
 const noSshd = toolSkipReason('sshd');
 
@@ -100,7 +100,7 @@ describe('fingerprints and known_hosts', () => {
   });
 });
 
-describe.skipIf(noSshd)('connecting to a real sshd', () => {
+describe.skipIf(noSshd)(skipTitle('connecting to a real sshd', noSshd), () => {
   let sshd: TestSshd;
   beforeAll(async () => {
     sshd = await startTestSshd();
