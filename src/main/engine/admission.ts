@@ -30,12 +30,12 @@ export class StreamAdmission<K> {
     if (bytes > max)
       throw new EngineError(
         'resource_exhausted',
-        `this BatchSimulate would hold ~${mib(bytes, Math.ceil)} MiB, more than the ${mib(max, Math.floor)} MiB streams may hold (engine.streamMemoryMB): use fewer environments`,
+        `this stream would hold ~${mib(bytes, Math.ceil)} MiB, more than the ${mib(max, Math.floor)} MiB streams may hold (engine.streamMemoryMB): use fewer environments`,
       );
     if (this.held.size >= this.maxStreams)
       throw new EngineError(
         'resource_exhausted',
-        `${this.held.size} BatchSimulate streams are running, the most this engine takes (engine.maxStreams); retry later`,
+        `${this.held.size} streams are running (BatchSimulate and Simulate), the most this engine takes (engine.maxStreams); retry later`,
       );
     if (this.bytesHeld + bytes > max)
       throw new EngineError(

@@ -220,7 +220,7 @@ describe('workers, budgets and admission (in-process servers with test games)', 
     );
     expect([e?.code, e?.details]).toEqual([
       status.RESOURCE_EXHAUSTED,
-      expect.stringMatching(/2 BatchSimulate streams are running.*engine.maxStreams/),
+      expect.stringMatching(/2 streams are running \(BatchSimulate and Simulate\).*engine.maxStreams/),
     ]);
     const held = server.heldStreamBytes;
     expect(held).toBeGreaterThan(0);

@@ -28,6 +28,9 @@ import { builtInGames } from './registry';
 import { runSimulate, type SimulateHost } from './simulate';
 import { runStream, streamBytes, WorkerFailure } from './stream';
 
+/** A BatchSimulate or Simulate call: what admission and shutdown keep track of. */
+type EngineStream = ServerWritableStream<Buffer, Buffer> | ServerDuplexStream<Buffer, Buffer>;
+
 export const ENGINE_SERVICE_NAME = 'engine.v1.Engine';
 
 export interface EngineServerOptions {
@@ -71,9 +74,9 @@ export class EngineServer {
   private pool: WorkerPool | null = null;
   private boundPort = 0;
   /** Admitted streams and the bytes each may hold; a cancel gives both back at once. */
-  private readonly streams: StreamAdmission<ServerWritableStream<Buffer, Buffer>>;
+  private readonly streams: StreamAdmission<EngineStream>;
   /** Stream handlers still running, each with what ends it at once (they finish right after a cancel). */
-  private readonly running = new Map<ServerWritableStream<Buffer, Buffer>, () => void>();
+  private readonly running = new Map<EngineStream, () => void>();
 
   constructor(private readonly opts: EngineServerOptions) {
     this.registry = opts.registry ?? builtInGames();
@@ -91,7 +94,7 @@ export class EngineServer {
     return `${this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host}:${this.boundPort}`;
   }
 
-  /** BatchSimulate streams still running. */
+  /** BatchSimulate and Simulate streams still running. */
   get activeStreams(): number {
     return this.running.size;
   }
@@ -293,7 +296,6 @@ export class EngineServer {
   /** What simulate.ts needs: the pool, the games, admission (shared with BatchSimulate) and status mapping. */
   private simulateHost(): SimulateHost {
     // A Simulate call is admitted, tracked and released exactly like a BatchSimulate one.
-    const asStream = (c: ServerDuplexStream<Buffer, Buffer>) => c as unknown as ServerWritableStream<Buffer, Buffer>;
     return {
       pool: this.pool,
       game: (id) => this.game(id),
@@ -301,10 +303,10 @@ export class EngineServer {
       budgetMs: this.opts.batchBudgetMs ?? 600_000,
       metrics: this.metrics,
       serving: () => this.server !== null,
-      admit: (c, bytes) => this.streams.admit(asStream(c), bytes),
-      release: (c) => this.streams.release(asStream(c)),
-      track: (c, abort) => this.running.set(asStream(c), abort),
-      untrack: (c) => this.running.delete(asStream(c)),
+      admit: (c, bytes) => this.streams.admit(c, bytes),
+      release: (c) => this.streams.release(c),
+      track: (c, abort) => this.running.set(c, abort),
+      untrack: (c) => this.running.delete(c),
       toStatus: (e) => this.toStatus(e, 'Simulate'),
       statusName: (code) => status[code],
     };
