@@ -54,6 +54,21 @@ describe('Wakeup', () => {
     await endless;
     expect(ended).toBe(true);
   });
+
+  it('keeps a wake that came while nobody slept, for the next sleep only', async () => {
+    vi.useFakeTimers();
+    const w = new Wakeup();
+    w.wake();
+    w.wake();
+    await w.sleep(Infinity);
+    let ended = false;
+    const next = w.sleep(500).then(() => (ended = true));
+    await vi.advanceTimersByTimeAsync(499);
+    expect(ended).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await next;
+    expect(ended).toBe(true);
+  });
 });
 
 describe('backoffDelay', () => {

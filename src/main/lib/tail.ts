@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { Wakeup } from './wakeup';
 
 /** Identity of a file's content: a hash of its first `bytes` bytes (those never change on append). */
 export interface FileHead {
@@ -58,10 +59,9 @@ export class FileTail {
   private paused = false;
   private missingReported = false;
   private loopDone: Promise<void> = Promise.resolve();
-  private wake: (() => void) | null = null;
   private watcher: FSWatcher | null = null;
-  /** The directory watcher saw the file change since the current round began. */
-  private poked = false;
+  /** Ends the pause between rounds: a change seen by the directory watcher, resume, stop. */
+  private readonly wakeup = new Wakeup();
 
   constructor(
     private readonly path: string,
@@ -76,7 +76,7 @@ export class FileTail {
   /** Stops reading without closing (a reader that cannot keep what it reads); resume reads on. */
   setPaused(paused: boolean): void {
     this.paused = paused;
-    if (!paused) this.wake?.();
+    if (!paused) this.wakeup.wake();
   }
 
   /** Resolves once the file was opened (or found missing), so appends after this are never skipped. */
@@ -86,10 +86,7 @@ export class FileTail {
     try {
       // A wake-up hint only; polling below is what guarantees progress.
       this.watcher = watch(dirname(this.path), { persistent: false }, (_ev, name) => {
-        if (!name || name === basename(this.path)) {
-          this.poked = true;
-          this.wake?.();
-        }
+        if (!name || name === basename(this.path)) this.wakeup.wake();
       });
       this.watcher.on('error', () => this.watcher?.close());
     } catch {
@@ -107,7 +104,7 @@ export class FileTail {
     this.stopped = true;
     this.watcher?.close();
     this.watcher = null;
-    this.wake?.();
+    this.wakeup.wake();
     await this.loopDone;
     await this.fh?.close().catch(() => {});
     this.fh = null;
@@ -116,26 +113,14 @@ export class FileTail {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       let again = false;
-      // A change reported while a round is under way (no one waiting to be woken) must not wait
-      // for the next poll: the round that follows looks again at once.
-      this.poked = false;
       try {
         if (!this.paused) again = await this.step();
       } catch (e) {
         this.events.error?.(e as Error);
       }
       if (this.stopped) break;
-      if (!again && !(this.poked && !this.paused)) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(done, this.opts.pollMs ?? 250);
-          function done() {
-            clearTimeout(t);
-            resolve();
-          }
-          this.wake = done;
-        });
-        this.wake = null;
-      }
+      // A change the watcher reported while this round ran ends the pause at once (Wakeup keeps it).
+      if (!again) await this.wakeup.sleep(this.opts.pollMs ?? 250);
     }
   }
 
