@@ -10,11 +10,7 @@ import {
   SeriesStore,
   type Point,
 } from './series';
-import { initEvent, resumedEvent, statsEvent } from './events.fixture';
-
-const stats = statsEvent;
-const init = initEvent;
-const resumed = resumedEvent;
+import { initEvent as init, resumedEvent as resumed, statsEvent as stats } from './events.fixture';
 
 describe('SeriesStore', () => {
   it('keys samples by game time and computes production, consumption and net', () => {
