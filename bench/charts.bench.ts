@@ -7,19 +7,17 @@
 // - long tasks (> 50 ms) while streaming, and the longest;
 // - write -> number on screen latency, beside write -> the WebSocket message arriving in the page
 //   (pipe, parse, push batching and transport; the difference is our store and rendering).
-import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from '@playwright/test';
-import { prepareBrowser } from '../scripts/system-deps.mjs';
+
+import { launchChromium, startHeadless } from './browser-app';
 import { generateHistory } from './history-gen';
 
 const ITEMS = 50;
 const HISTORY = 3600;
 const RATE = 10;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
-const root = join(import.meta.dirname, '..');
 
 const dir = mkdtempSync(join(tmpdir(), 'cr-bench-charts-'));
 // BENCH_HISTORY_HOURS: the session already has that much history on disk (generated), and the
@@ -43,31 +41,7 @@ writeFileSync(
   join(dir, 'config.json'),
   JSON.stringify({ web: { port: 0 }, pipe: { path: pipePath, capacity: 10_000 } }),
 );
-const app = spawn(
-  process.execPath,
-  [
-    join(root, 'out/main/headless.js'),
-    '--config',
-    join(dir, 'config.json'),
-    '--data-dir',
-    join(dir, 'data'),
-    '--no-demo',
-  ],
-  {
-    env: { ...process.env, HOME: dir, CONTROL_ROOM_HOME: dir, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
-process.on('exit', () => app.kill('SIGTERM'));
-const url = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  app.stdout.on('data', (d) => {
-    out += d;
-    const m = /Control Room UI: (\S+)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-  app.on('exit', (c) => reject(new Error(`headless exited ${c}`)));
-});
+const { app, url } = await startHeadless({ dir, demo: false });
 
 // item-00 is the largest, so it is among the default top 8 and has a readout.
 let walk = Array.from({ length: ITEMS }, (_, i) => 100 + 10 * (ITEMS - i));
@@ -145,20 +119,7 @@ const history = [JSON.stringify({ type: 'session_init', session_id: 'bench', tic
 for (let c = 1; c <= HISTORY; c++) history.push(line(c, 5000 + c));
 appendFileSync(pipePath, history.join('\n') + '\n');
 
-const prepared = await prepareBrowser();
-if (!prepared.path) throw new Error(`no browser: ${prepared.reason}`);
-const browser = await chromium.launch({
-  executablePath: prepared.path,
-  env: { ...(process.env as Record<string, string>), ...prepared.env },
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
 // tsx names arrow functions with a helper that does not exist inside the page.
 await page.addInitScript('window.__name = (f) => f');

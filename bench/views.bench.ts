@@ -7,60 +7,21 @@
 // - click -> painted view time per switch, p50 and max;
 // each beside the same-run ceiling: 20 switches between two views that show only their "off" card
 // (Sessions and Discord, both services off), i.e. what the shell itself costs.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
-import { prepareBrowser } from '../scripts/system-deps.mjs';
+import type { Page } from '@playwright/test';
+import { launchChromium, startHeadless } from './browser-app';
 
 const SWITCHES = 20;
 const ORDER = ['production', 'events', 'sessions', 'discord', 'engine', 'slots', 'settings'];
-const root = join(import.meta.dirname, '..');
 
 const dir = mkdtempSync(join(tmpdir(), 'cr-bench-views-'));
 writeFileSync(join(dir, 'config.json'), JSON.stringify({ web: { port: 0 } }));
 // BENCH_OUT: another build's out/ folder (to measure a change before and after in the same minutes).
-const app = spawn(
-  process.execPath,
-  [
-    join(process.env.BENCH_OUT ?? join(root, 'out'), 'main/headless.js'),
-    '--config',
-    join(dir, 'config.json'),
-    '--data-dir',
-    join(dir, 'data'),
-    '--demo',
-  ],
-  {
-    env: { ...process.env, HOME: dir, CONTROL_ROOM_HOME: dir, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
-process.on('exit', () => app.kill('SIGTERM'));
-const url = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  app.stdout.on('data', (d) => {
-    out += d;
-    const m = /Control Room UI: (\S+)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-  app.on('exit', (c) => reject(new Error(`headless exited ${c}`)));
-});
+const { app, url } = await startHeadless({ dir, demo: true, outDir: process.env.BENCH_OUT });
 
-const prepared = await prepareBrowser();
-if (!prepared.path) throw new Error(`no browser: ${prepared.reason}`);
-const browser = await chromium.launch({
-  executablePath: prepared.path,
-  env: { ...(process.env as Record<string, string>), ...prepared.env },
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 // tsx names arrow functions with a helper that does not exist inside the page.
 await page.addInitScript('window.__name = (f) => f');
